@@ -1,0 +1,93 @@
+package io.releasegate.record;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The release record: everything the release policy requires to know about one {@code name@version},
+ * projected from the ledger. Its JSON form is published as a JSON Schema
+ * ({@value #SCHEMA_RESOURCE}); {@link ReleaseRecords} writes and strictly reads it.
+ */
+public record ReleaseRecord(String schema, String name, String version, Artifact artifact, List<Subject> subjects,
+                            Source source, Fact built, List<Sbom> sboms, List<Provenance> provenance,
+                            List<Signature> signatures, List<Check> checks, List<Approval> approvals,
+                            List<Promotion> promotions, Rollback rollback, List<String> knownIssues,
+                            Optional<Window> productionWindow, LedgerRef ledger) {
+
+    public static final String SCHEMA = "https://releasegate.io/schemas/release-record/v1";
+    public static final String SCHEMA_RESOURCE = "/io/releasegate/schemas/release-record-v1.schema.json";
+
+    public ReleaseRecord {
+        subjects = List.copyOf(subjects);
+        sboms = List.copyOf(sboms);
+        provenance = List.copyOf(provenance);
+        signatures = List.copyOf(signatures);
+        checks = List.copyOf(checks);
+        approvals = List.copyOf(approvals);
+        promotions = List.copyOf(promotions);
+        knownIssues = List.copyOf(knownIssues);
+    }
+
+    public record Artifact(String reference, String digest, String mediaType, Optional<String> artifactType,
+                           String store) {
+    }
+
+    public record Subject(String name, String digest) {
+    }
+
+    public record Source(Optional<String> commit, Optional<String> repository, Optional<String> ref,
+                         Optional<Tag> tag) {
+        public static Source empty() {
+            return new Source(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        }
+    }
+
+    public record Tag(String name, String commit, Optional<String> signer, String event) {
+    }
+
+    /** Who did something, when, and the ledger event that says so. */
+    public record Fact(String actor, Instant time, String event) {
+    }
+
+    public record Sbom(String format, Optional<String> specVersion, String digest, Optional<String> reference,
+                       String event) {
+    }
+
+    public record Provenance(String predicateType, String digest, Optional<String> reference, String event) {
+    }
+
+    public record Signature(String target, String result, Optional<String> identity, Optional<String> issuer,
+                            Optional<String> reason, Instant time, String event) {
+    }
+
+    public record Check(String name, String result, Optional<String> summary, Optional<String> rationale,
+                        Instant time, String event) {
+    }
+
+    public record Approval(String approver, String role, String rationale, String digest,
+                           Optional<String> environment, Instant time, String event) {
+    }
+
+    public record Promotion(String environment, String digest, String actor, Instant time, boolean rollback,
+                            Optional<String> incident, String event) {
+    }
+
+    public record Rollback(Optional<KnownGood> lastKnownGood, Optional<String> plan) {
+        public static Rollback none() {
+            return new Rollback(Optional.empty(), Optional.empty());
+        }
+    }
+
+    public record KnownGood(String version, String digest) {
+    }
+
+    public record Window(Instant start, Instant end, Optional<Boolean> emergency) {
+    }
+
+    public record LedgerRef(String location, Optional<String> head, List<String> events) {
+        public LedgerRef {
+            events = List.copyOf(events);
+        }
+    }
+}
