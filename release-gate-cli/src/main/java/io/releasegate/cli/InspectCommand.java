@@ -1,0 +1,142 @@
+package io.releasegate.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.releasegate.context.ReleaseContext;
+import io.releasegate.error.InputException;
+import io.releasegate.json.Json;
+import io.releasegate.ledger.Event;
+import io.releasegate.record.ReleaseRecord;
+import io.releasegate.record.ReleaseRecordProjection;
+import io.releasegate.record.ReleaseRecords;
+import io.releasegate.store.OciNames;
+import io.releasegate.store.StoredManifest;
+import io.releasegate.version.SemVer;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "inspect",
+        description = {"Show what the store and the ledger know about NAME:VERSION: the stored manifest, the ledger",
+                "events, and the release record projected from them. Reports a store/ledger disagreement."})
+final class InspectCommand implements Callable<Integer>, Main.JsonAware {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "NAME:VERSION", description = "The release, as name:version or name@version.")
+    String reference;
+
+    @Option(names = "--json", description = "Print the result as JSON (the release record under \"record\").")
+    boolean json;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    HelpOption help;
+
+    private CliOutput output;
+
+    @Override
+    public CliOutput output() {
+        return output;
+    }
+
+    /** Splits name:version / name@version. */
+    static String[] parse(String ref) {
+        int at = ref.lastIndexOf('@');
+        int colon = ref.lastIndexOf(':');
+        int split = Math.max(at, colon);
+        if (split <= 0 || split == ref.length() - 1) {
+            throw new InputException("expected NAME:VERSION or NAME@VERSION, got '" + ref + "'");
+        }
+        String name = OciNames.repository(ref.substring(0, split));
+        String version = SemVer.parse(ref.substring(split + 1)).toString();
+        return new String[] {name, version};
+    }
+
+    @Override
+    public Integer call() {
+        output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
+        String[] nv = parse(reference);
+        String name = nv[0];
+        String version = nv[1];
+        try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
+            Optional<StoredManifest> manifest = ctx.store().fetchManifest(name, OciNames.tagForVersion(version));
+            List<Event> all = ctx.ledger().events();
+            List<Event> mine = all.stream().filter(e -> e.subject().equals(name + "@" + version)).toList();
+            if (manifest.isEmpty() && mine.isEmpty()) {
+                throw new InputException("nothing is known about " + name + "@" + version + ": no tag in store "
+                        + ctx.store().location() + " and no events in ledger " + ctx.ledger().location());
+            }
+            Optional<ReleaseRecord> record = ReleaseRecordProjection.project(name, version, all,
+                    ctx.ledger().location(), ctx.ledger().head());
+            Optional<String> disagreement = Optional.empty();
+            if (manifest.isPresent() && record.isPresent()
+                    && !manifest.get().digest().toString().equals(record.get().artifact().digest())) {
+                disagreement = Optional.of("store tag names " + manifest.get().digest() + " but the ledger recorded "
+                        + record.get().artifact().digest());
+            } else if (manifest.isEmpty() && record.isPresent()) {
+                disagreement = Optional.of("the ledger recorded a build but store " + ctx.store().location()
+                        + " has no tag " + name + ":" + version);
+            } else if (manifest.isPresent() && record.isEmpty()) {
+                disagreement = Optional.of("the store has the tag but the ledger holds no 'built' event; run the same "
+                        + "build-once again to record it");
+            }
+            ObjectNode doc = Json.object();
+            doc.put("name", name);
+            doc.put("version", version);
+            ObjectNode store = doc.putObject("store");
+            store.put("location", ctx.store().location());
+            store.put("present", manifest.isPresent());
+            if (manifest.isPresent()) {
+                JsonNode m = Json.mapper().readTree(manifest.get().bytes());
+                store.put("digest", manifest.get().digest().toString());
+                store.put("mediaType", manifest.get().mediaType());
+                store.set("manifest", m);
+            }
+            ObjectNode ledger = doc.putObject("ledger");
+            ledger.put("location", ctx.ledger().location());
+            ArrayNode events = ledger.putArray("events");
+            for (Event e : mine) {
+                ObjectNode n = events.addObject().put("id", e.id()).put("type", e.type()).put("actor", e.actor())
+                        .put("time", e.time().toString());
+                e.digest().ifPresent(d -> n.put("digest", d.toString()));
+                n.set("payload", e.payload());
+            }
+            disagreement.ifPresent(d -> doc.put("disagreement", d));
+            ReleaseRecords records = new ReleaseRecords();
+            record.ifPresent(r -> doc.set("record", Json.tree(r)));
+            if (json) {
+                output.document(doc);
+            } else {
+                PrintWriter out = output.out();
+                out.println(name + "@" + version);
+                out.println("  store   " + ctx.store().location() + ": "
+                        + manifest.map(m -> "tag " + OciNames.tagForVersion(version) + " -> " + m.digest()).orElse("no tag"));
+                out.println("  ledger  " + ctx.ledger().location() + ": " + mine.size() + " event(s)");
+                for (Event e : mine) {
+                    out.println("    " + e.time() + "  " + e.type() + " by " + e.actor()
+                            + e.digest().map(d -> "  " + d.shortForm()).orElse("") + "  (" + e.id().substring(0, 12) + ")");
+                }
+                disagreement.ifPresent(d -> out.println("  WARNING: store and ledger disagree: " + d));
+                record.ifPresent(r -> {
+                    out.println("  release record:");
+                    out.print(records.write(r).indent(4));
+                });
+                out.flush();
+            }
+            return disagreement.isPresent() ? 1 : 0;
+        } catch (java.io.IOException e) {
+            throw new InputException("stored manifest is not JSON: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.releasegate.cli;
+
+import io.releasegate.error.ReleaseGateException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code release-gate}: the command line over the core. Exit codes: 0 success, 1 refused by policy
+ * (or a failed verification), 2 usage or input error (including an unreachable store or ledger),
+ * 3 internal error.
+ */
+@Command(name = "release-gate",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {"Build once, prove it, gate it, promote the same digest, and leave an audit trail."},
+        subcommands = {BuildOnceCommand.class, InspectCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  success", "  1  refused by policy (the message names the rule, the evidence and the remedy)",
+                "  2  usage or input error (bad argument, missing file, unreachable store or ledger)",
+                "  3  internal error"})
+public final class Main implements Runnable {
+
+    public static final int EXIT_INTERNAL = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams; returns the exit code. Used by tests and the launcher. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            CliOutput output = commandLine.getCommand() instanceof JsonAware j ? j.output() : null;
+            if (ex instanceof ReleaseGateException rge) {
+                if (output != null) {
+                    output.failure(rge);
+                } else {
+                    err.println("release-gate: " + rge.getMessage());
+                }
+                return rge.exitCode();
+            }
+            err.println("release-gate: internal error: " + ex);
+            ex.printStackTrace(err);
+            return EXIT_INTERNAL;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"release-gate " + (v == null ? "development build" : v)};
+        }
+    }
+
+    /** Commands that can report failures as JSON. */
+    interface JsonAware {
+        CliOutput output();
+    }
+}
