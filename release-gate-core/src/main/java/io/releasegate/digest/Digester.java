@@ -32,7 +32,7 @@ import java.util.concurrent.Future;
 public final class Digester {
 
     /** Read size per call: large enough to amortise system calls, small enough to stay in cache. */
-    static final int BUFFER_SIZE = 1 << 20;
+    static final int BUFFER_SIZE = 64 * 1024;
 
     private final int parallelism;
 

@@ -1,0 +1,155 @@
+package io.releasegate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.releasegate.json.Json;
+import io.releasegate.record.ReleaseRecords;
+import io.releasegate.testing.Git;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+
+    @TempDir
+    Path tmp;
+    Path ws;
+
+    record Run(int exit, String out, String err) {
+        JsonNode json() throws Exception {
+            return Json.mapper().readTree(out);
+        }
+    }
+
+    Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** build-once with the store and ledger under tmp/state. */
+    Run buildOnce(String... rest) {
+        List<String> args = new ArrayList<>(List.of("build-once", "--state-dir", tmp.resolve("state").toString(),
+                "--workspace", ws.toString(), "--actor", "ci"));
+        args.addAll(List.of(rest));
+        return run(args.toArray(String[]::new));
+    }
+
+    @BeforeEach
+    void workspace() throws Exception {
+        ws = Files.createDirectories(tmp.resolve("ws"));
+        Files.createDirectories(ws.resolve("target"));
+        Files.writeString(ws.resolve("target/app.jar"), "app");
+    }
+
+    @Test
+    void buildOnceJsonHasTheDocumentedShape() throws Exception {
+        Run r = buildOnce("--json", "--name", "payments", "--version", "1.2.0", "target/*.jar");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode doc = r.json();
+        assertThat(doc.path("name").asText()).isEqualTo("payments");
+        assertThat(doc.path("version").asText()).isEqualTo("1.2.0");
+        assertThat(doc.path("digest").asText()).matches("sha256:[0-9a-f]{64}");
+        assertThat(doc.path("subjects")).hasSize(1);
+        assertThat(doc.path("subjects").get(0).path("name").asText()).isEqualTo("target/app.jar");
+        assertThat(doc.path("subjects").get(0).path("digest").asText())
+                .isEqualTo("sha256:a9a66978f378456c818fb8a3e7c6ad3d2c83e62724ccbdea7b36253fb8df5edd");
+        assertThat(doc.path("outcome").asText()).isEqualTo("published");
+
+        Run again = buildOnce("--json", "--name", "payments", "--version", "1.2.0", "target/*.jar");
+        assertThat(again.exit()).isZero();
+        assertThat(again.json().path("outcome").asText()).isEqualTo("unchanged");
+        assertThat(again.json().path("digest")).isEqualTo(doc.path("digest"));
+    }
+
+    @Test
+    void refusalExitsOneAndNamesTheRuleAndBothDigests() throws Exception {
+        Run first = buildOnce("--json", "--name", "payments", "--version", "1.2.0", "target/app.jar");
+        Files.writeString(ws.resolve("target/app.jar"), "changed");
+        Run text = buildOnce("--name", "payments", "--version", "1.2.0", "target/app.jar");
+        assertThat(text.exit()).isEqualTo(1);
+        assertThat(text.err()).contains("refused").contains("immutable-version")
+                .contains(first.json().path("digest").asText());
+        Run json = buildOnce("--json", "--name", "payments", "--version", "1.2.0", "target/app.jar");
+        assertThat(json.exit()).isEqualTo(1);
+        JsonNode error = json.json().path("error");
+        assertThat(error.path("kind").asText()).isEqualTo("refused");
+        assertThat(error.path("refusals").get(0).path("rule").asText()).isEqualTo("build.immutable-version");
+    }
+
+    @Test
+    void usageAndInputErrorsExitTwoAndWriteNothing() throws Exception {
+        assertThat(buildOnce("--name", "payments", "target/app.jar").exit()).isEqualTo(2); // missing --version
+        assertThat(run("build-once", "--bogus").exit()).isEqualTo(2);
+        Run missing = buildOnce("--name", "payments", "--version", "1.0.0", "target/nope.jar");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("no such file or directory: target/nope.jar");
+        Run glob = buildOnce("--json", "--name", "payments", "--version", "1.0.0", "dist/*.zip");
+        assertThat(glob.exit()).isEqualTo(2);
+        assertThat(glob.json().path("error").path("kind").asText()).isEqualTo("input");
+        Run unreachable = buildOnce("--store", "oci://127.0.0.1:1/team", "--name", "payments", "--version", "1.0.0",
+                "target/app.jar");
+        assertThat(unreachable.exit()).isEqualTo(2);
+        assertThat(unreachable.err()).contains("127.0.0.1:1");
+        try (Stream<Path> blobs = Files.list(tmp.resolve("state/store/blobs/sha256"))) {
+            assertThat(blobs.toList()).isEmpty();
+        }
+        assertThat(Git.run(tmp, "--git-dir", tmp.resolve("state/ledger.git").toString(), "rev-list", "--all").trim()).isEmpty();
+    }
+
+    @Test
+    void helpAndVersion() {
+        Run help = run("--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("build-once").contains("inspect").contains("demo").contains("Exit codes");
+        Run sub = run("build-once", "--help");
+        assertThat(sub.exit()).isZero();
+        assertThat(sub.out()).contains("--version=VERSION").contains("--store=URI").contains("--ledger=URI");
+        assertThat(run("--version").out()).startsWith("release-gate ");
+    }
+
+    @Test
+    void inspectShowsStoreLedgerAndAValidRecord() throws Exception {
+        buildOnce("--name", "payments", "--version", "1.2.0", "target/app.jar");
+        Run r = run("inspect", "--json", "--state-dir", tmp.resolve("state").toString(), "payments:1.2.0");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode doc = r.json();
+        assertThat(doc.path("store").path("present").asBoolean()).isTrue();
+        assertThat(doc.path("ledger").path("events")).hasSize(1);
+        assertThat(doc.path("record").path("artifact").path("digest")).isEqualTo(doc.path("store").path("digest"));
+        assertThat(new ReleaseRecords().read(doc.path("record").toString()).name()).isEqualTo("payments");
+
+        Run text = run("inspect", "--state-dir", tmp.resolve("state").toString(), "payments@1.2.0");
+        assertThat(text.out()).contains("built by ci").contains("release record");
+        Run unknown = run("inspect", "--state-dir", tmp.resolve("state").toString(), "payments:9.9.9");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("nothing is known about payments@9.9.9");
+    }
+
+    @Test
+    void demoWalksTheSampleProjectAndPrintsAValidRecord() throws Exception {
+        Path dir = tmp.resolve("demo");
+        Run r = run("demo", "--json", "--dir", dir.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode doc = r.json();
+        assertThat(doc.path("steps").findValuesAsText("step"))
+                .containsSequence("sample project", "build", "buildOnce", "buildOnce again", "immutability");
+        JsonNode record = doc.path("record");
+        assertThat(new ReleaseRecords().read(record.toString()).version()).isEqualTo("1.0.0");
+        String head = Git.run(dir, "rev-parse", "HEAD").trim();
+        assertThat(record.path("source").path("commit").asText()).isEqualTo(head);
+        assertThat(Git.run(dir, "log", "--format=%s")).contains("feat(api): authorise card payments");
+        assertThat(Git.run(dir, "--git-dir", ".release-gate/ledger.git", "log", "--format=%s")).contains("built payments@1.0.0");
+        // a non-empty directory is refused
+        assertThat(run("demo", "--dir", dir.toString()).exit()).isEqualTo(2);
+    }
+}
