@@ -1,6 +1,7 @@
 package io.releasegate.ledger;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The append-only record of facts about artifacts. Each appended event is one commit in a git
@@ -24,6 +25,9 @@ public interface Ledger extends AutoCloseable {
 
     /** Events whose subject is {@code name@version}, oldest first. */
     List<Event> events(String subject);
+
+    /** The commit id of the newest event, empty for an empty ledger. */
+    Optional<String> head();
 
     @Override
     void close();

@@ -1,0 +1,495 @@
+package io.releasegate.ledger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.releasegate.digest.Digest;
+import io.releasegate.error.InputException;
+import io.releasegate.error.Refusal;
+import io.releasegate.error.RefusedException;
+import io.releasegate.json.Json;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.NullProgressMonitor;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.TreeFormatter;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.FetchResult;
+import org.eclipse.jgit.transport.PushResult;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.RemoteRefUpdate;
+import org.eclipse.jgit.transport.Transport;
+import org.eclipse.jgit.transport.URIish;
+import org.eclipse.jgit.treewalk.TreeWalk;
+
+/**
+ * The ledger as a git repository: one commit per event on {@code refs/heads/main}, each commit's
+ * tree holding one {@code event.json}. Appends are compare-and-swap ref updates (a local ref update
+ * with the expected old id, or a push with the expected old id to a remote) retried on a moved head;
+ * nothing is ever forced. The head last seen is kept in a witness file outside the repository; a
+ * history that no longer descends from it is refused (rule {@code ledger.append-only}).
+ *
+ * <pre>{@code
+ * try (GitLedger ledger = GitLedger.open("", Path.of(".release-gate"))) {   // embedded
+ *     Event e = ledger.append(Event.draft("built", "payments@1.4.0", Optional.of(digest), "ci", now, payload));
+ * }
+ * }</pre>
+ */
+public final class GitLedger implements Ledger {
+
+    public static final String BRANCH = "refs/heads/main";
+    static final String EVENT_FILE = "event.json";
+    private static final String TRACKING = "refs/remotes/ledger/main";
+    private static final int MAX_ATTEMPTS = 30;
+    private static final Pattern SCP_LIKE = Pattern.compile("^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+:.+");
+
+    private final String location;
+    private final Repository repo;
+    private final Optional<URIish> remote;
+    private final Path witness;
+    private final Map<ObjectId, Event> parsed = new HashMap<>();
+
+    private GitLedger(String location, Repository repo, Optional<URIish> remote, Path witness) {
+        this.location = location;
+        this.repo = repo;
+        this.remote = remote;
+        this.witness = witness;
+    }
+
+    /**
+     * Opens a ledger.
+     *
+     * @param uri      empty for the embedded ledger {@code <stateDir>/ledger.git}; a local path for a bare
+     *                 repository there (created when missing); or a git remote URL ({@code file://},
+     *                 {@code ssh://}, {@code https://}, {@code git@host:path}), cached under the state dir
+     * @param stateDir local state: embedded ledger, remote caches, witnesses
+     */
+    public static GitLedger open(String uri, Path stateDir) {
+        Path state = stateDir.toAbsolutePath().normalize();
+        if (uri == null || uri.isBlank()) {
+            return openLocal(state.resolve("ledger.git"), state);
+        }
+        if (isRemote(uri)) {
+            URIish u;
+            try {
+                u = new URIish(uri);
+            } catch (URISyntaxException e) {
+                throw new InputException("invalid ledger URL '" + uri + "': " + e.getMessage(), e);
+            }
+            Path cache = state.resolve("ledger-cache").resolve(shortHash(uri) + ".git");
+            Repository repo = initBare(cache, uri);
+            return new GitLedger(uri, repo, Optional.of(u), witnessFile(state, uri));
+        }
+        return openLocal(Path.of(uri).toAbsolutePath().normalize(), state);
+    }
+
+    static boolean isRemote(String uri) {
+        return uri.contains("://") || SCP_LIKE.matcher(uri).matches();
+    }
+
+    private static GitLedger openLocal(Path dir, Path state) {
+        return new GitLedger(dir.toString(), initBare(dir, dir.toString()), Optional.empty(),
+                witnessFile(state, dir.toString()));
+    }
+
+    private static Repository initBare(Path dir, String display) {
+        try {
+            if (Files.exists(dir)) {
+                if (!Files.isDirectory(dir)) {
+                    throw new InputException("ledger " + display + " is not a directory");
+                }
+                boolean empty;
+                try (Stream<Path> s = Files.list(dir)) {
+                    empty = s.findAny().isEmpty();
+                }
+                if (!empty) {
+                    FileRepositoryBuilder b = new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true);
+                    if (!Files.isRegularFile(dir.resolve("HEAD")) || !Files.isDirectory(dir.resolve("objects"))) {
+                        throw new InputException("ledger " + display + " exists but is not a git repository; "
+                                + "give a bare repository, a missing or an empty directory");
+                    }
+                    return b.build();
+                }
+            }
+            if (!Files.exists(dir)) {
+                // create beside it and rename into place, so that concurrent creators agree on one repository
+                Files.createDirectories(dir.getParent());
+                Path tmp = dir.resolveSibling("." + dir.getFileName() + ".init-" + UUID.randomUUID());
+                Git.init().setBare(true).setGitDir(tmp.toFile()).setInitialBranch("main").call().close();
+                try {
+                    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException lost) {
+                    deleteTree(tmp);
+                    if (!Files.isRegularFile(dir.resolve("HEAD"))) {
+                        throw lost;
+                    }
+                }
+            } else {
+                Git.init().setBare(true).setGitDir(dir.toFile()).setInitialBranch("main").call().close();
+            }
+            return new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).build();
+        } catch (IOException | GitAPIException | RuntimeException e) {
+            if (e instanceof InputException ie) {
+                throw ie;
+            }
+            throw new InputException("cannot open ledger " + display + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Override
+    public String location() {
+        return location;
+    }
+
+    @Override
+    public synchronized Optional<String> head() {
+        return currentHead(true).map(ObjectId::name);
+    }
+
+    @Override
+    public synchronized List<Event> events() {
+        Optional<ObjectId> head = currentHead(true);
+        if (head.isEmpty()) {
+            return List.of();
+        }
+        List<Event> out = new ArrayList<>();
+        try (RevWalk walk = new RevWalk(repo)) {
+            RevCommit c = walk.parseCommit(head.get());
+            while (true) {
+                out.add(parse(c));
+                if (c.getParentCount() == 0) {
+                    break;
+                }
+                c = walk.parseCommit(c.getParent(0));
+            }
+        } catch (IOException e) {
+            throw new InputException("cannot read ledger " + location + ": " + e.getMessage(), e);
+        }
+        Collections.reverse(out);
+        return out;
+    }
+
+    @Override
+    public List<Event> events(String subject) {
+        return events().stream().filter(e -> e.subject().equals(subject)).toList();
+    }
+
+    @Override
+    public synchronized Event append(Event draft) {
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            Optional<ObjectId> head = currentHead(true);
+            ObjectId commit = writeCommit(draft, head);
+            boolean done = remote.isPresent() ? push(commit, head) : updateLocal(commit, head);
+            if (done) {
+                writeWitness(commit);
+                return draft.withId(commit.name());
+            }
+            backoff(attempt);
+        }
+        throw new InputException("ledger " + location + " is too busy: the append lost the race to other writers "
+                + MAX_ATTEMPTS + " times; try again");
+    }
+
+    @Override
+    public void close() {
+        repo.close();
+    }
+
+    // ---------------------------------------------------------------------------------------- writing
+
+    private ObjectId writeCommit(Event draft, Optional<ObjectId> parent) {
+        try (ObjectInserter ins = repo.newObjectInserter()) {
+            ObjectId blob = ins.insert(Constants.OBJ_BLOB, document(draft));
+            TreeFormatter tree = new TreeFormatter();
+            tree.append(EVENT_FILE, FileMode.REGULAR_FILE, blob);
+            ObjectId treeId = ins.insert(tree);
+            CommitBuilder cb = new CommitBuilder();
+            cb.setTreeId(treeId);
+            parent.ifPresent(cb::setParentId);
+            PersonIdent who = new PersonIdent(draft.actor(), email(draft.actor()), draft.time(), ZoneOffset.UTC);
+            cb.setAuthor(who);
+            cb.setCommitter(who);
+            cb.setMessage(message(draft));
+            ObjectId id = ins.insert(cb);
+            ins.flush();
+            return id;
+        } catch (IOException e) {
+            throw new InputException("cannot write to ledger " + location + ": " + e.getMessage(), e);
+        }
+    }
+
+    private boolean updateLocal(ObjectId commit, Optional<ObjectId> head) {
+        try {
+            RefUpdate ru = repo.updateRef(BRANCH);
+            ru.setNewObjectId(commit);
+            ru.setExpectedOldObjectId(head.orElse(ObjectId.zeroId()));
+            ru.setForceUpdate(false);
+            ru.setRefLogMessage("release-gate: append event", false);
+            RefUpdate.Result r = ru.update();
+            return switch (r) {
+                case NEW, FAST_FORWARD -> true;
+                case LOCK_FAILURE, REJECTED, REJECTED_MISSING_OBJECT, NOT_ATTEMPTED -> false;
+                default -> throw new InputException("ledger " + location + ": ref update failed: " + r);
+            };
+        } catch (IOException e) {
+            throw new InputException("cannot update ledger " + location + ": " + e.getMessage(), e);
+        }
+    }
+
+    private boolean push(ObjectId commit, Optional<ObjectId> head) {
+        try (Transport t = Transport.open(repo, remote.orElseThrow())) {
+            RemoteRefUpdate update = new RemoteRefUpdate(repo, commit.name(), BRANCH, false, null,
+                    head.orElse(ObjectId.zeroId()));
+            PushResult result = t.push(NullProgressMonitor.INSTANCE, List.of(update));
+            RemoteRefUpdate.Status status = result.getRemoteUpdate(BRANCH).getStatus();
+            switch (status) {
+                case OK:
+                    RefUpdate ru = repo.updateRef(TRACKING);
+                    ru.setNewObjectId(commit);
+                    ru.forceUpdate();
+                    return true;
+                case REJECTED_NONFASTFORWARD:
+                case REJECTED_REMOTE_CHANGED:
+                case REJECTED_OTHER_REASON:
+                    return false;
+                default:
+                    throw new InputException("pushing to ledger " + location + " failed: " + status
+                            + Optional.ofNullable(result.getRemoteUpdate(BRANCH).getMessage()).map(m -> " (" + m + ")").orElse(""));
+            }
+        } catch (org.eclipse.jgit.errors.TransportException e) {
+            throw new InputException("cannot reach ledger " + location + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new InputException("cannot push to ledger " + location + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void backoff(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 5L * Math.min(attempt, 10) + 2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InputException("interrupted while appending to the ledger", e);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------- reading
+
+    /** The current head (fetched first for a remote), checked against the witness. */
+    private Optional<ObjectId> currentHead(boolean check) {
+        Optional<ObjectId> head;
+        try {
+            if (remote.isPresent()) {
+                head = fetch();
+            } else {
+                Ref ref = repo.exactRef(BRANCH);
+                head = Optional.ofNullable(ref).map(Ref::getObjectId);
+            }
+        } catch (IOException e) {
+            throw new InputException("cannot read ledger " + location + ": " + e.getMessage(), e);
+        }
+        if (check) {
+            checkWitness(head);
+        }
+        return head;
+    }
+
+    private Optional<ObjectId> fetch() {
+        try (Transport t = Transport.open(repo, remote.orElseThrow())) {
+            FetchResult r = t.fetch(NullProgressMonitor.INSTANCE, List.of(new RefSpec("+refs/heads/*:refs/remotes/ledger/*")));
+            Ref advertised = r.getAdvertisedRef(BRANCH);
+            return Optional.ofNullable(advertised).map(Ref::getObjectId);
+        } catch (org.eclipse.jgit.errors.TransportException e) {
+            throw new InputException("cannot reach ledger " + location + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new InputException("cannot fetch ledger " + location + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Event parse(RevCommit c) {
+        Event cached = parsed.get(c.getId());
+        if (cached != null) {
+            return cached;
+        }
+        try (ObjectReader reader = repo.newObjectReader(); TreeWalk tw = TreeWalk.forPath(reader, EVENT_FILE, c.getTree())) {
+            if (tw == null) {
+                throw new InputException("ledger " + location + ": commit " + c.name() + " holds no " + EVENT_FILE
+                        + "; this is not a Release Gate ledger or it was altered");
+            }
+            byte[] bytes = reader.open(tw.getObjectId(0), Constants.OBJ_BLOB).getBytes();
+            Event e = fromDocument(bytes, c.name());
+            parsed.put(c.getId(), e);
+            return e;
+        } catch (IOException e) {
+            throw new InputException("cannot read ledger " + location + " commit " + c.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------- witness
+
+    private void checkWitness(Optional<ObjectId> head) {
+        Optional<ObjectId> seen = readWitness();
+        if (seen.isEmpty()) {
+            return;
+        }
+        if (head.isEmpty()) {
+            throw rewritten(seen.get(), "the ledger's main branch is gone");
+        }
+        if (head.get().equals(seen.get())) {
+            return;
+        }
+        try (RevWalk walk = new RevWalk(repo)) {
+            RevCommit last = walk.parseCommit(seen.get());
+            RevCommit now = walk.parseCommit(head.get());
+            if (!walk.isMergedInto(last, now)) {
+                throw rewritten(seen.get(), "head " + head.get().name() + " does not descend from it");
+            }
+        } catch (MissingObjectException e) {
+            throw rewritten(seen.get(), "the commit is no longer in the ledger (head is " + head.get().name() + ")");
+        } catch (IOException e) {
+            throw new InputException("cannot read ledger " + location + ": " + e.getMessage(), e);
+        }
+        writeWitness(head.get());
+    }
+
+    private RefusedException rewritten(ObjectId seen, String what) {
+        return new RefusedException(new Refusal("ledger.append-only",
+                "ledger " + location + " was rewritten: " + seen.name() + " is the head last seen here and " + what,
+                "investigate who rewrote the audit trail and restore the history that contains " + seen.name()
+                        + "; Release Gate will not read or write this ledger until then"));
+    }
+
+    private Optional<ObjectId> readWitness() {
+        try {
+            if (!Files.exists(witness)) {
+                return Optional.empty();
+            }
+            String s = Files.readString(witness, StandardCharsets.US_ASCII).trim();
+            return ObjectId.isId(s) ? Optional.of(ObjectId.fromString(s)) : Optional.empty();
+        } catch (IOException e) {
+            throw new InputException("cannot read ledger witness " + witness + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void writeWitness(ObjectId head) {
+        try {
+            Files.createDirectories(witness.getParent());
+            Path tmp = witness.resolveSibling(witness.getFileName() + ".tmp-" + UUID.randomUUID());
+            Files.writeString(tmp, head.name() + "\n", StandardCharsets.US_ASCII);
+            try {
+                Files.move(tmp, witness, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, witness, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new InputException("cannot write ledger witness " + witness + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Path witnessFile(Path state, String location) {
+        return state.resolve("ledger-witness").resolve(shortHash(location));
+    }
+
+    // ---------------------------------------------------------------------------------------- format
+
+    static byte[] document(Event e) {
+        ObjectNode doc = Json.object();
+        doc.put("schema", Event.SCHEMA);
+        doc.put("type", e.type());
+        doc.put("subject", e.subject());
+        e.digest().ifPresent(d -> doc.put("digest", d.toString()));
+        doc.put("actor", e.actor());
+        doc.put("time", e.time().toString());
+        doc.set("payload", e.payload());
+        return Json.pretty(doc).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private Event fromDocument(byte[] bytes, String commit) {
+        try {
+            JsonNode doc = Json.mapper().readTree(bytes);
+            String schema = doc.path("schema").asText("");
+            if (!Event.SCHEMA.equals(schema)) {
+                throw new InputException("ledger " + location + ": commit " + commit + " has event schema '" + schema
+                        + "'; this version reads " + Event.SCHEMA);
+            }
+            JsonNode payload = doc.path("payload");
+            if (!payload.isObject()) {
+                throw new InputException("ledger " + location + ": commit " + commit + " has no payload object");
+            }
+            Optional<Digest> digest = doc.hasNonNull("digest") ? Optional.of(Digest.parse(doc.get("digest").asText()))
+                    : Optional.empty();
+            return new Event(commit, doc.path("type").asText(), doc.path("subject").asText(), digest,
+                    doc.path("actor").asText(), Instant.parse(doc.path("time").asText()), (ObjectNode) payload);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof InputException ie) {
+                throw ie;
+            }
+            throw new InputException("ledger " + location + ": commit " + commit + " holds an unreadable event: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static String message(Event e) {
+        String digest = e.digest().map(Digest::toString).orElse("-");
+        return e.type() + " " + e.subject() + " " + digest + "\n\n"
+                + "Event-Type: " + e.type() + "\n"
+                + "Subject: " + e.subject() + "\n"
+                + "Digest: " + digest + "\n"
+                + "Actor: " + e.actor() + "\n";
+    }
+
+    private static String email(String actor) {
+        return actor.replaceAll("[^A-Za-z0-9._-]", "_") + "@release-gate";
+    }
+
+    static String shortHash(String s) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
