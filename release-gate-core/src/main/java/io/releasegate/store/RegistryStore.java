@@ -139,8 +139,7 @@ public final class RegistryStore implements ArtifactStore {
         if (!Files.isReadable(file)) {
             throw new InputException("file not readable: " + file);
         }
-        upload(repository, digest, () -> HttpRequest.BodyPublishers.fromPublisher(
-                HttpRequest.BodyPublishers.ofInputStream(() -> counting(file, progress)), size));
+        upload(repository, digest, Optional.of(file), size, new byte[0], progress);
     }
 
     @Override
@@ -148,10 +147,11 @@ public final class RegistryStore implements ArtifactStore {
         if (hasBlob(repository, digest)) {
             return;
         }
-        upload(repository, digest, () -> HttpRequest.BodyPublishers.ofByteArray(content));
+        upload(repository, digest, Optional.empty(), content.length, content, Progress.NONE);
     }
 
-    private void upload(String repository, Digest digest, java.util.function.Supplier<HttpRequest.BodyPublisher> body) {
+    /** POST to open an upload session, then one monolithic PUT with the digest (distribution-spec "push a blob"). */
+    private void upload(String repository, Digest digest, Optional<Path> file, long size, byte[] content, Progress progress) {
         String op = "upload blob " + digest;
         HttpResponse<String> start = send(op, repository,
                 request("/v2/" + path(repository) + "/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()),
@@ -164,12 +164,56 @@ public final class RegistryStore implements ArtifactStore {
         URI target = base.resolve(loc);
         String sep = target.getRawQuery() == null ? "?" : "&";
         URI put = URI.create(target + sep + "digest=" + URLEncoder.encode(digest.toString(), StandardCharsets.UTF_8));
-        HttpResponse<String> done = send(op, repository, authorised(HttpRequest.newBuilder(put), repository)
-                .header("Content-Type", "application/octet-stream").PUT(body.get()), HttpResponse.BodyHandlers.ofString());
-        if (done.statusCode() != 201) {
-            throw failure(op, done.statusCode(), done.body());
+        int status;
+        String body;
+        Optional<String> echoed;
+        if (file.isPresent()) {
+            // HttpURLConnection in fixed-length streaming mode: large writes straight from the file,
+            // several times faster for big blobs than the JDK HttpClient's request publishers
+            try {
+                java.net.HttpURLConnection c = (java.net.HttpURLConnection) put.toURL().openConnection();
+                c.setRequestMethod("PUT");
+                c.setDoOutput(true);
+                c.setFixedLengthStreamingMode(size);
+                c.setConnectTimeout(10_000);
+                c.setReadTimeout(30 * 60_000);
+                c.setRequestProperty("Content-Type", "application/octet-stream");
+                String auth = tokens.get(scope(repository));
+                if (auth != null && !auth.isEmpty()) {
+                    c.setRequestProperty("Authorization", auth);
+                }
+                try (InputStream in = Files.newInputStream(file.get()); var out = c.getOutputStream()) {
+                    byte[] buf = new byte[1 << 20];
+                    long sent = 0;
+                    for (int n; (n = in.read(buf)) >= 0 && sent < size; ) {
+                        out.write(buf, 0, n);
+                        sent += n;
+                        progress.advance(n);
+                    }
+                    if (sent != size) {
+                        throw new InputException(file.get() + " changed while publishing: expected " + size
+                                + " bytes, read " + sent + "; nothing was tagged");
+                    }
+                }
+                status = c.getResponseCode();
+                try (InputStream err = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+                    body = err == null ? "" : new String(err.readAllBytes(), StandardCharsets.UTF_8);
+                }
+                echoed = Optional.ofNullable(c.getHeaderField("Docker-Content-Digest"));
+            } catch (IOException e) {
+                throw new InputException("registry " + location + " is unreachable (" + op + "): " + describe(e), e);
+            }
+        } else {
+            HttpResponse<String> done = send(op, repository, authorised(HttpRequest.newBuilder(put), repository)
+                    .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(content)),
+                    HttpResponse.BodyHandlers.ofString());
+            status = done.statusCode();
+            body = done.body();
+            echoed = done.headers().firstValue("Docker-Content-Digest");
         }
-        Optional<String> echoed = done.headers().firstValue("Docker-Content-Digest");
+        if (status != 201) {
+            throw failure(op, status, body);
+        }
         if (echoed.isPresent() && !echoed.get().equals(digest.toString())) {
             throw new InputException("registry " + location + " stored " + echoed.get() + " for blob " + digest);
         }
@@ -407,23 +451,6 @@ public final class RegistryStore implements ArtifactStore {
             return "connection refused" + (m == null ? "" : " (" + m + ")");
         }
         return m;
-    }
-
-    private static InputStream counting(Path file, Progress progress) {
-        try {
-            return new FilterInputStream(Files.newInputStream(file)) {
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    int n = super.read(b, off, len);
-                    if (n > 0) {
-                        progress.advance(n);
-                    }
-                    return n;
-                }
-            };
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     /** Verifies the digest of a blob while it is read; a mismatch fails at the end of the stream. */
