@@ -114,6 +114,62 @@ class CliTest {
     }
 
     @Test
+    void anUnreadableFileIsAnInputErrorAndNothingIsPublished() throws Exception {
+        Path secret = Files.writeString(ws.resolve("target/secret.jar"), "not for you");
+        Files.setPosixFilePermissions(secret, java.util.Set.of());
+        String uid = new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes()).trim();
+        int exit;
+        String err;
+        if (!uid.equals("0")) {
+            Run r = buildOnce("--name", "payments", "--version", "1.0.0", "target");
+            exit = r.exit();
+            err = r.err();
+        } else {
+            // root reads everything: run the CLI as an unprivileged user, as a build agent would
+            Path cp = Files.createDirectories(tmp.resolve("cp"));
+            List<String> entries = new ArrayList<>();
+            int i = 0;
+            for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                Path src = Path.of(e);
+                if (!Files.exists(src)) {
+                    continue;
+                }
+                Path dst = cp.resolve((i++) + "-" + src.getFileName());
+                if (Files.isDirectory(src)) {
+                    try (Stream<Path> walk = Files.walk(src)) {
+                        for (Path p : walk.toList()) {
+                            Files.copy(p, dst.resolve(src.relativize(p).toString()));
+                        }
+                    }
+                } else {
+                    Files.copy(src, dst);
+                }
+                entries.add(dst.toString());
+            }
+            try (Stream<Path> walk = Files.walk(tmp)) {
+                for (Path p : walk.toList()) {
+                    if (!p.equals(secret)) {
+                        Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
+                                Files.isDirectory(p) ? "rwxrwxrwx" : "rw-rw-rw-"));
+                    }
+                }
+            }
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", String.join(":", entries),
+                    "io.releasegate.cli.Main", "build-once", "--state-dir", tmp.resolve("state").toString(),
+                    "--workspace", ws.toString(), "--actor", "ci", "--name", "payments", "--version", "1.0.0", "target")
+                    .redirectErrorStream(true).start();
+            err = new String(p.getInputStream().readAllBytes());
+            exit = p.waitFor();
+        }
+        assertThat(exit).as(err).isEqualTo(2);
+        assertThat(err).contains("not readable").contains("target/secret.jar");
+        assertThat(Files.exists(tmp.resolve("state/store/index.json"))
+                ? Files.readString(tmp.resolve("state/store/index.json")) : "").doesNotContain("payments");
+    }
+
+    @Test
     void helpAndVersion() {
         Run help = run("--help");
         assertThat(help.exit()).isZero();
