@@ -1,0 +1,63 @@
+package io.releasegate.golden
+
+/**
+ * The golden pipeline's configuration: the team's own commands plus where evidence goes.
+ * Unknown keys and missing required keys fail at once with the list of valid keys.
+ */
+class GoldenConfig implements Serializable {
+
+    /** Keys a team must give. */
+    static final List<String> REQUIRED = ['name', 'version', 'build', 'artifacts'].asImmutable()
+
+    /** Every key goldenPipeline understands, with what it means (shown in errors and in the help). */
+    static final Map<String, String> KEYS = [
+        name     : 'artifact name, e.g. payments (an OCI repository name)',
+        version  : 'SemVer version of this build, e.g. 1.4.0',
+        build    : 'shell command that builds the artifacts, e.g. mvn -B package',
+        artifacts: 'what the build produced: path, glob or list of them, e.g. target/*.jar',
+        lint     : 'shell command for the lint stage (optional)',
+        unitTest : 'shell command for the unit-test stage (optional)',
+        store    : 'OCI store: directory or oci://HOST[:PORT]/NAMESPACE (default: the embedded store)',
+        ledger   : 'git ledger: path or git URL (default: the embedded ledger)',
+    ].asImmutable()
+
+    final Map<String, Object> values
+
+    GoldenConfig(Map<String, Object> given) {
+        def cfg = given ?: [:]
+        def unknown = (cfg.keySet() - KEYS.keySet()).sort()
+        def missing = REQUIRED.findAll { !cfg.containsKey(it) || cfg[it] == null || cfg[it].toString().trim().isEmpty() }
+        if (unknown || missing) {
+            def problems = []
+            if (unknown) {
+                problems << "unknown key(s) ${unknown.join(', ')}"
+            }
+            if (missing) {
+                problems << "missing required key(s) ${missing.join(', ')}"
+            }
+            throw new IllegalArgumentException("goldenPipeline: ${problems.join('; ')}.\nValid keys:\n" +
+                KEYS.collect { k, v -> "  ${k}${REQUIRED.contains(k) ? ' (required)' : ''}: ${v}" }.join('\n'))
+        }
+        values = cfg.asImmutable()
+    }
+
+    Object get(String key) {
+        values[key]
+    }
+
+    boolean has(String key) {
+        values[key] != null && values[key].toString().trim()
+    }
+
+    /** The arguments of the buildOnce step. */
+    Map<String, Object> buildOnceArgs() {
+        def args = [name: values.name, version: values.version, artifacts: values.artifacts]
+        if (has('store')) {
+            args.store = values.store
+        }
+        if (has('ledger')) {
+            args.ledger = values.ledger
+        }
+        args
+    }
+}
