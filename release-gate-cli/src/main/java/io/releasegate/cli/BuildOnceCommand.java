@@ -1,12 +1,12 @@
 package io.releasegate.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.build.BuildOnce;
 import io.releasegate.build.BuildResult;
 import io.releasegate.context.ReleaseContext;
 import io.releasegate.digest.Subject;
 import io.releasegate.json.Json;
+import io.releasegate.steps.PipelineSteps;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -93,20 +93,6 @@ final class BuildOnceCommand implements Callable<Integer>, Main.JsonAware {
     }
 
     static ObjectNode toJson(BuildResult r) {
-        ObjectNode doc = Json.object();
-        doc.put("name", r.name());
-        doc.put("version", r.version());
-        doc.put("digest", r.digest().toString());
-        ArrayNode subjects = doc.putArray("subjects");
-        for (Subject s : r.subjects()) {
-            subjects.addObject().put("name", s.name()).put("digest", s.digest().toString());
-        }
-        doc.put("reference", r.reference());
-        doc.put("mediaType", r.mediaType());
-        doc.put("store", r.store());
-        doc.put("outcome", r.outcome() == BuildResult.Outcome.PUBLISHED ? "published" : "unchanged");
-        doc.put("event", r.eventId());
-        r.commit().ifPresent(c -> doc.put("commit", c));
-        return doc;
+        return (ObjectNode) Json.tree(PipelineSteps.describe(r));
     }
 }

@@ -45,22 +45,31 @@ public final class PipelineSteps {
                     .name(text(args, "name", null)).version(text(args, "version", null))
                     .workspace(workspace).outputs(paths(args.get("artifacts"))).actor(actor).progress(progress)
                     .call();
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("name", r.name());
-            out.put("version", r.version());
-            out.put("digest", r.digest().toString());
-            out.put("reference", r.reference());
-            out.put("store", r.store());
-            out.put("outcome", r.outcome() == BuildResult.Outcome.PUBLISHED ? "published" : "unchanged");
-            out.put("event", r.eventId());
-            r.commit().ifPresent(c -> out.put("commit", c));
-            List<Map<String, String>> subjects = new ArrayList<>();
-            for (Subject s : r.subjects()) {
-                subjects.add(Map.of("name", s.name(), "digest", s.digest().toString()));
-            }
-            out.put("subjects", subjects);
-            return out;
+            return describe(r);
         }
+    }
+
+    /** A build result as plain values, the shape {@code buildOnce} returns and {@code build-once --json} prints. */
+    public static Map<String, Object> describe(BuildResult r) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", r.name());
+        out.put("version", r.version());
+        out.put("digest", r.digest().toString());
+        List<Map<String, String>> subjects = new ArrayList<>();
+        for (Subject s : r.subjects()) {
+            Map<String, String> subject = new LinkedHashMap<>();
+            subject.put("name", s.name());
+            subject.put("digest", s.digest().toString());
+            subjects.add(subject);
+        }
+        out.put("subjects", subjects);
+        out.put("reference", r.reference());
+        out.put("mediaType", r.mediaType());
+        out.put("store", r.store());
+        out.put("outcome", r.outcome() == BuildResult.Outcome.PUBLISHED ? "published" : "unchanged");
+        out.put("event", r.eventId());
+        r.commit().ifPresent(c -> out.put("commit", c));
+        return out;
     }
 
     /** Unknown arguments fail at once, listing the valid ones. */
