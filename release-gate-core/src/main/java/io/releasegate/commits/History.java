@@ -171,6 +171,19 @@ public final class History implements AutoCloseable {
         return out;
     }
 
+    /** Commits a merge brought in: reachable from its second parent, not from its first. */
+    public List<Commit> branchCommits(String mergeSha) {
+        try (RevWalk walk = new RevWalk(repo)) {
+            RevCommit merge = walk.parseCommit(resolve(mergeSha));
+            if (merge.getParentCount() < 2) {
+                return List.of();
+            }
+            return range(Optional.of(merge.getParent(0).name()), merge.getParent(1).name());
+        } catch (IOException e) {
+            throw new InputException("cannot read merge " + mergeSha + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The checked-out branch, when HEAD is on one. */
     public Optional<String> currentBranch() {
         try {
