@@ -30,6 +30,7 @@ public final class Changelog {
     private static final Pattern TICKET = Pattern.compile("\\b[A-Z][A-Z0-9]+(?:-\\d+)+\\b");
     private static final Pattern PR = Pattern.compile("\\(#(\\d+)\\)\\s*$");
     private static final Pattern MERGED_PR = Pattern.compile("^Merge pull request #(\\d+)");
+    private static final String NO_TICKET = "no ticket reference (add a footer such as 'Refs: PAY-123')";
     private static final Set<String> TICKET_FOOTERS = Set.of("REFS", "CLOSES", "FIXES", "RESOLVES", "TICKET", "ISSUE");
 
     /** One line of the changelog. */
@@ -108,11 +109,14 @@ public final class Changelog {
             Optional<ConventionalCommit> cc = c.conventional();
             if (cc.isEmpty()) {
                 problems.add(new Problem(c.sha(), c.subject(), "not a Conventional Commit"));
+                if (!TICKET.matcher(c.message()).find()) {
+                    problems.add(new Problem(c.sha(), c.subject(), NO_TICKET));
+                }
                 continue;
             }
             List<String> tickets = tickets(c.message(), cc.get());
             if (tickets.isEmpty()) {
-                problems.add(new Problem(c.sha(), c.subject(), "no ticket reference (add a footer such as 'Refs: PAY-123')"));
+                problems.add(new Problem(c.sha(), c.subject(), NO_TICKET));
             }
             Optional<String> section = section(cc.get());
             if (section.isEmpty() && !cc.get().breaking()) {

@@ -1,0 +1,114 @@
+package io.releasegate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.releasegate.json.Json;
+import io.releasegate.testing.Git;
+import io.releasegate.testing.Gpg;
+import io.releasegate.testing.TestRepo;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReleaseCommandsTest {
+
+    @TempDir
+    Path tmp;
+    TestRepo repo;
+
+    record Run(int exit, String out, String err) {
+        JsonNode json() throws Exception {
+            return Json.mapper().readTree(out);
+        }
+
+        String lastLine() {
+            List<String> lines = out.lines().toList();
+            return lines.get(lines.size() - 1);
+        }
+    }
+
+    Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void history() {
+        repo = TestRepo.init(tmp.resolve("repo"));
+        repo.commit("feat: first\n\nRefs: PAY-1");
+        repo.tag("v1.3.0");
+        repo.commit("feat(refunds): partial refunds (#42)\n\nRefs: PAY-9");
+        repo.commit("fix: rounding\n\nRefs: PAY-10");
+    }
+
+    @Test
+    void nextVersionPrintsTheVersionAsItsLastLine() throws Exception {
+        Run r = run("next-version", "--repo", repo.dir().toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.lastLine()).isEqualTo("1.4.0");
+        Run rc = run("next-version", "--repo", repo.dir().toString(), "--pre-release", "rc", "--json");
+        assertThat(rc.json().path("version").asText()).isEqualTo("1.4.0-rc.1");
+        assertThat(rc.json().path("previousTag").asText()).isEqualTo("v1.3.0");
+        assertThat(run("next-version", "--repo", repo.dir().toString(), "--scheme", "weekly").exit()).isEqualTo(2);
+        assertThat(run("next-version", "--repo", tmp.resolve("nope").toString()).exit()).isEqualTo(2);
+    }
+
+    @Test
+    void changelogAndCommitLint() throws Exception {
+        Run cl = run("changelog", "--repo", repo.dir().toString(), "--version", "1.4.0");
+        assertThat(cl.exit()).as(cl.err()).isZero();
+        assertThat(cl.out()).contains("### Added").contains("partial refunds (#42, PAY-9, ").contains("### Fixed");
+        assertThat(run("commits", "lint", "--repo", repo.dir().toString(), "v1.3.0..HEAD").exit()).isZero();
+
+        String bad = repo.commit("quick hack");
+        Run lint = run("commits", "lint", "--repo", repo.dir().toString(), "--json", "v1.3.0..");
+        assertThat(lint.exit()).isEqualTo(1);
+        assertThat(lint.json().path("violations")).singleElement()
+                .satisfies(v -> assertThat(v.path("commit").asText()).isEqualTo(bad));
+        Run refused = run("changelog", "--repo", repo.dir().toString());
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("changelog.ticket-required").contains(bad.substring(0, 7));
+    }
+
+    @Test
+    void branchCheckExitsOneWithTheViolations() throws Exception {
+        repo.git("switch", "-q", "-c", "wip-stuff");
+        Run r = run("branch", "check", "--repo", repo.dir().toString(), "--json");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.json().path("violations").get(0).path("rule").asText()).isEqualTo("branch.name");
+        assertThat(run("branch", "check", "--repo", repo.dir().toString(), "--branch", "feature/PAY-9-refunds").exit()).isZero();
+    }
+
+    @Test
+    void tagsTheBuiltCommitWithASignatureGitVerifies() throws Exception {
+        Path state = tmp.resolve("state");
+        Run built = run("build-once", "--state-dir", state.toString(), "--workspace", repo.dir().toString(), "--actor", "ci",
+                "--name", "payments", "--version", "1.4.0", "*.txt");
+        assertThat(built.exit()).as(built.err()).isZero();
+        try (Gpg gpg = Gpg.withKey("Release CI <release-ci@example.com>")) {
+            Path key = gpg.exportSecretKey(tmp.resolve("key.asc"));
+            Run tag = run("tag", "--repo", repo.dir().toString(), "--state-dir", state.toString(), "--name", "payments",
+                    "--version", "1.4.0", "--signing-key", key.toString(), "--actor", "ci", "--json");
+            assertThat(tag.exit()).as(tag.out() + tag.err()).isZero();
+            assertThat(tag.json().path("tag").asText()).isEqualTo("v1.4.0");
+            assertThat(Git.run(repo.dir(), gpg.env(), "tag", "-v", "v1.4.0")).contains("Good signature");
+            Run again = run("tag", "--repo", repo.dir().toString(), "--state-dir", state.toString(), "--name", "payments",
+                    "--version", "1.4.0", "--signing-key", key.toString(), "--actor", "ci");
+            assertThat(again.exit()).isEqualTo(1);
+            assertThat(again.err()).contains("tag.immutable");
+            Run missingKey = run("tag", "--repo", repo.dir().toString(), "--state-dir", state.toString(), "--name",
+                    "payments", "--version", "1.4.1", "--signing-key", tmp.resolve("none.asc").toString());
+            assertThat(missingKey.exit()).isEqualTo(2);
+            assertThat(missingKey.err()).contains("signing key file not found");
+        }
+        assertThat(Files.exists(state.resolve("ledger.git"))).isTrue();
+    }
+}
