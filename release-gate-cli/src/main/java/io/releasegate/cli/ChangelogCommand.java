@@ -28,8 +28,11 @@ final class ChangelogCommand extends RepoCommand {
 
     @Override
     int run(History history, CliOutput out) {
-        Changelog.Result r = new Changelog(history).from(Optional.ofNullable(from)).to(to).version(Optional.ofNullable(version))
-                .requireTickets(!noRequireTickets).call();
+        Changelog cmd = new Changelog(history).to(to).version(Optional.ofNullable(version)).requireTickets(!noRequireTickets);
+        if (from != null) {
+            cmd.from(Optional.of(from));
+        }
+        Changelog.Result r = cmd.call();
         if (out.json()) {
             ObjectNode doc = Json.object().put("heading", r.heading()).put("markdown", r.markdown()).put("to", r.to());
             r.from().ifPresent(f -> doc.put("from", f));

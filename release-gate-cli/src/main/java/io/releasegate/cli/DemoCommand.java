@@ -4,6 +4,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.build.BuildOnce;
 import io.releasegate.build.BuildResult;
+import io.releasegate.changelog.Changelog;
+import io.releasegate.commits.History;
+import io.releasegate.notes.ReleaseNotes;
+import io.releasegate.signing.OpenPgpKeys;
+import io.releasegate.signing.OpenPgpSigner;
+import io.releasegate.tag.TagRelease;
+import io.releasegate.version.NextVersion;
+import java.time.LocalDate;
+import java.util.Optional;
 import io.releasegate.context.ReleaseContext;
 import io.releasegate.demo.SampleProject;
 import io.releasegate.error.InputException;
@@ -29,8 +38,6 @@ import picocli.CommandLine.Spec;
                 "built jar) and walk it through every Release Gate step, with the embedded store and ledger",
                 "inside the project's .release-gate directory. Prints each step and the release record."})
 final class DemoCommand implements Callable<Integer>, Main.JsonAware {
-
-    static final String VERSION = "1.0.0";
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -60,18 +67,25 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
         SampleProject sample = SampleProject.create(project, Instant.parse("2026-11-02T09:00:00Z"));
         step("sample project", "git repository with " + sample.commits().size() + " Conventional Commits in " + project);
 
-        String jar = sample.build(VERSION);
+        String version;
+        try (History history = History.open(project)) {
+            NextVersion.Result next = new NextVersion(history).call();
+            version = next.version();
+            step("next-version", version + " (" + next.reason() + ", " + next.commits().size() + " commits)");
+        }
+
+        String jar = sample.build(version);
         step("build", "compiled and packaged " + jar);
 
         ReleaseContext.Options options = new ReleaseContext.Options("", "", project.resolve(".release-gate"),
                 java.util.Optional.empty());
-        try (ReleaseContext ctx = ReleaseContext.open(options)) {
-            BuildResult built = new BuildOnce(ctx.store(), ctx.ledger()).name(SampleProject.NAME).version(VERSION)
+        try (ReleaseContext ctx = ReleaseContext.open(options); History history = History.open(project)) {
+            BuildResult built = new BuildOnce(ctx.store(), ctx.ledger()).name(SampleProject.NAME).version(version)
                     .workspace(project).outputs(List.of("target/*.jar")).actor("ci").call();
             step("buildOnce", "published " + built.reference() + " as " + built.digest() + " (ledger event "
                     + built.eventId().substring(0, 12) + ")");
 
-            BuildResult again = new BuildOnce(ctx.store(), ctx.ledger()).name(SampleProject.NAME).version(VERSION)
+            BuildResult again = new BuildOnce(ctx.store(), ctx.ledger()).name(SampleProject.NAME).version(version)
                     .workspace(project).outputs(List.of("target/*.jar")).actor("ci").call();
             if (again.outcome() != BuildResult.Outcome.ALREADY_PUBLISHED || !again.digest().equals(built.digest())) {
                 throw new IllegalStateException("rebuilding identical content did not resolve to the same digest");
@@ -80,16 +94,45 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
 
             Files.writeString(project.resolve("target/extra.txt"), "a file that was not in the release\n");
             try {
-                new BuildOnce(ctx.store(), ctx.ledger()).name(SampleProject.NAME).version(VERSION)
+                new BuildOnce(ctx.store(), ctx.ledger()).name(SampleProject.NAME).version(version)
                         .workspace(project).outputs(List.of("target/*.jar", "target/extra.txt")).actor("ci").call();
-                throw new IllegalStateException("publishing different content under " + VERSION + " was not refused");
+                throw new IllegalStateException("publishing different content under " + version + " was not refused");
             } catch (RefusedException refused) {
-                step("immutability", "different content under " + VERSION + " refused: " + refused.refusals().get(0).rule());
+                step("immutability", "different content under " + version + " refused: " + refused.refusals().get(0).rule());
             } finally {
                 Files.delete(project.resolve("target/extra.txt"));
             }
 
-            ReleaseRecord record = ReleaseRecordProjection.project(SampleProject.NAME, VERSION, ctx.ledger().events(),
+            Changelog.Result changelog = new Changelog(history).version(Optional.of(version))
+                    .date(LocalDate.of(2026, 11, 2)).call();
+            step("changelog", changelog.entries().size() + " entries: "
+                    + changelog.entries().stream().map(Changelog.Entry::section).distinct().toList());
+
+            // a throwaway signing key for this run only; CI uses the team's key from its credentials store
+            String[] key = OpenPgpKeys.generateArmored("Release Gate demo <demo@release-gate.invalid>",
+                    java.util.Date.from(Instant.parse("2026-11-02T09:00:00Z")));
+            Path keyFile = project.resolve(".release-gate/demo-signing-key.asc");
+            Files.writeString(keyFile, key[0]);
+            Files.writeString(project.resolve(".release-gate/demo-signing-key.pub.asc"), key[1]);
+            TagRelease.Result tag = new TagRelease(history, ctx.ledger()).name(SampleProject.NAME).version(version)
+                    .signer(OpenPgpSigner.fromArmoredSecretKey(keyFile, new char[0])).actor("ci", "ci@release-gate.invalid")
+                    .call();
+            step("tag", tag.tag() + " on " + tag.commit().substring(0, 12) + ", OpenPGP-signed by " + tag.signer());
+
+            ReleaseRecord tagged = ReleaseRecordProjection.project(SampleProject.NAME, version, ctx.ledger().events(),
+                    ctx.ledger().location(), ctx.ledger().head()).orElseThrow();
+            String notes = new ReleaseNotes(tagged).changelog(changelog).date(LocalDate.of(2026, 11, 2))
+                    .summary(Optional.of("First release of the payments service: card authorisation and half-even rounding."))
+                    .risks(Optional.of("New service; no existing traffic. Mitigation: staged rollout through dev and staging."))
+                    .rollbackPlan(Optional.of("First release: roll back by withdrawing it from production; there is no "
+                            + "earlier digest to promote."))
+                    .render();
+            Path notesFile = project.resolve("docs/releases/v" + version + ".md");
+            Files.createDirectories(notesFile.getParent());
+            Files.writeString(notesFile, notes);
+            step("release-notes", "wrote " + project.relativize(notesFile));
+
+            ReleaseRecord record = ReleaseRecordProjection.project(SampleProject.NAME, version, ctx.ledger().events(),
                     ctx.ledger().location(), ctx.ledger().head())
                     .orElseThrow(() -> new InputException("the ledger has no record of the demo build"));
             String recordJson = new ReleaseRecords().write(record);
@@ -102,10 +145,11 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
             } else {
                 PrintWriter out = output.out();
                 out.println();
-                out.println("release record of " + SampleProject.NAME + "@" + VERSION + ":");
+                out.println("release record of " + SampleProject.NAME + "@" + version + ":");
                 out.print(recordJson);
                 out.println();
-                out.println("Try: cd " + project + " && git --git-dir=.release-gate/ledger.git log --stat");
+                out.println("Try: cd " + project + " && git --git-dir=.release-gate/ledger.git log --stat"
+                        + " && git cat-file -p v" + version + " && cat docs/releases/v" + version + ".md");
                 out.flush();
             }
         }

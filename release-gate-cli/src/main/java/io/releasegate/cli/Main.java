@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = {"Build once, prove it, gate it, promote the same digest, and leave an audit trail."},
         subcommands = {BuildOnceCommand.class, InspectCommand.class, NextVersionCommand.class, ChangelogCommand.class,
-                CommitsCommand.class, BranchCommand.class, TagCommand.class, DemoCommand.class,
+                CommitsCommand.class, BranchCommand.class, TagCommand.class, ReleaseNotesCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success", "  1  refused by policy (the message names the rule, the evidence and the remedy)",

@@ -205,13 +205,30 @@ class CliTest {
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode doc = r.json();
         assertThat(doc.path("steps").findValuesAsText("step"))
-                .containsSequence("sample project", "build", "buildOnce", "buildOnce again", "immutability");
+                .containsExactly("sample project", "next-version", "build", "buildOnce", "buildOnce again", "immutability",
+                        "changelog", "tag", "release-notes");
         JsonNode record = doc.path("record");
-        assertThat(new ReleaseRecords().read(record.toString()).version()).isEqualTo("1.0.0");
+        assertThat(new ReleaseRecords().read(record.toString()).version()).isEqualTo("0.1.0");
+        assertThat(record.path("source").path("tag").path("name").asText()).isEqualTo("v0.1.0");
+        assertThat(Files.readString(dir.resolve("docs/releases/v0.1.0.md"))).contains("# payments v0.1.0")
+                .contains(record.path("artifact").path("digest").asText());
+        // the tag verifies with gpg given the demo's public key
+        Path home = Files.createTempDirectory(Path.of("/tmp"), "gpg");
+        try {
+            Process imp = new ProcessBuilder("gpg", "--batch", "-q", "--homedir", home.toString(), "--import",
+                    dir.resolve(".release-gate/demo-signing-key.pub.asc").toString()).redirectErrorStream(true).start();
+            imp.getInputStream().readAllBytes();
+            assertThat(imp.waitFor()).isZero();
+            assertThat(Git.run(dir, java.util.Map.of("GNUPGHOME", home.toString()), "tag", "-v", "v0.1.0"))
+                    .contains("Good signature from \"Release Gate demo");
+        } finally {
+            new ProcessBuilder("gpgconf", "--homedir", home.toString(), "--kill", "all").start().waitFor();
+            new ProcessBuilder("rm", "-rf", home.toString()).start().waitFor();
+        }
         String head = Git.run(dir, "rev-parse", "HEAD").trim();
         assertThat(record.path("source").path("commit").asText()).isEqualTo(head);
         assertThat(Git.run(dir, "log", "--format=%s")).contains("feat(api): authorise card payments");
-        assertThat(Git.run(dir, "--git-dir", ".release-gate/ledger.git", "log", "--format=%s")).contains("built payments@1.0.0");
+        assertThat(Git.run(dir, "--git-dir", ".release-gate/ledger.git", "log", "--format=%s")).contains("built payments@0.1.0").contains("tagged payments@0.1.0");
         // a non-empty directory is refused
         assertThat(run("demo", "--dir", dir.toString()).exit()).isEqualTo(2);
     }

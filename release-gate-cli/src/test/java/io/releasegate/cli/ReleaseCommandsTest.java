@@ -110,5 +110,15 @@ class ReleaseCommandsTest {
             assertThat(missingKey.err()).contains("signing key file not found");
         }
         assertThat(Files.exists(state.resolve("ledger.git"))).isTrue();
+
+        Run noSummary = run("release-notes", "payments@1.4.0", "--repo", repo.dir().toString(), "--state-dir", state.toString());
+        assertThat(noSummary.exit()).isEqualTo(1);
+        assertThat(noSummary.err()).contains("release-notes.required-field").contains("'summary'");
+        assertThat(Files.exists(repo.dir().resolve("docs/releases/v1.4.0.md"))).isFalse();
+        Run notes = run("release-notes", "payments@1.4.0", "--repo", repo.dir().toString(), "--state-dir", state.toString(),
+                "--summary", "Refunds.", "--risks", "Low.", "--rollback-plan", "Withdraw it.");
+        assertThat(notes.exit()).as(notes.err()).isZero();
+        assertThat(Files.readString(repo.dir().resolve("docs/releases/v1.4.0.md")))
+                .contains("# payments v1.4.0").contains("partial refunds (#42)").contains("Withdraw it.");
     }
 }

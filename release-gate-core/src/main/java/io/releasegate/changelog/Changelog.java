@@ -36,10 +36,11 @@ public final class Changelog {
     /** One line of the changelog. */
     public record Entry(String section, Optional<String> scope, String description, String sha,
                         Optional<String> pullRequest, List<String> tickets, boolean breaking,
-                        List<String> breakingNotes, Optional<String> backportOf) {
+                        List<String> breakingNotes, Optional<String> backportOf, List<String> risks) {
         public Entry {
             tickets = List.copyOf(tickets);
             breakingNotes = List.copyOf(breakingNotes);
+            risks = List.copyOf(risks);
         }
     }
 
@@ -67,10 +68,13 @@ public final class Changelog {
         this.history = Objects.requireNonNull(history, "history");
     }
 
-    /** Start (exclusive); default: the last release tag reachable from {@code to}. */
+    /**
+     * Start (exclusive); empty means the beginning of history. When never set, the last release tag
+     * reachable from {@code to}.
+     */
     public Changelog from(Optional<String> value) {
         this.from = Objects.requireNonNull(value);
-        this.fromGiven = value.isPresent();
+        this.fromGiven = true;
         return this;
     }
 
@@ -126,7 +130,7 @@ public final class Changelog {
             Optional<String> pullRequest = pr.find() ? Optional.of(pr.group(1)) : Optional.ofNullable(prByCommit.get(c.sha()));
             String description = PR.matcher(cc.get().description()).replaceFirst("").trim();
             entries.add(new Entry(section.orElse("Changed"), cc.get().scope(), description, c.sha(), pullRequest, tickets,
-                    cc.get().breaking(), cc.get().breakingNotes(), cc.get().cherryPickedFrom()));
+                    cc.get().breaking(), cc.get().breakingNotes(), cc.get().cherryPickedFrom(), cc.get().footer("Risk")));
         }
         if (requireTickets) {
             List<Problem> missing = problems.stream().filter(p -> p.reason().startsWith("no ticket")).toList();

@@ -120,9 +120,14 @@ public final class History implements AutoCloseable {
      * {@code rev}, found in one walk of the history.
      */
     public Optional<ReleaseTag> lastRelease(String rev) {
+        return lastRelease(rev, Optional.empty());
+    }
+
+    /** As {@link #lastRelease(String)}, considering only releases below {@code below} (the previous release of it). */
+    public Optional<ReleaseTag> lastRelease(String rev, Optional<SemVer> below) {
         Map<String, List<ReleaseTag>> byCommit = new HashMap<>();
         for (ReleaseTag t : releaseTags()) {
-            if (!t.version().isPreRelease()) {
+            if (!t.version().isPreRelease() && below.map(b -> t.version().compareTo(b) < 0).orElse(true)) {
                 byCommit.computeIfAbsent(t.commit(), k -> new ArrayList<>()).add(t);
             }
         }

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class ReleaseRecordsTest {
+public class ReleaseRecordsTest {
 
     static final Digest D1 = Digest.parse("sha256:" + "a".repeat(64));
     static final Digest D0 = Digest.parse("sha256:" + "b".repeat(64));
@@ -24,7 +24,7 @@ class ReleaseRecordsTest {
         return new Event(id, type, subject, Optional.of(d), actor, Instant.parse("2026-11-02T10:15:30Z"), payload);
     }
 
-    static List<Event> history() {
+    public static List<Event> history() {
         ObjectNode built0 = Json.object().put("reference", "payments:1.3.0").put("store", "/s");
         ObjectNode promoted0 = Json.object().put("environment", "production");
         ObjectNode built = Json.object().put("reference", "payments:1.4.0").put("store", "/s")
