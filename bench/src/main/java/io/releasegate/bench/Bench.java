@@ -20,6 +20,7 @@ import java.util.stream.Stream;
  * digest FILE [RUNS]              SHA-256 of one file: best-of-RUNS seconds and MB/s (after one warm-up)
  * digest-many DIR [RUNS]          SHA-256 of every file in DIR, 1 thread vs all processors: speedup
  * publish FILE STORE-URI [RUNS]   buildOnce of one file into a store (registry): seconds and MB/s
+ * history REPO [RUNS]            next-version + changelog of the unreleased commits, warm JVM
  * make-layout FILE DIR            an OCI image layout (ref "bench") whose single layer is FILE, for skopeo
  * </pre>
  */
@@ -35,6 +36,7 @@ public final class Bench {
         switch (args[0]) {
             case "digest" -> digest(Path.of(args[1]), runs(args, 2));
             case "digest-many" -> digestMany(Path.of(args[1]), runs(args, 2));
+            case "history" -> HistoryBench.run(Path.of(args[1]), runs(args, 2));
             case "make-layout" -> {
                 if (args.length < 3) {
                     usage();

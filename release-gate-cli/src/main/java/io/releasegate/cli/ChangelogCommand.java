@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.changelog.Changelog;
 import io.releasegate.commits.History;
 import io.releasegate.json.Json;
+import io.releasegate.version.NextVersion;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,12 +24,19 @@ final class ChangelogCommand extends RepoCommand {
     @Option(names = "--version", paramLabel = "X.Y.Z", description = "Heading version. Default: Unreleased.")
     String version;
 
+    @Option(names = "--bump", description = "Head the section with the next version (as next-version computes it).")
+    boolean bump;
+
     @Option(names = "--no-require-tickets", description = "List commits without a ticket as problems instead of refusing.")
     boolean noRequireTickets;
 
     @Override
     int run(History history, CliOutput out) {
-        Changelog cmd = new Changelog(history).to(to).version(Optional.ofNullable(version)).requireTickets(!noRequireTickets);
+        Optional<String> heading = Optional.ofNullable(version);
+        if (bump && heading.isEmpty()) {
+            heading = Optional.of(new NextVersion(history).rev(to).call().version());
+        }
+        Changelog cmd = new Changelog(history).to(to).version(heading).requireTickets(!noRequireTickets);
         if (from != null) {
             cmd.from(Optional.of(from));
         }

@@ -184,15 +184,34 @@ public final class Changelog {
         return new ArrayList<>(out);
     }
 
-    /** PR numbers of commits brought in by "Merge pull request #N" merges (second-parent side). */
-    private Map<String, String> mergedPullRequests(List<History.Commit> commits) {
+    /**
+     * PR numbers of the commits that "Merge pull request #N" merges brought in: from each merge's second
+     * parent back through the range until the first-parent line (the trunk) is reached.
+     */
+    private static Map<String, String> mergedPullRequests(List<History.Commit> commits) {
+        Map<String, History.Commit> bySha = new java.util.HashMap<>();
+        commits.forEach(c -> bySha.put(c.sha(), c));
+        Set<String> trunk = new java.util.HashSet<>();
+        if (!commits.isEmpty()) {
+            History.Commit c = commits.get(0);
+            while (c != null && trunk.add(c.sha())) {
+                c = c.parentShas().isEmpty() ? null : bySha.get(c.parentShas().get(0));
+            }
+        }
         Map<String, String> out = new LinkedHashMap<>();
-        for (History.Commit c : commits) {
-            Matcher m = MERGED_PR.matcher(c.subject());
-            if (c.isMerge() && m.find()) {
-                for (History.Commit inner : history.branchCommits(c.sha())) {
-                    out.putIfAbsent(inner.sha(), m.group(1));
+        for (History.Commit merge : commits) {
+            Matcher m = MERGED_PR.matcher(merge.subject());
+            if (merge.parentShas().size() < 2 || !m.find()) {
+                continue;
+            }
+            java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>(merge.parentShas().subList(1, merge.parentShas().size()));
+            while (!queue.isEmpty()) {
+                History.Commit side = bySha.get(queue.poll());
+                if (side == null || trunk.contains(side.sha()) || out.containsKey(side.sha())) {
+                    continue;
                 }
+                out.put(side.sha(), m.group(1));
+                queue.addAll(side.parentShas());
             }
         }
         return out;

@@ -33,6 +33,7 @@ public final class History implements AutoCloseable {
 
     private final Repository repo;
     private final Path dir;
+    private final Map<String, List<Commit>> ranges = new HashMap<>();
 
     private History(Repository repo, Path dir) {
         this.repo = repo;
@@ -57,11 +58,15 @@ public final class History implements AutoCloseable {
 
     /** A commit of the history with its reading. */
     public record Commit(String sha, String subject, String message, String authorName, String authorEmail,
-                         String committerName, String committerEmail, Instant time, int parents,
+                         String committerName, String committerEmail, Instant time, List<String> parentShas,
                          ConventionalCommits.Parsed parsed) {
 
+        public Commit {
+            parentShas = List.copyOf(parentShas);
+        }
+
         public boolean isMerge() {
-            return parents > 1 || parsed instanceof ConventionalCommits.Merge;
+            return parentShas.size() > 1 || parsed instanceof ConventionalCommits.Merge;
         }
 
         public Optional<ConventionalCommit> conventional() {
@@ -116,8 +121,9 @@ public final class History implements AutoCloseable {
     }
 
     /**
-     * The highest final release ({@code vX.Y.Z}, no pre-release) whose commit is reachable from
-     * {@code rev}, found in one walk of the history.
+     * The last release reachable from {@code rev}: walking back from it, the first final release tag
+     * ({@code vX.Y.Z}, no pre-release) met on each path, and the highest version among those. (A tag
+     * hidden behind a later release tag is not considered: versions grow along history.)
      */
     public Optional<ReleaseTag> lastRelease(String rev) {
         return lastRelease(rev, Optional.empty());
@@ -134,17 +140,30 @@ public final class History implements AutoCloseable {
         if (byCommit.isEmpty()) {
             return Optional.empty();
         }
+        // walk back from rev, not past a tagged commit: the nearest release on every path, then the highest of them
         ReleaseTag best = null;
         try (RevWalk walk = new RevWalk(repo)) {
             walk.setRetainBody(false);
-            walk.markStart(walk.parseCommit(resolve(rev)));
-            for (RevCommit c : walk) {
+            java.util.ArrayDeque<RevCommit> queue = new java.util.ArrayDeque<>();
+            java.util.Set<ObjectId> seen = new java.util.HashSet<>();
+            RevCommit start = walk.parseCommit(resolve(rev));
+            queue.add(start);
+            seen.add(start.getId());
+            while (!queue.isEmpty()) {
+                RevCommit c = queue.poll();
                 List<ReleaseTag> tags = byCommit.get(c.name());
                 if (tags != null) {
                     for (ReleaseTag t : tags) {
                         if (best == null || t.version().compareTo(best.version()) > 0) {
                             best = t;
                         }
+                    }
+                    continue;
+                }
+                walk.parseHeaders(c);
+                for (RevCommit p : c.getParents()) {
+                    if (seen.add(p.getId())) {
+                        queue.add(p);
                     }
                 }
             }
@@ -156,6 +175,11 @@ public final class History implements AutoCloseable {
 
     /** Commits reachable from {@code to} and not from {@code from} (all of history when empty), newest first. */
     public List<Commit> range(Optional<String> from, String to) {
+        String key = from.map(f -> resolve(f).name()).orElse("") + ".." + resolve(to).name();
+        return ranges.computeIfAbsent(key, k -> walkRange(from, to));
+    }
+
+    private List<Commit> walkRange(Optional<String> from, String to) {
         List<Commit> out = new ArrayList<>();
         try (RevWalk walk = new RevWalk(repo)) {
             walk.sort(RevSort.TOPO);
@@ -165,15 +189,19 @@ public final class History implements AutoCloseable {
             }
             for (RevCommit c : walk) {
                 String message = c.getFullMessage();
+                List<String> parents = new ArrayList<>(c.getParentCount());
+                for (RevCommit p : c.getParents()) {
+                    parents.add(p.name());
+                }
                 out.add(new Commit(c.name(), c.getShortMessage(), message, c.getAuthorIdent().getName(),
                         c.getAuthorIdent().getEmailAddress(), c.getCommitterIdent().getName(),
                         c.getCommitterIdent().getEmailAddress(), c.getCommitterIdent().getWhenAsInstant(),
-                        c.getParentCount(), ConventionalCommits.parse(message)));
+                        parents, ConventionalCommits.parse(message)));
             }
         } catch (IOException e) {
             throw new InputException("cannot walk the history of " + dir + ": " + e.getMessage(), e);
         }
-        return out;
+        return List.copyOf(out);
     }
 
     /** Commits a merge brought in: reachable from its second parent, not from its first. */
