@@ -2,6 +2,7 @@ package io.releasegate.tag;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.build.BuildOnce;
+import io.releasegate.commits.BranchCheck;
 import io.releasegate.commits.History;
 import io.releasegate.error.InputException;
 import io.releasegate.error.Refusal;
@@ -151,6 +152,16 @@ public final class TagRelease {
             throw new RefusedException(new Refusal("tag.built-commit",
                     tag + " would point at " + target.name() + " but " + subject + " was built from " + builtCommit,
                     "tag the commit that was built (" + builtCommit + "), or build this commit as a new version"));
+        }
+
+        // a hotfix must start at the production tag and carry nothing from main
+        Optional<String> onBranch = branch.isPresent() ? branch : history.currentBranch();
+        if (onBranch.isPresent() && onBranch.get().startsWith("hotfix/")) {
+            BranchCheck.Result check = new BranchCheck(history).branch(onBranch.get()).rev(target.name()).call();
+            if (!check.ok()) {
+                throw new RefusedException(check.violations().stream().map(violation -> new Refusal(violation.rule(), violation.message(),
+                        "cut the hotfix branch from the production tag and cherry-pick only the fix")).toList());
+            }
         }
 
         // 3. the version must follow from the history at that commit

@@ -123,6 +123,26 @@ class TagReleaseTest {
     }
 
     @Test
+    void hotfixFromTheProductionTagIsTaggedButAHotfixCutFromMainIsRefused() {
+        build("1.1.0");
+        tag("1.1.0").call();
+        repo.commit("feat: unreleased work on main\n\nRefs: PAY-20");
+        repo.git("switch", "-q", "-c", "hotfix/1.1.1-INC-1", "v1.1.0");
+        repo.commit("fix: stop double charge\n\nRefs: INC-1");
+        build("1.1.1");
+        assertThat(tag("1.1.1").call().tag()).isEqualTo("v1.1.1");
+        assertThat(Git.run(repo.dir(), gpg.env(), "tag", "-v", "v1.1.1")).contains("Good signature");
+
+        repo.git("switch", "-q", "main");
+        repo.git("switch", "-q", "-c", "hotfix/1.1.2-INC-2");
+        repo.commit("fix: another urgent fix\n\nRefs: INC-2");
+        build("1.1.2");
+        assertThatThrownBy(() -> tag("1.1.2").call()).isInstanceOf(RefusedException.class)
+                .hasMessageContaining("branch.hotfix-from-production-tag").hasMessageContaining("unreleased work on main");
+        assertThat(repo.git("tag", "-l", "v1.1.2")).isEmpty();
+    }
+
+    @Test
     void pushesToTheRemoteAndRefusesATagThatExistsThere() {
         Path remote = tmp.resolve("remote.git");
         Git.run(tmp, "init", "-q", "--bare", remote.toString());

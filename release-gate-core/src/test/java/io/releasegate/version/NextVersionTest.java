@@ -153,6 +153,24 @@ class NextVersionTest {
     }
 
     @Test
+    void aHotfixForwardPortedToMainDoesNotMoveMainsBase() {
+        TestRepo repo = TestRepo.init(tmp.resolve("r"));
+        repo.commit("feat: a");
+        repo.tag("v1.4.1");
+        repo.commit("feat: next feature on main");
+        repo.git("switch", "-q", "-c", "hotfix/1.4.2-INC-1", "v1.4.1");
+        String fix = repo.commit("fix: stop double charge\n\nRefs: INC-1");
+        assertThat(next(repo).version()).isEqualTo("1.4.2");
+        repo.tag("v1.4.2");
+        repo.git("switch", "-q", "main");
+        repo.git("cherry-pick", "-x", fix);
+        NextVersion.Result onMain = next(repo);
+        assertThat(onMain.previousTag()).contains("v1.4.1");
+        assertThat(onMain.version()).isEqualTo("1.5.0");
+        assertThat(onMain.commits().get(0).conventional().orElseThrow().cherryPickedFrom()).contains(fix);
+    }
+
+    @Test
     void aRevertIsAPatch() {
         TestRepo repo = TestRepo.init(tmp.resolve("r"));
         repo.commit("feat: a");
