@@ -1,0 +1,398 @@
+package io.releasegate.policy;
+
+import io.releasegate.error.InputException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.DayOfWeek;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Reads the policy: the library default ({@value #DEFAULT_RESOURCE}) with a team's
+ * {@code .release/policy.yaml} laid over it (maps merge key by key; lists and values replace).
+ * Strict: an unknown key, a wrong type, a bad time or zone, an impossible window, an unknown
+ * environment or role, or lowering the approval rule in high-assurance mode is an
+ * {@link InputException} naming the file, the line and the key.
+ */
+public final class PolicyLoader {
+
+    public static final String DEFAULT_RESOURCE = "/io/releasegate/policy/policy-default.yaml";
+    public static final String TEAM_POLICY = ".release/policy.yaml";
+
+    /** A YAML value with where it came from. */
+    private record Value(Object value, String file, int line) {
+        @SuppressWarnings("unchecked")
+        Map<String, Value> map() {
+            return (Map<String, Value>) value;
+        }
+
+        @SuppressWarnings("unchecked")
+        List<Value> list() {
+            return (List<Value>) value;
+        }
+    }
+
+    private PolicyLoader() {
+    }
+
+    /** The library default alone. */
+    public static Policy defaults() {
+        return load(Optional.empty());
+    }
+
+    /** The default with the team's policy file over it (when given and present). */
+    public static Policy load(Optional<Path> teamPolicy) {
+        Value base = parse(defaultText(), "policy-default.yaml");
+        Value merged = base;
+        if (teamPolicy.isPresent()) {
+            String text;
+            try {
+                text = Files.readString(teamPolicy.get(), StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                throw new InputException("policy file not found: " + teamPolicy.get(), e);
+            } catch (IOException e) {
+                throw new InputException("cannot read policy " + teamPolicy.get() + ": " + e.getMessage(), e);
+            }
+            merged = merge(base, parse(text, teamPolicy.get().toString()));
+        }
+        Policy defaults = bind(base);
+        Policy policy = bind(merged);
+        checkNotLowered(defaults, policy, merged);
+        if (policy.approvals().roles().size() > policy.approvals().count()) {
+            throw error(merged.map().get("approvals").map().get("count"), "approvals.count", policy.approvals().roles().size()
+                    + " roles cannot be covered by " + policy.approvals().count() + " approvals");
+        }
+        return policy;
+    }
+
+    static String defaultText() {
+        try (InputStream in = PolicyLoader.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("default policy missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    // -------------------------------------------------------------------------------------- YAML
+
+    private static Value parse(String text, String file) {
+        Node root;
+        try {
+            root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            throw new InputException(file + ":" + (e.getProblemMark().getLine() + 1) + ": not valid YAML: " + e.getProblem(), e);
+        }
+        if (root == null) {
+            return new Value(new LinkedHashMap<String, Value>(), file, 1);
+        }
+        if (!(root instanceof MappingNode)) {
+            throw new InputException(file + ":1: a policy is a YAML mapping of keys to values");
+        }
+        return convert(root, file);
+    }
+
+    private static Value convert(Node node, String file) {
+        int line = node.getStartMark().getLine() + 1;
+        if (node instanceof MappingNode m) {
+            Map<String, Value> map = new LinkedHashMap<>();
+            for (NodeTuple t : m.getValue()) {
+                if (!(t.getKeyNode() instanceof ScalarNode k)) {
+                    throw new InputException(file + ":" + line + ": keys must be plain names");
+                }
+                if (map.containsKey(k.getValue())) {
+                    throw new InputException(file + ":" + (k.getStartMark().getLine() + 1) + ": duplicate key '" + k.getValue() + "'");
+                }
+                map.put(k.getValue(), convert(t.getValueNode(), file));
+            }
+            return new Value(map, file, line);
+        }
+        if (node instanceof SequenceNode s) {
+            List<Value> list = new ArrayList<>();
+            for (Node n : s.getValue()) {
+                list.add(convert(n, file));
+            }
+            return new Value(list, file, line);
+        }
+        ScalarNode sc = (ScalarNode) node;
+        return new Value(sc.getValue(), file, line);
+    }
+
+    private static Value merge(Value base, Value over) {
+        if (base.value() instanceof Map && over.value() instanceof Map) {
+            Map<String, Value> out = new LinkedHashMap<>(base.map());
+            for (Map.Entry<String, Value> e : over.map().entrySet()) {
+                Value b = out.get(e.getKey());
+                out.put(e.getKey(), b == null ? e.getValue() : merge(b, e.getValue()));
+            }
+            return new Value(out, over.file(), over.line());
+        }
+        return over;
+    }
+
+    // -------------------------------------------------------------------------------------- binding
+
+    private static Policy bind(Value root) {
+        Map<String, Value> top = object(root, "policy", Set.of("version", "environments", "approvals", "windows",
+                "emergency", "exceptions"));
+        int version = integer(require(top, "version", root, "policy"), "version");
+        if (version != 1) {
+            throw error(top.get("version"), "version", "unknown policy version " + version + "; this release-gate reads version 1");
+        }
+        List<Policy.Environment> envs = new ArrayList<>();
+        Set<String> envNames = new TreeSet<>();
+        Set<String> evidence = Set.of("built", "signatures", "sbom", "provenance", "gates", "approvals", "window");
+        Value envList = require(top, "environments", root, "policy");
+        for (Value e : list(envList, "environments")) {
+            Map<String, Value> m = object(e, "environments[]", Set.of("name", "requires"));
+            String name = text(require(m, "name", e, "environments[]"), "environments[].name");
+            if (!name.matches("[a-z][a-z0-9-]*") || !envNames.add(name)) {
+                throw error(e, "environments[].name", "environment name '" + name + "' must be unique lowercase words");
+            }
+            List<String> requires = strings(m.get("requires"), "environments." + name + ".requires");
+            for (int i = 0; i < requires.size(); i++) {
+                if (!evidence.contains(requires.get(i))) {
+                    throw error(m.get("requires").list().get(i), "environments." + name + ".requires",
+                            "unknown evidence '" + requires.get(i) + "'; known: " + new TreeSet<>(evidence));
+                }
+            }
+            envs.add(new Policy.Environment(name, requires));
+        }
+        if (envs.isEmpty()) {
+            throw error(envList, "environments", "at least one environment is required");
+        }
+
+        Value av = require(top, "approvals", root, "policy");
+        Map<String, Value> a = object(av, "approvals", Set.of("highAssurance", "count", "roles", "members"));
+        int count = integer(require(a, "count", av, "approvals"), "approvals.count");
+        if (count < 1) {
+            throw error(a.get("count"), "approvals.count", "at least one approval is required");
+        }
+        List<String> roles = strings(a.get("roles"), "approvals.roles");
+        Map<String, Policy.RoleMembers> members = new HashMap<>();
+        if (a.containsKey("members")) {
+            for (Map.Entry<String, Value> r : object(a.get("members"), "approvals.members", null).entrySet()) {
+                if (!roles.contains(r.getKey())) {
+                    throw error(r.getValue(), "approvals.members." + r.getKey(), "role '" + r.getKey()
+                            + "' is not one of approvals.roles " + roles);
+                }
+                Map<String, Value> rm = object(r.getValue(), "approvals.members." + r.getKey(),
+                        Set.of("people", "structureFile", "codeowners"));
+                members.put(r.getKey(), new Policy.RoleMembers(strings(rm.get("people"), "people"),
+                        Optional.ofNullable(rm.get("structureFile")).map(v -> text(v, "structureFile")),
+                        rm.containsKey("codeowners") && bool(rm.get("codeowners"), "codeowners")));
+            }
+        }
+        boolean high = a.containsKey("highAssurance") && bool(a.get("highAssurance"), "approvals.highAssurance");
+
+        Value wv = require(top, "windows", root, "policy");
+        Map<String, Value> w = object(wv, "windows", Set.of("timezone", "weekly", "blackouts", "freezes"));
+        String tz = text(require(w, "timezone", wv, "windows"), "windows.timezone");
+        try {
+            ZoneId.of(tz);
+        } catch (DateTimeException e) {
+            throw error(w.get("timezone"), "windows.timezone", "unknown time zone '" + tz + "' (use an IANA name such as Europe/Paris)");
+        }
+        List<Policy.Weekly> weekly = new ArrayList<>();
+        if (w.containsKey("weekly")) {
+            for (Value wk : list(w.get("weekly"), "windows.weekly")) {
+                Map<String, Value> m = object(wk, "windows.weekly[]", Set.of("days", "from", "to"));
+                List<DayOfWeek> days = new ArrayList<>();
+                for (Value d : list(require(m, "days", wk, "windows.weekly[]"), "windows.weekly[].days")) {
+                    days.add(day(d));
+                }
+                LocalTime from = time(require(m, "from", wk, "windows.weekly[]"), "windows.weekly[].from");
+                LocalTime to = time(require(m, "to", wk, "windows.weekly[]"), "windows.weekly[].to");
+                if (!from.isBefore(to)) {
+                    throw error(wk, "windows.weekly[]", "impossible window: from " + from + " is not before to " + to);
+                }
+                weekly.add(new Policy.Weekly(days, from, to));
+            }
+        }
+        List<LocalDate> blackouts = new ArrayList<>();
+        if (w.containsKey("blackouts")) {
+            for (Value b : list(w.get("blackouts"), "windows.blackouts")) {
+                blackouts.add(date(b, "windows.blackouts[]"));
+            }
+        }
+        List<Policy.Freeze> freezes = new ArrayList<>();
+        if (w.containsKey("freezes")) {
+            for (Value f : list(w.get("freezes"), "windows.freezes")) {
+                Map<String, Value> m = object(f, "windows.freezes[]", Set.of("name", "from", "to", "scope", "exitCriteria"));
+                LocalDate from = date(require(m, "from", f, "windows.freezes[]"), "windows.freezes[].from");
+                LocalDate to = date(require(m, "to", f, "windows.freezes[]"), "windows.freezes[].to");
+                if (to.isBefore(from)) {
+                    throw error(f, "windows.freezes[]", "impossible freeze: ends " + to + " before it starts " + from);
+                }
+                List<String> scope = strings(m.get("scope"), "windows.freezes[].scope");
+                for (String s : scope) {
+                    if (!envNames.contains(s)) {
+                        throw error(m.get("scope"), "windows.freezes[].scope", "unknown environment '" + s + "'; known: " + envNames);
+                    }
+                }
+                freezes.add(new Policy.Freeze(text(require(m, "name", f, "windows.freezes[]"), "name"), from, to, scope,
+                        text(require(m, "exitCriteria", f, "windows.freezes[]"), "exitCriteria")));
+            }
+        }
+        Value ev = require(top, "emergency", root, "policy");
+        Map<String, Value> em = object(ev, "emergency", Set.of("requires", "reviewWithinDays"));
+        Set<String> emergencyFields = Set.of("reason", "approver", "scope", "rollbackPlan", "followUps");
+        List<String> emRequires = strings(em.get("requires"), "emergency.requires");
+        for (String r : emRequires) {
+            if (!emergencyFields.contains(r)) {
+                throw error(em.get("requires"), "emergency.requires", "unknown field '" + r + "'; known: " + new TreeSet<>(emergencyFields));
+            }
+        }
+        Value exv = top.get("exceptions");
+        String exDir = ".release/exceptions";
+        if (exv != null) {
+            Map<String, Value> ex = object(exv, "exceptions", Set.of("directory"));
+            exDir = text(require(ex, "directory", exv, "exceptions"), "exceptions.directory");
+        }
+        return new Policy(version, envs, new Policy.Approvals(high, count, roles, members),
+                new Policy.Windows(tz, weekly, blackouts, freezes),
+                new Policy.Emergency(emRequires, integer(require(em, "reviewWithinDays", ev, "emergency"), "emergency.reviewWithinDays")),
+                new Policy.Exceptions(exDir));
+    }
+
+    private static void checkNotLowered(Policy defaults, Policy policy, Value merged) {
+        if (!defaults.approvals().highAssurance() && !policy.approvals().highAssurance()) {
+            return;
+        }
+        Value approvals = merged.map().get("approvals");
+        if (!policy.approvals().highAssurance()) {
+            throw error(approvals, "approvals.highAssurance", "high-assurance mode cannot be switched off by a team policy");
+        }
+        if (policy.approvals().count() < defaults.approvals().count()) {
+            throw error(approvals.map().get("count"), "approvals.count", "in high-assurance mode the approval count can be "
+                    + "raised, never lowered below " + defaults.approvals().count());
+        }
+        if (!policy.approvals().roles().containsAll(defaults.approvals().roles())) {
+            throw error(approvals.map().get("roles"), "approvals.roles", "in high-assurance mode the roles "
+                    + defaults.approvals().roles() + " cannot be dropped");
+        }
+    }
+
+    // -------------------------------------------------------------------------------------- helpers
+
+    private static InputException error(Value v, String key, String message) {
+        return new InputException((v == null ? "policy" : v.file() + ":" + v.line()) + ": " + key + ": " + message);
+    }
+
+    private static Value require(Map<String, Value> m, String key, Value parent, String where) {
+        Value v = m.get(key);
+        if (v == null) {
+            throw error(parent, where, "missing required key '" + key + "'");
+        }
+        return v;
+    }
+
+    private static Map<String, Value> object(Value v, String key, Set<String> allowed) {
+        if (!(v.value() instanceof Map)) {
+            throw error(v, key, "expected a mapping");
+        }
+        if (allowed != null) {
+            for (String k : v.map().keySet()) {
+                if (!allowed.contains(k)) {
+                    throw error(v.map().get(k), key, "unknown key '" + k + "'; valid keys: " + new TreeSet<>(allowed));
+                }
+            }
+        }
+        return v.map();
+    }
+
+    private static List<Value> list(Value v, String key) {
+        if (!(v.value() instanceof List)) {
+            throw error(v, key, "expected a list");
+        }
+        return v.list();
+    }
+
+    private static List<String> strings(Value v, String key) {
+        if (v == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (Value s : list(v, key)) {
+            out.add(text(s, key));
+        }
+        return out;
+    }
+
+    private static String text(Value v, String key) {
+        if (!(v.value() instanceof String s)) {
+            throw error(v, key, "expected a single value");
+        }
+        return s;
+    }
+
+    private static int integer(Value v, String key) {
+        try {
+            return Integer.parseInt(text(v, key));
+        } catch (NumberFormatException e) {
+            throw error(v, key, "expected a whole number, got '" + v.value() + "'");
+        }
+    }
+
+    private static boolean bool(Value v, String key) {
+        String s = text(v, key);
+        if (s.equals("true") || s.equals("false")) {
+            return Boolean.parseBoolean(s);
+        }
+        throw error(v, key, "expected true or false, got '" + s + "'");
+    }
+
+    private static LocalTime time(Value v, String key) {
+        String s = text(v, key);
+        try {
+            return LocalTime.parse(s);
+        } catch (DateTimeException e) {
+            throw error(v, key, "'" + s + "' is not a time of day (HH:MM)");
+        }
+    }
+
+    private static LocalDate date(Value v, String key) {
+        String s = text(v, key);
+        try {
+            return LocalDate.parse(s);
+        } catch (DateTimeException e) {
+            throw error(v, key, "'" + s + "' is not a date (YYYY-MM-DD)");
+        }
+    }
+
+    private static DayOfWeek day(Value v) {
+        String s = text(v, "days").toUpperCase(Locale.ROOT);
+        for (DayOfWeek d : DayOfWeek.values()) {
+            if (d.name().startsWith(s) && s.length() >= 3) {
+                return d;
+            }
+        }
+        throw error(v, "windows.weekly[].days", "'" + v.value() + "' is not a day (MON..SUN)");
+    }
+}
