@@ -82,6 +82,15 @@ public final class PolicyLoader {
         Policy defaults = bind(base);
         Policy policy = bind(merged);
         checkNotLowered(defaults, policy, merged);
+        Value members = merged.map().get("approvals").map().get("members");
+        if (members != null) {
+            for (Map.Entry<String, Value> r : members.map().entrySet()) {
+                if (!policy.approvals().roles().contains(r.getKey())) {
+                    throw error(r.getValue(), "approvals.members." + r.getKey(), "role '" + r.getKey()
+                            + "' is not one of approvals.roles " + policy.approvals().roles());
+                }
+            }
+        }
         if (policy.approvals().roles().size() > policy.approvals().count()) {
             throw error(merged.map().get("approvals").map().get("count"), "approvals.count", policy.approvals().roles().size()
                     + " roles cannot be covered by " + policy.approvals().count() + " approvals");
@@ -198,10 +207,6 @@ public final class PolicyLoader {
         Map<String, Policy.RoleMembers> members = new HashMap<>();
         if (a.containsKey("members")) {
             for (Map.Entry<String, Value> r : object(a.get("members"), "approvals.members", null).entrySet()) {
-                if (!roles.contains(r.getKey())) {
-                    throw error(r.getValue(), "approvals.members." + r.getKey(), "role '" + r.getKey()
-                            + "' is not one of approvals.roles " + roles);
-                }
                 Map<String, Value> rm = object(r.getValue(), "approvals.members." + r.getKey(),
                         Set.of("people", "structureFile", "codeowners"));
                 members.put(r.getKey(), new Policy.RoleMembers(strings(rm.get("people"), "people"),
