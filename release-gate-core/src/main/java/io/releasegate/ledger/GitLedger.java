@@ -232,6 +232,21 @@ public final class GitLedger implements Ledger {
     }
 
     @Override
+    public synchronized Optional<Event> appendIfHead(Event draft, Optional<String> expectedHead) {
+        Optional<ObjectId> head = currentHead(true);
+        if (!head.map(ObjectId::name).equals(expectedHead)) {
+            return Optional.empty();
+        }
+        ObjectId commit = writeCommit(draft, head);
+        boolean done = remote.isPresent() ? push(commit, head) : updateLocal(commit, head);
+        if (!done) {
+            return Optional.empty();
+        }
+        writeWitness(commit);
+        return Optional.of(draft.withId(commit.name()));
+    }
+
+    @Override
     public void close() {
         repo.close();
     }

@@ -20,6 +20,13 @@ public interface Ledger extends AutoCloseable {
      */
     Event append(Event draft);
 
+    /**
+     * Appends only if the ledger's head is still {@code expectedHead} (empty: the ledger is still empty),
+     * for decisions that depend on everything recorded so far; empty when another event got in first,
+     * in which case the caller re-reads and decides again.
+     */
+    Optional<Event> appendIfHead(Event draft, Optional<String> expectedHead);
+
     /** Every event, oldest first. */
     List<Event> events();
 

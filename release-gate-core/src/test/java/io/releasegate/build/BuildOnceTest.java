@@ -207,6 +207,10 @@ class BuildOnceTest {
                 throw new InputException("ledger unreachable (injected)");
             }
 
+            public Optional<Event> appendIfHead(Event draft, Optional<String> expectedHead) {
+                throw new InputException("ledger unreachable (injected)");
+            }
+
             public List<Event> events() {
                 return ledger.events();
             }

@@ -1,0 +1,111 @@
+package io.releasegate.approval;
+
+import io.releasegate.error.InputException;
+import io.releasegate.policy.Policy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Who holds each approval role: the policy's explicit people, the maintainers listed in the
+ * repository's {@code meta/STRUCTURE.md} (the list under a heading containing "Maintainers"), and the
+ * owners named in {@code CODEOWNERS} (or {@code .github/CODEOWNERS}, {@code docs/CODEOWNERS}).
+ */
+public final class RoleDirectory {
+
+    private static final Pattern HANDLE = Pattern.compile("@?[A-Za-z0-9][A-Za-z0-9._/-]*(?:@[A-Za-z0-9.-]+)?");
+
+    private final Map<String, Set<String>> members;
+
+    private RoleDirectory(Map<String, Set<String>> members) {
+        this.members = members;
+    }
+
+    /** Resolves every role of the policy against the repository at {@code repo}. */
+    public static RoleDirectory resolve(Policy policy, Path repo) {
+        Map<String, Set<String>> out = new TreeMap<>();
+        for (String role : policy.approvals().roles()) {
+            Set<String> people = new LinkedHashSet<>();
+            Policy.RoleMembers m = policy.approvals().members().get(role);
+            if (m != null) {
+                m.people().forEach(p -> people.addAll(Identities.forms(p)));
+                if (m.structureFile().isPresent()) {
+                    maintainers(repo.resolve(m.structureFile().get())).forEach(p -> people.addAll(Identities.forms(p)));
+                }
+                if (m.codeowners()) {
+                    codeowners(repo).forEach(p -> people.addAll(Identities.forms(p)));
+                }
+            }
+            out.put(role, people);
+        }
+        return new RoleDirectory(out);
+    }
+
+    public Set<String> members(String role) {
+        return members.getOrDefault(role, Set.of());
+    }
+
+    public boolean holds(String identity, String role) {
+        return Identities.matches(identity, members(role));
+    }
+
+    /** Names listed under the first Markdown heading that mentions maintainers. */
+    static List<String> maintainers(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        try {
+            List<String> out = new java.util.ArrayList<>();
+            boolean in = false;
+            for (String line : Files.readAllLines(file)) {
+                String t = line.trim();
+                if (t.startsWith("#")) {
+                    in = t.toLowerCase(java.util.Locale.ROOT).contains("maintainer");
+                    continue;
+                }
+                if (in && (t.startsWith("-") || t.startsWith("*"))) {
+                    Matcher m = HANDLE.matcher(t.substring(1).trim());
+                    if (m.lookingAt()) {
+                        out.add(m.group());
+                    }
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new InputException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every owner named in the CODEOWNERS file. */
+    static List<String> codeowners(Path repo) {
+        for (String candidate : List.of("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS")) {
+            Path f = repo.resolve(candidate);
+            if (Files.isRegularFile(f)) {
+                try {
+                    List<String> out = new java.util.ArrayList<>();
+                    for (String line : Files.readAllLines(f)) {
+                        String t = line.trim();
+                        if (t.isEmpty() || t.startsWith("#")) {
+                            continue;
+                        }
+                        String[] parts = t.split("\\s+");
+                        for (int i = 1; i < parts.length; i++) {
+                            out.add(parts[i]);
+                        }
+                    }
+                    return out;
+                } catch (IOException e) {
+                    throw new InputException("cannot read " + f + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return List.of();
+    }
+}

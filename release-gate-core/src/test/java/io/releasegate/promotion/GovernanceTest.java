@@ -1,0 +1,248 @@
+package io.releasegate.promotion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.releasegate.approval.ApproveProduction;
+import io.releasegate.approval.RoleDirectory;
+import io.releasegate.build.BuildOnce;
+import io.releasegate.build.BuildResult;
+import io.releasegate.digest.Digest;
+import io.releasegate.error.RefusedException;
+import io.releasegate.json.Json;
+import io.releasegate.ledger.Event;
+import io.releasegate.ledger.Ledger;
+import io.releasegate.policy.Policy;
+import io.releasegate.policy.PolicyLoader;
+import io.releasegate.store.OciLayoutStore;
+import io.releasegate.testing.TestLedgers;
+import io.releasegate.testing.TestRepo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** approveProduction and promoteDigest against every bypass the policy must stop, and the happy paths. */
+class GovernanceTest {
+
+    static final Clock MONDAY = Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC);
+    static final Clock FRIDAY = Clock.fixed(Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC);
+    static final Set<String> AUTHORS = Set.of("Alice Author", "alice@example.com");
+
+    @TempDir
+    Path tmp;
+    TestRepo repo;
+    Policy policy;
+    OciLayoutStore store;
+    Ledger ledger;
+    RoleDirectory roles;
+    BuildResult built;
+    Digest digest;
+
+    @BeforeEach
+    void release() throws Exception {
+        repo = TestRepo.init(tmp.resolve("repo"));
+        repo.commitAs("feat: refunds\n\nRefs: PAY-1", "Alice Author", "alice@example.com");
+        Files.createDirectories(repo.dir().resolve(".release"));
+        Files.writeString(repo.dir().resolve(".release/policy.yaml"), """
+                approvals:
+                  members:
+                    maintainer:
+                      people: [mia, alice, ci]
+                      structureFile: meta/STRUCTURE.md
+                    domain-reviewer:
+                      people: [dora]
+                """);
+        Files.createDirectories(repo.dir().resolve("meta"));
+        Files.writeString(repo.dir().resolve("meta/STRUCTURE.md"), "# Payments\n\n## Maintainers\n\n- @max\n\n## Other\n\n- @nobody\n");
+        policy = PolicyLoader.load(Optional.of(repo.dir().resolve(".release/policy.yaml")));
+        roles = RoleDirectory.resolve(policy, repo.dir());
+        store = OciLayoutStore.open(tmp.resolve("state/store"));
+        ledger = TestLedgers.embedded(tmp.resolve("state"));
+        built = new BuildOnce(store, ledger).name("payments").version("1.0.0").workspace(repo.dir())
+                .outputs(List.of("*.txt")).actor("ci").clock(MONDAY).call();
+        digest = built.digest();
+    }
+
+    @AfterEach
+    void close() {
+        ledger.close();
+    }
+
+    void evidence(Digest d) {
+        for (String type : List.of("signature-verified", "sbom-generated", "provenance-generated")) {
+            ledger.append(Event.draft(type, "payments@1.0.0", Optional.of(d), "ci", MONDAY.instant(), Json.object()));
+        }
+        ledger.append(Event.draft("gate-evaluated", "payments@1.0.0", Optional.of(d), "ci", MONDAY.instant(),
+                Json.object().put("name", "gates").put("result", "pass")));
+    }
+
+    ApproveProduction approve(String who, String role) {
+        return new ApproveProduction(policy, ledger, roles).release("payments", "1.0.0").digest(digest).approver(who)
+                .role(role).rationale("tests green; rollback plan reviewed").authors(AUTHORS).clock(MONDAY);
+    }
+
+    PromoteDigest promote(String env) {
+        return new PromoteDigest(policy, store, ledger).release("payments", "1.0.0").digest(digest).to(env).actor("ci")
+                .clock(MONDAY);
+    }
+
+    void toStaging() {
+        evidence(digest);
+        promote("dev").call();
+        promote("staging").call();
+    }
+
+    @Test
+    void theHappyPathPromotesTheSameBytesAllTheWayWithTwoIndependentApprovals() {
+        toStaging();
+        assertThat(approve("mia", "maintainer").call().status().satisfied()).isFalse();
+        assertThat(approve("dora", "domain-reviewer").call().status().satisfied()).isTrue();
+        PromoteDigest.Result prod = promote("production").call();
+        assertThat(prod.reference()).isEqualTo("payments/production:1.0.0");
+        assertThat(store.fetchManifest("payments/production", "1.0.0").orElseThrow().digest()).isEqualTo(digest);
+        assertThat(store.fetchManifest("payments/staging", "1.0.0").orElseThrow().digest()).isEqualTo(digest);
+        assertThat(ledger.events("payments@1.0.0")).filteredOn(e -> e.type().equals("promoted"))
+                .extracting(e -> e.text("environment").orElseThrow()).containsExactly("dev", "staging", "production");
+        // again: already there, nothing new recorded
+        int before = ledger.events().size();
+        assertThat(promote("production").call().alreadyThere()).isTrue();
+        assertThat(ledger.events()).hasSize(before);
+        // a maintainer listed only in meta/STRUCTURE.md holds the role too
+        assertThat(roles.holds("max", "maintainer")).isTrue();
+        assertThat(roles.holds("nobody", "maintainer")).isFalse();
+    }
+
+    record Bypass(String name, Consumer<GovernanceTest> setUp, java.util.function.Function<GovernanceTest, Object> attempt,
+                  String rule) {
+    }
+
+    @Test
+    void everyBypassAttemptIsRefusedWithItsOwnRule() throws Exception {
+        List<Bypass> table = List.of(
+                new Bypass("self-approval by the releaser", t -> t.toStaging(), t -> t.approve("ci", "maintainer").call(),
+                        "approval.releaser"),
+                new Bypass("one person approving twice", t -> {
+                    t.toStaging();
+                    t.approve("mia", "maintainer").call();
+                }, t -> t.approve("mia", "maintainer").call(), "approval.duplicate"),
+                new Bypass("approver not in the role", t -> t.toStaging(), t -> t.approve("eve", "domain-reviewer").call(),
+                        "approval.not-in-role"),
+                new Bypass("the author approving", t -> t.toStaging(), t -> t.approve("alice", "maintainer").call(),
+                        "approval.author"),
+                new Bypass("approval naming another digest", t -> t.toStaging(), t -> t.approve("mia", "maintainer")
+                        .digest(Digest.parse("sha256:" + "e".repeat(64))).call(), "approval.digest"),
+                new Bypass("approval without rationale", t -> t.toStaging(), t -> t.approve("mia", "maintainer")
+                        .rationale("  ").call(), "approval.rationale"),
+                new Bypass("out of the window without an emergency record", t -> {
+                    t.toStaging();
+                    t.approve("mia", "maintainer").call();
+                    t.approve("dora", "domain-reviewer").call();
+                }, t -> t.promote("production").clock(FRIDAY).call(), "window.outside"),
+                new Bypass("emergency record missing a field", t -> {
+                    t.toStaging();
+                    t.approve("mia", "maintainer").call();
+                    t.approve("dora", "domain-reviewer").call();
+                }, t -> t.promote("production").clock(FRIDAY).emergency(Optional.of(new EmergencyChange("outage", "cto",
+                        "payments", "", List.of("postmortem")))).call(), "emergency.incomplete"),
+                new Bypass("promoting a rebuilt digest under the same version", t -> t.evidence(t.digest),
+                        t -> t.promote("dev").digest(Digest.parse("sha256:" + "f".repeat(64))).call(), "promote.digest-mismatch"),
+                new Bypass("skipping staging", t -> {
+                    t.evidence(t.digest);
+                    t.promote("dev").call();
+                    t.approve("mia", "maintainer").call();
+                    t.approve("dora", "domain-reviewer").call();
+                }, t -> t.promote("production").call(), "promote.skip-environment"),
+                new Bypass("promoting without signatures", t -> t.promote("dev").call(), t -> t.promote("staging").call(),
+                        "promote.evidence-signatures"),
+                new Bypass("production without the approvals", t -> {
+                    t.toStaging();
+                    t.approve("mia", "maintainer").call();
+                }, t -> t.promote("production").call(), "promote.approvals"),
+                new Bypass("rolling back to a digest never in production", t -> t.toStaging(),
+                        t -> t.promote("production").rollback(Optional.of("INC-9")).call(), "promote.rollback-known-good"));
+        for (Bypass b : table) {
+            Path fresh = Files.createTempDirectory(tmp, "case");
+            GovernanceTest t = new GovernanceTest();
+            t.tmp = fresh;
+            t.release();
+            try {
+                b.setUp().accept(t);
+                int events = t.ledger.events().size();
+                Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> b.attempt().apply(t));
+                assertThat(thrown).as(b.name() + " must be refused").isInstanceOf(RefusedException.class);
+                assertThat(((RefusedException) thrown).refusals()).extracting(r -> r.rule()).as(b.name()).contains(b.rule());
+                assertThat(t.ledger.events()).as(b.name() + ": nothing recorded").hasSize(events);
+            } finally {
+                t.close();
+            }
+        }
+    }
+
+    @Test
+    void anEmergencyChangeOutsideTheWindowIsRecordedWithItsReviewDueDate() {
+        toStaging();
+        approve("mia", "maintainer").call();
+        approve("dora", "domain-reviewer").call();
+        PromoteDigest.Result r = promote("production").clock(FRIDAY).emergency(Optional.of(new EmergencyChange(
+                "card outage", "cto", "payments only", "promote 0.9.0 again", List.of("postmortem PAY-77")))).call();
+        List<Event> events = ledger.events("payments@1.0.0");
+        Event emergency = events.stream().filter(e -> e.type().equals("emergency-change")).findFirst().orElseThrow();
+        assertThat(emergency.text("reviewDue")).contains("2026-12-02T10:00:00Z");
+        Event promoted = events.get(events.size() - 1);
+        assertThat(promoted.id()).isEqualTo(r.eventId());
+        assertThat(promoted.text("emergency")).contains(emergency.id());
+    }
+
+    @Test
+    void aRollbackPromotesAKnownGoodDigestAgainAndIsRecordedAsOne() {
+        toStaging();
+        approve("mia", "maintainer").call();
+        approve("dora", "domain-reviewer").call();
+        promote("production").call();
+        PromoteDigest.Result back = promote("production").rollback(Optional.of("INC-42")).call();
+        assertThat(back.rollback()).isTrue();
+        Event last = ledger.events().get(ledger.events().size() - 1);
+        assertThat(last.payload().path("rollback").asBoolean()).isTrue();
+        assertThat(last.text("incident")).contains("INC-42");
+    }
+
+    @Test
+    void concurrentPromotionsToOneEnvironmentSerialize() throws Exception {
+        evidence(digest);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Callable<PromoteDigest.Result>> tasks = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                tasks.add(() -> {
+                    try (Ledger own = TestLedgers.embedded(tmp.resolve("state"))) {
+                        return new PromoteDigest(policy, OciLayoutStore.open(tmp.resolve("state/store")), own)
+                                .release("payments", "1.0.0").digest(digest).to("dev").actor("ci").clock(MONDAY).call();
+                    }
+                });
+            }
+            List<PromoteDigest.Result> results = new ArrayList<>();
+            for (Future<PromoteDigest.Result> f : pool.invokeAll(tasks)) {
+                results.add(f.get());
+            }
+            assertThat(results).filteredOn(r -> !r.alreadyThere()).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(ledger.events("payments@1.0.0")).filteredOn(e -> e.type().equals("promoted")).hasSize(1);
+    }
+}
