@@ -290,6 +290,13 @@ public final class PolicyLoader {
         if (!defaults.approvals().highAssurance() && !policy.approvals().highAssurance()) {
             return;
         }
+        for (Policy.Environment d : defaults.environments()) {
+            Optional<Policy.Environment> mine = policy.environment(d.name());
+            if (mine.isEmpty() || !mine.get().requires().containsAll(d.requires())) {
+                throw error(merged.map().get("environments"), "environments", "in high-assurance mode environment '"
+                        + d.name() + "' keeps at least the evidence " + d.requires() + " (it can require more, never less)");
+            }
+        }
         Value approvals = merged.map().get("approvals");
         if (!policy.approvals().highAssurance()) {
             throw error(approvals, "approvals.highAssurance", "high-assurance mode cannot be switched off by a team policy");

@@ -87,6 +87,8 @@ class PolicyTest {
         refused("approvals:\n  count: 1\n", "approvals.count", "never lowered below 2");
         refused("approvals:\n  roles: [maintainer]\n", "cannot be dropped");
         refused("approvals:\n  highAssurance: false\n", "cannot be switched off");
+        refused("environments:\n  - name: dev\n    requires: [built]\n  - name: production\n    requires: [built]\n",
+                "policy.yaml:2", "keeps at least the evidence");
         assertThat(team("approvals:\n  count: 4\n  roles: [domain-reviewer, maintainer, security]\n").approvals().count()).isEqualTo(4);
     }
 

@@ -1,0 +1,241 @@
+package io.releasegate.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.releasegate.approval.ApproveProduction;
+import io.releasegate.approval.ReleaseAuthors;
+import io.releasegate.approval.RoleDirectory;
+import io.releasegate.build.BuildOnce;
+import io.releasegate.commits.History;
+import io.releasegate.context.ReleaseContext;
+import io.releasegate.digest.Digest;
+import io.releasegate.error.InputException;
+import io.releasegate.json.Json;
+import io.releasegate.ledger.Event;
+import io.releasegate.policy.Policy;
+import io.releasegate.policy.PolicyLoader;
+import io.releasegate.promotion.EmergencyChange;
+import io.releasegate.promotion.PromoteDigest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** approve, promote and policy: the governance commands. */
+final class GovernanceCommands {
+
+    private GovernanceCommands() {
+    }
+
+    /** Shared options: the release, the workspace (policy, git history) and --json. */
+    abstract static class ReleaseCommand implements Callable<Integer>, Main.JsonAware {
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME@VERSION", description = "The release.")
+        String release;
+
+        @Option(names = "--digest", required = true, paramLabel = "sha256:...", description = "The exact artifact digest.")
+        String digest;
+
+        @Option(names = "--repo", paramLabel = "DIR", defaultValue = ".",
+                description = "The release's git repository: its .release/policy.yaml, meta/STRUCTURE.md, CODEOWNERS and history.")
+        Path repo;
+
+        @Option(names = "--policy", paramLabel = "FILE", description = "Team policy. Default: <repo>/.release/policy.yaml when present.")
+        Path policyFile;
+
+        @Option(names = "--json", description = "Print the result as JSON.")
+        boolean json;
+
+        @Mixin
+        CommonOptions common;
+
+        @Mixin
+        HelpOption help;
+
+        CliOutput output;
+
+        @Override
+        public CliOutput output() {
+            return output;
+        }
+
+        Policy policy() {
+            Path team = policyFile != null ? policyFile : repo.resolve(PolicyLoader.TEAM_POLICY);
+            return PolicyLoader.load(policyFile != null || Files.exists(team) ? Optional.of(team) : Optional.empty());
+        }
+
+        Digest parsedDigest() {
+            try {
+                return Digest.parse(digest);
+            } catch (IllegalArgumentException e) {
+                throw new InputException(e.getMessage(), e);
+            }
+        }
+    }
+
+    @Command(name = "approve", description = {"Record one approval of one digest of a release (production by default).",
+            "Refused (exit 1): no rationale, another digest, unknown role, approver not in the role, an author or committer",
+            "of the release, the person who started it, or a second approval by the same person."})
+    static final class Approve extends ReleaseCommand {
+
+        @Option(names = "--approver", required = true, paramLabel = "ID", description = "Who approves (in Jenkins: the input submitter).")
+        String approver;
+
+        @Option(names = "--role", required = true, paramLabel = "ROLE", description = "The approver's role, e.g. maintainer.")
+        String role;
+
+        @Option(names = "--rationale", required = true, paramLabel = "TEXT", description = "Why this may go out.")
+        String rationale;
+
+        @Option(names = "--environment", defaultValue = "production", paramLabel = "ENV", description = "Default: production.")
+        String environment;
+
+        @Option(names = "--no-go", paramLabel = "REASON", description = "Record a no-go decision instead of an approval.")
+        String noGo;
+
+        @Override
+        public Integer call() {
+            output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
+            String[] nv = InspectCommand.parse(release);
+            Policy policy = policy();
+            try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
+                if (noGo != null) {
+                    Event e = ApproveProduction.recordDecision(ctx.ledger(), nv[0] + "@" + nv[1], parsedDigest(), approver,
+                            false, noGo, environment, java.time.Clock.systemUTC());
+                    output.document(Json.object().put("decision", "no-go").put("event", e.id()));
+                    return 0;
+                }
+                String builtCommit = ctx.ledger().events(nv[0] + "@" + nv[1]).stream()
+                        .filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst().flatMap(e -> e.text("commit"))
+                        .orElse(null);
+                Set<String> authors = Set.of();
+                if (builtCommit != null) {
+                    try (History h = History.open(repo)) {
+                        authors = ReleaseAuthors.of(h, builtCommit, nv[1]);
+                    }
+                }
+                ApproveProduction.Result r = new ApproveProduction(policy, ctx.ledger(), RoleDirectory.resolve(policy, repo))
+                        .release(nv[0], nv[1]).digest(parsedDigest()).approver(approver).role(role).rationale(rationale)
+                        .environment(environment).authors(authors).call();
+                if (json) {
+                    ObjectNode doc = Json.object().put("event", r.approval().id()).put("satisfied", r.status().satisfied())
+                            .put("status", r.status().describe());
+                    output.document(doc);
+                } else {
+                    output.out().println("approved " + release + " " + digest + " as " + role + " (" + r.status().describe()
+                            + (r.status().satisfied() ? ": enough for " + environment : "") + ")");
+                    output.out().flush();
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "promote", description = {"Promote one digest to the next environment: the same manifest copied to",
+            "NAME/ENV:VERSION in the store and a 'promoted' event. Refused (exit 1) for another digest, a skipped environment,",
+            "missing evidence or approvals, or outside the change windows without a complete emergency record."})
+    static final class Promote extends ReleaseCommand {
+
+        @Option(names = "--to", required = true, paramLabel = "ENV", description = "Target environment.")
+        String to;
+
+        @Option(names = "--actor", paramLabel = "ID", defaultValue = "${env:RELEASE_GATE_ACTOR:-${sys:user.name}}",
+                description = "Who promotes. Default: $RELEASE_GATE_ACTOR, else the OS user.")
+        String actor;
+
+        @Option(names = "--emergency", paramLabel = "FILE", description = "Emergency change record (JSON: reason, approver, scope, rollbackPlan, followUps).")
+        Path emergency;
+
+        @Option(names = "--rollback", description = "Roll back to this previously promoted digest.")
+        boolean rollback;
+
+        @Option(names = "--incident", paramLabel = "ID", description = "Incident reference (required with --rollback).")
+        String incident;
+
+        @Override
+        public Integer call() {
+            output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
+            String[] nv = InspectCommand.parse(release);
+            if (rollback && (incident == null || incident.isBlank())) {
+                throw new InputException("--rollback needs --incident ID");
+            }
+            Policy policy = policy();
+            try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
+                PromoteDigest.Result r = new PromoteDigest(policy, ctx.store(), ctx.ledger()).release(nv[0], nv[1])
+                        .digest(parsedDigest()).to(to).actor(actor)
+                        .emergency(Optional.ofNullable(emergency).map(EmergencyChange::read))
+                        .rollback(rollback ? Optional.of(incident) : Optional.empty()).call();
+                if (json) {
+                    output.document(Json.tree(r));
+                } else {
+                    output.out().println((r.alreadyThere() ? "already in " : r.rollback() ? "rolled back " : "promoted to ")
+                            + r.environment() + ": " + r.reference() + " = " + r.digest());
+                    output.out().flush();
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "policy", description = "The release policy.", subcommands = {Explain.class, Check.class})
+    static final class PolicyCommand implements Runnable {
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        HelpOption help;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "explain", description = "Print the effective policy: the library default with the team's policy over it.")
+    static final class Explain implements Callable<Integer> {
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--policy", paramLabel = "FILE", description = "Team policy. Default: .release/policy.yaml when present.")
+        Path file;
+
+        @Mixin
+        HelpOption help;
+
+        @Override
+        public Integer call() {
+            Path team = file != null ? file : Path.of(PolicyLoader.TEAM_POLICY);
+            Policy p = PolicyLoader.load(file != null || Files.exists(team) ? Optional.of(team) : Optional.empty());
+            spec.commandLine().getOut().print(Json.pretty(p));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "check", description = "Validate a team policy file; errors name the line and the key (exit 2).")
+    static final class Check implements Callable<Integer> {
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE", defaultValue = ".release/policy.yaml", description = "Default: .release/policy.yaml.")
+        Path file;
+
+        @Mixin
+        HelpOption help;
+
+        @Override
+        public Integer call() {
+            PolicyLoader.load(Optional.of(file));
+            spec.commandLine().getOut().println(file + ": valid");
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.releasegate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.releasegate.json.Json;
+import io.releasegate.testing.TestRepo;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GovernanceCommandsTest {
+
+    @TempDir
+    Path tmp;
+    TestRepo repo;
+    String state;
+    String digest;
+
+    record Run(int exit, String out, String err) {
+        JsonNode json() throws Exception {
+            return Json.mapper().readTree(out);
+        }
+    }
+
+    Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void built() throws Exception {
+        repo = TestRepo.init(tmp.resolve("repo"));
+        repo.commitAs("feat: refunds\n\nRefs: PAY-1", "Alice Author", "alice@example.com");
+        Files.createDirectories(repo.dir().resolve(".release"));
+        Files.writeString(repo.dir().resolve(".release/policy.yaml"),
+                "approvals:\n  members:\n    maintainer:\n      people: [alice, mia]\n");
+        state = tmp.resolve("state").toString();
+        Run b = run("build-once", "--json", "--state-dir", state, "--workspace", repo.dir().toString(), "--actor", "ci",
+                "--name", "payments", "--version", "1.0.0", "*.txt");
+        assertThat(b.exit()).as(b.err()).isZero();
+        digest = b.json().path("digest").asText();
+    }
+
+    @Test
+    void promotesToDevAndRefusesStagingWithEveryMissingEvidence() throws Exception {
+        Run dev = run("promote", "payments@1.0.0", "--digest", digest, "--to", "dev", "--repo", repo.dir().toString(),
+                "--state-dir", state, "--actor", "ci", "--json");
+        assertThat(dev.exit()).as(dev.err()).isZero();
+        assertThat(dev.json().path("reference").asText()).isEqualTo("payments/dev:1.0.0");
+        Run staging = run("promote", "payments@1.0.0", "--digest", digest, "--to", "staging", "--repo", repo.dir().toString(),
+                "--state-dir", state, "--actor", "ci", "--json");
+        assertThat(staging.exit()).isEqualTo(1);
+        assertThat(staging.json().path("error").path("refusals").findValuesAsText("rule")).containsExactlyInAnyOrder(
+                "promote.evidence-signatures", "promote.evidence-sbom", "promote.evidence-provenance", "promote.evidence-gates");
+        Run rebuilt = run("promote", "payments@1.0.0", "--digest", "sha256:" + "0".repeat(64), "--to", "dev", "--repo",
+                repo.dir().toString(), "--state-dir", state, "--actor", "ci");
+        assertThat(rebuilt.exit()).isEqualTo(1);
+        assertThat(rebuilt.err()).contains("promote.digest-mismatch");
+        assertThat(run("promote", "payments@1.0.0", "--digest", "nope", "--to", "dev", "--state-dir", state).exit()).isEqualTo(2);
+    }
+
+    @Test
+    void theAuthorCannotApproveButAnotherMaintainerCan() throws Exception {
+        Run author = run("approve", "payments@1.0.0", "--digest", digest, "--approver", "alice", "--role", "maintainer",
+                "--rationale", "looks good", "--repo", repo.dir().toString(), "--state-dir", state);
+        assertThat(author.exit()).isEqualTo(1);
+        assertThat(author.err()).contains("approval.author");
+        Run mia = run("approve", "payments@1.0.0", "--digest", digest, "--approver", "mia", "--role", "maintainer",
+                "--rationale", "tests green", "--repo", repo.dir().toString(), "--state-dir", state, "--json");
+        assertThat(mia.exit()).as(mia.err()).isZero();
+        assertThat(mia.json().path("satisfied").asBoolean()).isFalse();
+        assertThat(mia.json().path("status").asText()).contains("1 of 2").contains("domain-reviewer");
+    }
+
+    @Test
+    void policyCheckNamesTheLineAndExplainPrintsTheEffectivePolicy() throws Exception {
+        Path bad = Files.writeString(tmp.resolve("bad.yaml"), "windows:\n  timezone: UTC\n  weekly:\n    - days: [MON]\n      from: \"18:00\"\n      to: \"08:00\"\n");
+        Run check = run("policy", "check", bad.toString());
+        assertThat(check.exit()).isEqualTo(2);
+        assertThat(check.err()).contains("bad.yaml:4").contains("impossible window");
+        assertThat(run("policy", "check", repo.dir().resolve(".release/policy.yaml").toString()).exit()).isZero();
+        Run explain = run("policy", "explain", "--policy", repo.dir().resolve(".release/policy.yaml").toString());
+        assertThat(explain.exit()).isZero();
+        JsonNode p = Json.mapper().readTree(explain.out());
+        assertThat(p.path("approvals").path("members").path("maintainer").path("people").toString()).contains("mia");
+        assertThat(p.path("environments").findValuesAsText("name")).containsExactly("dev", "staging", "production");
+    }
+}
