@@ -6,7 +6,13 @@ import io.releasegate.build.BuildOnce;
 import io.releasegate.build.BuildResult;
 import io.releasegate.changelog.Changelog;
 import io.releasegate.commits.History;
+import io.releasegate.approval.ApproveProduction;
+import io.releasegate.approval.ReleaseAuthors;
+import io.releasegate.approval.RoleDirectory;
 import io.releasegate.notes.ReleaseNotes;
+import io.releasegate.policy.Policy;
+import io.releasegate.policy.PolicyLoader;
+import io.releasegate.promotion.PromoteDigest;
 import io.releasegate.signing.OpenPgpKeys;
 import io.releasegate.signing.OpenPgpSigner;
 import io.releasegate.tag.TagRelease;
@@ -131,6 +137,29 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
             Files.createDirectories(notesFile.getParent());
             Files.writeString(notesFile, notes);
             step("release-notes", "wrote " + project.relativize(notesFile));
+
+            Policy policy = PolicyLoader.defaults();
+            PromoteDigest.Result dev = new PromoteDigest(policy, ctx.store(), ctx.ledger()).release(SampleProject.NAME, version)
+                    .digest(built.digest()).to("dev").actor("ci").call();
+            step("promoteDigest dev", "same digest now at " + dev.reference());
+            try {
+                new ApproveProduction(policy, ctx.ledger(), RoleDirectory.resolve(policy, project))
+                        .release(SampleProject.NAME, version).digest(built.digest()).approver("alice@example.com")
+                        .role("maintainer").rationale("I wrote it, ship it")
+                        .authors(ReleaseAuthors.of(history, built.commit().orElseThrow(), version)).call();
+                throw new IllegalStateException("the author's approval was not refused");
+            } catch (RefusedException refused) {
+                step("approveProduction", "the author's own approval refused: " + refused.refusals().stream()
+                        .map(io.releasegate.error.Refusal::rule).toList());
+            }
+            try {
+                new PromoteDigest(policy, ctx.store(), ctx.ledger()).release(SampleProject.NAME, version)
+                        .digest(built.digest()).to("staging").actor("ci").call();
+                throw new IllegalStateException("staging without evidence was not refused");
+            } catch (RefusedException refused) {
+                step("promoteDigest staging", "refused until the evidence exists: " + refused.refusals().stream()
+                        .map(io.releasegate.error.Refusal::rule).toList());
+            }
 
             ReleaseRecord record = ReleaseRecordProjection.project(SampleProject.NAME, version, ctx.ledger().events(),
                     ctx.ledger().location(), ctx.ledger().head())

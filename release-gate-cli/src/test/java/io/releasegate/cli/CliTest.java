@@ -206,7 +206,9 @@ class CliTest {
         JsonNode doc = r.json();
         assertThat(doc.path("steps").findValuesAsText("step"))
                 .containsExactly("sample project", "next-version", "build", "buildOnce", "buildOnce again", "immutability",
-                        "changelog", "tag", "release-notes");
+                        "changelog", "tag", "release-notes", "promoteDigest dev", "approveProduction", "promoteDigest staging");
+        assertThat(doc.path("steps").get(10).path("result").asText()).contains("approval.author");
+        assertThat(doc.path("steps").get(11).path("result").asText()).contains("promote.evidence-signatures");
         JsonNode record = doc.path("record");
         assertThat(new ReleaseRecords().read(record.toString()).version()).isEqualTo("0.1.0");
         assertThat(record.path("source").path("tag").path("name").asText()).isEqualTo("v0.1.0");
