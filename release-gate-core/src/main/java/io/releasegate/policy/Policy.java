@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The effective release policy: the library default with the team's policy laid over it. */
-public record Policy(int version, List<Environment> environments, Approvals approvals, Windows windows,
+public record Policy(int version, List<Environment> environments, Gates gates, Approvals approvals, Windows windows,
                      Emergency emergency, Exceptions exceptions) {
 
     public Policy {
@@ -18,6 +18,15 @@ public record Policy(int version, List<Environment> environments, Approvals appr
     public record Environment(String name, List<String> requires) {
         public Environment {
             requires = List.copyOf(requires);
+        }
+    }
+
+    /** Required gates, the blocking severity, and the license rule (SPDX ids). */
+    public record Gates(List<String> required, String blockAt, List<String> allowedLicenses, List<String> deniedLicenses) {
+        public Gates {
+            required = List.copyOf(required);
+            allowedLicenses = List.copyOf(allowedLicenses);
+            deniedLicenses = List.copyOf(deniedLicenses);
         }
     }
 

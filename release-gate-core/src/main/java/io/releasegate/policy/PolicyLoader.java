@@ -168,7 +168,7 @@ public final class PolicyLoader {
     // -------------------------------------------------------------------------------------- binding
 
     private static Policy bind(Value root) {
-        Map<String, Value> top = object(root, "policy", Set.of("version", "environments", "approvals", "windows",
+        Map<String, Value> top = object(root, "policy", Set.of("version", "environments", "gates", "approvals", "windows",
                 "emergency", "exceptions"));
         int version = integer(require(top, "version", root, "policy"), "version");
         if (version != 1) {
@@ -196,6 +196,28 @@ public final class PolicyLoader {
         if (envs.isEmpty()) {
             throw error(envList, "environments", "at least one environment is required");
         }
+
+        Value gv = require(top, "gates", root, "policy");
+        Map<String, Value> g = object(gv, "gates", Set.of("required", "blockAt", "licenses"));
+        Set<String> gateNames = Set.of("lint", "unit", "integration", "sast", "dependency", "license", "sbom", "dast");
+        List<String> requiredGates = strings(g.get("required"), "gates.required");
+        for (String r : requiredGates) {
+            if (!gateNames.contains(r)) {
+                throw error(g.get("required"), "gates.required", "unknown gate '" + r + "'; known: " + new TreeSet<>(gateNames));
+            }
+        }
+        String blockAt = text(require(g, "blockAt", gv, "gates"), "gates.blockAt");
+        if (!Set.of("critical", "high", "medium", "low").contains(blockAt)) {
+            throw error(g.get("blockAt"), "gates.blockAt", "'" + blockAt + "' is not one of critical, high, medium, low");
+        }
+        List<String> allowed = List.of();
+        List<String> denied = List.of();
+        if (g.containsKey("licenses")) {
+            Map<String, Value> l = object(g.get("licenses"), "gates.licenses", Set.of("allowed", "denied"));
+            allowed = strings(l.get("allowed"), "gates.licenses.allowed");
+            denied = strings(l.get("denied"), "gates.licenses.denied");
+        }
+        Policy.Gates gates = new Policy.Gates(requiredGates, blockAt, allowed, denied);
 
         Value av = require(top, "approvals", root, "policy");
         Map<String, Value> a = object(av, "approvals", Set.of("highAssurance", "count", "roles", "members"));
@@ -280,7 +302,7 @@ public final class PolicyLoader {
             Map<String, Value> ex = object(exv, "exceptions", Set.of("directory"));
             exDir = text(require(ex, "directory", exv, "exceptions"), "exceptions.directory");
         }
-        return new Policy(version, envs, new Policy.Approvals(high, count, roles, members),
+        return new Policy(version, envs, gates, new Policy.Approvals(high, count, roles, members),
                 new Policy.Windows(tz, weekly, blackouts, freezes),
                 new Policy.Emergency(emRequires, integer(require(em, "reviewWithinDays", ev, "emergency"), "emergency.reviewWithinDays")),
                 new Policy.Exceptions(exDir));
@@ -296,6 +318,15 @@ public final class PolicyLoader {
                 throw error(merged.map().get("environments"), "environments", "in high-assurance mode environment '"
                         + d.name() + "' keeps at least the evidence " + d.requires() + " (it can require more, never less)");
             }
+        }
+        if (!policy.gates().required().containsAll(defaults.gates().required())) {
+            throw error(merged.map().get("gates"), "gates.required", "in high-assurance mode the gates "
+                    + defaults.gates().required() + " stay required");
+        }
+        List<String> order = List.of("low", "medium", "high", "critical");
+        if (order.indexOf(policy.gates().blockAt()) > order.indexOf(defaults.gates().blockAt())) {
+            throw error(merged.map().get("gates").map().get("blockAt"), "gates.blockAt", "in high-assurance mode findings from "
+                    + defaults.gates().blockAt() + " up always block");
         }
         Value approvals = merged.map().get("approvals");
         if (!policy.approvals().highAssurance()) {

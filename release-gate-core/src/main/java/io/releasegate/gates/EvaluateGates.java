@@ -1,0 +1,262 @@
+package io.releasegate.gates;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.releasegate.build.BuildOnce;
+import io.releasegate.digest.Digest;
+import io.releasegate.error.InputException;
+import io.releasegate.error.Refusal;
+import io.releasegate.error.RefusedException;
+import io.releasegate.gates.Finding.Severity;
+import io.releasegate.json.Json;
+import io.releasegate.ledger.Event;
+import io.releasegate.ledger.Ledger;
+import io.releasegate.policy.Policy;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The gate decision for one digest: every finding of every report with its disposition (blocking,
+ * below threshold, not affected per VEX, waived by exception X, or blocking because exception X is
+ * invalid and why), every required gate present or declared not applicable with a rationale. Recorded
+ * as one {@code check-recorded} event per gate and one {@code gate-evaluated} event with the result.
+ */
+public final class EvaluateGates {
+
+    public static final String GATE_EVALUATED = "gate-evaluated";
+    public static final String CHECK_RECORDED = "check-recorded";
+
+    public enum Disposition { BLOCKING, BELOW_THRESHOLD, NOT_AFFECTED, WAIVED }
+
+    public record Dispositioned(Finding finding, Disposition disposition, String reason) {
+    }
+
+    public record Check(String gate, String result, String summary, Optional<String> rationale) {
+    }
+
+    public record Decision(boolean pass, List<Dispositioned> findings, List<Check> checks, String summary, String eventId) {
+        public Decision {
+            findings = List.copyOf(findings);
+            checks = List.copyOf(checks);
+        }
+    }
+
+    private final Policy policy;
+    private final Ledger ledger;
+    private String name;
+    private String version;
+    private Digest digest;
+    private final List<Path> sarif = new ArrayList<>();
+    private final List<Path> vulns = new ArrayList<>();
+    private final List<Path> sboms = new ArrayList<>();
+    private final List<Path> junit = new ArrayList<>();
+    private final Map<String, String> notApplicable = new LinkedHashMap<>();
+    private final Map<String, Boolean> passed = new LinkedHashMap<>();
+    private List<PolicyException> exceptions = List.of();
+    private String repo = "";
+    private String branch = "main";
+    private String environment = "production";
+    private String actor = "ci";
+    private Clock clock = Clock.systemUTC();
+
+    public EvaluateGates(Policy policy, Ledger ledger) {
+        this.policy = Objects.requireNonNull(policy);
+        this.ledger = Objects.requireNonNull(ledger);
+    }
+
+    public EvaluateGates release(String n, String v, Digest d) {
+        this.name = n;
+        this.version = v;
+        this.digest = d;
+        return this;
+    }
+
+    public EvaluateGates sarif(List<Path> files) {
+        sarif.addAll(files);
+        return this;
+    }
+
+    public EvaluateGates vulnerabilities(List<Path> files) {
+        vulns.addAll(files);
+        return this;
+    }
+
+    public EvaluateGates sbom(List<Path> files) {
+        sboms.addAll(files);
+        return this;
+    }
+
+    public EvaluateGates junit(List<Path> files) {
+        junit.addAll(files);
+        return this;
+    }
+
+    /** A gate declared not applicable, with its rationale (e.g. dast: "no network service"). */
+    public EvaluateGates notApplicable(String gate, String rationale) {
+        if (rationale == null || rationale.isBlank()) {
+            throw new InputException("declaring gate '" + gate + "' not applicable needs a rationale");
+        }
+        notApplicable.put(gate, rationale.trim());
+        return this;
+    }
+
+    /** A gate whose own command passed (lint, integration): its result as the pipeline saw it. */
+    public EvaluateGates passed(String gate, boolean ok) {
+        passed.put(gate, ok);
+        return this;
+    }
+
+    public EvaluateGates exceptions(List<PolicyException> value) {
+        this.exceptions = List.copyOf(value);
+        return this;
+    }
+
+    public EvaluateGates context(String repository, String branchName, String env) {
+        this.repo = repository;
+        this.branch = branchName;
+        this.environment = env;
+        return this;
+    }
+
+    public EvaluateGates actor(String value) {
+        this.actor = value;
+        return this;
+    }
+
+    public EvaluateGates clock(Clock value) {
+        this.clock = Objects.requireNonNull(value);
+        return this;
+    }
+
+    public Decision call() {
+        String subject = name + "@" + version;
+        Event built = ledger.events(subject).stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst()
+                .orElseThrow(() -> new RefusedException(new Refusal("gates.unknown-release", "no 'built' event for " + subject,
+                        "build it first")));
+        if (!built.digest().orElseThrow().equals(digest)) {
+            throw new RefusedException(new Refusal("gates.digest", "gating " + digest + " but " + subject + " was built as "
+                    + built.digest().orElseThrow(), "gate the digest that was built"));
+        }
+        Severity threshold = Severity.parse(policy.gates().blockAt());
+        LocalDate today = clock.instant().atZone(ZoneOffset.UTC).toLocalDate();
+        List<Finding> all = new ArrayList<>();
+        Map<String, List<Finding>> byGate = new LinkedHashMap<>();
+        sarif.forEach(f -> byGate.computeIfAbsent("sast", k -> new ArrayList<>()).addAll(Reports.sarif(f)));
+        vulns.forEach(f -> byGate.computeIfAbsent("dependency", k -> new ArrayList<>()).addAll(Reports.vulnerabilities(f)));
+        for (Path s : sboms) {
+            List<Finding> lic = byGate.computeIfAbsent("license", k -> new ArrayList<>());
+            for (Map.Entry<String, String> e : Reports.licenses(s).entrySet()) {
+                licenseFinding(e.getKey(), e.getValue()).ifPresent(lic::add);
+            }
+        }
+        int tests = 0;
+        for (Path j : junit) {
+            Reports.JUnit r = Reports.junit(j);
+            tests += r.tests();
+            byGate.computeIfAbsent("unit", k -> new ArrayList<>()).addAll(r.failures());
+        }
+        byGate.values().forEach(all::addAll);
+
+        List<Dispositioned> out = new ArrayList<>();
+        for (Finding f : all) {
+            out.add(dispose(f, threshold, today));
+        }
+        List<Check> checks = new ArrayList<>();
+        List<String> gates = new ArrayList<>(policy.gates().required());
+        byGate.keySet().stream().filter(g -> !gates.contains(g)).forEach(gates::add);
+        passed.keySet().stream().filter(g -> !gates.contains(g)).forEach(gates::add);
+        boolean pass = true;
+        for (String gate : gates) {
+            if (notApplicable.containsKey(gate)) {
+                checks.add(new Check(gate, "not-applicable", "declared not applicable", Optional.of(notApplicable.get(gate))));
+            } else if (byGate.containsKey(gate)) {
+                long blocking = out.stream().filter(d -> d.finding().gate().equals(gate) && d.disposition() == Disposition.BLOCKING).count();
+                checks.add(new Check(gate, blocking == 0 ? "pass" : "fail", byGate.get(gate).size() + " finding(s), " + blocking
+                        + " blocking" + (gate.equals("unit") ? " (" + tests + " tests)" : ""), Optional.empty()));
+                pass &= blocking == 0;
+            } else if (passed.containsKey(gate)) {
+                checks.add(new Check(gate, passed.get(gate) ? "pass" : "fail", "command " + (passed.get(gate) ? "passed" : "failed"),
+                        Optional.empty()));
+                pass &= passed.get(gate);
+            } else {
+                checks.add(new Check(gate, "fail", "required gate has no report and was not declared not applicable", Optional.empty()));
+                pass = false;
+            }
+        }
+        long blocking = out.stream().filter(d -> d.disposition() == Disposition.BLOCKING).count();
+        long waived = out.stream().filter(d -> d.disposition() == Disposition.WAIVED).count();
+        String summary = (pass ? "pass" : "fail") + ": " + all.size() + " finding(s), " + blocking + " blocking, " + waived
+                + " waived; gates " + checks.stream().map(c -> c.gate() + "=" + c.result()).toList();
+
+        for (Check c : checks) {
+            ObjectNode p = Json.object().put("name", c.gate()).put("result", c.result()).put("summary", c.summary());
+            c.rationale().ifPresent(r -> p.put("rationale", r));
+            ledger.append(Event.draft(CHECK_RECORDED, subject, Optional.of(digest), actor, clock.instant(), p));
+        }
+        ObjectNode payload = Json.object().put("name", "gates").put("result", pass ? "pass" : "fail").put("summary", summary)
+                .put("environment", environment);
+        ArrayNode fs = payload.putArray("findings");
+        for (Dispositioned d : out) {
+            ObjectNode n = fs.addObject().put("id", d.finding().id()).put("gate", d.finding().gate())
+                    .put("severity", d.finding().severity().name().toLowerCase(Locale.ROOT))
+                    .put("disposition", d.disposition().name().toLowerCase(Locale.ROOT).replace('_', '-')).put("reason", d.reason());
+            d.finding().location().ifPresent(l -> n.put("location", l));
+        }
+        Event e = ledger.append(Event.draft(GATE_EVALUATED, subject, Optional.of(digest), actor, clock.instant(), payload));
+        return new Decision(pass, out, checks, summary, e.id());
+    }
+
+    private Dispositioned dispose(Finding f, Severity threshold, LocalDate today) {
+        if (f.vexState().isPresent() && List.of("not_affected", "false_positive", "resolved").contains(f.vexState().get())) {
+            return new Dispositioned(f, Disposition.NOT_AFFECTED, "VEX analysis: " + f.vexState().get());
+        }
+        boolean atOrAbove = f.severity() == Severity.UNKNOWN || f.severity().compareTo(threshold) >= 0;
+        if (!atOrAbove) {
+            return new Dispositioned(f, Disposition.BELOW_THRESHOLD, f.severity().name().toLowerCase(Locale.ROOT)
+                    + " is below the blocking threshold " + policy.gates().blockAt());
+        }
+        List<String> why = new ArrayList<>();
+        for (PolicyException x : exceptions) {
+            if (!x.findings().contains(f.id())) {
+                continue;
+            }
+            Optional<String> no = x.whyNot(f, repo, branch, environment, today);
+            if (no.isEmpty()) {
+                return new Dispositioned(f, Disposition.WAIVED, "waived by exception " + x.id());
+            }
+            why.add(no.get());
+        }
+        return new Dispositioned(f, Disposition.BLOCKING, f.severity().name().toLowerCase(Locale.ROOT) + " at or above "
+                + policy.gates().blockAt() + (f.severity() == Severity.UNKNOWN ? " (unknown severity blocks)" : "")
+                + (why.isEmpty() ? "" : "; " + String.join("; ", why)));
+    }
+
+    private Optional<Finding> licenseFinding(String component, String expression) {
+        List<String> ids = List.of(expression.split("\\s+(?:AND|OR|WITH)\\s+|[()]"));
+        for (String raw : ids) {
+            String id = raw.trim();
+            if (id.isEmpty()) {
+                continue;
+            }
+            if (policy.gates().deniedLicenses().contains(id)) {
+                return Optional.of(new Finding("license:" + id + ":" + component, "license", Severity.HIGH,
+                        component + " is licensed " + expression + ", and " + id + " is denied", Optional.of(component), Optional.empty()));
+            }
+            if (!policy.gates().allowedLicenses().isEmpty() && !policy.gates().allowedLicenses().contains(id)) {
+                return Optional.of(new Finding("license:" + id + ":" + component, "license", Severity.HIGH,
+                        component + " is licensed " + expression + ", and " + id + " is not on the allowed list",
+                        Optional.of(component), Optional.empty()));
+            }
+        }
+        return Optional.empty();
+    }
+}
