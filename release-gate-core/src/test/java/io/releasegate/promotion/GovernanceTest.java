@@ -209,6 +209,49 @@ class GovernanceTest {
     }
 
     @Test
+    void anOverdueEmergencyReviewIsReportedUntilItIsRecorded() {
+        anEmergencyChangeOutsideTheWindowIsRecordedWithItsReviewDueDate();
+        Instant later = Instant.parse("2026-12-05T00:00:00Z");
+        assertThat(EmergencyReviews.overdue(ledger.events(), Instant.parse("2026-11-30T00:00:00Z"))).isEmpty();
+        List<Event> overdue = EmergencyReviews.overdue(ledger.events(), later);
+        assertThat(overdue).singleElement().satisfies(e -> assertThat(e.text("reason")).contains("card outage"));
+        EmergencyReviews.review(ledger, overdue.get(0).id(), "carol", "root cause fixed; runbook updated", MONDAY);
+        assertThat(EmergencyReviews.overdue(ledger.events(), later)).isEmpty();
+    }
+
+    @Test
+    void verifyProductionChecksTheTaggedDigestTheSmokeChecksAndRollbackReadiness() throws Exception {
+        toStaging();
+        approve("mia", "maintainer").call();
+        approve("dora", "domain-reviewer").call();
+        promote("production").call();
+        io.releasegate.verify.VerifyProduction.Result ok = new io.releasegate.verify.VerifyProduction(store, ledger)
+                .release("payments", "1.0.0").check("digest-served", "test \"$RELEASE_DIGEST\" = " + digest)
+                .check("health", "true").workdir(tmp).call();
+        assertThat(ok.ok()).as(ok.problems().toString()).isTrue();
+        assertThat(ok.tagged()).contains(digest);
+        assertThat(ok.rollbackReady()).isTrue();
+
+        io.releasegate.verify.VerifyProduction.Result bad = new io.releasegate.verify.VerifyProduction(store, ledger)
+                .release("payments", "1.0.0").check("health", "exit 3").check("slow", "sleep 30")
+                .timeout(java.time.Duration.ofMillis(500)).workdir(tmp).call();
+        assertThat(bad.ok()).isFalse();
+        assertThat(bad.problems()).anySatisfy(p -> assertThat(p).contains("check health failed (exit 3)"));
+        assertThat(bad.checks()).filteredOn(c -> c.name().equals("slow")).singleElement()
+                .satisfies(c -> assertThat(c.output()).contains("timed out"));
+
+        // the production tag no longer names the promoted digest
+        Path index = tmp.resolve("state/store/index.json");
+        Files.writeString(index, Files.readString(index).replace("payments/production:1.0.0", "payments/production:0.0.1"));
+        io.releasegate.verify.VerifyProduction.Result moved = new io.releasegate.verify.VerifyProduction(store, ledger)
+                .release("payments", "1.0.0").workdir(tmp).call();
+        assertThat(moved.ok()).isFalse();
+        assertThat(moved.problems()).anySatisfy(p -> assertThat(p).contains("nothing is tagged payments/production:1.0.0"));
+        assertThat(ledger.events("payments@1.0.0")).filteredOn(e -> e.type().equals("production-verified"))
+                .extracting(e -> e.text("result").orElseThrow()).containsExactly("pass", "fail", "fail");
+    }
+
+    @Test
     void aRollbackPromotesAKnownGoodDigestAgainAndIsRecordedAsOne() {
         toStaging();
         approve("mia", "maintainer").call();
