@@ -80,6 +80,28 @@ class GovernanceCommandsTest {
     }
 
     @Test
+    void gateFailsOnAHighFindingAndPassesWhenEveryGateIsAccountedFor() throws Exception {
+        Path sarif = Files.writeString(tmp.resolve("sast.sarif"), "{\"version\": \"2.1.0\", \"runs\": [{\"tool\": {\"driver\": "
+                + "{\"name\": \"s\"}}, \"results\": [{\"ruleId\": \"java/xss\", \"level\": \"error\", \"message\": {\"text\": \"xss\"}}]}]}");
+        Path clean = Files.writeString(tmp.resolve("clean.sarif"), "{\"version\": \"2.1.0\", \"runs\": []}");
+        Path junit = Files.writeString(tmp.resolve("junit.xml"), "<testsuite tests=\"1\"><testcase classname=\"A\" name=\"b\"/></testsuite>");
+        Path osv = Files.writeString(tmp.resolve("osv.json"), "{\"results\": []}");
+        Path sbom = Files.writeString(tmp.resolve("sbom.json"), "{\"bomFormat\": \"CycloneDX\", \"components\": []}");
+        Run fail = run("gate", "payments@1.0.0", "--digest", digest, "--repo", repo.dir().toString(), "--state-dir", state,
+                "--sarif", sarif.toString(), "--junit", junit.toString(), "--vulns", osv.toString(), "--sbom", sbom.toString(),
+                "--not-applicable", "dast=batch job without network endpoint", "--json");
+        assertThat(fail.exit()).as(fail.err()).isEqualTo(1);
+        assertThat(fail.json().path("findings").get(0).path("disposition").asText()).isEqualTo("blocking");
+        Run pass = run("gate", "payments@1.0.0", "--digest", digest, "--repo", repo.dir().toString(), "--state-dir", state,
+                "--sarif", clean.toString(), "--junit", junit.toString(), "--vulns", osv.toString(), "--sbom", sbom.toString(),
+                "--not-applicable", "dast=batch job without network endpoint");
+        assertThat(pass.exit()).as(pass.out() + pass.err()).isZero();
+        assertThat(pass.out()).contains("gate dast: not-applicable").contains("pass:");
+        Run inspect = run("inspect", "payments@1.0.0", "--state-dir", state, "--json");
+        assertThat(inspect.json().path("record").path("checks").findValuesAsText("name")).contains("sast", "dast", "gates");
+    }
+
+    @Test
     void policyCheckNamesTheLineAndExplainPrintsTheEffectivePolicy() throws Exception {
         Path bad = Files.writeString(tmp.resolve("bad.yaml"), "windows:\n  timezone: UTC\n  weekly:\n    - days: [MON]\n      from: \"18:00\"\n      to: \"08:00\"\n");
         Run check = run("policy", "check", bad.toString());

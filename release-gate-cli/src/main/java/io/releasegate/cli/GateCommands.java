@@ -1,0 +1,270 @@
+package io.releasegate.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.releasegate.context.ReleaseContext;
+import io.releasegate.error.InputException;
+import io.releasegate.gates.EvaluateGates;
+import io.releasegate.gates.Finding;
+import io.releasegate.gates.PolicyException;
+import io.releasegate.json.Json;
+import io.releasegate.ledger.Event;
+import io.releasegate.policy.Policy;
+import io.releasegate.promotion.EmergencyReviews;
+import io.releasegate.verify.VerifyProduction;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** gate, exceptions, verify-production and emergencies. */
+final class GateCommands {
+
+    private GateCommands() {
+    }
+
+    @Command(name = "gate", description = {"Decide the gates for one digest: every finding of the reports with its disposition",
+            "(blocking, below threshold, not affected per VEX, waived by exception X). Exit 1 when the gates fail."})
+    static final class Gate extends GovernanceCommands.ReleaseCommand {
+
+        @Option(names = "--sarif", paramLabel = "FILE", description = "SAST results (SARIF 2.1.0). Repeatable.")
+        List<Path> sarif = new ArrayList<>();
+
+        @Option(names = "--vulns", paramLabel = "FILE", description = "Dependency vulnerabilities (CycloneDX/VEX or OSV-Scanner JSON). Repeatable.")
+        List<Path> vulns = new ArrayList<>();
+
+        @Option(names = "--sbom", paramLabel = "FILE", description = "SBOM for the license rule (CycloneDX or SPDX JSON). Repeatable.")
+        List<Path> sbom = new ArrayList<>();
+
+        @Option(names = "--junit", paramLabel = "FILE", description = "Test results (JUnit XML). Repeatable.")
+        List<Path> junit = new ArrayList<>();
+
+        @Option(names = "--not-applicable", paramLabel = "GATE=RATIONALE", description = "A gate that does not apply, e.g. dast='no network endpoint'.")
+        Map<String, String> notApplicable = new java.util.LinkedHashMap<>();
+
+        @Option(names = "--passed", paramLabel = "GATE=true|false", description = "Result of a gate run by the pipeline itself, e.g. lint=true.")
+        Map<String, Boolean> passed = new java.util.LinkedHashMap<>();
+
+        @Option(names = "--branch", defaultValue = "main", paramLabel = "NAME", description = "Branch, for exception scopes.")
+        String branch;
+
+        @Option(names = "--environment", defaultValue = "production", paramLabel = "ENV", description = "Environment, for exception scopes.")
+        String environment;
+
+        @Option(names = "--actor", paramLabel = "ID", defaultValue = "${env:RELEASE_GATE_ACTOR:-${sys:user.name}}", description = "Who runs the gates.")
+        String actor;
+
+        @Override
+        public Integer call() {
+            output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
+            String[] nv = InspectCommand.parse(release);
+            Policy policy = policy();
+            try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
+                EvaluateGates g = new EvaluateGates(policy, ctx.ledger()).release(nv[0], nv[1], parsedDigest())
+                        .sarif(sarif).vulnerabilities(vulns).sbom(sbom).junit(junit)
+                        .exceptions(PolicyException.loadAll(repo.resolve(policy.exceptions().directory())))
+                        .context(nv[0], branch, environment).actor(actor);
+                notApplicable.forEach(g::notApplicable);
+                passed.forEach(g::passed);
+                EvaluateGates.Decision d = g.call();
+                if (json) {
+                    ObjectNode doc = Json.object().put("pass", d.pass()).put("summary", d.summary()).put("event", d.eventId());
+                    doc.set("checks", Json.tree(d.checks()));
+                    ArrayNode fs = doc.putArray("findings");
+                    d.findings().forEach(f -> fs.addObject().put("id", f.finding().id()).put("gate", f.finding().gate())
+                            .put("severity", f.finding().severity().name().toLowerCase()).put("disposition",
+                                    f.disposition().name().toLowerCase()).put("reason", f.reason()));
+                    output.document(doc);
+                } else {
+                    for (EvaluateGates.Dispositioned f : d.findings()) {
+                        Finding x = f.finding();
+                        output.out().println(String.format("%-15s %-8s %-8s %s%s: %s", f.disposition(), x.gate(),
+                                x.severity(), x.id(), x.location().map(l -> " (" + l + ")").orElse(""), f.reason()));
+                    }
+                    for (EvaluateGates.Check c : d.checks()) {
+                        output.out().println("gate " + c.gate() + ": " + c.result() + " - " + c.summary()
+                                + c.rationale().map(r -> " (" + r + ")").orElse(""));
+                    }
+                    output.out().println(d.summary());
+                    output.out().flush();
+                }
+                return d.pass() ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "exceptions", description = "Policy exceptions.", subcommands = {ExceptionsList.class, ExceptionsCheck.class})
+    static final class Exceptions implements Runnable {
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        HelpOption help;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "list", description = "List the exceptions of a directory and whether each is usable today.")
+    static final class ExceptionsList implements Callable<Integer> {
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--dir", defaultValue = ".release/exceptions", paramLabel = "DIR", description = "Default: ${DEFAULT-VALUE}.")
+        Path dir;
+
+        @Mixin
+        HelpOption help;
+
+        @Override
+        public Integer call() {
+            LocalDate today = LocalDate.now(ZoneOffset.UTC);
+            for (PolicyException x : PolicyException.loadAll(dir)) {
+                String state = x.findings().isEmpty() ? "incomplete" : x.whyNot(new Finding(x.findings().get(0), "any",
+                        Finding.Severity.HIGH, "", Optional.empty(), Optional.empty()),
+                        x.repos().isEmpty() ? "" : x.repos().get(0), x.branches().isEmpty() ? "main" : x.branches().get(0).replace("*", "x"),
+                        x.environments().isEmpty() ? "production" : x.environments().get(0), today).orElse("valid");
+                spec.commandLine().getOut().println(x.id() + "  " + x.type() + "  owner " + x.owner() + "  expires "
+                        + x.expires().map(Object::toString).orElse("-") + "  covers " + x.findings() + "  -> " + state);
+            }
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "check", description = "Read one exception file strictly (exit 2 on an unknown key or a bad date).")
+    static final class ExceptionsCheck implements Callable<Integer> {
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
+
+        @Mixin
+        HelpOption help;
+
+        @Override
+        public Integer call() {
+            PolicyException x = PolicyException.load(file);
+            spec.commandLine().getOut().println(file + ": " + x.id() + " read");
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "verify-production", description = {"Check that the digest tagged NAME/production:VERSION is the promoted one,",
+            "run the smoke and monitoring checks, and check that the previous known-good digest is still in the store."})
+    static final class Verify implements Callable<Integer>, Main.JsonAware {
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME@VERSION")
+        String release;
+
+        @Option(names = "--check", paramLabel = "NAME=COMMAND", description = "A smoke/monitoring check (shell command; $RELEASE_DIGEST is set). Repeatable.")
+        Map<String, String> checks = new java.util.LinkedHashMap<>();
+
+        @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "Per check. Default: ${DEFAULT-VALUE}.")
+        long timeout;
+
+        @Option(names = "--actor", paramLabel = "ID", defaultValue = "${env:RELEASE_GATE_ACTOR:-${sys:user.name}}")
+        String actor;
+
+        @Option(names = "--json", description = "Print the result as JSON.")
+        boolean json;
+
+        @Mixin
+        CommonOptions common;
+
+        @Mixin
+        HelpOption help;
+
+        CliOutput output;
+
+        @Override
+        public CliOutput output() {
+            return output;
+        }
+
+        @Override
+        public Integer call() {
+            output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
+            String[] nv = InspectCommand.parse(release);
+            if (timeout < 1) {
+                throw new InputException("--timeout must be at least 1 second");
+            }
+            try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
+                VerifyProduction v = new VerifyProduction(ctx.store(), ctx.ledger()).release(nv[0], nv[1])
+                        .timeout(Duration.ofSeconds(timeout)).actor(actor);
+                checks.forEach(v::check);
+                VerifyProduction.Result r = v.call();
+                if (json) {
+                    output.document(Json.tree(r));
+                } else {
+                    output.out().println((r.ok() ? "verified " : "NOT verified ") + release + ": promoted " + r.promoted()
+                            + ", tagged " + r.tagged().map(Object::toString).orElse("nothing"));
+                    r.checks().forEach(c -> output.out().println("  check " + c.name() + ": " + (c.ok() ? "ok" : "FAILED (" + c.exitCode() + ")")));
+                    output.out().println("  rollback: " + r.knownGood().map(k -> "known-good " + k).orElse("no earlier release")
+                            + (r.rollbackReady() ? ", ready" : ", NOT ready"));
+                    r.problems().forEach(p -> output.out().println("  problem: " + p));
+                    output.out().flush();
+                }
+                return r.ok() ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "emergencies", description = "List emergency changes whose post-change review is overdue (exit 1 if any), or record a review.")
+    static final class Emergencies implements Callable<Integer> {
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--review", paramLabel = "EVENT", description = "Record the review of this emergency change.")
+        String review;
+
+        @Option(names = "--notes", paramLabel = "TEXT", description = "The review's findings (with --review).")
+        String notes;
+
+        @Option(names = "--actor", paramLabel = "ID", defaultValue = "${env:RELEASE_GATE_ACTOR:-${sys:user.name}}")
+        String actor;
+
+        @Mixin
+        CommonOptions common;
+
+        @Mixin
+        HelpOption help;
+
+        @Override
+        public Integer call() {
+            try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
+                if (review != null) {
+                    Event e = EmergencyReviews.review(ctx.ledger(), review, actor, notes, Clock.systemUTC());
+                    spec.commandLine().getOut().println("reviewed " + review + " (event " + e.id() + ")");
+                    spec.commandLine().getOut().flush();
+                    return 0;
+                }
+                List<Event> overdue = EmergencyReviews.overdue(ctx.ledger().events(), Clock.systemUTC().instant());
+                for (Event e : overdue) {
+                    spec.commandLine().getOut().println("OVERDUE " + e.id() + " " + e.subject() + " review due "
+                            + e.text("reviewDue").orElse("?") + ": " + e.text("reason").orElse(""));
+                }
+                spec.commandLine().getOut().println(overdue.size() + " emergency change(s) with an overdue review");
+                spec.commandLine().getOut().flush();
+                return overdue.isEmpty() ? 0 : 1;
+            }
+        }
+    }
+}
