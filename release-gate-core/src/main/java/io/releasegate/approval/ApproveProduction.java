@@ -158,7 +158,11 @@ public final class ApproveProduction {
                 clock.instant(), payload));
         List<Event> after = new ArrayList<>(events);
         after.add(recorded);
-        return new Result(recorded, ApprovalStatus.of(policy, after, digest, environment));
+        ApprovalStatus status = ApprovalStatus.of(policy, after, digest, environment);
+        if (status.satisfied() && !before.satisfied()) {
+            recordDecision(ledger, subject, digest, approver, true, "approvals complete: " + status.describe(), environment, clock);
+        }
+        return new Result(recorded, status);
     }
 
     /** Records a go or no-go decision (an aborted approval is a no-go with its reason). */

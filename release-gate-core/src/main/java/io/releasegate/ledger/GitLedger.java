@@ -332,11 +332,16 @@ public final class GitLedger implements Ledger {
 
     /** The current head (fetched first for a remote), checked against the witness. */
     private Optional<ObjectId> currentHead(boolean check) {
+        // the witness is read before the head: another writer may move both in between, and then the
+        // head we read still descends from the witness we read
+        Optional<ObjectId> seen = check ? readWitness() : Optional.empty();
         Optional<ObjectId> head;
         try {
             if (remote.isPresent()) {
                 head = fetch();
             } else {
+                // other writers (threads or processes with their own Repository) move the ref: never trust a cached value
+                repo.getRefDatabase().refresh();
                 Ref ref = repo.exactRef(BRANCH);
                 head = Optional.ofNullable(ref).map(Ref::getObjectId);
             }
@@ -344,7 +349,7 @@ public final class GitLedger implements Ledger {
             throw new InputException("cannot read ledger " + location + ": " + e.getMessage(), e);
         }
         if (check) {
-            checkWitness(head);
+            checkWitness(head, seen);
         }
         return head;
     }
@@ -382,8 +387,7 @@ public final class GitLedger implements Ledger {
 
     // ---------------------------------------------------------------------------------------- witness
 
-    private void checkWitness(Optional<ObjectId> head) {
-        Optional<ObjectId> seen = readWitness();
+    private void checkWitness(Optional<ObjectId> head, Optional<ObjectId> seen) {
         if (seen.isEmpty()) {
             return;
         }

@@ -346,6 +346,12 @@ public final class RegistryStore implements ArtifactStore {
         try {
             HttpRequest req = authorised(builder.copy(), repository).build();
             HttpResponse<T> r = http.send(req, handler);
+            // a registry under concurrent writes of the same tag can answer 5xx for a moment: retry briefly
+            for (int attempt = 1; r.statusCode() >= 500 && attempt <= 4; attempt++) {
+                closeQuietly(r);
+                Thread.sleep(100L * attempt);
+                r = http.send(authorised(builder.copy(), repository).build(), handler);
+            }
             if (r.statusCode() == 401 && authenticate(op, repository, r.headers().firstValue("WWW-Authenticate"))) {
                 closeQuietly(r);
                 r = http.send(authorised(builder.copy(), repository).build(), handler);

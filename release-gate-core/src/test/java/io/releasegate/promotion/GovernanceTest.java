@@ -209,6 +209,111 @@ class GovernanceTest {
     }
 
     @Test
+    void codeownersGrantRolesAndDecisionsAreRecordedEitherWay() throws Exception {
+        Files.writeString(repo.dir().resolve("CODEOWNERS"), "# owners\n*.java @dora-lead @team/payments\ndocs/ carl@example.com\n");
+        Files.writeString(repo.dir().resolve(".release/policy.yaml"), "approvals:\n  members:\n    domain-reviewer:\n"
+                + "      codeowners: true\n    maintainer:\n      people: [mia]\n");
+        policy = PolicyLoader.load(Optional.of(repo.dir().resolve(".release/policy.yaml")));
+        roles = RoleDirectory.resolve(policy, repo.dir());
+        assertThat(roles.holds("dora-lead", "domain-reviewer")).isTrue();
+        assertThat(roles.holds("carl", "domain-reviewer")).isTrue();
+        assertThat(roles.holds("mia", "domain-reviewer")).isFalse();
+        toStaging();
+        approve("mia", "maintainer").call();
+        approve("dora-lead", "domain-reviewer").call();
+        assertThat(ledger.events("payments@1.0.0")).filteredOn(e -> e.type().equals("decision"))
+                .singleElement().satisfies(e -> assertThat(e.text("decision")).contains("go"));
+        ApproveProduction.recordDecision(ledger, "payments@1.0.0", digest, "mia", false, "aborted at the input: freeze", "production", MONDAY);
+        assertThat(ledger.events("payments@1.0.0")).filteredOn(e -> e.type().equals("decision"))
+                .extracting(e -> e.text("decision").orElseThrow()).containsExactly("go", "no-go");
+    }
+
+    @Test
+    void aPromotionInterruptedAfterTheStoreCopyIsCompletedByRunningItAgain() {
+        evidence(digest);
+        Ledger failing = new Ledger() {
+            public String location() {
+                return ledger.location();
+            }
+
+            public Event append(Event draft) {
+                throw new io.releasegate.error.InputException("killed (injected)");
+            }
+
+            public Optional<Event> appendIfHead(Event draft, Optional<String> expectedHead) {
+                throw new io.releasegate.error.InputException("killed (injected)");
+            }
+
+            public List<Event> events() {
+                return ledger.events();
+            }
+
+            public List<Event> events(String subject) {
+                return ledger.events(subject);
+            }
+
+            public Optional<String> head() {
+                return ledger.head();
+            }
+
+            public void close() {
+            }
+        };
+        assertThatThrownBy(() -> new PromoteDigest(policy, store, failing).release("payments", "1.0.0").digest(digest).to("dev")
+                .actor("ci").clock(MONDAY).call()).hasMessageContaining("killed");
+        assertThat(store.fetchManifest("payments/dev", "1.0.0")).isPresent();
+        assertThat(ledger.events("payments@1.0.0")).noneMatch(e -> e.type().equals("promoted"));
+        PromoteDigest.Result again = promote("dev").call();
+        assertThat(again.alreadyThere()).isFalse();
+        assertThat(ledger.events("payments@1.0.0")).filteredOn(e -> e.type().equals("promoted")).hasSize(1);
+    }
+
+    @Test
+    void concurrentPromotionsAgainstARealRegistry() throws Exception {
+        try (io.releasegate.testing.LocalRegistry registry = io.releasegate.testing.LocalRegistry.start()) {
+            io.releasegate.store.RegistryStore remote = io.releasegate.store.RegistryStore.open(registry.uri("team"), Optional.empty());
+            try (Ledger l = TestLedgers.embedded(tmp.resolve("registry-state"))) {
+                BuildResult b = new BuildOnce(remote, l).name("payments").version("1.0.0").workspace(repo.dir())
+                        .outputs(List.of("*.txt")).actor("ci").clock(MONDAY).call();
+                for (String type : List.of("signature-verified", "sbom-generated", "provenance-generated")) {
+                    l.append(Event.draft(type, "payments@1.0.0", Optional.of(b.digest()), "ci", MONDAY.instant(), Json.object()));
+                }
+                l.append(Event.draft("gate-evaluated", "payments@1.0.0", Optional.of(b.digest()), "ci", MONDAY.instant(),
+                        Json.object().put("result", "pass")));
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            try {
+                for (String env : List.of("dev", "staging")) {
+                    List<Callable<PromoteDigest.Result>> tasks = new ArrayList<>();
+                    for (int i = 0; i < 3; i++) {
+                        tasks.add(() -> {
+                            try (Ledger own = TestLedgers.embedded(tmp.resolve("registry-state"))) {
+                                io.releasegate.store.RegistryStore s = io.releasegate.store.RegistryStore.open(registry.uri("team"), Optional.empty());
+                                Digest d = own.events("payments@1.0.0").get(0).digest().orElseThrow();
+                                return new PromoteDigest(policy, s, own).release("payments", "1.0.0").digest(d).to(env)
+                                        .actor("ci").clock(MONDAY).call();
+                            }
+                        });
+                    }
+                    List<PromoteDigest.Result> results = new ArrayList<>();
+                    for (Future<PromoteDigest.Result> f : pool.invokeAll(tasks)) {
+                        results.add(f.get());
+                    }
+                    assertThat(results).as(env).filteredOn(r -> !r.alreadyThere()).hasSize(1);
+                    assertThat(remote.fetchManifest("payments/" + env, "1.0.0").orElseThrow().digest())
+                            .isEqualTo(results.get(0).digest());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            try (Ledger l = TestLedgers.embedded(tmp.resolve("registry-state"))) {
+                assertThat(l.events("payments@1.0.0")).filteredOn(e -> e.type().equals("promoted"))
+                        .extracting(e -> e.text("environment").orElseThrow()).containsExactly("dev", "staging");
+            }
+        }
+    }
+
+    @Test
     void anOverdueEmergencyReviewIsReportedUntilItIsRecorded() {
         anEmergencyChangeOutsideTheWindowIsRecordedWithItsReviewDueDate();
         Instant later = Instant.parse("2026-12-05T00:00:00Z");
