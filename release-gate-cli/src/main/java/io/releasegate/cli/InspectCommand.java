@@ -114,7 +114,9 @@ final class InspectCommand implements Callable<Integer>, Main.JsonAware {
             }
             disagreement.ifPresent(d -> doc.put("disagreement", d));
             ReleaseRecords records = new ReleaseRecords();
-            record.ifPresent(r -> doc.set("record", Json.tree(r)));
+            if (record.isPresent()) {
+                doc.set("record", Json.mapper().readTree(records.write(record.get()))); // validated against the schema
+            }
             if (json) {
                 output.document(doc);
             } else {
