@@ -1,0 +1,111 @@
+package io.releasegate.provenance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.releasegate.build.BuildOnce;
+import io.releasegate.digest.Digest;
+import io.releasegate.digest.Digester;
+import io.releasegate.error.Refusal;
+import io.releasegate.error.RefusedException;
+import io.releasegate.json.Json;
+import io.releasegate.ledger.Event;
+import io.releasegate.ledger.Ledger;
+import io.releasegate.signing.Dsse;
+import io.releasegate.signing.KeySigner;
+import io.releasegate.signing.SignatureCheckFailed;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * SLSA Provenance v1 in an in-toto Statement v1, wrapped in a signed DSSE envelope. Subjects are the
+ * artifact (its manifest digest) and every file of it; the build type is
+ * {@value #BUILD_TYPE} (documented in docs/provenance.md).
+ */
+public final class Provenance {
+
+    public static final String STATEMENT = "https://in-toto.io/Statement/v1";
+    public static final String PREDICATE = "https://slsa.dev/provenance/v1";
+    public static final String BUILD_TYPE = "https://releasegate.io/buildtypes/golden-pipeline/v1";
+
+    /** What the pipeline knows about the build. */
+    public record Build(String repository, String ref, String jenkinsfile, String libraryName, String libraryVersion,
+                        Optional<String> libraryCommit, String builderId, String invocationId, Instant startedOn,
+                        Instant finishedOn) {
+    }
+
+    private Provenance() {
+    }
+
+    /** The statement for the built release, as JSON. */
+    public static ObjectNode statement(Event built, String name, Build b) {
+        ObjectNode st = Json.object();
+        st.put("_type", STATEMENT);
+        ArrayNode subjects = st.putArray("subject");
+        subjects.addObject().put("name", name).putObject("digest").put("sha256", built.digest().orElseThrow().hex());
+        for (JsonNode s : built.payload().path("subjects")) {
+            subjects.addObject().put("name", s.path("name").asText()).putObject("digest")
+                    .put("sha256", Digest.parse(s.path("digest").asText()).hex());
+        }
+        st.put("predicateType", PREDICATE);
+        ObjectNode pred = st.putObject("predicate");
+        ObjectNode def = pred.putObject("buildDefinition");
+        def.put("buildType", BUILD_TYPE);
+        ObjectNode ext = def.putObject("externalParameters");
+        ext.put("repository", b.repository()).put("ref", b.ref()).put("jenkinsfile", b.jenkinsfile());
+        ext.putObject("library").put("name", b.libraryName()).put("version", b.libraryVersion());
+        def.putObject("internalParameters").put("releaseGateVersion", "1");
+        ArrayNode deps = def.putArray("resolvedDependencies");
+        built.text("commit").ifPresent(c -> deps.addObject().put("uri", "git+" + b.repository() + "@" + b.ref())
+                .putObject("digest").put("gitCommit", c));
+        b.libraryCommit().ifPresent(c -> deps.addObject().put("uri", "git+library:" + b.libraryName() + "@" + b.libraryVersion())
+                .putObject("digest").put("gitCommit", c));
+        ObjectNode run = pred.putObject("runDetails");
+        run.putObject("builder").put("id", b.builderId());
+        run.putObject("metadata").put("invocationId", b.invocationId()).put("startedOn", b.startedOn().toString())
+                .put("finishedOn", b.finishedOn().toString());
+        return st;
+    }
+
+    /** Builds, signs and records the provenance; returns the DSSE envelope. */
+    public static ObjectNode generate(Ledger ledger, String name, String version, Build b, KeySigner signer, String keyId,
+                                      String actor, Clock clock) {
+        String subject = name + "@" + version;
+        Event built = ledger.events(subject).stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst()
+                .orElseThrow(() -> new RefusedException(new Refusal("provenance.unknown-release",
+                        "the ledger has no 'built' event for " + subject, "build it first")));
+        byte[] payload = Json.bytes(statement(built, name, b));
+        ObjectNode envelope = Dsse.sign(Dsse.IN_TOTO, payload, signer, keyId);
+        Digest envelopeDigest = Digester.of(Json.pretty(envelope).getBytes(StandardCharsets.UTF_8));
+        ledger.append(Event.draft("provenance-generated", subject, built.digest(), actor, clock.instant(),
+                Json.object().put("predicateType", PREDICATE).put("attestationDigest", envelopeDigest.toString())));
+        return envelope;
+    }
+
+    /** Verifies an envelope: signature, payload type, statement and predicate types, and that a subject is the artifact. */
+    public static JsonNode verify(JsonNode envelope, PublicKey key, Digest artifact) {
+        byte[] payload = Dsse.verify(envelope, Dsse.IN_TOTO, key);
+        JsonNode st;
+        try {
+            st = Json.mapper().readTree(payload);
+        } catch (IOException e) {
+            throw new SignatureCheckFailed("provenance.statement", "the signed payload is not JSON");
+        }
+        if (!STATEMENT.equals(st.path("_type").asText())) {
+            throw new SignatureCheckFailed("provenance.statement", "not an in-toto Statement v1: " + st.path("_type").asText());
+        }
+        if (!PREDICATE.equals(st.path("predicateType").asText())) {
+            throw new SignatureCheckFailed("provenance.predicate", "predicate type is " + st.path("predicateType").asText());
+        }
+        for (JsonNode s : st.path("subject")) {
+            if (artifact.hex().equals(s.path("digest").path("sha256").asText())) {
+                return st;
+            }
+        }
+        throw new SignatureCheckFailed("dsse.subject", "no subject of the statement is " + artifact);
+    }
+}
