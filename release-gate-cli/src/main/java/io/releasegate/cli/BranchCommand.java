@@ -9,18 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "branch", description = "Branch model checks.", subcommands = BranchCommand.Check.class)
-final class BranchCommand implements Runnable {
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @picocli.CommandLine.Mixin
-    HelpOption help;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class BranchCommand extends GroupCommand {
 
     @Command(name = "check", description = {"Check the branch against the branch model: its name; a hotfix branch starts at a",
             "production tag; after a release branch's cutoff only fixes, reverts and -x cherry-picks of commits on main.",

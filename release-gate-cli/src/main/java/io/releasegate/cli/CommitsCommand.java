@@ -12,18 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "commits", description = "Commit message checks.", subcommands = CommitsCommand.Lint.class)
-final class CommitsCommand implements Runnable {
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @picocli.CommandLine.Mixin
-    HelpOption help;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class CommitsCommand extends GroupCommand {
 
     @Command(name = "lint", description = {"Report every commit in RANGE that is not a Conventional Commit 1.0 (merges are skipped).",
             "RANGE is FROM..TO or a single revision (its whole history). Exit 1 when any commit does not conform."})

@@ -105,17 +105,7 @@ final class GateCommands {
     }
 
     @Command(name = "exceptions", description = "Policy exceptions.", subcommands = {ExceptionsList.class, ExceptionsCheck.class})
-    static final class Exceptions implements Runnable {
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Mixin
-        HelpOption help;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    static final class Exceptions extends GroupCommand {
     }
 
     @Command(name = "list", description = "List the exceptions of a directory and whether each is usable today.")

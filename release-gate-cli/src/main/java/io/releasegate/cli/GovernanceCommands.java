@@ -185,17 +185,7 @@ final class GovernanceCommands {
     }
 
     @Command(name = "policy", description = "The release policy.", subcommands = {Explain.class, Check.class})
-    static final class PolicyCommand implements Runnable {
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Mixin
-        HelpOption help;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    static final class PolicyCommand extends GroupCommand {
     }
 
     @Command(name = "explain", description = "Print the effective policy: the library default with the team's policy over it.")

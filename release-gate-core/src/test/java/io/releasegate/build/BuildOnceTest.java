@@ -198,34 +198,7 @@ class BuildOnceTest {
 
     @Test
     void aCrashBetweenTagAndEventIsRepairedByRunningTheSameBuildAgain() {
-        Ledger failing = new Ledger() {
-            public String location() {
-                return ledger.location();
-            }
-
-            public Event append(Event draft) {
-                throw new InputException("ledger unreachable (injected)");
-            }
-
-            public Optional<Event> appendIfHead(Event draft, Optional<String> expectedHead) {
-                throw new InputException("ledger unreachable (injected)");
-            }
-
-            public List<Event> events() {
-                return ledger.events();
-            }
-
-            public List<Event> events(String subject) {
-                return ledger.events(subject);
-            }
-
-            public Optional<String> head() {
-                return ledger.head();
-            }
-
-            public void close() {
-            }
-        };
+        Ledger failing = new io.releasegate.testing.FailingLedger(ledger);
         BuildOnce cmd = new BuildOnce(store, failing).name("payments").version("1.0.0").workspace(ws)
                 .outputs(List.of("target/app.jar")).actor("ci");
         assertThatThrownBy(cmd::call).isInstanceOf(InputException.class);

@@ -231,36 +231,9 @@ class GovernanceTest {
     @Test
     void aPromotionInterruptedAfterTheStoreCopyIsCompletedByRunningItAgain() {
         evidence(digest);
-        Ledger failing = new Ledger() {
-            public String location() {
-                return ledger.location();
-            }
-
-            public Event append(Event draft) {
-                throw new io.releasegate.error.InputException("killed (injected)");
-            }
-
-            public Optional<Event> appendIfHead(Event draft, Optional<String> expectedHead) {
-                throw new io.releasegate.error.InputException("killed (injected)");
-            }
-
-            public List<Event> events() {
-                return ledger.events();
-            }
-
-            public List<Event> events(String subject) {
-                return ledger.events(subject);
-            }
-
-            public Optional<String> head() {
-                return ledger.head();
-            }
-
-            public void close() {
-            }
-        };
+        Ledger failing = new io.releasegate.testing.FailingLedger(ledger);
         assertThatThrownBy(() -> new PromoteDigest(policy, store, failing).release("payments", "1.0.0").digest(digest).to("dev")
-                .actor("ci").clock(MONDAY).call()).hasMessageContaining("killed");
+                .actor("ci").clock(MONDAY).call()).hasMessageContaining("unreachable");
         assertThat(store.fetchManifest("payments/dev", "1.0.0")).isPresent();
         assertThat(ledger.events("payments@1.0.0")).noneMatch(e -> e.type().equals("promoted"));
         PromoteDigest.Result again = promote("dev").call();
