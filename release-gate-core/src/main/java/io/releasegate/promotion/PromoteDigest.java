@@ -278,8 +278,29 @@ public final class PromoteDigest {
         return envRepository() + ":" + OciNames.tagForVersion(version);
     }
 
-    /** The same manifest (by digest) in NAME/ENV:VERSION, its blobs copied over first. */
+    /**
+     * The same manifest (by digest) in NAME/ENV:VERSION, its blobs copied over first. A registry under
+     * concurrent uploads of the same blob can briefly deny knowing it: the copy is then retried.
+     */
     private String ensureInStore() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return copyToEnvironment();
+            } catch (InputException e) {
+                if (attempt >= 5 || e.getMessage() == null || !e.getMessage().contains("BLOB_UNKNOWN")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private String copyToEnvironment() {
         String tag = OciNames.tagForVersion(version);
         StoredManifest m = store.fetchManifest(name, digest.toString()).orElseThrow(() -> new InputException(
                 "store " + store.location() + " has no manifest " + digest + " for " + name));
