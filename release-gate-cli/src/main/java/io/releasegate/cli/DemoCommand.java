@@ -11,7 +11,16 @@ import io.releasegate.approval.ReleaseAuthors;
 import io.releasegate.approval.RoleDirectory;
 import io.releasegate.notes.ReleaseNotes;
 import io.releasegate.policy.Policy;
+import io.releasegate.policy.ChangeWindows;
 import io.releasegate.policy.PolicyLoader;
+import io.releasegate.gates.EvaluateGates;
+import io.releasegate.promotion.EmergencyChange;
+import io.releasegate.provenance.Provenance;
+import io.releasegate.sbom.GenerateSbom;
+import io.releasegate.sbom.JvmCataloger;
+import io.releasegate.signing.KeySigner;
+import io.releasegate.signing.ReleaseSignatures;
+import io.releasegate.verify.VerifyProduction;
 import io.releasegate.promotion.PromoteDigest;
 import io.releasegate.signing.OpenPgpKeys;
 import io.releasegate.signing.OpenPgpSigner;
@@ -138,20 +147,14 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
             Files.writeString(notesFile, notes);
             step("release-notes", "wrote " + project.relativize(notesFile));
 
-            Policy policy = PolicyLoader.defaults();
+            // the team's policy: who approves (the sample's authors are alice and bob)
+            Files.createDirectories(project.resolve(".release"));
+            Files.writeString(project.resolve(".release/policy.yaml"), "approvals:\n  members:\n    maintainer:\n"
+                    + "      people: [mia]\n    domain-reviewer:\n      people: [dora]\n");
+            Policy policy = PolicyLoader.load(Optional.of(project.resolve(".release/policy.yaml")));
             PromoteDigest.Result dev = new PromoteDigest(policy, ctx.store(), ctx.ledger()).release(SampleProject.NAME, version)
                     .digest(built.digest()).to("dev").actor("ci").call();
             step("promoteDigest dev", "same digest now at " + dev.reference());
-            try {
-                new ApproveProduction(policy, ctx.ledger(), RoleDirectory.resolve(policy, project))
-                        .release(SampleProject.NAME, version).digest(built.digest()).approver("alice@example.com")
-                        .role("maintainer").rationale("I wrote it, ship it")
-                        .authors(ReleaseAuthors.of(history, built.commit().orElseThrow(), version)).call();
-                throw new IllegalStateException("the author's approval was not refused");
-            } catch (RefusedException refused) {
-                step("approveProduction", "the author's own approval refused: " + refused.refusals().stream()
-                        .map(io.releasegate.error.Refusal::rule).toList());
-            }
             try {
                 new PromoteDigest(policy, ctx.store(), ctx.ledger()).release(SampleProject.NAME, version)
                         .digest(built.digest()).to("staging").actor("ci").call();
@@ -160,6 +163,73 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
                 step("promoteDigest staging", "refused until the evidence exists: " + refused.refusals().stream()
                         .map(io.releasegate.error.Refusal::rule).toList());
             }
+
+            // the evidence: signature, SBOM, provenance, gates
+            String[] releaseKey = KeySigner.generatePem();
+            Path privateKey = project.resolve(".release-gate/demo-release-key.pem");
+            Path publicKeyFile = project.resolve(".release-gate/demo-release-key.pub.pem");
+            Files.writeString(privateKey, releaseKey[0]);
+            Files.writeString(publicKeyFile, releaseKey[1]);
+            KeySigner releaseSigner = KeySigner.fromPem(privateKey);
+            java.security.PublicKey publicKey = KeySigner.publicKey(publicKeyFile);
+            ReleaseSignatures.sign(ctx.store(), ctx.ledger(), SampleProject.NAME, version, releaseSigner, publicKey, "ci",
+                    java.time.Clock.systemUTC());
+            ReleaseSignatures.verify(ctx.store(), ctx.ledger(), SampleProject.NAME, version, publicKey, "ci", java.time.Clock.systemUTC());
+            step("sign + verifySignatures", "ECDSA P-256 signature of " + built.digest().shortForm() + " verified");
+            GenerateSbom.Result sbom = GenerateSbom.call(ctx.store(), ctx.ledger(), SampleProject.NAME, version, Optional.empty(),
+                    JvmCataloger.Limits.defaults(), "ci", java.time.Clock.systemUTC());
+            Files.write(project.resolve("target/sbom.cdx.json"), sbom.cyclonedx());
+            step("generateSbom", "CycloneDX 1.6, " + sbom.components() + " component(s), stored as " + sbom.referrer().shortForm());
+            Instant now = Instant.now();
+            var envelope = Provenance.generate(ctx.ledger(), SampleProject.NAME, version, new Provenance.Build(project.toUri().toString(),
+                    "refs/heads/main", "Jenkinsfile", "golden", "demo", Optional.empty(), "release-gate demo", "local", now, now),
+                    releaseSigner, "demo-release-key", "ci", java.time.Clock.systemUTC());
+            Provenance.verify(envelope, publicKey, built.digest());
+            Files.writeString(project.resolve("target/provenance.dsse.json"), Json.pretty(envelope));
+            step("provenance", "SLSA v1 statement in a signed DSSE envelope, verified against the artifact digest");
+            EvaluateGates.Decision gates = new EvaluateGates(policy, ctx.ledger())
+                    .release(SampleProject.NAME, version, built.digest())
+                    .sbom(List.of(project.resolve("target/sbom.cdx.json")))
+                    .notApplicable("unit", "the sample project has no tests")
+                    .notApplicable("sast", "no SAST scanner is installed where the demo runs")
+                    .notApplicable("dependency", "the sample has no third-party dependencies")
+                    .notApplicable("dast", "a library-style sample with no network endpoint")
+                    .context(SampleProject.NAME, "main", "staging").actor("ci").call();
+            step("gates", gates.summary());
+            PromoteDigest.Result staging = new PromoteDigest(policy, ctx.store(), ctx.ledger()).release(SampleProject.NAME, version)
+                    .digest(built.digest()).to("staging").actor("ci").call();
+            step("promoteDigest staging", "same digest now at " + staging.reference());
+
+            java.util.Set<String> authors = ReleaseAuthors.of(history, built.commit().orElseThrow(), version);
+            try {
+                new ApproveProduction(policy, ctx.ledger(), RoleDirectory.resolve(policy, project))
+                        .release(SampleProject.NAME, version).digest(built.digest()).approver("alice@example.com")
+                        .role("maintainer").rationale("I wrote it, ship it").authors(authors).call();
+                throw new IllegalStateException("the author's approval was not refused");
+            } catch (RefusedException refused) {
+                step("approveProduction", "the author's own approval refused: " + refused.refusals().stream()
+                        .map(io.releasegate.error.Refusal::rule).toList());
+            }
+            for (String[] a : new String[][] {{"mia", "maintainer"}, {"dora", "domain-reviewer"}}) {
+                ApproveProduction.Result approval = new ApproveProduction(policy, ctx.ledger(), RoleDirectory.resolve(policy, project))
+                        .release(SampleProject.NAME, version).digest(built.digest()).approver(a[0]).role(a[1])
+                        .rationale("evidence complete, rollback plan reviewed").authors(authors).call();
+                step("approveProduction", a[0] + " (" + a[1] + "): " + approval.status().describe());
+            }
+            PromoteDigest production = new PromoteDigest(policy, ctx.store(), ctx.ledger()).release(SampleProject.NAME, version)
+                    .digest(built.digest()).to("production").actor("ci");
+            boolean outside = ChangeWindows.check(policy, "production", Instant.now()).isPresent();
+            if (outside) {
+                production.emergency(Optional.of(new EmergencyChange("demo run outside the change window", "mia",
+                        "payments only", "withdraw the release", List.of("post-change review within 5 days"))));
+            }
+            PromoteDigest.Result prod = production.call();
+            step("promoteDigest production", "same digest now at " + prod.reference()
+                    + (outside ? " (outside the change window: recorded as an emergency change)" : " (inside the change window)"));
+            VerifyProduction.Result verified = new VerifyProduction(ctx.store(), ctx.ledger()).release(SampleProject.NAME, version)
+                    .check("smoke", "java -jar " + jar + " 100 | grep -qx true").workdir(project).call();
+            step("verify-production", (verified.ok() ? "verified" : "NOT verified: " + verified.problems()) + "; smoke check "
+                    + (verified.checks().get(0).ok() ? "passed" : "failed"));
 
             ReleaseRecord record = ReleaseRecordProjection.project(SampleProject.NAME, version, ctx.ledger().events(),
                     ctx.ledger().location(), ctx.ledger().head())

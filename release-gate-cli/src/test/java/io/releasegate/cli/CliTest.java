@@ -206,12 +206,19 @@ class CliTest {
         JsonNode doc = r.json();
         assertThat(doc.path("steps").findValuesAsText("step"))
                 .containsExactly("sample project", "next-version", "build", "buildOnce", "buildOnce again", "immutability",
-                        "changelog", "tag", "release-notes", "promoteDigest dev", "approveProduction", "promoteDigest staging");
-        assertThat(doc.path("steps").get(10).path("result").asText()).contains("approval.author");
-        assertThat(doc.path("steps").get(11).path("result").asText()).contains("promote.evidence-signatures");
+                        "changelog", "tag", "release-notes", "promoteDigest dev", "promoteDigest staging", "sign + verifySignatures",
+                        "generateSbom", "provenance", "gates", "promoteDigest staging", "approveProduction", "approveProduction",
+                        "approveProduction", "promoteDigest production", "verify-production");
+        assertThat(doc.path("steps").get(10).path("result").asText()).contains("promote.evidence-signatures");
+        assertThat(doc.path("steps").get(16).path("result").asText()).contains("approval.author");
+        assertThat(doc.path("steps").get(20).path("result").asText()).startsWith("verified");
         JsonNode record = doc.path("record");
         assertThat(new ReleaseRecords().read(record.toString()).version()).isEqualTo("0.1.0");
         assertThat(record.path("source").path("tag").path("name").asText()).isEqualTo("v0.1.0");
+        assertThat(record.path("promotions").findValuesAsText("environment")).containsExactly("dev", "staging", "production");
+        assertThat(record.path("approvals")).hasSize(2);
+        assertThat(record.path("sboms")).hasSize(1);
+        assertThat(record.path("provenance")).hasSize(1);
         assertThat(Files.readString(dir.resolve("docs/releases/v0.1.0.md"))).contains("# payments v0.1.0")
                 .contains(record.path("artifact").path("digest").asText());
         // the tag verifies with gpg given the demo's public key
