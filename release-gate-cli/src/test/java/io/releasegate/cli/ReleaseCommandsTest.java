@@ -100,6 +100,14 @@ class ReleaseCommandsTest {
             assertThat(tag.exit()).as(tag.out() + tag.err()).isZero();
             assertThat(tag.json().path("tag").asText()).isEqualTo("v1.4.0");
             assertThat(Git.run(repo.dir(), gpg.env(), "tag", "-v", "v1.4.0")).contains("Good signature");
+            Path keyring = gpg.exportPublicKey(tmp.resolve("keyring.asc"));
+            Run verified = run("verify-tag", "v1.4.0", "--repo", repo.dir().toString(), "--keyring", keyring.toString(),
+                    "--release", "payments@1.4.0", "--state-dir", state.toString());
+            assertThat(verified.exit()).as(verified.err()).isZero();
+            repo.git("tag", "-a", "-m", "unsigned", "v9.9.9");
+            Run unsigned = run("verify-tag", "v9.9.9", "--repo", repo.dir().toString(), "--keyring", keyring.toString());
+            assertThat(unsigned.exit()).isEqualTo(1);
+            assertThat(unsigned.err()).contains("tag.unsigned");
             Run again = run("tag", "--repo", repo.dir().toString(), "--state-dir", state.toString(), "--name", "payments",
                     "--version", "1.4.0", "--signing-key", key.toString(), "--actor", "ci");
             assertThat(again.exit()).isEqualTo(1);

@@ -88,6 +88,38 @@ class TagReleaseTest {
     }
 
     @Test
+    void tagSignaturesVerifyWithBouncyCastleForOurTagsAndGitsAndFailClosed() throws Exception {
+        build("1.1.0");
+        tag("1.1.0").call();
+        Path keyring = gpg.exportPublicKey(tmp.resolve("keyring.asc"));
+        io.releasegate.signing.TagVerifier verifier = io.releasegate.signing.TagVerifier.withKeyring(keyring);
+        try (History h = History.open(repo.dir())) {
+            assertThat(verifier.verify(h.repository(), "v1.1.0").object()).isEqualTo(repo.head());
+        }
+        // a tag signed by git tag -s with gpg verifies with ours
+        String keyId = gpg.run("--list-secret-keys", "--with-colons").lines().filter(l -> l.startsWith("fpr:"))
+                .findFirst().orElseThrow().split(":")[9];
+        Git.run(repo.dir(), gpg.env(), "-c", "user.signingkey=" + keyId, "tag", "-s", "-m", "signed by git", "git-signed");
+        Git.run(repo.dir(), "tag", "-a", "-m", "unsigned", "unsigned");
+        Git.run(repo.dir(), "tag", "light");
+        String forged = Git.run(repo.dir(), "cat-file", "tag", "v1.1.0").replace("version: 1.1.0", "version: 9.9.9");
+        Path forgedFile = Files.writeString(tmp.resolve("forged"), forged);
+        String forgedId = Git.run(repo.dir(), "hash-object", "-t", "tag", "-w", forgedFile.toString()).trim();
+        Git.run(repo.dir(), "update-ref", "refs/tags/forged", forgedId);
+        try (History h = History.open(repo.dir())) {
+            assertThat(verifier.verify(h.repository(), "git-signed").signer()).isNotEmpty();
+            assertThatThrownBy(() -> verifier.verify(h.repository(), "unsigned")).hasMessageContaining("tag.unsigned");
+            assertThatThrownBy(() -> verifier.verify(h.repository(), "light")).hasMessageContaining("tag.lightweight");
+            assertThatThrownBy(() -> verifier.verify(h.repository(), "forged")).hasMessageContaining("tag.signature");
+            try (Gpg other = Gpg.withKey("Someone Else <else@example.com>")) {
+                io.releasegate.signing.TagVerifier wrong = io.releasegate.signing.TagVerifier.withKeyring(
+                        other.exportPublicKey(tmp.resolve("other.asc")));
+                assertThatThrownBy(() -> wrong.verify(h.repository(), "v1.1.0")).hasMessageContaining("tag.unknown-signer");
+            }
+        }
+    }
+
+    @Test
     void aReleaseTagIsNeverMovedOrRecreated() {
         build("1.1.0");
         tag("1.1.0").call();

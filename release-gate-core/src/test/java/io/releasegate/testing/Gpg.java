@@ -45,6 +45,16 @@ public final class Gpg implements AutoCloseable {
         }
     }
 
+    /** The public key, armored, written to a file. */
+    public Path exportPublicKey(Path file) {
+        try {
+            Files.writeString(file, run("--armor", "--export"));
+            return file;
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     public String run(String... args) {
         List<String> cmd = new ArrayList<>(List.of("gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", ""));
         cmd.addAll(List.of(args));
