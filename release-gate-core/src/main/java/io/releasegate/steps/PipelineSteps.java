@@ -72,6 +72,177 @@ public final class PipelineSteps {
         return out;
     }
 
+    /** The evidence spine a step works on, from its store/ledger arguments. */
+    private static ReleaseContext open(Map<String, ?> args, Path stateDir, Optional<RegistryCredentials> credentials) {
+        return ReleaseContext.open(new ReleaseContext.Options(text(args, "store", ""), text(args, "ledger", ""), stateDir, credentials));
+    }
+
+    private static io.releasegate.policy.Policy policy(Path workspace) {
+        Path team = workspace.resolve(io.releasegate.policy.PolicyLoader.TEAM_POLICY);
+        return io.releasegate.policy.PolicyLoader.load(java.nio.file.Files.exists(team) ? Optional.of(team) : Optional.empty());
+    }
+
+    /** generateSbom: {@code name, version} [store, ledger, out] -> {@code digest, components, warnings}; {@code out} is written in the workspace. */
+    public static Map<String, Object> generateSbom(Map<String, ?> args, Path workspace, Path stateDir, String actor) {
+        checkKeys("generateSbom", args, Set.of("name", "version", "store", "ledger", "out"));
+        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+            io.releasegate.sbom.GenerateSbom.Result r = io.releasegate.sbom.GenerateSbom.call(ctx.store(), ctx.ledger(),
+                    text(args, "name", null), text(args, "version", null), Optional.empty(),
+                    io.releasegate.sbom.JvmCataloger.Limits.defaults(), actor, java.time.Clock.systemUTC());
+            if (args.get("out") != null) {
+                Path target = workspace.resolve(args.get("out").toString());
+                try {
+                    java.nio.file.Files.createDirectories(target.toAbsolutePath().getParent());
+                    java.nio.file.Files.write(target, r.cyclonedx());
+                } catch (java.io.IOException e) {
+                    throw new InputException("cannot write the SBOM to " + target + ": " + e.getMessage(), e);
+                }
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("digest", r.sbomDigest().toString());
+            out.put("components", r.components());
+            out.put("warnings", new ArrayList<>(r.warnings()));
+            return out;
+        }
+    }
+
+    /** sign: the release artifact with a key file (from the credentials store) -> {@code event}. */
+    public static Map<String, Object> sign(Map<String, ?> args, Path stateDir, Path privateKey, Path publicKey, String actor) {
+        checkKeys("sign", args, Set.of("name", "version", "store", "ledger"));
+        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+            io.releasegate.ledger.Event e = io.releasegate.signing.ReleaseSignatures.sign(ctx.store(), ctx.ledger(),
+                    text(args, "name", null), text(args, "version", null), io.releasegate.signing.KeySigner.fromPem(privateKey),
+                    io.releasegate.signing.KeySigner.publicKey(publicKey), actor, java.time.Clock.systemUTC());
+            return new LinkedHashMap<>(Map.of("event", e.id()));
+        }
+    }
+
+    /** verifySignatures: fails closed (a refusal) unless the release's signatures verify with the public key. */
+    public static Map<String, Object> verifySignatures(Map<String, ?> args, Path stateDir, Path publicKey, String actor) {
+        checkKeys("verifySignatures", args, Set.of("name", "version", "store", "ledger"));
+        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+            io.releasegate.ledger.Event e = io.releasegate.signing.ReleaseSignatures.verify(ctx.store(), ctx.ledger(),
+                    text(args, "name", null), text(args, "version", null), io.releasegate.signing.KeySigner.publicKey(publicKey),
+                    actor, java.time.Clock.systemUTC());
+            return new LinkedHashMap<>(Map.of("verified", true, "event", e.id()));
+        }
+    }
+
+    /** provenance: SLSA v1 in DSSE for the release -> {@code event}. */
+    public static Map<String, Object> provenance(Map<String, ?> args, Path stateDir, Path privateKey, String actor) {
+        checkKeys("provenance", args, Set.of("name", "version", "store", "ledger", "repository", "ref", "jenkinsfile",
+                "libraryName", "libraryVersion", "builderId", "invocationId"));
+        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+            java.time.Instant now = java.time.Instant.now();
+            io.releasegate.provenance.Provenance.generate(ctx.ledger(), text(args, "name", null), text(args, "version", null),
+                    new io.releasegate.provenance.Provenance.Build(text(args, "repository", "unknown"), text(args, "ref", "unknown"),
+                            text(args, "jenkinsfile", "Jenkinsfile"), text(args, "libraryName", "golden"),
+                            text(args, "libraryVersion", "unknown"), Optional.empty(), text(args, "builderId", "unknown"),
+                            text(args, "invocationId", "unknown"), now, now),
+                    io.releasegate.signing.KeySigner.fromPem(privateKey), "release-key", actor, java.time.Clock.systemUTC());
+            return new LinkedHashMap<>(Map.of("predicateType", io.releasegate.provenance.Provenance.PREDICATE));
+        }
+    }
+
+    /** gate: reports relative to the workspace -> {@code pass, summary}; a failing gate is a refusal. */
+    public static Map<String, Object> gate(Map<String, ?> args, Path workspace, Path stateDir, String actor) {
+        checkKeys("gate", args, Set.of("name", "version", "store", "ledger", "sarif", "vulns", "sbom", "junit", "notApplicable",
+                "branch", "environment"));
+        io.releasegate.policy.Policy policy = policy(workspace);
+        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+            String name = text(args, "name", null);
+            String version = text(args, "version", null);
+            io.releasegate.digest.Digest digest = ctx.ledger().events(name + "@" + version).stream()
+                    .filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst().flatMap(io.releasegate.ledger.Event::digest)
+                    .orElseThrow(() -> new InputException("gate: " + name + "@" + version + " was not built"));
+            io.releasegate.gates.EvaluateGates g = new io.releasegate.gates.EvaluateGates(policy, ctx.ledger())
+                    .release(name, version, digest)
+                    .sarif(files(workspace, args.get("sarif"))).vulnerabilities(files(workspace, args.get("vulns")))
+                    .sbom(files(workspace, args.get("sbom"))).junit(files(workspace, args.get("junit")))
+                    .exceptions(io.releasegate.gates.PolicyException.loadAll(workspace.resolve(policy.exceptions().directory())))
+                    .context(name, text(args, "branch", "main"), text(args, "environment", "production")).actor(actor);
+            if (args.get("notApplicable") instanceof Map<?, ?> na) {
+                na.forEach((k, v) -> g.notApplicable(String.valueOf(k), String.valueOf(v)));
+            }
+            io.releasegate.gates.EvaluateGates.Decision d = g.call();
+            if (!d.pass()) {
+                throw new io.releasegate.error.RefusedException(new io.releasegate.error.Refusal("gates.failed", d.summary(),
+                        "fix the blocking findings or cover them with valid exceptions"));
+            }
+            return new LinkedHashMap<>(Map.of("pass", true, "summary", d.summary()));
+        }
+    }
+
+    /**
+     * approveProduction: one approval by {@code approver} — the identity Jenkins recorded for whoever
+     * submitted the input, never a value from the Jenkinsfile. -> {@code satisfied, status}.
+     */
+    public static Map<String, Object> approveProduction(Map<String, ?> args, Path workspace, Path stateDir, String approver) {
+        checkKeys("approveProduction", args, Set.of("name", "version", "store", "ledger", "digest", "role", "rationale", "environment"));
+        io.releasegate.policy.Policy policy = policy(workspace);
+        try (ReleaseContext ctx = open(args, stateDir, Optional.empty());
+             io.releasegate.commits.History history = io.releasegate.commits.History.open(workspace)) {
+            String name = text(args, "name", null);
+            String version = text(args, "version", null);
+            String commit = ctx.ledger().events(name + "@" + version).stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE))
+                    .findFirst().flatMap(e -> e.text("commit")).orElse("HEAD");
+            io.releasegate.approval.ApproveProduction.Result r = new io.releasegate.approval.ApproveProduction(policy, ctx.ledger(),
+                    io.releasegate.approval.RoleDirectory.resolve(policy, workspace)).release(name, version)
+                    .digest(io.releasegate.digest.Digest.parse(text(args, "digest", null))).approver(approver)
+                    .role(text(args, "role", "")).rationale(text(args, "rationale", "")).environment(text(args, "environment", "production"))
+                    .authors(io.releasegate.approval.ReleaseAuthors.of(history, commit, version)).call();
+            return new LinkedHashMap<>(Map.of("satisfied", r.status().satisfied(), "status", r.status().describe()));
+        }
+    }
+
+    /** Records a no-go decision (an aborted approval). */
+    public static Map<String, Object> noGo(Map<String, ?> args, Path stateDir, String actor) {
+        checkKeys("noGo", args, Set.of("name", "version", "store", "ledger", "digest", "reason", "environment"));
+        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+            io.releasegate.ledger.Event e = io.releasegate.approval.ApproveProduction.recordDecision(ctx.ledger(),
+                    text(args, "name", null) + "@" + text(args, "version", null), io.releasegate.digest.Digest.parse(text(args, "digest", null)),
+                    actor, false, text(args, "reason", "aborted"), text(args, "environment", "production"), java.time.Clock.systemUTC());
+            return new LinkedHashMap<>(Map.of("event", e.id()));
+        }
+    }
+
+    /** promoteDigest -> {@code reference, environment}. */
+    public static Map<String, Object> promoteDigest(Map<String, ?> args, Path workspace, Path stateDir, String actor) {
+        checkKeys("promoteDigest", args, Set.of("name", "version", "store", "ledger", "digest", "to"));
+        io.releasegate.policy.Policy policy = policy(workspace);
+        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+            io.releasegate.promotion.PromoteDigest.Result r = new io.releasegate.promotion.PromoteDigest(policy, ctx.store(), ctx.ledger())
+                    .release(text(args, "name", null), text(args, "version", null))
+                    .digest(io.releasegate.digest.Digest.parse(text(args, "digest", null))).to(text(args, "to", null)).actor(actor).call();
+            return new LinkedHashMap<>(Map.of("reference", r.reference(), "environment", r.environment()));
+        }
+    }
+
+    /** verify-production: {@code checks} (name -> shell command) run in the workspace -> {@code ok, problems}. */
+    public static Map<String, Object> verifyProduction(Map<String, ?> args, Path workspace, Path stateDir, String actor) {
+        checkKeys("verifyProduction", args, Set.of("name", "version", "store", "ledger", "checks", "timeoutSeconds"));
+        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+            io.releasegate.verify.VerifyProduction v = new io.releasegate.verify.VerifyProduction(ctx.store(), ctx.ledger())
+                    .release(text(args, "name", null), text(args, "version", null)).workdir(workspace).actor(actor)
+                    .timeout(java.time.Duration.ofSeconds(Long.parseLong(text(args, "timeoutSeconds", "300"))));
+            if (args.get("checks") instanceof Map<?, ?> checks) {
+                checks.forEach((k, cmd) -> v.check(String.valueOf(k), String.valueOf(cmd)));
+            }
+            io.releasegate.verify.VerifyProduction.Result r = v.call();
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("ok", r.ok());
+            out.put("problems", new ArrayList<>(r.problems()));
+            return out;
+        }
+    }
+
+    private static List<Path> files(Path workspace, Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        return paths(value).stream().map(workspace::resolve).toList();
+    }
+
     /** Unknown arguments fail at once, listing the valid ones. */
     public static void checkKeys(String step, Map<String, ?> args, Set<String> valid) {
         Set<String> unknown = new TreeSet<>(args.keySet());
