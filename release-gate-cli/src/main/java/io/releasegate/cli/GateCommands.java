@@ -109,48 +109,43 @@ final class GateCommands {
     }
 
     @Command(name = "list", description = "List the exceptions of a directory and whether each is usable today.")
-    static final class ExceptionsList implements Callable<Integer> {
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+    static final class ExceptionsList extends JsonCommand {
 
         @Option(names = "--dir", defaultValue = ".release/exceptions", paramLabel = "DIR", description = "Default: ${DEFAULT-VALUE}.")
         Path dir;
 
-        @Mixin
-        HelpOption help;
-
         @Override
-        public Integer call() {
+        int run(CliOutput out) {
             LocalDate today = LocalDate.now(ZoneOffset.UTC);
+            ArrayNode all = Json.mapper().createArrayNode();
+            StringBuilder text = new StringBuilder();
             for (PolicyException x : PolicyException.loadAll(dir)) {
                 String state = x.findings().isEmpty() ? "incomplete" : x.whyNot(new Finding(x.findings().get(0), "any",
                         Finding.Severity.HIGH, "", Optional.empty(), Optional.empty()),
                         x.repos().isEmpty() ? "" : x.repos().get(0), x.branches().isEmpty() ? "main" : x.branches().get(0).replace("*", "x"),
                         x.environments().isEmpty() ? "production" : x.environments().get(0), today).orElse("valid");
-                spec.commandLine().getOut().println(x.id() + "  " + x.type() + "  owner " + x.owner() + "  expires "
-                        + x.expires().map(Object::toString).orElse("-") + "  covers " + x.findings() + "  -> " + state);
+                text.append(x.id()).append("  ").append(x.type()).append("  owner ").append(x.owner()).append("  expires ")
+                        .append(x.expires().map(Object::toString).orElse("-")).append("  covers ").append(x.findings())
+                        .append("  -> ").append(state).append('\n');
+                ObjectNode n = all.addObject().put("id", x.id()).put("type", x.type()).put("owner", x.owner()).put("state", state)
+                        .put("file", x.file());
+                x.expires().ifPresent(d -> n.put("expires", d.toString()));
+                x.findings().forEach(f -> n.withArray("findings").add(f));
             }
-            spec.commandLine().getOut().flush();
+            print(out, text.toString().strip(), Json.object().set("exceptions", all));
             return 0;
         }
     }
 
     @Command(name = "check", description = "Read one exception file strictly (exit 2 on an unknown key or a bad date).")
-    static final class ExceptionsCheck implements Callable<Integer> {
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
+    static final class ExceptionsCheck extends JsonCommand {
         @Parameters(index = "0", paramLabel = "FILE")
         Path file;
 
-        @Mixin
-        HelpOption help;
-
         @Override
-        public Integer call() {
+        int run(CliOutput out) {
             PolicyException x = PolicyException.load(file);
-            spec.commandLine().getOut().println(file + ": " + x.id() + " read");
-            spec.commandLine().getOut().flush();
+            print(out, file + ": " + x.id() + " read", Json.object().put("file", file.toString()).put("id", x.id()).put("read", true));
             return 0;
         }
     }
@@ -218,9 +213,7 @@ final class GateCommands {
     }
 
     @Command(name = "emergencies", description = "List emergency changes whose post-change review is overdue (exit 1 if any), or record a review.")
-    static final class Emergencies implements Callable<Integer> {
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+    static final class Emergencies extends JsonCommand {
 
         @Option(names = "--review", paramLabel = "EVENT", description = "Record the review of this emergency change.")
         String review;
@@ -234,25 +227,25 @@ final class GateCommands {
         @Mixin
         CommonOptions common;
 
-        @Mixin
-        HelpOption help;
-
         @Override
-        public Integer call() {
+        int run(CliOutput out) {
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
                 if (review != null) {
                     Event e = EmergencyReviews.review(ctx.ledger(), review, actor, notes, Clock.systemUTC());
-                    spec.commandLine().getOut().println("reviewed " + review + " (event " + e.id() + ")");
-                    spec.commandLine().getOut().flush();
+                    print(out, "reviewed " + review + " (event " + e.id() + ")", Json.object().put("reviewed", review).put("event", e.id()));
                     return 0;
                 }
                 List<Event> overdue = EmergencyReviews.overdue(ctx.ledger().events(), Clock.systemUTC().instant());
+                StringBuilder text = new StringBuilder();
+                ArrayNode arr = Json.mapper().createArrayNode();
                 for (Event e : overdue) {
-                    spec.commandLine().getOut().println("OVERDUE " + e.id() + " " + e.subject() + " review due "
-                            + e.text("reviewDue").orElse("?") + ": " + e.text("reason").orElse(""));
+                    text.append("OVERDUE ").append(e.id()).append(' ').append(e.subject()).append(" review due ")
+                            .append(e.text("reviewDue").orElse("?")).append(": ").append(e.text("reason").orElse("")).append('\n');
+                    arr.addObject().put("event", e.id()).put("subject", e.subject()).put("reviewDue", e.text("reviewDue").orElse(""))
+                            .put("reason", e.text("reason").orElse(""));
                 }
-                spec.commandLine().getOut().println(overdue.size() + " emergency change(s) with an overdue review");
-                spec.commandLine().getOut().flush();
+                text.append(overdue.size()).append(" emergency change(s) with an overdue review");
+                print(out, text.toString(), Json.object().set("overdue", arr));
                 return overdue.isEmpty() ? 0 : 1;
             }
         }

@@ -189,42 +189,28 @@ final class GovernanceCommands {
     }
 
     @Command(name = "explain", description = "Print the effective policy: the library default with the team's policy over it.")
-    static final class Explain implements Callable<Integer> {
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
+    static final class Explain extends JsonCommand {
         @Option(names = "--policy", paramLabel = "FILE", description = "Team policy. Default: .release/policy.yaml when present.")
         Path file;
 
-        @Mixin
-        HelpOption help;
-
         @Override
-        public Integer call() {
+        int run(CliOutput out) {
             Path team = file != null ? file : Path.of(PolicyLoader.TEAM_POLICY);
             Policy p = PolicyLoader.load(file != null || Files.exists(team) ? Optional.of(team) : Optional.empty());
-            spec.commandLine().getOut().print(Json.pretty(p));
-            spec.commandLine().getOut().flush();
+            out.document(p); // the effective policy is a JSON document either way
             return 0;
         }
     }
 
     @Command(name = "check", description = "Validate a team policy file; errors name the line and the key (exit 2).")
-    static final class Check implements Callable<Integer> {
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
+    static final class Check extends JsonCommand {
         @Parameters(index = "0", paramLabel = "FILE", defaultValue = ".release/policy.yaml", description = "Default: .release/policy.yaml.")
         Path file;
 
-        @Mixin
-        HelpOption help;
-
         @Override
-        public Integer call() {
+        int run(CliOutput out) {
             PolicyLoader.load(Optional.of(file));
-            spec.commandLine().getOut().println(file + ": valid");
-            spec.commandLine().getOut().flush();
+            print(out, file + ": valid", Json.object().put("file", file.toString()).put("valid", true));
             return 0;
         }
     }

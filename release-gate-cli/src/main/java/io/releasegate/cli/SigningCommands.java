@@ -21,12 +21,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** sign, verify and provenance with a managed ECDSA P-256 key. */
 final class SigningCommands {
@@ -36,9 +34,7 @@ final class SigningCommands {
 
     @Command(name = "sign", description = {"Sign files (writes FILE.sig: base64 DER ECDSA over SHA-256, as cosign does) or, with",
             "--release, the artifact of a release (its manifest bytes), recording a 'signed' event."})
-    static final class Sign implements Callable<Integer> {
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+    static final class Sign extends JsonCommand {
 
         @Option(names = "--key", required = true, paramLabel = "KEY.pem", description = "PKCS#8 PEM EC P-256 private key.")
         Path key;
@@ -58,11 +54,8 @@ final class SigningCommands {
         @Mixin
         CommonOptions common;
 
-        @Mixin
-        HelpOption help;
-
         @Override
-        public Integer call() {
+        int run(CliOutput out) {
             KeySigner signer = KeySigner.fromPem(key);
             if (release != null) {
                 if (publicKey == null) {
@@ -72,26 +65,29 @@ final class SigningCommands {
                 try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
                     Event e = ReleaseSignatures.sign(ctx.store(), ctx.ledger(), nv[0], nv[1], signer, KeySigner.publicKey(publicKey),
                             actor, Clock.systemUTC());
-                    spec.commandLine().getOut().println("signed " + release + " " + e.digest().orElseThrow() + " (event " + e.id() + ")");
+                    print(out, "signed " + release + " " + e.digest().orElseThrow() + " (event " + e.id() + ")",
+                            Json.object().put("release", release).put("digest", e.digest().orElseThrow().toString()).put("event", e.id()));
                 }
             } else {
                 if (files.isEmpty()) {
                     throw new InputException("name the files to sign, or --release NAME@VERSION");
                 }
+                var sigs = Json.mapper().createArrayNode();
+                StringBuilder text = new StringBuilder();
                 for (Path f : files) {
-                    spec.commandLine().getOut().println("wrote " + signer.signFile(f));
+                    Path sig = signer.signFile(f);
+                    sigs.add(sig.toString());
+                    text.append(text.length() == 0 ? "" : "\n").append("wrote ").append(sig);
                 }
+                print(out, text.toString(), Json.object().set("signatures", sigs));
             }
-            spec.commandLine().getOut().flush();
             return 0;
         }
     }
 
     @Command(name = "verify", description = {"Verify FILE against FILE.sig (or --signature) with a public key, or, with --release,",
             "the recorded signatures of a release's artifact (recording the outcome). Exit 1 when verification fails."})
-    static final class Verify implements Callable<Integer> {
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+    static final class Verify extends JsonCommand {
 
         @Option(names = "--key", required = true, paramLabel = "PUB.pem", description = "PEM EC P-256 public key.")
         Path key;
@@ -111,18 +107,15 @@ final class SigningCommands {
         @Mixin
         CommonOptions common;
 
-        @Mixin
-        HelpOption help;
-
         @Override
-        public Integer call() throws IOException {
+        int run(CliOutput out) throws IOException {
             PublicKey pub = KeySigner.publicKey(key);
             if (release != null) {
                 String[] nv = InspectCommand.parse(release);
                 try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
                     Event e = ReleaseSignatures.verify(ctx.store(), ctx.ledger(), nv[0], nv[1], pub, actor, Clock.systemUTC());
-                    spec.commandLine().getOut().println("verified " + release + " " + e.digest().orElseThrow());
-                    spec.commandLine().getOut().flush();
+                    print(out, "verified " + release + " " + e.digest().orElseThrow(), Json.object().put("verified", true)
+                            .put("release", release).put("digest", e.digest().orElseThrow().toString()).put("event", e.id()));
                     return 0;
                 }
             }
@@ -145,16 +138,13 @@ final class SigningCommands {
                 throw new RefusedException(new Refusal("signature.mismatch", file + " does not match " + sigFile + " under key "
                         + ReleaseSignatures.fingerprint(pub), "the file or signature was altered, or another key signed it"));
             }
-            spec.commandLine().getOut().println("verified " + file);
-            spec.commandLine().getOut().flush();
+            print(out, "verified " + file, Json.object().put("verified", true).put("file", file.toString()));
             return 0;
         }
     }
 
     @Command(name = "provenance", description = "SLSA Provenance v1 for a release, in a DSSE envelope signed with --key; records it.")
-    static final class ProvenanceCommand implements Callable<Integer> {
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+    static final class ProvenanceCommand extends JsonCommand {
 
         @Parameters(index = "0", paramLabel = "NAME@VERSION")
         String release;
@@ -192,11 +182,8 @@ final class SigningCommands {
         @Mixin
         CommonOptions common;
 
-        @Mixin
-        HelpOption help;
-
         @Override
-        public Integer call() throws IOException {
+        int run(CliOutput output) throws IOException {
             String[] nv = InspectCommand.parse(release);
             Instant now = Instant.now();
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
@@ -205,11 +192,10 @@ final class SigningCommands {
                         "release-key", actor, Clock.systemUTC());
                 if (out != null) {
                     Files.writeString(out, Json.pretty(env));
-                    spec.commandLine().getOut().println("wrote " + out);
+                    print(output, "wrote " + out, Json.object().put("file", out.toString()));
                 } else {
-                    spec.commandLine().getOut().print(Json.pretty(env));
+                    output.document(env);
                 }
-                spec.commandLine().getOut().flush();
                 return 0;
             }
         }

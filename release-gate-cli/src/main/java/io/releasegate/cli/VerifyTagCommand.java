@@ -63,8 +63,13 @@ final class VerifyTagCommand extends RepoCommand {
             throw new RefusedException(new Refusal(reason.substring(0, reason.indexOf(':')), reason.substring(reason.indexOf(':') + 2),
                     "release tags are created and signed by CI with a key in the keyring"));
         }
-        out.out().println("verified " + tag + " -> " + ok.get().object() + ", signed by " + ok.get().signer());
-        out.out().flush();
+        if (out.json()) {
+            out.document(Json.object().put("verified", true).put("tag", tag).put("object", ok.get().object())
+                    .put("signer", ok.get().signer()));
+        } else {
+            out.out().println("verified " + tag + " -> " + ok.get().object() + ", signed by " + ok.get().signer());
+            out.out().flush();
+        }
         return 0;
     }
 }

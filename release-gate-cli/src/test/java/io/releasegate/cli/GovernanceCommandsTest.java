@@ -102,6 +102,23 @@ class GovernanceCommandsTest {
     }
 
     @Test
+    void everyCommandSpeaksJson() throws Exception {
+        Run check = run("policy", "check", "--json", tmp.resolve("missing.yaml").toString());
+        assertThat(check.exit()).isEqualTo(2);
+        assertThat(check.json().path("error").path("kind").asText()).isEqualTo("input");
+        Files.createDirectories(repo.dir().resolve(".release/exceptions"));
+        Files.writeString(repo.dir().resolve(".release/exceptions/EXC-9.yaml"), "id: EXC-9\ntype: temporary\n");
+        Run list = run("exceptions", "list", "--json", "--dir", repo.dir().resolve(".release/exceptions").toString());
+        assertThat(list.json().path("exceptions").get(0).path("state").asText()).contains("incomplete");
+        Run emergencies = run("emergencies", "--json", "--state-dir", state);
+        assertThat(emergencies.exit()).isZero();
+        assertThat(emergencies.json().path("overdue")).isEmpty();
+        Run verify = run("verify", "--json", "--key", tmp.resolve("none.pem").toString(), "x");
+        assertThat(verify.exit()).isEqualTo(2);
+        assertThat(verify.json().path("error").path("message").asText()).contains("key file not found");
+    }
+
+    @Test
     void policyCheckNamesTheLineAndExplainPrintsTheEffectivePolicy() throws Exception {
         Path bad = Files.writeString(tmp.resolve("bad.yaml"), "windows:\n  timezone: UTC\n  weekly:\n    - days: [MON]\n      from: \"18:00\"\n      to: \"08:00\"\n");
         Run check = run("policy", "check", bad.toString());
