@@ -6,12 +6,14 @@ import io.releasegate.digest.Digest;
 import io.releasegate.error.InputException;
 import io.releasegate.error.Refusal;
 import io.releasegate.error.RefusedException;
+import io.releasegate.error.ReleaseGateException;
 import io.releasegate.json.Json;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
@@ -24,9 +26,11 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
@@ -43,6 +47,7 @@ import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
@@ -51,6 +56,8 @@ import org.eclipse.jgit.transport.FetchResult;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
+import org.eclipse.jgit.transport.SshSessionFactory;
+import org.eclipse.jgit.transport.SshTransport;
 import org.eclipse.jgit.transport.Transport;
 import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.treewalk.TreeWalk;
@@ -63,10 +70,14 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * history that no longer descends from it is refused (rule {@code ledger.append-only}).
  *
  * <pre>{@code
- * try (GitLedger ledger = GitLedger.open("", Path.of(".release-gate"))) {   // embedded
+ * try (GitLedger ledger = GitLedger.open(GitLedger.Options.of(""))) {   // embedded, in .release-gate
  *     Event e = ledger.append(Event.draft("built", "payments@1.4.0", Optional.of(digest), "ci", now, payload));
  * }
  * }</pre>
+ *
+ * <p>The local ledger repositories it creates are also configured to refuse non-fast-forward pushes and
+ * branch deletions ({@code receive.denyNonFastForwards}, {@code receive.denyDeletes}) and to keep a
+ * reflog of {@code main}, so that a team sharing one over plain git cannot rewrite it by accident either.
  */
 public final class GitLedger implements Ledger {
 
@@ -74,33 +85,95 @@ public final class GitLedger implements Ledger {
     static final String EVENT_FILE = "event.json";
     private static final String TRACKING = "refs/remotes/ledger/main";
     private static final int MAX_ATTEMPTS = 30;
+    /** Seconds a remote may stay silent before a fetch or push gives up. */
+    private static final int TRANSPORT_TIMEOUT = 120;
     private static final Pattern SCP_LIKE = Pattern.compile("^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+:.+");
 
     private final String location;
     private final Repository repo;
     private final Optional<URIish> remote;
     private final Path witness;
+    private final SshSessionFactory ssh;
     private final Map<ObjectId, Event> parsed = new HashMap<>();
 
-    private GitLedger(String location, Repository repo, Optional<URIish> remote, Path witness) {
+    private GitLedger(String location, Repository repo, Optional<URIish> remote, Path witness, List<String> sshCommand) {
         this.location = location;
         this.repo = repo;
         this.remote = remote;
         this.witness = witness;
+        this.ssh = new ProgramSshSessionFactory(sshCommand);
     }
 
     /**
-     * Opens a ledger.
+     * Where a ledger is and how to reach it.
      *
-     * @param uri      empty for the embedded ledger {@code <stateDir>/ledger.git}; a local path for a bare
-     *                 repository there (created when missing); or a git remote URL ({@code file://},
-     *                 {@code ssh://}, {@code https://}, {@code git@host:path}), cached under the state dir
-     * @param stateDir local state: embedded ledger, remote caches, witnesses
+     * @param uri        empty for the embedded ledger {@code <stateDir>/ledger.git}; a local path for a bare
+     *                   repository there (created when missing or empty); or a git remote URL ({@code file://},
+     *                   {@code ssh://}, {@code https://}, {@code http://}, {@code git@host:path}), cached under
+     *                   the state directory
+     * @param stateDir   local state: the embedded ledger, remote caches and the witnesses of heads last seen
+     * @param sshCommand the program, with any leading arguments, that opens ssh connections; it is run as
+     *                   {@code PROGRAM [-p PORT] [USER@]HOST COMMAND}
+     */
+    public record Options(String uri, Path stateDir, List<String> sshCommand) {
+
+        /** The state directory when none is given: {@code .release-gate} in the working directory. */
+        public static final Path DEFAULT_STATE_DIR = Path.of(".release-gate");
+
+        public Options {
+            Objects.requireNonNull(uri, "uri");
+            Objects.requireNonNull(stateDir, "stateDir");
+            sshCommand = List.copyOf(sshCommand);
+            if (sshCommand.isEmpty() || sshCommand.get(0).isBlank()) {
+                throw new IllegalArgumentException("the ssh command is empty");
+            }
+        }
+
+        /** {@code uri} with the default state directory and ssh from the environment. */
+        public static Options of(String uri) {
+            return of(uri, DEFAULT_STATE_DIR);
+        }
+
+        /** {@code uri} and {@code stateDir}, with ssh from the environment. */
+        public static Options of(String uri, Path stateDir) {
+            return new Options(uri, stateDir, sshCommand(System.getenv()));
+        }
+
+        public Options withSshCommand(List<String> command) {
+            return new Options(uri, stateDir, command);
+        }
+
+        /**
+         * The ssh program as git chooses it: {@code GIT_SSH_COMMAND} (a shell command line), else
+         * {@code GIT_SSH} (a program), else {@code ssh}.
+         */
+        public static List<String> sshCommand(Map<String, String> environment) {
+            String line = environment.get("GIT_SSH_COMMAND");
+            if (line != null && !line.isBlank()) {
+                return List.of("sh", "-c", line + " \"$@\"", "ssh");
+            }
+            String program = environment.get("GIT_SSH");
+            if (program != null && !program.isBlank()) {
+                return List.of(program);
+            }
+            return List.of("ssh");
+        }
+    }
+
+    /**
+     * Opens a ledger; see {@link Options#uri()} for the locations. Nothing is read from it yet: an
+     * unreachable remote is reported by the first read or append.
      */
     public static GitLedger open(String uri, Path stateDir) {
-        Path state = stateDir.toAbsolutePath().normalize();
-        if (uri == null || uri.isBlank()) {
-            return openLocal(state.resolve("ledger.git"), state);
+        return open(Options.of(uri == null ? "" : uri, stateDir));
+    }
+
+    /** Opens a ledger; see {@link Options}. */
+    public static GitLedger open(Options options) {
+        String uri = options.uri();
+        Path state = options.stateDir().toAbsolutePath().normalize();
+        if (uri.isBlank()) {
+            return openLocal(state.resolve("ledger.git"), state, options);
         }
         if (isRemote(uri)) {
             URIish u;
@@ -110,22 +183,32 @@ public final class GitLedger implements Ledger {
                 throw new InputException("invalid ledger URL '" + uri + "': " + e.getMessage(), e);
             }
             Path cache = state.resolve("ledger-cache").resolve(shortHash(uri) + ".git");
-            Repository repo = initBare(cache, uri);
-            return new GitLedger(uri, repo, Optional.of(u), witnessFile(state, uri));
+            Repository repo = initBare(cache, uri, false);
+            return new GitLedger(uri, repo, Optional.of(u), witnessFile(state, uri), options.sshCommand());
         }
-        return openLocal(Path.of(uri).toAbsolutePath().normalize(), state);
+        Path dir;
+        try {
+            dir = Path.of(uri).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new InputException("invalid ledger path '" + uri + "': " + e.getMessage(), e);
+        }
+        return openLocal(dir, state, options);
     }
 
     static boolean isRemote(String uri) {
         return uri.contains("://") || SCP_LIKE.matcher(uri).matches();
     }
 
-    private static GitLedger openLocal(Path dir, Path state) {
-        return new GitLedger(dir.toString(), initBare(dir, dir.toString()), Optional.empty(),
-                witnessFile(state, dir.toString()));
+    private static GitLedger openLocal(Path dir, Path state, Options options) {
+        return new GitLedger(dir.toString(), initBare(dir, dir.toString(), true), Optional.empty(),
+                witnessFile(state, dir.toString()), options.sshCommand());
     }
 
-    private static Repository initBare(Path dir, String display) {
+    /**
+     * Opens the bare repository at {@code dir}, creating it when missing or empty; {@code ledger}: it is a
+     * ledger (not a cache of one), configured to refuse rewrites pushed to it.
+     */
+    private static Repository initBare(Path dir, String display, boolean ledger) {
         try {
             if (Files.exists(dir)) {
                 if (!Files.isDirectory(dir)) {
@@ -137,6 +220,10 @@ public final class GitLedger implements Ledger {
                 }
                 if (!empty) {
                     FileRepositoryBuilder b = new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true);
+                    if (Files.exists(dir.resolve(".git"))) {
+                        throw new InputException("ledger " + display + " is a git working tree; a ledger is a bare "
+                                + "repository: give a bare clone of it, a missing or an empty directory");
+                    }
                     if (!Files.isRegularFile(dir.resolve("HEAD")) || !Files.isDirectory(dir.resolve("objects"))) {
                         throw new InputException("ledger " + display + " exists but is not a git repository; "
                                 + "give a bare repository, a missing or an empty directory");
@@ -148,7 +235,7 @@ public final class GitLedger implements Ledger {
                 // create beside it and rename into place, so that concurrent creators agree on one repository
                 Files.createDirectories(dir.getParent());
                 Path tmp = dir.resolveSibling("." + dir.getFileName() + ".init-" + UUID.randomUUID());
-                Git.init().setBare(true).setGitDir(tmp.toFile()).setInitialBranch("main").call().close();
+                createBare(tmp, ledger);
                 try {
                     Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
                 } catch (IOException lost) {
@@ -158,7 +245,7 @@ public final class GitLedger implements Ledger {
                     }
                 }
             } else {
-                Git.init().setBare(true).setGitDir(dir.toFile()).setInitialBranch("main").call().close();
+                createBare(dir, ledger);
             }
             return new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).build();
         } catch (IOException | GitAPIException | RuntimeException e) {
@@ -166,6 +253,18 @@ public final class GitLedger implements Ledger {
                 throw ie;
             }
             throw new InputException("cannot open ledger " + display + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void createBare(Path dir, boolean ledger) throws GitAPIException, IOException {
+        try (Git git = Git.init().setBare(true).setGitDir(dir.toFile()).setInitialBranch("main").call()) {
+            if (ledger) {
+                StoredConfig config = git.getRepository().getConfig();
+                config.setBoolean("receive", null, "denyNonFastForwards", true);
+                config.setBoolean("receive", null, "denyDeletes", true);
+                config.setString("core", null, "logAllRefUpdates", "true");
+                config.save();
+            }
         }
     }
 
@@ -184,11 +283,15 @@ public final class GitLedger implements Ledger {
 
     @Override
     public synchronized Optional<String> head() {
-        return currentHead(true).map(ObjectId::name);
+        return guarded(() -> currentHead(true).map(ObjectId::name));
     }
 
     @Override
     public synchronized List<Event> events() {
+        return guarded(this::readAll);
+    }
+
+    private List<Event> readAll() {
         Optional<ObjectId> head = currentHead(true);
         if (head.isEmpty()) {
             return List.of();
@@ -217,6 +320,11 @@ public final class GitLedger implements Ledger {
 
     @Override
     public synchronized Event append(Event draft) {
+        requireOneLine(draft);
+        return guarded(() -> appendRetrying(draft));
+    }
+
+    private Event appendRetrying(Event draft) {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Optional<ObjectId> head = currentHead(true);
             ObjectId commit = writeCommit(draft, head);
@@ -233,6 +341,11 @@ public final class GitLedger implements Ledger {
 
     @Override
     public synchronized Optional<Event> appendIfHead(Event draft, Optional<String> expectedHead) {
+        requireOneLine(draft);
+        return guarded(() -> appendOnce(draft, expectedHead));
+    }
+
+    private Optional<Event> appendOnce(Event draft, Optional<String> expectedHead) {
         Optional<ObjectId> head = currentHead(true);
         if (!head.map(ObjectId::name).equals(expectedHead)) {
             return Optional.empty();
@@ -249,6 +362,27 @@ public final class GitLedger implements Ledger {
     @Override
     public void close() {
         repo.close();
+    }
+
+    /** Runs {@code action}; a failure of JGit that is not already ours is reported against this ledger. */
+    private <T> T guarded(Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (ReleaseGateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InputException("ledger " + location + ": " + e, e);
+        }
+    }
+
+    /** Subject and actor are also written into the commit message, one line and one trailer each. */
+    private void requireOneLine(Event draft) {
+        for (String value : List.of(draft.subject(), draft.actor())) {
+            if (value.chars().anyMatch(Character::isISOControl)) {
+                throw new InputException("ledger " + location + ": an event's subject and actor must be one line "
+                        + "without control characters: " + Json.compact(value));
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------------------- writing
@@ -293,7 +427,7 @@ public final class GitLedger implements Ledger {
     }
 
     private boolean push(ObjectId commit, Optional<ObjectId> head) {
-        try (Transport t = Transport.open(repo, remote.orElseThrow())) {
+        try (Transport t = transport()) {
             RemoteRefUpdate update = new RemoteRefUpdate(repo, commit.name(), BRANCH, false, null,
                     head.orElse(ObjectId.zeroId()));
             PushResult result = t.push(NullProgressMonitor.INSTANCE, List.of(update));
@@ -317,6 +451,15 @@ public final class GitLedger implements Ledger {
         } catch (IOException e) {
             throw new InputException("cannot push to ledger " + location + ": " + e.getMessage(), e);
         }
+    }
+
+    private Transport transport() throws IOException {
+        Transport t = Transport.open(repo, remote.orElseThrow());
+        t.setTimeout(TRANSPORT_TIMEOUT);
+        if (t instanceof SshTransport s) {
+            s.setSshSessionFactory(ssh);
+        }
+        return t;
     }
 
     private static void backoff(int attempt) {
@@ -355,7 +498,7 @@ public final class GitLedger implements Ledger {
     }
 
     private Optional<ObjectId> fetch() {
-        try (Transport t = Transport.open(repo, remote.orElseThrow())) {
+        try (Transport t = transport()) {
             FetchResult r = t.fetch(NullProgressMonitor.INSTANCE, List.of(new RefSpec("+refs/heads/*:refs/remotes/ledger/*")));
             Ref advertised = r.getAdvertisedRef(BRANCH);
             return Optional.ofNullable(advertised).map(Ref::getObjectId);

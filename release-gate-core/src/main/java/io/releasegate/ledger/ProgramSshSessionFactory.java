@@ -1,0 +1,95 @@
+package io.releasegate.ledger;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.eclipse.jgit.errors.TransportException;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.RemoteSession;
+import org.eclipse.jgit.transport.RemoteSession2;
+import org.eclipse.jgit.transport.SshSessionFactory;
+import org.eclipse.jgit.transport.URIish;
+import org.eclipse.jgit.util.FS;
+
+/**
+ * Git over ssh through an ssh program, as the git command line does it: the program is run as
+ * {@code PROGRAM [-p PORT] [USER@]HOST COMMAND}, so the user's ssh configuration, keys, agent and
+ * known hosts apply unchanged (and a Jenkins {@code sshagent} or {@code GIT_SSH} wrapper works).
+ * OpenSSH itself is run in batch mode: a ledger write in CI fails rather than waits for a prompt.
+ */
+final class ProgramSshSessionFactory extends SshSessionFactory {
+
+    private final List<String> program;
+
+    ProgramSshSessionFactory(List<String> program) {
+        if (program.isEmpty()) {
+            throw new IllegalArgumentException("the ssh command is empty");
+        }
+        this.program = List.copyOf(program);
+    }
+
+    @Override
+    public RemoteSession getSession(URIish uri, CredentialsProvider credentials, FS fs, int timeoutMillis)
+            throws TransportException {
+        String host = Objects.requireNonNullElse(uri.getHost(), "");
+        String user = Objects.requireNonNullElse(uri.getUser(), "");
+        // an argument starting with '-' would be read by ssh as an option (e.g. -oProxyCommand=...)
+        if (host.isEmpty() || host.startsWith("-") || user.startsWith("-")) {
+            throw new TransportException(uri, "refusing ssh host '" + host + "' and user '" + user + "'");
+        }
+        return new ProgramSession(uri, user.isEmpty() ? host : user + "@" + host);
+    }
+
+    @Override
+    public String getType() {
+        return "program";
+    }
+
+    /** The argument vector for one remote command. */
+    List<String> command(URIish uri, String destination, String remoteCommand) {
+        List<String> argv = new ArrayList<>(program);
+        if (program.equals(List.of("ssh"))) {
+            argv.addAll(List.of("-o", "BatchMode=yes"));
+        }
+        if (uri.getPort() > 0) {
+            argv.addAll(List.of("-p", Integer.toString(uri.getPort())));
+        }
+        argv.add(destination);
+        argv.add(remoteCommand);
+        return argv;
+    }
+
+    private final class ProgramSession implements RemoteSession2 {
+
+        private final URIish uri;
+        private final String destination;
+
+        ProgramSession(URIish uri, String destination) {
+            this.uri = uri;
+            this.destination = destination;
+        }
+
+        @Override
+        public Process exec(String remoteCommand, int timeout) throws IOException {
+            return exec(remoteCommand, Map.of(), timeout);
+        }
+
+        @Override
+        public Process exec(String remoteCommand, Map<String, String> environment, int timeout) throws IOException {
+            ProcessBuilder pb = new ProcessBuilder(command(uri, destination, remoteCommand));
+            pb.environment().putAll(environment);
+            try {
+                return pb.start();
+            } catch (IOException e) {
+                throw new TransportException(uri, "cannot run " + program.get(0) + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void disconnect() {
+            // each command is its own process, ended by the connection that started it
+        }
+    }
+}
