@@ -9,79 +9,121 @@ import io.releasegate.progress.Progress;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 
 /**
  * An OCI distribution registry (distribution-spec 1.1) as a store, over the JDK HTTP client.
  * Location {@code oci://HOST[:PORT]/NAMESPACE}: plain HTTP on loopback hosts, HTTPS elsewhere;
  * {@code oci+http://} and {@code oci+https://} choose explicitly. Repositories are
  * {@code NAMESPACE/NAME}. Blobs are streamed from files; tags are never overwritten (checked before
- * writing and re-read after). Basic authentication and the Bearer token challenge are supported.
- * Every failure is an {@link InputException} naming the registry, the operation and the status.
+ * writing and re-read after). Basic authentication and the Bearer token challenge are supported;
+ * credentials and tokens go to the registry's own origin (and credentials to its token service)
+ * only, never along a redirect to another host such as an object store. Manifests and blobs are
+ * checked against their digests as they are read. Every failure is an {@link InputException}
+ * naming the registry, the operation and the HTTP status or OCI error code.
  */
 public final class RegistryStore implements ArtifactStore {
 
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a registry may take to start answering a request (its headers, not a blob's body). */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
+    /** How long one blob upload may take, body included. */
+    private static final Duration TRANSFER_TIMEOUT = Duration.ofMinutes(30);
+    /** The distribution reference implementation's manifest limit; a larger answer is not a manifest we wrote. */
+    static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+    private static final int MAX_REDIRECTS = 5;
+    private static final int MAX_ERROR_BYTES = 64 * 1024;
     private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+    private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
 
     private final URI base;
     private final String namespace;
     private final String location;
     private final Optional<RegistryCredentials> credentials;
     private final HttpClient http;
-    private final Map<String, String> tokens = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Bearer tokens by repository path, as the registry's token service handed them out. */
+    private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    /** Set once the registry asked for Basic authentication: from then on its requests carry the credentials. */
+    private volatile boolean basic;
 
     private RegistryStore(URI base, String namespace, String location, Optional<RegistryCredentials> credentials) {
         this.base = base;
         this.namespace = namespace;
         this.location = location;
         this.credentials = credentials;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        // redirects are followed here, not by the client, which would forward credentials to any host
+        this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     public static boolean handles(String uri) {
         return uri.startsWith("oci://") || uri.startsWith("oci+http://") || uri.startsWith("oci+https://");
     }
 
-    /** Opens {@code oci://HOST[:PORT]/NAMESPACE}. Nothing is contacted until the first operation. */
+    /**
+     * Opens {@code oci://HOST[:PORT]/NAMESPACE} (or {@code oci+http://}, {@code oci+https://}).
+     * Nothing is contacted until the first operation. Credentials never belong in the URI.
+     */
     public static RegistryStore open(String uri, Optional<RegistryCredentials> credentials) {
         String scheme;
-        String rest;
+        String prefix;
         if (uri.startsWith("oci+http://")) {
             scheme = "http";
-            rest = uri.substring("oci+http://".length());
+            prefix = "oci+http://";
         } else if (uri.startsWith("oci+https://")) {
             scheme = "https";
-            rest = uri.substring("oci+https://".length());
+            prefix = "oci+https://";
         } else if (uri.startsWith("oci://")) {
             scheme = null;
-            rest = uri.substring("oci://".length());
+            prefix = "oci://";
         } else {
             throw new InputException("not a registry store URI: '" + uri + "' (expected oci://HOST[:PORT]/NAMESPACE)");
         }
+        String rest = uri.substring(prefix.length());
         int slash = rest.indexOf('/');
         String authority = slash < 0 ? rest : rest.substring(0, slash);
+        if (authority.contains("@")) {
+            throw new InputException("registry store URI '" + prefix + "****@" + authority.substring(authority.lastIndexOf('@') + 1)
+                    + "/...' carries credentials: pass them as registry credentials (RELEASE_GATE_REGISTRY_USERNAME and "
+                    + "RELEASE_GATE_REGISTRY_PASSWORD), never in the URI");
+        }
+        if (rest.contains("?") || rest.contains("#")) {
+            throw new InputException("registry store URI '" + uri + "' has a query or fragment (expected "
+                    + "oci://HOST[:PORT]/NAMESPACE)");
+        }
         String namespace = slash < 0 ? "" : rest.substring(slash + 1).replaceAll("/+$", "");
         if (authority.isEmpty()) {
             throw new InputException("registry store URI '" + uri + "' has no host");
@@ -91,8 +133,8 @@ public final class RegistryStore implements ArtifactStore {
         }
         try {
             URI probe = new URI("http://" + authority + "/");
-            if (probe.getHost() == null) {
-                throw new InputException("registry store URI '" + uri + "' has an invalid host");
+            if (probe.getHost() == null || probe.getPort() > 65535 || authority.endsWith(":")) {
+                throw new InputException("registry store URI '" + uri + "' has an invalid host or port");
             }
             if (scheme == null) {
                 String host = probe.getHost();
@@ -100,8 +142,7 @@ public final class RegistryStore implements ArtifactStore {
                         || host.equals("::1");
                 scheme = loopback ? "http" : "https";
             }
-            URI base = new URI(scheme + "://" + authority + "/");
-            return new RegistryStore(base, namespace, uri, credentials);
+            return new RegistryStore(new URI(scheme + "://" + authority + "/"), namespace, uri, credentials);
         } catch (URISyntaxException e) {
             throw new InputException("invalid registry store URI '" + uri + "': " + e.getMessage(), e);
         }
@@ -116,9 +157,12 @@ public final class RegistryStore implements ArtifactStore {
         return namespace.isEmpty() ? repository : namespace + "/" + repository;
     }
 
+    // ------------------------------------------------------------------------------------------ blobs
+
     @Override
     public boolean hasBlob(String repository, Digest digest) {
-        HttpResponse<Void> r = send("check blob " + digest, repository,
+        String op = "check blob " + digest;
+        HttpResponse<Void> r = send(op, repository,
                 request("/v2/" + path(repository) + "/blobs/" + digest).method("HEAD", HttpRequest.BodyPublishers.noBody()),
                 HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
@@ -127,7 +171,7 @@ public final class RegistryStore implements ArtifactStore {
         if (r.statusCode() == 404) {
             return false;
         }
-        throw failure("check blob " + digest, r.statusCode(), "");
+        throw failure(op, r.statusCode(), "");
     }
 
     @Override
@@ -161,9 +205,14 @@ public final class RegistryStore implements ArtifactStore {
         }
         String loc = start.headers().firstValue("Location")
                 .orElseThrow(() -> new InputException("registry " + location + " did not say where to upload " + digest));
-        URI target = base.resolve(loc);
-        String sep = target.getRawQuery() == null ? "?" : "&";
-        URI put = URI.create(target + sep + "digest=" + URLEncoder.encode(digest.toString(), StandardCharsets.UTF_8));
+        URI put;
+        try {
+            URI target = start.request().uri().resolve(loc);
+            String sep = target.getRawQuery() == null ? "?" : "&";
+            put = URI.create(target + sep + "digest=" + URLEncoder.encode(digest.toString(), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new InputException("registry " + location + " gave an invalid upload location for " + digest + ": " + loc, e);
+        }
         int status;
         String body;
         Optional<String> echoed;
@@ -171,41 +220,39 @@ public final class RegistryStore implements ArtifactStore {
             // HttpURLConnection in fixed-length streaming mode: large writes straight from the file,
             // several times faster for big blobs than the JDK HttpClient's request publishers
             try {
-                java.net.HttpURLConnection c = (java.net.HttpURLConnection) put.toURL().openConnection();
+                HttpURLConnection c = (HttpURLConnection) put.toURL().openConnection();
                 c.setRequestMethod("PUT");
+                c.setInstanceFollowRedirects(false);
                 c.setDoOutput(true);
                 c.setFixedLengthStreamingMode(size);
-                c.setConnectTimeout(10_000);
-                c.setReadTimeout(30 * 60_000);
-                c.setRequestProperty("Content-Type", "application/octet-stream");
-                String auth = tokens.get(scope(repository));
-                if (auth != null && !auth.isEmpty()) {
-                    c.setRequestProperty("Authorization", auth);
-                }
-                try (InputStream in = Files.newInputStream(file.get()); var out = c.getOutputStream()) {
+                c.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+                c.setReadTimeout((int) TRANSFER_TIMEOUT.toMillis());
+                c.setRequestProperty("Content-Type", MediaTypes.OCTET_STREAM);
+                authorization(put, repository).ifPresent(a -> c.setRequestProperty("Authorization", a));
+                try (InputStream in = Files.newInputStream(file.get()); OutputStream out = c.getOutputStream()) {
                     byte[] buf = new byte[1 << 20];
                     long sent = 0;
-                    for (int n; (n = in.read(buf)) >= 0 && sent < size; ) {
+                    for (int n; sent < size && (n = in.read(buf, 0, (int) Math.min(buf.length, size - sent))) >= 0; ) {
                         out.write(buf, 0, n);
                         sent += n;
                         progress.advance(n);
                     }
-                    if (sent != size) {
+                    if (sent != size || in.read() >= 0) {
                         throw new InputException(file.get() + " changed while publishing: expected " + size
-                                + " bytes, read " + sent + "; nothing was tagged");
+                                + " bytes; nothing was tagged");
                     }
                 }
                 status = c.getResponseCode();
-                try (InputStream err = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
-                    body = err == null ? "" : new String(err.readAllBytes(), StandardCharsets.UTF_8);
+                try (InputStream answer = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+                    body = answer == null ? "" : new String(answer.readNBytes(MAX_ERROR_BYTES), StandardCharsets.UTF_8);
                 }
                 echoed = Optional.ofNullable(c.getHeaderField("Docker-Content-Digest"));
             } catch (IOException e) {
-                throw new InputException("registry " + location + " is unreachable (" + op + "): " + describe(e), e);
+                throw unreachable(op, "PUT", put, e);
             }
         } else {
-            HttpResponse<String> done = send(op, repository, authorised(HttpRequest.newBuilder(put), repository)
-                    .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(content)),
+            HttpResponse<String> done = send(op, repository, HttpRequest.newBuilder(put).timeout(TRANSFER_TIMEOUT)
+                    .header("Content-Type", MediaTypes.OCTET_STREAM).PUT(HttpRequest.BodyPublishers.ofByteArray(content)),
                     HttpResponse.BodyHandlers.ofString());
             status = done.statusCode();
             body = done.body();
@@ -219,36 +266,58 @@ public final class RegistryStore implements ArtifactStore {
         }
     }
 
+    /** The blob's bytes, following redirects (to an object store, say); the digest is checked at the end of the stream. */
     @Override
     public InputStream openBlob(String repository, Digest digest) {
-        HttpResponse<InputStream> r = send("read blob " + digest, repository,
+        String op = "read blob " + digest;
+        HttpResponse<InputStream> r = send(op, repository,
                 request("/v2/" + path(repository) + "/blobs/" + digest).GET(), HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() != 200) {
-            try (InputStream ignored = r.body()) {
-                throw failure("read blob " + digest, r.statusCode(), "");
-            } catch (IOException e) {
-                throw failure("read blob " + digest, r.statusCode(), "");
-            }
+            throw failure(op, r.statusCode(), drain(r.body()));
         }
         return verifying(r.body(), digest);
     }
 
+    // -------------------------------------------------------------------------------------- manifests
+
     @Override
     public Optional<StoredManifest> fetchManifest(String repository, String reference) {
         String op = "read manifest " + path(repository) + ":" + reference;
-        HttpResponse<byte[]> r = send(op, repository, request("/v2/" + path(repository) + "/manifests/" + reference)
-                .header("Accept", MediaTypes.MANIFEST_ACCEPT).GET(), HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() == 404) {
-            return Optional.empty();
+        Optional<Digest> asked = Optional.empty();
+        if (reference.contains(":")) {
+            try {
+                asked = Optional.of(Digest.parse(reference));
+            } catch (IllegalArgumentException e) {
+                throw new InputException(e.getMessage(), e);
+            }
         }
-        if (r.statusCode() != 200) {
-            throw failure(op, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+        HttpResponse<InputStream> r = send(op, repository, request("/v2/" + path(repository) + "/manifests/" + reference)
+                .header("Accept", MediaTypes.MANIFEST_ACCEPT).GET(), HttpResponse.BodyHandlers.ofInputStream());
+        byte[] bytes;
+        try (InputStream in = r.body()) {
+            if (r.statusCode() == 404) {
+                return Optional.empty();
+            }
+            if (r.statusCode() != 200) {
+                throw failure(op, r.statusCode(), new String(in.readNBytes(MAX_ERROR_BYTES), StandardCharsets.UTF_8));
+            }
+            long declared = r.headers().firstValueAsLong("Content-Length").orElse(-1);
+            bytes = declared > MAX_MANIFEST_BYTES ? null : in.readNBytes(MAX_MANIFEST_BYTES + 1);
+            if (bytes == null || bytes.length > MAX_MANIFEST_BYTES) {
+                throw new InputException("registry " + location + " returned a manifest larger than "
+                        + MAX_MANIFEST_BYTES / (1024 * 1024) + " MiB for " + path(repository) + ":" + reference);
+            }
+        } catch (IOException e) {
+            throw unreachable(op, "GET", r.request().uri(), e);
         }
-        byte[] bytes = r.body();
         Digest actual = Digester.of(bytes);
-        if (reference.startsWith("sha256:") && !actual.toString().equals(reference)) {
-            throw new InputException("registry " + location + " returned content with digest " + actual + " for "
-                    + reference);
+        if (asked.isPresent()) {
+            String got = asked.get().algorithm().equals("sha256") ? actual.toString()
+                    : asked.get().algorithm() + ":" + HexFormat.of().formatHex(hash(asked.get().algorithm()).digest(bytes));
+            if (!got.equals(asked.get().toString())) {
+                throw new InputException("registry " + location + " returned content for another digest: asked for "
+                        + asked.get() + ", got bytes with digest " + got);
+            }
         }
         String mediaType = r.headers().firstValue("Content-Type").map(v -> v.split(";")[0].trim()).orElse("");
         if (!MediaTypes.isManifest(mediaType)) {
@@ -276,6 +345,7 @@ public final class RegistryStore implements ArtifactStore {
             return new TagResult.Created(digest);
         }
         put(repository, tag.get(), mediaType, manifest, digest);
+        // a registry cannot refuse to move a tag: whoever wrote it last won, and the loser must know
         Digest now = fetchManifest(repository, tag.get()).map(StoredManifest::digest).orElse(digest);
         return now.equals(digest) ? new TagResult.Created(digest) : new TagResult.Conflict(digest, now);
     }
@@ -294,22 +364,26 @@ public final class RegistryStore implements ArtifactStore {
         }
     }
 
+    // ------------------------------------------------------------------------------------------- tags
+
     @Override
     public List<String> tags(String repository) {
+        String op = "list tags of " + path(repository);
         TreeSet<String> tags = new TreeSet<>();
+        Set<String> pages = new HashSet<>();
         String next = "/v2/" + path(repository) + "/tags/list";
-        while (next != null) {
-            HttpResponse<String> r = send("list tags", repository, request(next).GET(), HttpResponse.BodyHandlers.ofString());
+        while (next != null && pages.add(next)) {
+            HttpResponse<String> r = send(op, repository, request(next).GET(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 404) {
                 return List.of();
             }
             if (r.statusCode() != 200) {
-                throw failure("list tags of " + path(repository), r.statusCode(), r.body());
+                throw failure(op, r.statusCode(), r.body());
             }
             try {
                 Json.mapper().readTree(r.body()).path("tags").forEach(t -> tags.add(t.asText()));
             } catch (IOException e) {
-                throw new InputException("registry " + location + " returned an invalid tag list");
+                throw new InputException("registry " + location + " returned an invalid tag list for " + path(repository));
             }
             next = r.headers().firstValue("Link").map(RegistryStore::nextLink).orElse(null);
         }
@@ -317,52 +391,122 @@ public final class RegistryStore implements ArtifactStore {
     }
 
     private static String nextLink(String link) {
-        Matcher m = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?").matcher(link);
+        Matcher m = NEXT_LINK.matcher(link);
         return m.find() ? m.group(1) : null;
     }
 
     @Override
     public void close() {
-        // the JDK client releases its connections when unreachable
+        // the JDK 17 client has nothing to close; it releases its connections when unreachable
     }
 
     // ------------------------------------------------------------------------------------------ HTTP
 
     private HttpRequest.Builder request(String pathAndQuery) {
-        return HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofMinutes(30));
+        return HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(REQUEST_TIMEOUT);
     }
 
-    private HttpRequest.Builder authorised(HttpRequest.Builder b, String repository) {
-        String token = tokens.get(scope(repository));
-        if (token != null) {
-            b.setHeader("Authorization", token);
-        } else if (credentials.isPresent() && tokens.containsKey("basic")) {
-            b.setHeader("Authorization", tokens.get("basic"));
-        }
-        return b;
-    }
-
+    /**
+     * Sends a request to the registry: with the credentials it asked for, answering one 401
+     * challenge, retrying a 5xx briefly and following redirects of GET and HEAD (credentials only
+     * to the registry's own origin). Whatever status comes back is the caller's to judge.
+     */
     private <T> HttpResponse<T> send(String op, String repository, HttpRequest.Builder builder, HttpResponse.BodyHandler<T> handler) {
+        HttpRequest first = builder.copy().build();
         try {
-            HttpRequest req = authorised(builder.copy(), repository).build();
-            HttpResponse<T> r = http.send(req, handler);
-            // a registry under concurrent writes of the same tag can answer 5xx for a moment: retry briefly
-            for (int attempt = 1; r.statusCode() >= 500 && attempt <= 4; attempt++) {
+            HttpResponse<T> r = exchange(op, repository, builder, first, handler);
+            if (r.statusCode() == 401 && authenticate(op, repository, r.headers().firstValue("WWW-Authenticate"),
+                    r.request().headers().firstValue("Authorization"))) {
                 closeQuietly(r);
-                Thread.sleep(100L * attempt);
-                r = http.send(authorised(builder.copy(), repository).build(), handler);
-            }
-            if (r.statusCode() == 401 && authenticate(op, repository, r.headers().firstValue("WWW-Authenticate"))) {
-                closeQuietly(r);
-                r = http.send(authorised(builder.copy(), repository).build(), handler);
+                r = exchange(op, repository, builder, first, handler);
             }
             return r;
+        } catch (Unreachable e) {
+            throw new InputException("registry " + location + " is unreachable (" + op + "): " + e.getMessage(), e.getCause());
         } catch (IOException e) {
-            throw new InputException("registry " + location + " is unreachable (" + op + "): " + describe(e), e);
+            throw unreachable(op, first.method(), first.uri(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InputException("interrupted while talking to registry " + location, e);
+            throw new InputException("interrupted while talking to registry " + location + " (" + op + ")", e);
         }
+    }
+
+    private <T> HttpResponse<T> exchange(String op, String repository, HttpRequest.Builder builder, HttpRequest first,
+            HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
+        boolean followable = first.method().equals("GET") || first.method().equals("HEAD");
+        URI uri = first.uri();
+        for (int hop = 0; ; hop++) {
+            HttpRequest.Builder b = builder.copy().uri(uri);
+            authorization(uri, repository).ifPresent(a -> b.setHeader("Authorization", a));
+            HttpRequest req = b.build();
+            HttpResponse<T> r;
+            try {
+                r = retrying(req, handler);
+            } catch (IOException e) {
+                throw new Unreachable(describe(e, uri) + " (" + req.method() + " " + withoutQuery(uri) + ")", e);
+            }
+            int status = r.statusCode();
+            Optional<String> target = r.headers().firstValue("Location");
+            if (!followable || !isRedirect(status) || target.isEmpty()) {
+                return r;
+            }
+            closeQuietly(r);
+            if (hop == MAX_REDIRECTS) {
+                throw new InputException("registry " + location + ": " + op + " was redirected more than " + MAX_REDIRECTS
+                        + " times (last to " + withoutQuery(uri.resolve(target.get())) + ")");
+            }
+            URI next;
+            try {
+                next = uri.resolve(target.get());
+            } catch (IllegalArgumentException e) {
+                throw new InputException("registry " + location + ": " + op + " was redirected to an invalid location", e);
+            }
+            if (uri.getScheme().equals("https") && !"https".equalsIgnoreCase(next.getScheme())) {
+                throw new InputException("registry " + location + ": " + op + " was redirected from HTTPS to "
+                        + withoutQuery(next) + "; refusing to downgrade");
+            }
+            uri = next;
+        }
+    }
+
+    private <T> HttpResponse<T> retrying(HttpRequest req, HttpResponse.BodyHandler<T> handler)
+            throws IOException, InterruptedException {
+        HttpResponse<T> r = http.send(req, handler);
+        // a registry under concurrent writes of the same tag can answer 5xx for a moment: retry briefly
+        for (int attempt = 1; r.statusCode() >= 500 && attempt <= 4; attempt++) {
+            closeQuietly(r);
+            Thread.sleep(100L * attempt);
+            r = http.send(req, handler);
+        }
+        return r;
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    /** What to send as {@code Authorization} to {@code target}: nothing unless it is the registry itself. */
+    private Optional<String> authorization(URI target, String repository) {
+        if (!sameOrigin(target, base)) {
+            return Optional.empty();
+        }
+        String token = tokens.get(path(repository));
+        if (token != null) {
+            return Optional.of("Bearer " + token);
+        }
+        if (basic && credentials.isPresent()) {
+            return Optional.of(basic(credentials.get()));
+        }
+        return Optional.empty();
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme() != null && a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost() != null
+                && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+    }
+
+    private static int port(URI u) {
+        return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
     }
 
     private static void closeQuietly(HttpResponse<?> r) {
@@ -375,66 +519,120 @@ public final class RegistryStore implements ArtifactStore {
         }
     }
 
-    /** Answers a 401 challenge: Basic with the credentials, or Bearer by fetching a token from the realm. */
-    private boolean authenticate(String op, String repository, Optional<String> challenge) throws IOException, InterruptedException {
+    /**
+     * Answers a 401 challenge: Basic with the credentials, or Bearer by fetching a token for the
+     * scope the challenge names. Called at most once per request, so a token the registry stops
+     * accepting (expired, revoked) is replaced by the next request instead of failing for good.
+     */
+    private boolean authenticate(String op, String repository, Optional<String> challenge, Optional<String> sent)
+            throws IOException, InterruptedException {
         if (challenge.isEmpty()) {
             return false;
         }
-        String c = challenge.get();
+        String c = challenge.get().trim();
         if (c.regionMatches(true, 0, "Basic", 0, 5)) {
-            if (credentials.isEmpty() || tokens.containsKey("basic")) {
+            if (credentials.isEmpty()) {
                 throw new InputException("registry " + location + " requires authentication (" + op + "): set "
-                        + "RELEASE_GATE_REGISTRY_USERNAME and RELEASE_GATE_REGISTRY_PASSWORD, or check them");
+                        + "RELEASE_GATE_REGISTRY_USERNAME and RELEASE_GATE_REGISTRY_PASSWORD");
             }
-            tokens.put("basic", basic(credentials.get()));
-            tokens.put(scope(repository), basic(credentials.get()));
+            if (sent.filter(a -> a.startsWith("Basic ")).isPresent()) {
+                return false; // sent and refused
+            }
+            basic = true;
             return true;
         }
-        if (!c.regionMatches(true, 0, "Bearer", 0, 6) || tokens.containsKey("tried:" + scope(repository))) {
+        if (!c.regionMatches(true, 0, "Bearer", 0, 6)) {
             return false;
         }
-        tokens.put("tried:" + scope(repository), "");
         Map<String, String> params = new HashMap<>();
         Matcher m = CHALLENGE_PARAM.matcher(c);
         while (m.find()) {
             params.put(m.group(1).toLowerCase(Locale.ROOT), m.group(2));
         }
         String realm = params.get("realm");
-        if (realm == null) {
+        if (realm == null || realm.isBlank()) {
             return false;
         }
-        StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?");
-        if (params.containsKey("service")) {
-            url.append("service=").append(URLEncoder.encode(params.get("service"), StandardCharsets.UTF_8)).append('&');
-        }
-        url.append("scope=").append(URLEncoder.encode(scope(repository), StandardCharsets.UTF_8));
-        HttpRequest.Builder tr = HttpRequest.newBuilder(URI.create(url.toString())).timeout(Duration.ofSeconds(30)).GET();
-        credentials.ifPresent(cr -> tr.header("Authorization", basic(cr)));
-        HttpResponse<String> r = http.send(tr.build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new InputException("registry " + location + " refused a token for " + scope(repository) + " (HTTP "
-                    + r.statusCode() + "); check the registry credentials");
-        }
-        JsonNode t = Json.mapper().readTree(r.body());
-        String token = t.path("token").asText(t.path("access_token").asText(""));
-        if (token.isEmpty()) {
-            throw new InputException("registry " + location + " token service returned no token");
-        }
-        tokens.put(scope(repository), "Bearer " + token);
+        String scope = params.getOrDefault("scope", "repository:" + path(repository) + ":pull,push");
+        tokens.put(path(repository), token(op, realm, Optional.ofNullable(params.get("service")), scope));
         return true;
     }
 
-    private String scope(String repository) {
-        return "repository:" + path(repository) + ":pull,push";
+    /** A token from the token service named by the challenge, for the credentials (or anonymously). */
+    private String token(String op, String realm, Optional<String> service, String scope)
+            throws IOException, InterruptedException {
+        StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? '&' : '?');
+        service.ifPresent(s -> url.append("service=").append(URLEncoder.encode(s, StandardCharsets.UTF_8)).append('&'));
+        for (String one : scope.trim().split("\\s+")) {
+            url.append("scope=").append(URLEncoder.encode(one, StandardCharsets.UTF_8)).append('&');
+        }
+        url.setLength(url.length() - 1);
+        URI uri;
+        try {
+            uri = URI.create(url.toString());
+        } catch (IllegalArgumentException e) {
+            throw new InputException("registry " + location + " named an invalid token service: " + realm, e);
+        }
+        if (!"https".equalsIgnoreCase(uri.getScheme()) && !"http".equalsIgnoreCase(uri.getScheme())) {
+            throw new InputException("registry " + location + " named a token service that is not HTTP(S): " + realm);
+        }
+        HttpRequest.Builder tr = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).GET();
+        if (credentials.isPresent()) {
+            if (base.getScheme().equals("https") && !"https".equalsIgnoreCase(uri.getScheme())) {
+                throw new InputException("registry " + location + " sends its clients to a plain-HTTP token service ("
+                        + withoutQuery(uri) + "); refusing to send the registry credentials there");
+            }
+            tr.header("Authorization", basic(credentials.get()));
+        }
+        HttpResponse<String> r;
+        try {
+            r = http.send(tr.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new Unreachable("its token service " + withoutQuery(uri) + ": " + describe(e, uri), e);
+        }
+        if (r.statusCode() != 200) {
+            if (credentials.isEmpty()) {
+                throw new InputException("registry " + location + " requires authentication (" + op + "): its token "
+                        + "service refused anonymous access (HTTP " + r.statusCode() + "); set "
+                        + "RELEASE_GATE_REGISTRY_USERNAME and RELEASE_GATE_REGISTRY_PASSWORD");
+            }
+            throw new InputException("registry " + location + " refused a token for " + scope + " (" + op + "): HTTP "
+                    + r.statusCode() + errorCodes(r.body()) + "; check the registry credentials");
+        }
+        String token;
+        try {
+            JsonNode t = Json.mapper().readTree(r.body());
+            token = t.path("token").asText("");
+            if (token.isEmpty()) {
+                token = t.path("access_token").asText("");
+            }
+        } catch (IOException e) {
+            throw new InputException("registry " + location + " token service answered something that is not JSON");
+        }
+        if (token.isEmpty()) {
+            throw new InputException("registry " + location + " token service returned no token");
+        }
+        return token;
     }
 
     private static String basic(RegistryCredentials c) {
         return "Basic " + Base64.getEncoder().encodeToString((c.username() + ":" + c.secret()).getBytes(StandardCharsets.UTF_8));
     }
 
+    // ---------------------------------------------------------------------------------------- errors
+
     private InputException failure(String op, int status, String body) {
         StringBuilder sb = new StringBuilder("registry ").append(location).append(": ").append(op)
-                .append(" failed with HTTP ").append(status);
+                .append(" failed with HTTP ").append(status).append(errorCodes(body));
+        if (status == 401 || status == 403) {
+            sb.append("; check the registry credentials and permissions");
+        }
+        return new InputException(sb.toString());
+    }
+
+    /** The OCI error codes and messages of a {@code {"errors":[{"code","message"}]}} body, if it is one. */
+    private static String errorCodes(String body) {
+        StringBuilder sb = new StringBuilder();
         try {
             JsonNode errors = body == null || body.isBlank() ? null : Json.mapper().readTree(body).path("errors");
             if (errors != null && errors.isArray()) {
@@ -445,28 +643,79 @@ public final class RegistryStore implements ArtifactStore {
         } catch (IOException ignored) {
             // not an OCI error body
         }
-        if (status == 401 || status == 403) {
-            sb.append("; check the registry credentials and permissions");
-        }
-        return new InputException(sb.toString());
+        return sb.toString();
     }
 
-    private static String describe(IOException e) {
-        String m = e.getMessage();
-        if (e instanceof java.net.ConnectException || m == null) {
-            return "connection refused" + (m == null ? "" : " (" + m + ")");
+    private InputException unreachable(String op, String method, URI uri, IOException e) {
+        return new InputException("registry " + location + " is unreachable (" + op + "): " + describe(e, uri) + " ("
+                + method + " " + withoutQuery(uri) + ")", e);
+    }
+
+    /** A failure on the wire, already described in words. */
+    private static final class Unreachable extends IOException {
+        Unreachable(String description, IOException cause) {
+            super(description, cause);
         }
-        return m;
+    }
+
+    /** What went wrong on the wire, in words: unknown host, refused, timed out, TLS. */
+    private static String describe(IOException e, URI uri) {
+        // the JDK client wraps the telling cause in ConnectExceptions without a message: look at the whole chain
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+                return "unknown host " + uri.getHost();
+            }
+            if (t instanceof HttpConnectTimeoutException) {
+                return "no connection within " + CONNECT_TIMEOUT.toSeconds() + "s";
+            }
+            if (t instanceof HttpTimeoutException || t instanceof java.net.SocketTimeoutException) {
+                return "no answer in time";
+            }
+            if (t instanceof SSLException) {
+                return "TLS failure (" + t.getMessage() + ")" + ("https".equals(uri.getScheme())
+                        ? "; if the registry serves plain HTTP, use oci+http://" : "");
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return t.getMessage() == null ? "connection refused" : "cannot connect (" + t.getMessage() + ")";
+            }
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** A URL for messages: query strings of redirects and uploads may hold signatures. */
+    private static String withoutQuery(URI uri) {
+        String s = uri.toString();
+        int q = s.indexOf('?');
+        return q < 0 ? s : s.substring(0, q);
+    }
+
+    private static String drain(InputStream in) {
+        try (in) {
+            return new String(in.readNBytes(MAX_ERROR_BYTES), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    // --------------------------------------------------------------------------------------- digests
+
+    private static MessageDigest hash(String algorithm) {
+        try {
+            return MessageDigest.getInstance(switch (algorithm) {
+                case "sha256" -> "SHA-256";
+                case "sha512" -> "SHA-512";
+                default -> throw new InputException("unsupported digest algorithm " + algorithm);
+            });
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Verifies the digest of a blob while it is read; a mismatch fails at the end of the stream. */
     private InputStream verifying(InputStream in, Digest expected) {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest md = hash(expected.algorithm());
         return new FilterInputStream(in) {
             private boolean checked;
 
@@ -486,11 +735,26 @@ public final class RegistryStore implements ArtifactStore {
                     checked = true;
                     String actual = HexFormat.of().formatHex(md.digest());
                     if (!actual.equals(expected.hex())) {
-                        throw new IOException("registry " + location + " returned content with digest sha256:" + actual
-                                + " for blob " + expected);
+                        throw new IOException("registry " + location + " returned content with digest "
+                                + expected.algorithm() + ":" + actual + " for blob " + expected);
                     }
                 }
                 return n;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                // skipped bytes must still be hashed
+                byte[] buf = new byte[(int) Math.min(Math.max(n, 0), 8192)];
+                long skipped = 0;
+                while (skipped < n) {
+                    int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
+                    if (r < 0) {
+                        break;
+                    }
+                    skipped += r;
+                }
+                return skipped;
             }
         };
     }

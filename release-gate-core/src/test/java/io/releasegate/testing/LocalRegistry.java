@@ -29,12 +29,30 @@ public final class LocalRegistry implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts a registry; optionally with an htpasswd file for Basic authentication. */
+    /** Starts an anonymous registry. */
     public static LocalRegistry start() {
-        return start(null);
+        return start(dir -> "");
     }
 
+    /** Starts a registry that requires HTTP Basic authentication against one htpasswd (bcrypt) line. */
     public static LocalRegistry start(String htpasswdLine) {
+        return start(dir -> {
+            Files.writeString(dir.resolve("htpasswd"), htpasswdLine + "\n");
+            return "auth:\n  htpasswd:\n    realm: test\n    path: " + dir.resolve("htpasswd") + "\n";
+        });
+    }
+
+    /** Starts a registry that answers with a Bearer challenge naming {@code tokens} and trusts its tokens only. */
+    public static LocalRegistry startWithTokenAuth(TokenServer tokens) {
+        return start(dir -> "auth:\n  token:\n    realm: " + tokens.realm() + "\n    service: " + TokenServer.SERVICE
+                + "\n    issuer: " + TokenServer.ISSUER + "\n    rootcertbundle: " + tokens.rootCertificate() + "\n");
+    }
+
+    private interface AuthConfig {
+        String yaml(Path dir) throws IOException;
+    }
+
+    private static LocalRegistry start(AuthConfig authConfig) {
         if (!Files.isExecutable(BINARY)) {
             throw new AssertionError(BINARY + " is missing: install it with `apt-get install -y docker-registry` "
                     + "(.ci/run does this)");
@@ -45,14 +63,10 @@ public final class LocalRegistry implements AutoCloseable {
             try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
                 port = s.getLocalPort();
             }
-            String auth = "";
-            if (htpasswdLine != null) {
-                Files.writeString(dir.resolve("htpasswd"), htpasswdLine + "\n");
-                auth = "auth:\n  htpasswd:\n    realm: test\n    path: " + dir.resolve("htpasswd") + "\n";
-            }
+            String auth = authConfig.yaml(dir);
             Files.createDirectories(dir.resolve("data"));
             Files.writeString(dir.resolve("config.yml"), "version: 0.1\n"
-                    + "log:\n  level: warn\n"
+                    + "log:\n  level: info\n"
                     + "storage:\n  filesystem:\n    rootdirectory: " + dir.resolve("data") + "\n  delete:\n    enabled: true\n"
                     + "http:\n  addr: 127.0.0.1:" + port + "\n"
                     + auth);
@@ -105,6 +119,15 @@ public final class LocalRegistry implements AutoCloseable {
 
     public String httpBase() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** What the registry logged so far, for failure messages. */
+    public String log() {
+        try {
+            return Files.readString(dir.resolve("registry.log"));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
     }
 
     @Override
