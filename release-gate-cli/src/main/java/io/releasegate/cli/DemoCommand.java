@@ -17,7 +17,7 @@ import io.releasegate.gates.EvaluateGates;
 import io.releasegate.promotion.EmergencyChange;
 import io.releasegate.provenance.Provenance;
 import io.releasegate.sbom.GenerateSbom;
-import io.releasegate.sbom.JvmCataloger;
+import io.releasegate.sbom.Limits;
 import io.releasegate.signing.KeySigner;
 import io.releasegate.signing.ReleaseSignatures;
 import io.releasegate.verify.VerifyProduction;
@@ -177,7 +177,7 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
             ReleaseSignatures.verify(ctx.store(), ctx.ledger(), SampleProject.NAME, version, publicKey, "ci", java.time.Clock.systemUTC());
             step("sign + verifySignatures", "ECDSA P-256 signature of " + built.digest().shortForm() + " verified");
             GenerateSbom.Result sbom = GenerateSbom.call(ctx.store(), ctx.ledger(), SampleProject.NAME, version, Optional.empty(),
-                    JvmCataloger.Limits.defaults(), "ci", java.time.Clock.systemUTC());
+                    Limits.defaults(), "ci", java.time.Clock.systemUTC());
             Files.write(project.resolve("target/sbom.cdx.json"), sbom.cyclonedx());
             step("generateSbom", "CycloneDX 1.6, " + sbom.components() + " component(s), stored as " + sbom.referrer().shortForm());
             Instant now = Instant.now();

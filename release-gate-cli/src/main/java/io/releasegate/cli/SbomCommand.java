@@ -4,7 +4,7 @@ import io.releasegate.context.ReleaseContext;
 import io.releasegate.error.InputException;
 import io.releasegate.json.Json;
 import io.releasegate.sbom.GenerateSbom;
-import io.releasegate.sbom.JvmCataloger;
+import io.releasegate.sbom.Limits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -62,7 +62,7 @@ final class SbomCommand implements Callable<Integer>, Main.JsonAware {
             }
         });
         try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
-            GenerateSbom.Result r = GenerateSbom.call(ctx.store(), ctx.ledger(), nv[0], nv[1], epoch, JvmCataloger.Limits.defaults(),
+            GenerateSbom.Result r = GenerateSbom.call(ctx.store(), ctx.ledger(), nv[0], nv[1], epoch, Limits.defaults(),
                     actor, Clock.systemUTC());
             if (out != null) {
                 Files.createDirectories(out);

@@ -17,28 +17,10 @@ import io.releasegate.store.StoredManifest;
 import io.releasegate.store.TagResult;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Date;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import org.cyclonedx.Version;
-import org.cyclonedx.exception.ParseException;
-import org.cyclonedx.generators.BomGeneratorFactory;
-import org.cyclonedx.model.Bom;
-import org.cyclonedx.model.Component;
-import org.cyclonedx.model.Dependency;
-import org.cyclonedx.model.Hash;
-import org.cyclonedx.model.License;
-import org.cyclonedx.model.LicenseChoice;
-import org.cyclonedx.model.Metadata;
-import org.cyclonedx.parsers.JsonParser;
 
 /**
  * generateSbom for JVM archives: a CycloneDX 1.6 JSON SBOM of a published release, bound to the
@@ -49,7 +31,7 @@ import org.cyclonedx.parsers.JsonParser;
  */
 public final class GenerateSbom {
 
-    public static final String CYCLONEDX_MEDIA_TYPE = "application/vnd.cyclonedx+json";
+    public static final String CYCLONEDX_MEDIA_TYPE = CycloneDxWriter.MEDIA_TYPE;
 
     public record Result(byte[] cyclonedx, Digest sbomDigest, Digest referrer, List<String> warnings, int components, String eventId) {
         public Result {
@@ -62,7 +44,7 @@ public final class GenerateSbom {
     }
 
     public static Result call(ArtifactStore store, Ledger ledger, String name, String version, Optional<Instant> sourceDateEpoch,
-                              JvmCataloger.Limits limits, String actor, Clock clock) {
+                              Limits limits, String actor, Clock clock) {
         String subject = name + "@" + version;
         Event built = ledger.events(subject).stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst()
                 .orElseThrow(() -> new RefusedException(new Refusal("sbom.unknown-release", "the ledger has no 'built' event for "
@@ -70,95 +52,23 @@ public final class GenerateSbom {
         Digest artifact = built.digest().orElseThrow();
         StoredManifest manifest = store.fetchManifest(name, artifact.toString())
                 .orElseThrow(() -> new InputException("store " + store.location() + " has no manifest " + artifact));
-        List<JvmCataloger.Package> packages = new ArrayList<>();
-        List<String> warnings = new ArrayList<>();
-        List<String> topLevel = new ArrayList<>();
+        Catalog catalog = Catalog.empty();
         try {
             for (var layer : Json.mapper().readTree(manifest.bytes()).path("layers")) {
                 String title = layer.path("annotations").path(MediaTypes.ANNOTATION_TITLE).asText("");
-                if (!JvmCataloger.isArchive(title)) {
+                if (!Catalogers.supports(title)) {
                     continue;
                 }
                 try (InputStream in = store.openBlob(name, Digest.parse(layer.path("digest").asText()))) {
-                    JvmCataloger.Result r = JvmCataloger.catalog(title, in, limits);
-                    packages.addAll(r.packages());
-                    topLevel.add(r.packages().get(0).ref());
-                    warnings.addAll(r.warnings());
+                    catalog = catalog.plus(Catalogers.catalog(title, in, limits));
                 }
             }
         } catch (IOException e) {
             throw new InputException("cannot read " + subject + " from " + store.location() + ": " + e.getMessage(), e);
         }
-
-        Bom bom = new Bom();
-        Metadata md = new Metadata();
-        md.setTimestamp(Date.from(sourceDateEpoch.orElse(built.time())));
-        Component root = new Component();
-        root.setType(Component.Type.APPLICATION);
-        root.setBomRef("artifact");
-        root.setName(name);
-        root.setVersion(version);
-        root.setPurl("pkg:oci/" + name.substring(name.lastIndexOf('/') + 1) + "@" + artifact.toString().replace(":", "%3A"));
-        root.setHashes(List.of(new Hash(Hash.Algorithm.SHA_256, artifact.hex())));
-        md.setComponent(root);
-        bom.setMetadata(md);
-        packages.sort(Comparator.comparing(JvmCataloger.Package::path));
-        Map<String, Dependency> deps = new LinkedHashMap<>();
-        Dependency rootDep = new Dependency("artifact");
-        for (JvmCataloger.Package p : packages) {
-            Component c = new Component();
-            c.setType(Component.Type.LIBRARY);
-            c.setBomRef(p.ref());
-            c.setName(p.name());
-            p.group().ifPresent(c::setGroup);
-            p.version().ifPresent(c::setVersion);
-            p.purl().ifPresent(c::setPurl);
-            List<Hash> hashes = new ArrayList<>();
-            if (!p.sha1().isEmpty()) {
-                hashes.add(new Hash(Hash.Algorithm.SHA1, p.sha1()));
-                hashes.add(new Hash(Hash.Algorithm.SHA_256, p.sha256()));
-                c.setHashes(hashes);
-            }
-            if (!p.licenses().isEmpty()) {
-                LicenseChoice lc = new LicenseChoice();
-                for (String l : p.licenses()) {
-                    License license = new License();
-                    String id = Licenses.spdxId(l);
-                    if (id != null) {
-                        license.setId(id);
-                    } else {
-                        license.setName(l);
-                    }
-                    lc.addLicense(license);
-                }
-                c.setLicenses(lc);
-            }
-            bom.addComponent(c);
-            deps.put(p.ref(), new Dependency(p.ref()));
-        }
-        for (JvmCataloger.Package p : packages) {
-            if (p.parent().isPresent() && deps.containsKey(p.parent().get())) {
-                deps.get(p.parent().get()).addDependency(new Dependency(p.ref()));
-            } else if (topLevel.contains(p.ref())) {
-                rootDep.addDependency(new Dependency(p.ref()));
-            }
-        }
-        bom.addDependency(rootDep);
-        deps.values().forEach(bom::addDependency);
-        StringBuilder identity = new StringBuilder(artifact.toString());
-        packages.forEach(p -> identity.append('\n').append(p.path()).append(' ').append(p.sha256()).append(' ').append(p.purl().orElse("")));
-        bom.setSerialNumber("urn:uuid:" + UUID.nameUUIDFromBytes(identity.toString().getBytes(StandardCharsets.UTF_8)));
-
-        byte[] json;
-        try {
-            json = BomGeneratorFactory.createJson(Version.VERSION_16, bom).toJsonString().getBytes(StandardCharsets.UTF_8);
-            List<ParseException> errors = new JsonParser().validate(json, Version.VERSION_16);
-            if (!errors.isEmpty()) {
-                throw new IllegalStateException("internal error: the CycloneDX SBOM does not validate: " + errors);
-            }
-        } catch (org.cyclonedx.exception.GeneratorException | IOException e) {
-            throw new IllegalStateException("cannot write the CycloneDX SBOM: " + e.getMessage(), e);
-        }
+        byte[] json = CycloneDxWriter.write(SbomSubject.release(name, version, artifact, sourceDateEpoch.orElse(built.time())), catalog);
+        List<String> warnings = catalog.warnings();
+        List<SbomPackage> packages = catalog.packages();
 
         // store it as an OCI artifact that refers to the release's manifest (OCI 1.1 subject)
         Digest sbomDigest = Digester.of(json);

@@ -32,34 +32,12 @@ import java.util.zip.ZipInputStream;
  */
 public final class JvmCataloger {
 
-    /** Limits against hostile archives. */
-    public record Limits(int maxDepth, long maxTotalBytes, long maxEntries, long ratioThresholdBytes, int maxRatio) {
-        public static Limits defaults() {
-            return new Limits(8, 8L << 30, 500_000, 1L << 20, 200);
-        }
-    }
-
-    /** A package found in an archive. */
-    public record Package(String ref, String name, Optional<String> group, Optional<String> version, Optional<String> purl,
-                          String path, String sha1, String sha256, List<String> licenses, Optional<String> parent) {
-        public Package {
-            licenses = List.copyOf(licenses);
-        }
-    }
-
-    public record Result(List<Package> packages, List<String> warnings) {
-        public Result {
-            packages = List.copyOf(packages);
-            warnings = List.copyOf(warnings);
-        }
-    }
-
     private static final Pattern ARCHIVE = Pattern.compile(".*\\.(jar|war|ear|hpi|jpi)$", Pattern.CASE_INSENSITIVE);
     private static final Pattern FILE_VERSION = Pattern.compile("^(.+?)-(\\d[\\w.+-]*)\\.(?:jar|war|ear|hpi|jpi)$");
     private static final Pattern LICENSE_NAME = Pattern.compile("<license>\\s*<name>([^<]+)</name>", Pattern.DOTALL);
 
     private final Limits limits;
-    private final List<Package> packages = new ArrayList<>();
+    private final List<SbomPackage> packages = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private long totalBytes;
     private long entries;
@@ -72,11 +50,14 @@ public final class JvmCataloger {
         return ARCHIVE.matcher(name).matches();
     }
 
-    /** Catalogs one archive read from {@code in} (not closed), named {@code path}. */
-    public static Result catalog(String path, InputStream in, Limits limits) {
+    /**
+     * Catalogs one archive read from {@code in} (not closed), named {@code path}: the archive itself is the
+     * catalog's root, every nested jar a package whose parent is the archive that contains it.
+     */
+    public static Catalog catalog(String path, InputStream in, Limits limits) {
         JvmCataloger c = new JvmCataloger(limits);
         c.archive(path, in, 0, Optional.empty());
-        return new Result(c.packages, c.warnings);
+        return new Catalog(c.packages, List.of(path), c.warnings);
     }
 
     private void archive(String path, InputStream raw, int depth, Optional<String> parent) {
@@ -162,17 +143,19 @@ public final class JvmCataloger {
         if (licenses.isEmpty()) {
             manifest.map(m -> m.getMainAttributes().getValue("Bundle-License")).ifPresent(l -> licenses.add(l.split(";")[0].trim()));
         }
-        packages.set(index, new Package(ref, name, group, version, purl, path, HexFormat.of().formatHex(sha1.digest()),
-                HexFormat.of().formatHex(sha256.digest()), licenses, parent));
+        String type = depth == 0 && fileName.matches("(?i).*\\.(war|ear|hpi|jpi)$") ? "application" : "library";
+        packages.set(index, new SbomPackage(ref, type, "maven", name, group, version, purl, path,
+                java.util.Map.of("SHA-1", HexFormat.of().formatHex(sha1.digest()), "SHA-256", HexFormat.of().formatHex(sha256.digest())),
+                licenses, parent, List.of()));
         if (poms.size() > 1) {
             // a shaded or uber jar: every embedded Maven artifact is a package of its own
             for (Properties p : poms) {
                 String a = p.getProperty("artifactId", "unknown");
                 String g = p.getProperty("groupId", "unknown");
                 String v = p.getProperty("version", "");
-                packages.add(new Package(ref + "#" + g + ":" + a, a, Optional.of(g), v.isEmpty() ? Optional.empty() : Optional.of(v),
-                        Optional.of("pkg:maven/" + g + "/" + a + (v.isEmpty() ? "" : "@" + v)), path + "!/META-INF/maven/" + g + "/" + a,
-                        "", "", List.of(), Optional.of(ref)));
+                packages.add(new SbomPackage(ref + "#" + g + ":" + a, "library", "maven", a, Optional.of(g),
+                        v.isEmpty() ? Optional.empty() : Optional.of(v), Optional.of("pkg:maven/" + g + "/" + a + (v.isEmpty() ? "" : "@" + v)),
+                        path + "!/META-INF/maven/" + g + "/" + a, java.util.Map.of(), List.of(), Optional.of(ref), List.of()));
             }
         }
     }

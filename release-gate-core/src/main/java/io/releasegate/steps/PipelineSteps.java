@@ -88,7 +88,7 @@ public final class PipelineSteps {
         try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
             io.releasegate.sbom.GenerateSbom.Result r = io.releasegate.sbom.GenerateSbom.call(ctx.store(), ctx.ledger(),
                     text(args, "name", null), text(args, "version", null), Optional.empty(),
-                    io.releasegate.sbom.JvmCataloger.Limits.defaults(), actor, java.time.Clock.systemUTC());
+                    io.releasegate.sbom.Limits.defaults(), actor, java.time.Clock.systemUTC());
             if (args.get("out") != null) {
                 Path target = workspace.resolve(args.get("out").toString());
                 try {

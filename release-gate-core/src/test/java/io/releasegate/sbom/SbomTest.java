@@ -79,7 +79,7 @@ class SbomTest {
         BuildResult built = publish(ws, ledger, store);
 
         GenerateSbom.Result r = GenerateSbom.call(store, ledger, "payments", "1.0.0", Optional.empty(),
-                JvmCataloger.Limits.defaults(), "ci", Clock.systemUTC());
+                Limits.defaults(), "ci", Clock.systemUTC());
         assertThat(new JsonParser().validate(r.cyclonedx(), Version.VERSION_16)).isEmpty();
         JsonNode bom = Json.mapper().readTree(r.cyclonedx());
         assertThat(bom.path("specVersion").asText()).isEqualTo("1.6");
@@ -105,10 +105,10 @@ class SbomTest {
 
         // deterministic: the same input gives the same bytes
         GenerateSbom.Result again = GenerateSbom.call(store, ledger, "payments", "1.0.0", Optional.empty(),
-                JvmCataloger.Limits.defaults(), "ci", Clock.systemUTC());
+                Limits.defaults(), "ci", Clock.systemUTC());
         assertThat(again.cyclonedx()).isEqualTo(r.cyclonedx());
         GenerateSbom.Result epoch = GenerateSbom.call(store, ledger, "payments", "1.0.0",
-                Optional.of(Instant.ofEpochSecond(1_700_000_000L)), JvmCataloger.Limits.defaults(), "ci", Clock.systemUTC());
+                Optional.of(Instant.ofEpochSecond(1_700_000_000L)), Limits.defaults(), "ci", Clock.systemUTC());
         assertThat(Json.mapper().readTree(epoch.cyclonedx()).path("metadata").path("timestamp").asText()).startsWith("2023-11-14");
         ledger.close();
     }
@@ -118,23 +118,23 @@ class SbomTest {
         // a zip bomb: 64 MiB of zeros compresses to ~64 KiB
         byte[] zeros = new byte[64 << 20];
         byte[] bomb = jar(Map.of("zeros.bin", zeros));
-        JvmCataloger.Result r = JvmCataloger.catalog("bomb.jar", new java.io.ByteArrayInputStream(bomb), JvmCataloger.Limits.defaults());
+        Catalog r = JvmCataloger.catalog("bomb.jar", new java.io.ByteArrayInputStream(bomb), Limits.defaults());
         assertThat(r.warnings()).anySatisfy(w -> assertThat(w).contains("compression ratio"));
         // absurd nesting
         byte[] nested = mavenJar("g", "leaf", "1", "MIT", Map.of());
         for (int i = 0; i < 12; i++) {
             nested = jar(Map.of("lib/n" + i + ".jar", nested));
         }
-        JvmCataloger.Result deep = JvmCataloger.catalog("deep.jar", new java.io.ByteArrayInputStream(nested), JvmCataloger.Limits.defaults());
+        Catalog deep = JvmCataloger.catalog("deep.jar", new java.io.ByteArrayInputStream(nested), Limits.defaults());
         assertThat(deep.warnings()).anySatisfy(w -> assertThat(w).contains("nested deeper than 8"));
         // truncated
         byte[] good = mavenJar("g", "a", "1", "MIT", Map.of("big.bin", new byte[100_000]));
         byte[] cut = java.util.Arrays.copyOf(good, good.length / 3);
-        JvmCataloger.Result truncated = JvmCataloger.catalog("cut.jar", new java.io.ByteArrayInputStream(cut), JvmCataloger.Limits.defaults());
+        Catalog truncated = JvmCataloger.catalog("cut.jar", new java.io.ByteArrayInputStream(cut), Limits.defaults());
         assertThat(truncated.warnings()).anySatisfy(w -> assertThat(w).contains("truncated or corrupt"));
         // traversing names
         byte[] slip = jar(Map.of("../../evil.sh", "x".getBytes(StandardCharsets.UTF_8)));
-        assertThat(JvmCataloger.catalog("slip.jar", new java.io.ByteArrayInputStream(slip), JvmCataloger.Limits.defaults()).warnings())
+        assertThat(JvmCataloger.catalog("slip.jar", new java.io.ByteArrayInputStream(slip), Limits.defaults()).warnings())
                 .anySatisfy(w -> assertThat(w).contains("zip-slip"));
     }
 
