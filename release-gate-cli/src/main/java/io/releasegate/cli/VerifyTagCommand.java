@@ -16,15 +16,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "verify-tag", description = {"Verify the OpenPGP signature of an annotated tag (ours or git tag -s) against a",
-        "keyring; with --release, record the outcome. Exit 1 when unsigned, unknown signer, or not matching."})
+@Command(name = "verify-tag", description = {"Verify the signature of an annotated tag: OpenPGP (ours or git tag -s) against a",
+        "keyring, SSH (gpg.format=ssh) against an allowed-signers file whose principal must be the tagger;",
+        "with --release, record the outcome. Exit 1 when unsigned, unknown signer, or not matching."})
 final class VerifyTagCommand extends RepoCommand {
 
     @Parameters(index = "0", paramLabel = "TAG", description = "e.g. v1.4.0")
     String tag;
 
-    @Option(names = "--keyring", required = true, paramLabel = "FILE", description = "Armored public keys (gpg --armor --export).")
+    @Option(names = "--keyring", paramLabel = "FILE", description = "Armored public keys (gpg --armor --export), for OpenPGP-signed tags.")
     Path keyring;
+
+    @Option(names = "--allowed-signers", paramLabel = "FILE",
+            description = "OpenSSH allowed-signers file (as gpg.ssh.allowedSignersFile), for SSH-signed tags.")
+    Path allowedSigners;
 
     @Option(names = "--release", paramLabel = "NAME@VERSION", description = "Record the verification for this release.")
     String release;
@@ -37,7 +42,7 @@ final class VerifyTagCommand extends RepoCommand {
 
     @Override
     int run(History history, CliOutput out) {
-        TagVerifier verifier = TagVerifier.withKeyring(keyring);
+        TagVerifier verifier = TagVerifier.of(Optional.ofNullable(keyring), Optional.ofNullable(allowedSigners));
         Optional<TagVerifier.Verified> ok;
         String reason = "";
         try {
@@ -61,7 +66,7 @@ final class VerifyTagCommand extends RepoCommand {
         }
         if (ok.isEmpty()) {
             throw new RefusedException(new Refusal(reason.substring(0, reason.indexOf(':')), reason.substring(reason.indexOf(':') + 2),
-                    "release tags are created and signed by CI with a key in the keyring"));
+                    "release tags are created and signed by CI with a key in the keyring or the allowed-signers file"));
         }
         if (out.json()) {
             out.document(Json.object().put("verified", true).put("tag", tag).put("object", ok.get().object())

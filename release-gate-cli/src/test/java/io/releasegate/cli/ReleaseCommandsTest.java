@@ -88,6 +88,27 @@ class ReleaseCommandsTest {
     }
 
     @Test
+    void verifiesSshSignedTagsAgainstAnAllowedSignersFile() throws Exception {
+        Path key = tmp.resolve("ssh-key");
+        Process p = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).isZero();
+        Git.run(repo.dir(), "-c", "gpg.format=ssh", "-c", "user.signingkey=" + key, "tag", "-s", "-m", "release 2.0.0", "v2.0.0");
+        String[] pub = Files.readString(Path.of(key + ".pub")).trim().split("\\s+");
+        Path signers = Files.writeString(tmp.resolve("allowed_signers"), "test@example.com " + pub[0] + " " + pub[1] + "\n");
+        Run ok = run("verify-tag", "v2.0.0", "--repo", repo.dir().toString(), "--allowed-signers", signers.toString(), "--json");
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        assertThat(ok.json().path("signer").asText()).startsWith("SHA256:").endsWith("(test@example.com)");
+        Path someoneElse = Files.writeString(tmp.resolve("other_signers"), "bot@example.com " + pub[0] + " " + pub[1] + "\n");
+        Run refused = run("verify-tag", "v2.0.0", "--repo", repo.dir().toString(), "--allowed-signers", someoneElse.toString());
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("tag.unknown-signer");
+        Run neither = run("verify-tag", "v2.0.0", "--repo", repo.dir().toString());
+        assertThat(neither.exit()).isEqualTo(2);
+        assertThat(neither.err()).contains("allowed-signers");
+    }
+
+    @Test
     void tagsTheBuiltCommitWithASignatureGitVerifies() throws Exception {
         Path state = tmp.resolve("state");
         Run built = run("build-once", "--state-dir", state.toString(), "--workspace", repo.dir().toString(), "--actor", "ci",
