@@ -181,7 +181,7 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
             Files.write(project.resolve("target/sbom.cdx.json"), sbom.cyclonedx());
             step("generateSbom", "CycloneDX 1.6, " + sbom.components() + " component(s), stored as " + sbom.referrer().shortForm());
             Instant now = Instant.now();
-            var envelope = Provenance.generate(ctx.ledger(), SampleProject.NAME, version, new Provenance.Build(project.toUri().toString(),
+            var envelope = Provenance.generate(ctx.store(), ctx.ledger(), SampleProject.NAME, version, new Provenance.Build(project.toUri().toString(),
                     "refs/heads/main", "Jenkinsfile", "golden", "demo", Optional.empty(), "release-gate demo", "local", now, now),
                     releaseSigner, "demo-release-key", "ci", java.time.Clock.systemUTC());
             Provenance.verify(envelope, publicKey, built.digest());

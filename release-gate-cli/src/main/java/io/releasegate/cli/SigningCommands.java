@@ -187,7 +187,7 @@ final class SigningCommands {
             String[] nv = InspectCommand.parse(release);
             Instant now = Instant.now();
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
-                ObjectNode env = Provenance.generate(ctx.ledger(), nv[0], nv[1], new Provenance.Build(repository, ref, jenkinsfile,
+                ObjectNode env = Provenance.generate(ctx.store(), ctx.ledger(), nv[0], nv[1], new Provenance.Build(repository, ref, jenkinsfile,
                         libraryName, libraryVersion, Optional.empty(), builderId, invocationId, now, now), KeySigner.fromPem(key),
                         "release-key", actor, Clock.systemUTC());
                 if (out != null) {

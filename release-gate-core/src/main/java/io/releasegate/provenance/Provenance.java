@@ -10,7 +10,11 @@ import io.releasegate.error.Refusal;
 import io.releasegate.error.RefusedException;
 import io.releasegate.json.Json;
 import io.releasegate.ledger.Event;
+import io.releasegate.error.InputException;
 import io.releasegate.ledger.Ledger;
+import io.releasegate.store.ArtifactStore;
+import io.releasegate.store.Referrers;
+import io.releasegate.store.StoredManifest;
 import io.releasegate.signing.Dsse;
 import io.releasegate.signing.KeySigner;
 import io.releasegate.signing.SignatureCheckFailed;
@@ -71,18 +75,29 @@ public final class Provenance {
         return st;
     }
 
-    /** Builds, signs and records the provenance; returns the DSSE envelope. */
-    public static ObjectNode generate(Ledger ledger, String name, String version, Build b, KeySigner signer, String keyId,
-                                      String actor, Clock clock) {
+    /** The artifact type of a DSSE envelope stored as an OCI referrer (as cosign and the Sigstore bundle spec name it). */
+    public static final String DSSE_ARTIFACT_TYPE = "application/vnd.dsse.envelope.v1+json";
+
+    /**
+     * Builds and signs the provenance, stores the DSSE envelope as an attestation referring to the release's
+     * manifest, and records it; returns the envelope.
+     */
+    public static ObjectNode generate(ArtifactStore store, Ledger ledger, String name, String version, Build b, KeySigner signer,
+                                      String keyId, String actor, Clock clock) {
         String subject = name + "@" + version;
         Event built = ledger.events(subject).stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst()
                 .orElseThrow(() -> new RefusedException(new Refusal("provenance.unknown-release",
                         "the ledger has no 'built' event for " + subject, "build it first")));
         byte[] payload = Json.bytes(statement(built, name, b));
         ObjectNode envelope = Dsse.sign(Dsse.IN_TOTO, payload, signer, keyId);
-        Digest envelopeDigest = Digester.of(Json.pretty(envelope).getBytes(StandardCharsets.UTF_8));
+        byte[] document = Json.pretty(envelope).getBytes(StandardCharsets.UTF_8);
+        Digest artifact = built.digest().orElseThrow();
+        StoredManifest manifest = store.fetchManifest(name, artifact.toString())
+                .orElseThrow(() -> new InputException("store " + store.location() + " has no manifest " + artifact));
+        Referrers.Stored stored = Referrers.push(store, name, manifest, DSSE_ARTIFACT_TYPE, "provenance.intoto.dsse.json", document);
         ledger.append(Event.draft("provenance-generated", subject, built.digest(), actor, clock.instant(),
-                Json.object().put("predicateType", PREDICATE).put("attestationDigest", envelopeDigest.toString())));
+                Json.object().put("predicateType", PREDICATE).put("attestationDigest", stored.document().toString())
+                        .put("reference", stored.reference())));
         return envelope;
     }
 

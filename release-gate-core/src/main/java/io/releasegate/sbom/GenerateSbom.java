@@ -3,18 +3,16 @@ package io.releasegate.sbom;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.build.BuildOnce;
 import io.releasegate.digest.Digest;
-import io.releasegate.digest.Digester;
 import io.releasegate.error.InputException;
 import io.releasegate.error.Refusal;
 import io.releasegate.error.RefusedException;
 import io.releasegate.json.Json;
 import io.releasegate.ledger.Event;
 import io.releasegate.ledger.Ledger;
-import io.releasegate.store.ArtifactManifest;
 import io.releasegate.store.ArtifactStore;
 import io.releasegate.store.MediaTypes;
+import io.releasegate.store.Referrers;
 import io.releasegate.store.StoredManifest;
-import io.releasegate.store.TagResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -71,24 +69,13 @@ public final class GenerateSbom {
         List<SbomPackage> packages = catalog.packages();
 
         // store it as an OCI artifact that refers to the release's manifest (OCI 1.1 subject)
-        Digest sbomDigest = Digester.of(json);
-        store.pushBlob(name, ArtifactManifest.emptyConfigDigest(), MediaTypes.EMPTY_JSON);
-        store.pushBlob(name, sbomDigest, json);
-        ObjectNode m = Json.object().put("schemaVersion", 2).put("mediaType", MediaTypes.OCI_MANIFEST)
-                .put("artifactType", CYCLONEDX_MEDIA_TYPE);
-        m.putObject("config").put("mediaType", MediaTypes.OCI_EMPTY).put("digest", ArtifactManifest.emptyConfigDigest().toString())
-                .put("size", 2).put("data", "e30=");
-        m.putArray("layers").addObject().put("mediaType", CYCLONEDX_MEDIA_TYPE).put("digest", sbomDigest.toString())
-                .put("size", json.length).putObject("annotations").put(MediaTypes.ANNOTATION_TITLE, "sbom.cdx.json");
-        m.putObject("subject").put("mediaType", manifest.mediaType()).put("digest", artifact.toString())
-                .put("size", manifest.bytes().length);
-        byte[] mb = Json.bytes(m);
-        TagResult tr = store.pushManifest(name, Optional.empty(), MediaTypes.OCI_MANIFEST, mb);
+        Referrers.Stored stored = Referrers.push(store, name, manifest, CYCLONEDX_MEDIA_TYPE, "sbom.cdx.json", json);
+        Digest sbomDigest = stored.document();
         ObjectNode payload = Json.object().put("format", "cyclonedx").put("specVersion", "1.6")
-                .put("sbomDigest", sbomDigest.toString()).put("reference", name + "@" + tr.digest()).put("components", packages.size());
+                .put("sbomDigest", sbomDigest.toString()).put("reference", stored.reference()).put("components", packages.size());
         warnings.forEach(w -> payload.withArray("warnings").add(w));
         Event e = ledger.append(Event.draft("sbom-generated", subject, Optional.of(artifact), actor, clock.instant(), payload));
-        return new Result(json, sbomDigest, tr.digest(), warnings, packages.size(), e.id());
+        return new Result(json, sbomDigest, stored.manifest(), warnings, packages.size(), e.id());
     }
 
 }

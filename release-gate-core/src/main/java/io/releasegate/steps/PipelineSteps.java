@@ -134,7 +134,7 @@ public final class PipelineSteps {
                 "libraryName", "libraryVersion", "builderId", "invocationId"));
         try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
             java.time.Instant now = java.time.Instant.now();
-            io.releasegate.provenance.Provenance.generate(ctx.ledger(), text(args, "name", null), text(args, "version", null),
+            io.releasegate.provenance.Provenance.generate(ctx.store(), ctx.ledger(), text(args, "name", null), text(args, "version", null),
                     new io.releasegate.provenance.Provenance.Build(text(args, "repository", "unknown"), text(args, "ref", "unknown"),
                             text(args, "jenkinsfile", "Jenkinsfile"), text(args, "libraryName", "golden"),
                             text(args, "libraryVersion", "unknown"), Optional.empty(), text(args, "builderId", "unknown"),

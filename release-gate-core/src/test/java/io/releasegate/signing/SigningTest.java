@@ -112,7 +112,7 @@ class SigningTest {
                 "golden", "v1.4.0", Optional.of("a".repeat(40)), "https://jenkins.example.com/job/payments",
                 "https://jenkins.example.com/job/payments/42/", Instant.parse("2026-11-23T10:00:00Z"),
                 Instant.parse("2026-11-23T10:05:00Z"));
-        ObjectNode env = Provenance.generate(r.ledger(), "payments", "1.0.0", b, r.signer(), "release-key", "ci", Clock.systemUTC());
+        ObjectNode env = Provenance.generate(r.store(), r.ledger(), "payments", "1.0.0", b, r.signer(), "release-key", "ci", Clock.systemUTC());
         Digest artifact = r.built().digest();
         var st = Provenance.verify(env, r.pub(), artifact);
         assertThat(st.path("predicate").path("buildDefinition").path("externalParameters").path("library").path("version").asText())
@@ -120,6 +120,20 @@ class SigningTest {
         assertThat(st.path("subject")).hasSize(2);
         assertThat(st.path("predicate").path("runDetails").path("metadata").path("invocationId").asText()).endsWith("/42/");
         assertThat(r.ledger().events("payments@1.0.0")).extracting(e -> e.type()).contains("provenance-generated");
+        // stored as an attestation referring to the release's manifest, and it reads back to a valid envelope
+        var recorded = r.ledger().events("payments@1.0.0").stream().filter(e -> e.type().equals("provenance-generated")).findFirst()
+                .orElseThrow();
+        String reference = recorded.payload().path("reference").asText();
+        var referrer = io.releasegate.json.Json.mapper().readTree(r.store().fetchManifest("payments",
+                reference.substring(reference.indexOf('@') + 1)).orElseThrow().bytes());
+        assertThat(referrer.path("artifactType").asText()).isEqualTo(Provenance.DSSE_ARTIFACT_TYPE);
+        assertThat(referrer.path("subject").path("digest").asText()).isEqualTo(artifact.toString());
+        Digest layer = Digest.parse(referrer.path("layers").get(0).path("digest").asText());
+        assertThat(layer.toString()).isEqualTo(recorded.payload().path("attestationDigest").asText());
+        try (var in = r.store().openBlob("payments", layer)) {
+            var stored = (ObjectNode) io.releasegate.json.Json.mapper().readTree(in.readAllBytes());
+            assertThat(Provenance.verify(stored, r.pub(), artifact).path("predicateType").asText()).isEqualTo(Provenance.PREDICATE);
+        }
 
         assertThatThrownBy(() -> Provenance.verify(env, r.wrong(), artifact)).isInstanceOf(SignatureCheckFailed.class)
                 .hasMessageContaining("dsse.signature");
