@@ -123,4 +123,77 @@ public final class Provenance {
         }
         throw new SignatureCheckFailed("dsse.subject", "no subject of the statement is " + artifact);
     }
+
+    /**
+     * Verifies the release's stored provenance: the attestation recorded for the built digest is read back from
+     * the store by digest (so a swapped or altered document is caught), its referrer must name the release's
+     * manifest, and the envelope must verify with {@code key} for that digest. Records
+     * {@code attestation-verified} or {@code attestation-failed}; throws a refusal when it fails.
+     */
+    public static Event verifyStored(ArtifactStore store, Ledger ledger, String name, String version, PublicKey key, String actor,
+                                     Clock clock) {
+        String subject = name + "@" + version;
+        java.util.List<Event> events = ledger.events(subject);
+        Event built = events.stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst()
+                .orElseThrow(() -> new RefusedException(new Refusal("provenance.unknown-release",
+                        "the ledger has no 'built' event for " + subject, "build it first")));
+        Digest artifact = built.digest().orElseThrow();
+        Optional<Event> recorded = events.stream().filter(e -> e.type().equals("provenance-generated")
+                && e.digest().equals(Optional.of(artifact)) && e.payload().hasNonNull("reference")).reduce((a, b) -> b);
+        String reason = null;
+        if (recorded.isEmpty()) {
+            reason = "provenance.missing: no stored provenance for " + subject + " (" + artifact + ")";
+        } else {
+            try {
+                reason = checkStored(store, name, artifact, recorded.get(), key);
+            } catch (SignatureCheckFailed e) {
+                reason = e.getMessage();
+            }
+        }
+        ObjectNode p = Json.object().put("target", "provenance of " + artifact).put("keyFingerprint",
+                io.releasegate.signing.ReleaseSignatures.fingerprint(key));
+        recorded.ifPresent(r -> p.put("reference", r.payload().path("reference").asText()));
+        if (reason != null) {
+            p.put("reason", reason);
+        }
+        Event e = ledger.append(Event.draft(reason == null ? "attestation-verified" : "attestation-failed", subject,
+                Optional.of(artifact), actor, clock.instant(), p));
+        if (reason != null) {
+            int colon = reason.indexOf(':');
+            throw new RefusedException(new Refusal(colon > 0 ? reason.substring(0, colon) : "provenance.invalid",
+                    colon > 0 ? reason.substring(colon + 2) : reason, "generate the provenance of the built digest with the release key"));
+        }
+        return e;
+    }
+
+    private static String checkStored(ArtifactStore store, String name, Digest artifact, Event recorded, PublicKey key) {
+        String reference = recorded.payload().path("reference").asText();
+        Digest expected = Digest.parse(recorded.payload().path("attestationDigest").asText());
+        Optional<StoredManifest> m = store.fetchManifest(name, reference.substring(reference.indexOf('@') + 1));
+        if (m.isEmpty()) {
+            return "provenance.missing: the attestation " + reference + " is not in store " + store.location();
+        }
+        try {
+            JsonNode referrer = Json.mapper().readTree(m.get().bytes());
+            if (!artifact.toString().equals(referrer.path("subject").path("digest").asText())) {
+                return "provenance.subject: the attestation " + reference + " refers to " + referrer.path("subject").path("digest").asText()
+                        + ", not to " + artifact;
+            }
+            Digest layer = Digest.parse(referrer.path("layers").path(0).path("digest").asText());
+            if (!layer.equals(expected)) {
+                return "provenance.digest: the attestation's document is " + layer + ", not the recorded " + expected;
+            }
+            byte[] document;
+            try (var in = store.openBlob(name, layer)) {
+                document = in.readNBytes(16 << 20);
+            }
+            if (!Digester.of(document).equals(expected)) {
+                return "provenance.digest: the stored document does not match its digest " + expected;
+            }
+            verify(Json.mapper().readTree(document), key, artifact);
+            return null;
+        } catch (IOException | IllegalArgumentException | InputException e) {
+            return "provenance.unreadable: cannot read the attestation " + reference + ": " + e.getMessage();
+        }
+    }
 }

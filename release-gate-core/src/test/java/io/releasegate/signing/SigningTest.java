@@ -134,6 +134,20 @@ class SigningTest {
             var stored = (ObjectNode) io.releasegate.json.Json.mapper().readTree(in.readAllBytes());
             assertThat(Provenance.verify(stored, r.pub(), artifact).path("predicateType").asText()).isEqualTo(Provenance.PREDICATE);
         }
+        // verified at promotion from the store: good, wrong key, then one flipped byte in the stored document
+        assertThat(Provenance.verifyStored(r.store(), r.ledger(), "payments", "1.0.0", r.pub(), "ci", Clock.systemUTC()).type())
+                .isEqualTo("attestation-verified");
+        assertThatThrownBy(() -> Provenance.verifyStored(r.store(), r.ledger(), "payments", "1.0.0", r.wrong(), "ci", Clock.systemUTC()))
+                .isInstanceOf(RefusedException.class).hasMessageContaining("dsse.signature");
+        java.nio.file.Path blob = tmp.resolve("state/store/blobs/sha256/" + layer.hex());
+        byte[] bytes = java.nio.file.Files.readAllBytes(blob);
+        bytes[bytes.length / 2] ^= 1;
+        blob.toFile().setWritable(true);
+        java.nio.file.Files.write(blob, bytes);
+        assertThatThrownBy(() -> Provenance.verifyStored(r.store(), r.ledger(), "payments", "1.0.0", r.pub(), "ci", Clock.systemUTC()))
+                .isInstanceOf(RefusedException.class).hasMessageContaining("provenance.digest");
+        assertThat(r.ledger().events("payments@1.0.0")).extracting(e -> e.type())
+                .endsWith("attestation-verified", "attestation-failed", "attestation-failed");
 
         assertThatThrownBy(() -> Provenance.verify(env, r.wrong(), artifact)).isInstanceOf(SignatureCheckFailed.class)
                 .hasMessageContaining("dsse.signature");
