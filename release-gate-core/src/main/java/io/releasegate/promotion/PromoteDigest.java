@@ -212,8 +212,13 @@ public final class PromoteDigest {
                         "sign the artifact and run verifySignatures before promoting")));
                 case "sbom" -> require(events, "sbom-generated", refusals, "promote.evidence-sbom", "no SBOM of " + digest,
                         "generate the SBOM (generateSbom)");
-                case "provenance" -> require(events, "provenance-generated", refusals, "promote.evidence-provenance",
-                        "no provenance of " + digest, "generate and sign the provenance");
+                case "provenance" -> {
+                    require(events, "provenance-generated", refusals, "promote.evidence-provenance",
+                            "no provenance of " + digest, "generate and sign the provenance");
+                    latest(events, List.of("attestation-verified", "attestation-failed")).filter(e -> e.type().equals("attestation-failed"))
+                            .ifPresent(e -> refusals.add(new Refusal("promote.evidence-provenance", "the last verification of the provenance of "
+                                    + digest + " failed: " + e.text("reason").orElse("?"), "generate the provenance again and verify it")));
+                }
                 case "gates" -> latest(events, List.of("gate-evaluated")).ifPresentOrElse(e -> {
                     if (!e.text("result").orElse("fail").equals("pass")) {
                         refusals.add(new Refusal("promote.evidence-gates", "the gates of " + digest + " failed ("

@@ -169,6 +169,12 @@ class GovernanceTest {
                 }, t -> t.promote("production").call(), "promote.skip-environment"),
                 new Bypass("promoting without signatures", t -> t.promote("dev").call(), t -> t.promote("staging").call(),
                         "promote.evidence-signatures"),
+                new Bypass("promoting after the stored provenance failed its verification", t -> {
+                    t.evidence(t.digest);
+                    t.promote("dev").call();
+                    t.ledger.append(Event.draft("attestation-failed", "payments@1.0.0", Optional.of(t.digest), "ci", MONDAY.instant(),
+                            Json.object().put("reason", "provenance.digest: the stored document does not match its digest")));
+                }, t -> t.promote("staging").call(), "promote.evidence-provenance"),
                 new Bypass("production without the approvals", t -> {
                     t.toStaging();
                     t.approve("mia", "maintainer").call();
