@@ -133,6 +133,9 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
                     .signer(OpenPgpSigner.fromArmoredSecretKey(keyFile, new char[0])).actor("ci", "ci@release-gate.invalid")
                     .call();
             step("tag", tag.tag() + " on " + tag.commit().substring(0, 12) + ", OpenPGP-signed by " + tag.signer());
+            io.releasegate.signing.TagVerifier.Verified tagOk = io.releasegate.signing.TagVerifier
+                    .withKeyring(project.resolve(".release-gate/demo-signing-key.pub.asc")).verify(history.repository(), tag.tag());
+            step("verify-tag", tag.tag() + " -> " + tagOk.object().substring(0, 12) + ", signature verified against the keyring");
 
             ReleaseRecord tagged = ReleaseRecordProjection.project(SampleProject.NAME, version, ctx.ledger().events(),
                     ctx.ledger().location(), ctx.ledger().head()).orElseThrow();
@@ -186,7 +189,9 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
                     releaseSigner, "demo-release-key", "ci", java.time.Clock.systemUTC());
             Provenance.verify(envelope, publicKey, built.digest());
             Files.writeString(project.resolve("target/provenance.dsse.json"), Json.pretty(envelope));
-            step("provenance", "SLSA v1 statement in a signed DSSE envelope, verified against the artifact digest");
+            Provenance.verifyStored(ctx.store(), ctx.ledger(), SampleProject.NAME, version, publicKey, "ci", java.time.Clock.systemUTC());
+            step("provenance", "SLSA v1 statement in a signed DSSE envelope, stored as an attestation of the release, read back "
+                    + "and verified against the artifact digest");
             EvaluateGates.Decision gates = new EvaluateGates(policy, ctx.ledger())
                     .release(SampleProject.NAME, version, built.digest())
                     .sbom(List.of(project.resolve("target/sbom.cdx.json")))
