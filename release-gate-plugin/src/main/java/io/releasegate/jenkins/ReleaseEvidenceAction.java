@@ -106,35 +106,35 @@ public class ReleaseEvidenceAction implements RunAction2 {
         return "release-evidence";
     }
 
-    public String getName() {
+    public synchronized String getName() {
         return name;
     }
 
-    public String getVersion() {
+    public synchronized String getVersion() {
         return version;
     }
 
-    public String getDigest() {
+    public synchronized String getDigest() {
         return digest;
     }
 
-    public String getReference() {
+    public synchronized String getReference() {
         return reference;
     }
 
-    public String getSbomDigest() {
+    public synchronized String getSbomDigest() {
         return sbomDigest;
     }
 
-    public int getSbomComponents() {
+    public synchronized int getSbomComponents() {
         return sbomComponents;
     }
 
-    public String getProvenance() {
+    public synchronized String getProvenance() {
         return provenance;
     }
 
-    public String getLibrary() {
+    public synchronized String getLibrary() {
         return library;
     }
 
