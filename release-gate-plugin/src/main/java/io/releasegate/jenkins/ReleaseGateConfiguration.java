@@ -37,6 +37,11 @@ public class ReleaseGateConfiguration extends GlobalConfiguration {
         return value == null ? "" : value.trim();
     }
 
+    /** Text areas submit CRLF line ends: keep LF, without surrounding blank space. */
+    private static String multiline(String value) {
+        return value == null ? "" : value.replace("\r\n", "\n").strip();
+    }
+
     /** OCI store: an OCI image layout directory on the agent, or {@code oci://HOST[:PORT]/NAMESPACE}. */
     public String getStore() {
         return store;
@@ -88,7 +93,7 @@ public class ReleaseGateConfiguration extends GlobalConfiguration {
 
     @DataBoundSetter
     public void setPublicKey(String publicKey) {
-        this.publicKey = publicKey == null ? "" : publicKey.strip();
+        this.publicKey = multiline(publicKey);
         save();
     }
 
@@ -110,7 +115,7 @@ public class ReleaseGateConfiguration extends GlobalConfiguration {
 
     @DataBoundSetter
     public void setDefaultPolicy(String defaultPolicy) {
-        this.defaultPolicy = defaultPolicy == null ? "" : defaultPolicy.strip();
+        this.defaultPolicy = multiline(defaultPolicy);
         save();
     }
 
