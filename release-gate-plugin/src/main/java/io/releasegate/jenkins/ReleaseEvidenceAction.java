@@ -61,7 +61,7 @@ public class ReleaseEvidenceAction implements RunAction2 {
     private int sbomComponents;
     private String provenance = "";
     private String library = "";
-    private final List<Entry> entries = new ArrayList<>();
+    private List<Entry> entries = new ArrayList<>();
     /** How many of the build's {@link ApproverAction}s approveProduction has already used. */
     private int approversUsed;
 
@@ -83,8 +83,11 @@ public class ReleaseEvidenceAction implements RunAction2 {
     }
 
     @Override
-    public void onLoad(Run<?, ?> r) {
+    public synchronized void onLoad(Run<?, ?> r) {
         this.run = r;
+        if (entries == null) {
+            entries = new ArrayList<>();
+        }
     }
 
     public Run<?, ?> getRun() {

@@ -73,7 +73,7 @@ class StepConfigurationTest {
         new SnippetizerTester(r).assertRoundTrip(step, "releaseGate command: 'sign', signingKey: 'release-key'");
         // the map of arguments, which the form cannot carry, is taken by the descriptor
         @SuppressWarnings("deprecation")
-        ReleaseGateStep parsed = (ReleaseGateStep) new ReleaseGateStep.DescriptorImpl().newInstance(
+        ReleaseGateStep parsed = (ReleaseGateStep) r.jenkins.getDescriptorByType(ReleaseGateStep.DescriptorImpl.class).newInstance(
                 Map.of("command", "gate", "args", Map.of("name", "payments", "notApplicable", Map.of("dast", "none"))));
         assertThat(parsed.getCommand()).isEqualTo("gate");
         assertThat(parsed.getArgs()).containsEntry("name", "payments").containsEntry("notApplicable", Map.of("dast", "none"));
