@@ -236,6 +236,62 @@ public final class PipelineSteps {
         }
     }
 
+    /**
+     * nextVersion: the next release version from the workspace's git history, optional {@code rev, branch,
+     * scheme} (semver|calver) and {@code preRelease} -> {@code version, release, bump, reason, commits, previousTag?}.
+     */
+    public static Map<String, Object> nextVersion(Map<String, ?> args, Path workspace) {
+        checkKeys("nextVersion", args, Set.of("rev", "branch", "scheme", "preRelease"));
+        String scheme = text(args, "scheme", "semver");
+        io.releasegate.version.NextVersion.Scheme s = switch (scheme.toLowerCase(java.util.Locale.ROOT)) {
+            case "semver" -> io.releasegate.version.NextVersion.Scheme.SEMVER;
+            case "calver" -> io.releasegate.version.NextVersion.Scheme.CALVER;
+            default -> throw new InputException("nextVersion: scheme must be semver or calver, not " + scheme);
+        };
+        try (io.releasegate.commits.History history = io.releasegate.commits.History.open(workspace)) {
+            io.releasegate.version.NextVersion.Result r = new io.releasegate.version.NextVersion(history)
+                    .rev(text(args, "rev", "HEAD")).branch(Optional.ofNullable(args.get("branch")).map(Object::toString))
+                    .scheme(s).preRelease(Optional.ofNullable(args.get("preRelease")).map(Object::toString)).call();
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("version", r.version());
+            out.put("release", r.release());
+            out.put("bump", r.bump().name().toLowerCase(java.util.Locale.ROOT));
+            out.put("reason", r.reason());
+            out.put("commits", r.commits().size());
+            r.previousTag().ifPresent(t -> out.put("previousTag", t));
+            return out;
+        }
+    }
+
+    /**
+     * releaseRecord: the release record of {@code name@version} projected from the ledger, optionally written
+     * to {@code out} in the workspace -> {@code digest} (of the artifact) and {@code record} (the JSON document).
+     */
+    public static Map<String, Object> releaseRecord(Map<String, ?> args, Path workspace, Path stateDir) {
+        checkKeys("releaseRecord", args, Set.of("name", "version", "store", "ledger", "out"));
+        String name = text(args, "name", null);
+        String version = text(args, "version", null);
+        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+            io.releasegate.record.ReleaseRecord record = io.releasegate.record.ReleaseRecordProjection.project(name, version,
+                    ctx.ledger().events(), ctx.ledger().location(), ctx.ledger().head())
+                    .orElseThrow(() -> new InputException("releaseRecord: " + name + "@" + version + " was not built"));
+            String json = new io.releasegate.record.ReleaseRecords().write(record);
+            if (args.get("out") != null) {
+                Path target = workspace.resolve(args.get("out").toString());
+                try {
+                    java.nio.file.Files.createDirectories(target.toAbsolutePath().getParent());
+                    java.nio.file.Files.writeString(target, json, java.nio.charset.StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    throw new InputException("cannot write the release record to " + target + ": " + e.getMessage(), e);
+                }
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("digest", record.artifact().digest());
+            out.put("record", json);
+            return out;
+        }
+    }
+
     private static List<Path> files(Path workspace, Object value) {
         if (value == null) {
             return List.of();

@@ -15,7 +15,9 @@ enum Command {
     APPROVE_PRODUCTION("approveProduction", false),
     NO_GO("noGo", true),
     PROMOTE_DIGEST("promoteDigest", false),
-    VERIFY_PRODUCTION("verifyProduction", true);
+    VERIFY_PRODUCTION("verifyProduction", true),
+    NEXT_VERSION("nextVersion", true),
+    RELEASE_RECORD("releaseRecord", true);
 
     private final String stepName;
     private final boolean generic;

@@ -111,6 +111,8 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
             case NO_GO -> PipelineSteps.noGo(args, state, actor);
             case PROMOTE_DIGEST -> PipelineSteps.promoteDigest(args, workspace, state, actor);
             case VERIFY_PRODUCTION -> PipelineSteps.verifyProduction(args, workspace, state, actor);
+            case NEXT_VERSION -> PipelineSteps.nextVersion(args, workspace);
+            case RELEASE_RECORD -> PipelineSteps.releaseRecord(args, workspace, state);
         };
     }
 

@@ -98,7 +98,7 @@ public class ReleaseGateStep extends Step {
             Map<String, Object> a = new LinkedHashMap<>(args);
             String store = text(a.remove("store"));
             String ledger = text(a.remove("ledger"));
-            String release = text(a.get("name")) + "@" + text(a.get("version"));
+            String release = a.get("name") == null ? "" : text(a.get("name")) + "@" + text(a.get("version"));
             Optional<Libraries.Loaded> library = Optional.empty();
             switch (command) {
                 case SIGN -> {
@@ -130,7 +130,12 @@ public class ReleaseGateStep extends Step {
                     // gate, noGo, verifyProduction take no secrets
                 }
             }
-            listener.getLogger().println("[release-gate] " + command.stepName() + " " + release + " as " + actor);
+            listener.getLogger().println("[release-gate] " + command.stepName() + (release.isEmpty() ? "" : " " + release)
+                    + " as " + actor);
+            if (command == Command.NEXT_VERSION) {
+                // reads the git history only: no store, no ledger, nothing to record
+                return call.args(a).actor(actor).call();
+            }
             ReleaseEvidenceAction evidence = ReleaseEvidenceAction.of(run);
             Map<String, Object> result;
             try {
@@ -151,6 +156,8 @@ public class ReleaseGateStep extends Step {
                 case NO_GO -> evidence.record("no-go", release + ": " + a.get("reason"), actor);
                 case VERIFY_PRODUCTION -> evidence.record("production", release + ": "
                         + (Boolean.TRUE.equals(result.get("ok")) ? "verified" : "problems " + result.get("problems")), actor);
+                case VERIFY_SIGNATURES -> evidence.record("signature", release + ": verified", actor);
+                case RELEASE_RECORD -> evidence.record("record", release + ": release record of " + result.get("digest"), actor);
                 default -> evidence.record(kind(), release + ": " + result, actor);
             }
             return result;
@@ -162,6 +169,7 @@ public class ReleaseGateStep extends Step {
                 case GATE -> "gate";
                 case NO_GO -> "no-go";
                 case VERIFY_PRODUCTION -> "production";
+                case RELEASE_RECORD -> "record";
                 default -> "other";
             };
         }

@@ -125,18 +125,25 @@ class ReleasePipelineTest {
     }
 
     @Test
-    void noGoAndVerifyProductionRunThroughTheGenericStep(JenkinsRule r) throws Exception {
+    void noGoNextVersionAndReleaseRecordRunThroughTheGenericStep(JenkinsRule r) throws Exception {
         WorkflowJob job = r.createProject(WorkflowJob.class, "payments");
         SampleWorkspace sample = SampleWorkspace.create(job);
         job.setDefinition(new CpsFlowDefinition("""
                 node {
+                  def next = releaseGate(command: 'nextVersion', args: [:])
+                  echo "next version ${next.version} (${next.bump}, ${next.commits} commits)"
                   def built = buildOnce(%1$s, artifacts: 'target/*.jar')
                   def nogo = releaseGate(command: 'no-go', args: [%1$s, digest: built.digest, reason: 'smoke tests red'])
                   echo "no-go ${nogo.event}"
+                  def record = releaseGate(command: 'releaseRecord', args: [%1$s, out: 'target/release-record.json'])
+                  echo "record of ${record.digest}"
                 }
                 """.formatted(RELEASE), true));
         WorkflowRun run = r.buildAndAssertSuccess(job);
         r.assertLogContains("no-go ", run);
+        r.assertLogContains(", 3 commits)", run);
+        r.assertLogContains("record of sha256:", run);
+        assertThat(sample.dir.resolve("target/release-record.json")).content().contains("smoke tests red");
         assertThat(run.getAction(ReleaseEvidenceAction.class).getEntries("no-go"))
                 .extracting(ReleaseEvidenceAction.Entry::getSummary).containsExactly("payments@1.0.0: smoke tests red");
         assertThat(sample.events()).hasSizeGreaterThan(1);
