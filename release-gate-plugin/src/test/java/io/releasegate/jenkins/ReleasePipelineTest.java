@@ -143,7 +143,8 @@ class ReleasePipelineTest {
         r.assertLogContains("no-go ", run);
         r.assertLogContains(", 3 commits)", run);
         r.assertLogContains("record of sha256:", run);
-        assertThat(sample.dir.resolve("target/release-record.json")).content().contains("smoke tests red");
+        assertThat(sample.dir.resolve("target/release-record.json")).content().contains("\"payments\"")
+                .contains(sample.events().get(0).digest().orElseThrow().toString());
         assertThat(run.getAction(ReleaseEvidenceAction.class).getEntries("no-go"))
                 .extracting(ReleaseEvidenceAction.Entry::getSummary).containsExactly("payments@1.0.0: smoke tests red");
         assertThat(sample.events()).hasSizeGreaterThan(1);
