@@ -66,7 +66,10 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
         try {
             if (!defaultPolicy.isEmpty() && !Files.exists(policy)) {
                 // the controller's default policy stands in for a repository without one, for this call only
-                Files.createDirectories(policy.getParent());
+                Path dir = policy.getParent();
+                if (dir != null) {
+                    Files.createDirectories(dir);
+                }
                 Files.writeString(policy, defaultPolicy, StandardCharsets.UTF_8);
                 policyWritten = true;
                 listener.getLogger().println("[release-gate] policy: the controller's default (no " + PolicyLoader.TEAM_POLICY
