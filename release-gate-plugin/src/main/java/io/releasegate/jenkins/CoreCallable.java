@@ -66,9 +66,9 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
         try {
             if (!defaultPolicy.isEmpty() && !Files.exists(policy)) {
                 // the controller's default policy stands in for a repository without one, for this call only
-                Path dir = policy.getParent();
-                if (dir != null) {
-                    Files.createDirectories(dir);
+                Path policyDir = policy.getParent();
+                if (policyDir != null) {
+                    Files.createDirectories(policyDir);
                 }
                 Files.writeString(policy, defaultPolicy, StandardCharsets.UTF_8);
                 policyWritten = true;
