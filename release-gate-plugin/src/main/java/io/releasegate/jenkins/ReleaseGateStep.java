@@ -117,13 +117,14 @@ public class ReleaseGateStep extends Step {
                         listener.getLogger().println("[release-gate] provenance: this build loaded no library '" + wanted + "'");
                         a.put("libraryVersion", "unknown");
                     }
+                    // who built it and which build: the job and build URLs (docs/provenance.md), from Jenkins, not the script
                     EnvVars env = getContext().get(EnvVars.class);
                     if (env != null && a.get("repository") == null && env.get("GIT_URL") != null) {
                         a.put("repository", env.get("GIT_URL"));
                     }
                     String root = Jenkins.get().getRootUrl();
-                    a.put("builderId", root == null ? "jenkins" : root);
-                    a.put("invocationId", (root == null ? "" : root) + run.getUrl());
+                    a.put("builderId", root == null ? "jenkins:" + run.getParent().getFullName() : root + run.getParent().getUrl());
+                    a.put("invocationId", root == null ? "jenkins:" + run.getExternalizableId() : root + run.getUrl());
                 }
                 case VERIFY_SIGNATURES -> call.keys(KeyMaterial.publicOnly(VerifySignaturesStep.publicKey(run, signingKey)));
                 default -> {
