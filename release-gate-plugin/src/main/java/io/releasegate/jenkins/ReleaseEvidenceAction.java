@@ -151,7 +151,7 @@ public class ReleaseEvidenceAction implements RunAction2 {
     }
 
     /** The entries of one kind, oldest first (for the build page). */
-    public synchronized List<Entry> getEntries(String kind) {
+    public synchronized List<Entry> entriesOf(String kind) {
         return entries.stream().filter(e -> e.kind.equals(kind)).toList();
     }
 

@@ -66,7 +66,7 @@ class ApprovalIdentityTest {
         r.assertLogContains("refused and not counted", run);
         List<Event> approved = sample.events().stream().filter(e -> e.type().equals("approved")).toList();
         assertThat(approved).extracting(Event::actor).containsExactly("mia", "dora");
-        assertThat(run.getAction(ReleaseEvidenceAction.class).getEntries("approval"))
+        assertThat(run.getAction(ReleaseEvidenceAction.class).entriesOf("approval"))
                 .extracting(ReleaseEvidenceAction.Entry::getActor).containsExactly("alice", "mia", "dora");
     }
 

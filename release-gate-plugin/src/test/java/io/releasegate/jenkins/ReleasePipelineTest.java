@@ -64,8 +64,8 @@ class ReleasePipelineTest {
         assertThat(evidence.getSbomDigest()).startsWith("sha256:");
         assertThat(sample.dir.resolve("target/sbom.cdx.json")).isRegularFile();
         assertThat(evidence.getProvenance()).contains("slsa.dev/provenance");
-        assertThat(evidence.getEntries("promotion")).hasSize(2);
-        assertThat(evidence.getEntries("signature")).extracting(ReleaseEvidenceAction.Entry::getSummary)
+        assertThat(evidence.entriesOf("promotion")).hasSize(2);
+        assertThat(evidence.entriesOf("signature")).extracting(ReleaseEvidenceAction.Entry::getSummary)
                 .anyMatch(s -> s.endsWith("verified"));
         // the key was written to an owner-only temporary directory and removed
         try (var left = Files.list(sample.dir.resolveSibling(sample.dir.getFileName() + "@tmp"))) {
@@ -93,7 +93,7 @@ class ReleasePipelineTest {
 
         r.assertLogContains("[release-gate] verifySignatures:", run);
         r.assertLogNotContains("not reached", run);
-        assertThat(run.getAction(ReleaseEvidenceAction.class).getEntries("signature"))
+        assertThat(run.getAction(ReleaseEvidenceAction.class).entriesOf("signature"))
                 .extracting(ReleaseEvidenceAction.Entry::getSummary).anyMatch(s -> s.contains("NOT verified"));
     }
 
@@ -145,7 +145,7 @@ class ReleasePipelineTest {
         r.assertLogContains("record of sha256:", run);
         assertThat(sample.dir.resolve("target/release-record.json")).content().contains("\"payments\"")
                 .contains(sample.events().get(0).digest().orElseThrow().toString());
-        assertThat(run.getAction(ReleaseEvidenceAction.class).getEntries("no-go"))
+        assertThat(run.getAction(ReleaseEvidenceAction.class).entriesOf("no-go"))
                 .extracting(ReleaseEvidenceAction.Entry::getSummary).containsExactly("payments@1.0.0: smoke tests red");
         assertThat(sample.events()).hasSizeGreaterThan(1);
     }
