@@ -101,21 +101,21 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
     }
 
     private Map<String, Object> run(Path workspace, Path state, Path privateKey, Path publicKey) {
+        Optional<RegistryCredentials> login = Optional.ofNullable(registry)
+                .map(r -> new RegistryCredentials(r.username(), r.password()));
         return switch (command) {
-            case BUILD_ONCE -> PipelineSteps.buildOnce(args, workspace, state, actor,
-                    Optional.ofNullable(registry).map(r -> new RegistryCredentials(r.username(), r.password())),
-                    new LogProgress(listener));
-            case GENERATE_SBOM -> PipelineSteps.generateSbom(args, workspace, state, actor);
-            case SIGN -> PipelineSteps.sign(args, state, need(privateKey, "private"), need(publicKey, "public"), actor);
-            case VERIFY_SIGNATURES -> PipelineSteps.verifySignatures(args, state, need(publicKey, "public"), actor);
-            case PROVENANCE -> PipelineSteps.provenance(args, state, need(privateKey, "private"), actor);
-            case GATE -> PipelineSteps.gate(args, workspace, state, actor);
-            case APPROVE_PRODUCTION -> PipelineSteps.approveProduction(args, workspace, state, actor);
-            case NO_GO -> PipelineSteps.noGo(args, state, actor);
-            case PROMOTE_DIGEST -> PipelineSteps.promoteDigest(args, workspace, state, actor);
-            case VERIFY_PRODUCTION -> PipelineSteps.verifyProduction(args, workspace, state, actor);
+            case BUILD_ONCE -> PipelineSteps.buildOnce(args, workspace, state, actor, login, new LogProgress(listener));
+            case GENERATE_SBOM -> PipelineSteps.generateSbom(args, workspace, state, actor, login);
+            case SIGN -> PipelineSteps.sign(args, state, need(privateKey, "private"), need(publicKey, "public"), actor, login);
+            case VERIFY_SIGNATURES -> PipelineSteps.verifySignatures(args, state, need(publicKey, "public"), actor, login);
+            case PROVENANCE -> PipelineSteps.provenance(args, state, need(privateKey, "private"), actor, login);
+            case GATE -> PipelineSteps.gate(args, workspace, state, actor, login);
+            case APPROVE_PRODUCTION -> PipelineSteps.approveProduction(args, workspace, state, actor, login);
+            case NO_GO -> PipelineSteps.noGo(args, state, actor, login);
+            case PROMOTE_DIGEST -> PipelineSteps.promoteDigest(args, workspace, state, actor, login);
+            case VERIFY_PRODUCTION -> PipelineSteps.verifyProduction(args, workspace, state, actor, login);
             case NEXT_VERSION -> PipelineSteps.nextVersion(args, workspace);
-            case RELEASE_RECORD -> PipelineSteps.releaseRecord(args, workspace, state);
+            case RELEASE_RECORD -> PipelineSteps.releaseRecord(args, workspace, state, login);
         };
     }
 

@@ -82,7 +82,7 @@ final class CoreRun {
         ReleaseGateConfiguration config = ReleaseGateConfiguration.get();
         Optional<RegistryLogin> registry = Optional.empty();
         Object store = args.get("store");
-        if (command == Command.BUILD_ONCE && store != null && io.releasegate.store.RegistryStore.handles(store.toString())) {
+        if (store != null && io.releasegate.store.RegistryStore.handles(store.toString())) {
             registry = Secrets.registry(run(), config.getStoreCredentialsId());
         }
         return workspace.act(new CoreCallable(command, args, actor, keys, registry, config.getDefaultPolicy(), listener()));
