@@ -62,7 +62,7 @@ final class Secrets {
             String id = config.getPublicKeyCredentialsId();
             StandardCredentials c = find(run, id, "public key");
             if (c instanceof StandardCertificateCredentials cert) {
-                return fromKeyStore(cert, id).publicKeyPem();
+                return certificateKey(cert, id);
             }
             return block(text(c, id, "public key"), PUBLIC_KEY).orElseThrow(() -> new AbortException(
                     "[release-gate] credentials '" + id + "' hold no PEM public key")).getBytes(StandardCharsets.US_ASCII);
@@ -141,6 +141,23 @@ final class Secrets {
                     + "': " + e.getClass().getSimpleName());
         }
         throw new AbortException("[release-gate] certificate credentials '" + credentialsId + "' hold no private key entry");
+    }
+
+    /** The public key of the first certificate in certificate credentials (a trust root needs no private key). */
+    private static byte[] certificateKey(StandardCertificateCredentials cert, String credentialsId) throws AbortException {
+        try {
+            KeyStore ks = cert.getKeyStore();
+            for (String alias : Collections.list(ks.aliases())) {
+                Certificate certificate = ks.getCertificate(alias);
+                if (certificate != null) {
+                    return pem(PUBLIC_KEY, certificate.getPublicKey().getEncoded());
+                }
+            }
+        } catch (java.security.GeneralSecurityException e) {
+            throw new AbortException("[release-gate] cannot read certificate credentials '" + credentialsId + "': "
+                    + e.getClass().getSimpleName());
+        }
+        throw new AbortException("[release-gate] certificate credentials '" + credentialsId + "' hold no certificate");
     }
 
     private static byte[] pem(String type, byte[] der) {
