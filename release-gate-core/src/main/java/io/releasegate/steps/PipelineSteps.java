@@ -379,7 +379,19 @@ public final class PipelineSteps {
         if (value == null) {
             return List.of();
         }
-        return paths(value).stream().map(workspace::resolve).toList();
+        List<Path> out = new ArrayList<>();
+        for (String spec : paths(value)) {
+            if (io.releasegate.build.BuildInputs.isGlob(spec)) {
+                List<Path> matches = io.releasegate.build.BuildInputs.glob(workspace, spec);
+                if (matches.isEmpty()) {
+                    throw new InputException("report glob '" + spec + "' matched no files in " + workspace);
+                }
+                out.addAll(matches);
+            } else {
+                out.add(workspace.resolve(spec));
+            }
+        }
+        return out;
     }
 
     /** Unknown arguments fail at once, listing the valid ones. */

@@ -78,6 +78,16 @@ public final class PipelinePlan {
         if (version.isPresent()) {
             return new Result(branch, check.kind(), true, version.get(), true, "version given by the pipeline");
         }
+        if (!next.release() && next.previousTag().isPresent()) {
+            // HEAD is the tagged release commit itself: a re-run finishes that release (the tag is never recreated)
+            String head = history.resolve("HEAD").name();
+            Optional<History.ReleaseTag> tagged = history.releaseTags().stream()
+                    .filter(t -> t.name().equals(next.previousTag().get()) && t.commit().equals(head)).findFirst();
+            if (tagged.isPresent()) {
+                return new Result(branch, check.kind(), true, tagged.get().version().toString(), true,
+                        tagged.get().name() + " is tagged at this commit: this run finishes its release");
+            }
+        }
         return new Result(branch, check.kind(), true, next.version(), next.release(), next.reason());
     }
 
