@@ -9,6 +9,9 @@ class GoldenConfig implements Serializable {
     /** The library's own name, as the Jenkins administrator registers it (Jenkins exposes env['library.golden.version']). */
     static final String LIBRARY_NAME = 'golden'
 
+    /** The environments a release goes through, in order (the policy's). */
+    static final List<String> ENVIRONMENTS = ['dev', 'staging', 'production'].asImmutable()
+
     /** Keys a team must give. */
     static final List<String> REQUIRED = ['name', 'build', 'artifacts'].asImmutable()
 
@@ -54,6 +57,18 @@ class GoldenConfig implements Serializable {
             }
             throw new IllegalArgumentException("goldenPipeline: ${problems.join('; ')}.\nValid keys:\n" +
                 KEYS.collect { k, v -> "  ${k}${REQUIRED.contains(k) ? ' (required)' : ''}: ${v}" }.join('\n'))
+        }
+        ['deploy', 'smoke'].each { key ->
+            def v = cfg[key]
+            if (v != null && !(v instanceof Map)) {
+                throw new IllegalArgumentException("goldenPipeline: ${key} must be a map of environment -> shell command, " +
+                        "with environments ${ENVIRONMENTS.join(', ')}")
+            }
+            def unknownEnv = v == null ? [] : (v.keySet().collect { it.toString() } - ENVIRONMENTS).sort()
+            if (unknownEnv) {
+                throw new IllegalArgumentException("goldenPipeline: unknown environment(s) ${unknownEnv.join(', ')} in ${key}; " +
+                        "valid: ${ENVIRONMENTS.join(', ')}")
+            }
         }
         values = cfg.asImmutable()
     }

@@ -574,6 +574,8 @@ evidence: [SEC-88]
                 .hasMessageContaining('tagSigningKey')
         assertThatThrownBy { run(name: 'payments', version: '1.0.0') }
                 .hasMessageContaining('missing required key(s) build, artifacts')
+        assertThatThrownBy { run(cfg(deploy: [prod: './deploy.sh'])) }
+                .hasMessageContaining('unknown environment(s) prod in deploy; valid: dev, staging, production')
         assertThat(shell).isEmpty()
         assertThat(stages()).isEmpty()
         assertThat(helper.callStack.findAll { it.methodName == 'node' }).isEmpty()
