@@ -4,43 +4,62 @@ import io.releasegate.golden.GoldenConfig
  * The golden pipeline. In a Jenkinsfile:
  *
  *   @Library('golden@v1.4.0') _
- *   goldenPipeline(name: 'payments', version: '1.4.0', build: 'mvn -B package', artifacts: 'target/*.jar')
+ *   goldenPipeline(name: 'payments', build: 'mvn -B package', artifacts: 'target/*.jar', signingKey: 'payments-release-key',
+ *                  tagSigningKey: 'payments-tag-key', dast: 'n/a: batch service without a network endpoint')
  *
+ * Every decision (branch rules, version, gates, approvals, windows, promotion, rollback) is taken by the
+ * Release Gate steps; this script only runs the team's commands and wires the steps in order.
  * See goldenPipeline.txt for every option.
  */
 def call(Map cfg = [:]) {
     def config = new GoldenConfig(cfg)
+    def libraryVersion = env['library.' + GoldenConfig.LIBRARY_NAME + '.version'] ?: ''
+    properties([parameters([
+            string(name: 'ROLLBACK_VERSION', defaultValue: '',
+                    description: 'Roll production back to this previously released version (its digest is promoted again, nothing is rebuilt)'),
+            string(name: 'ROLLBACK_INCIDENT', defaultValue: '', description: 'Incident reference for the rollback (required with ROLLBACK_VERSION)')])])
+    def rollbackVersion = params?.ROLLBACK_VERSION?.trim()
+    if (rollbackVersion) {
+        return rollback(config, rollbackVersion, params?.ROLLBACK_INCIDENT?.trim() ?: '', libraryVersion)
+    }
     def name = config.get('name')
-    def version = config.get('version')
     def branch = env.BRANCH_NAME ?: 'main'
-    def toProduction = branch == 'main' || branch ==~ /release\/\d+\.\d+/ || branch ==~ /hotfix\/\d+\.\d+\.\d+-[A-Za-z][A-Za-z0-9]*-\d+/
-    def release = [name: name, version: version]
-    def result = [:]
     def notApplicable = [:] + (config.get('notApplicable') ?: [:])
+    def plan
+    def release
+    def result
+    def gates
+    def recordLink
 
     node {
+        checkout scm
+        plan = releaseGate(command: 'plan', args: [branch: branch, changeRequest: env.CHANGE_ID ? true : false] +
+                (config.has('version') ? [version: config.get('version')] : [:]))
+        release = [name: name, version: plan.version] + config.locations()
+        echo "golden pipeline ${GoldenConfig.LIBRARY_NAME}@${libraryVersion ?: 'unknown'}: ${name} ${plan.version} on ${branch} " +
+                "(${plan.kind}; ${plan.reason})"
         stage('lint') {
             if (config.has('lint')) { sh config.get('lint') } else { echo 'lint: no lint command configured' }
         }
         stage('unit-test') {
-            if (config.has('unitTest')) { sh config.get('unitTest') } else { notApplicable.unit = notApplicable.unit ?: 'no unit test command' }
+            if (config.has('unitTest')) { sh config.get('unitTest') } else { echo 'unit-test: no unit test command configured' }
         }
         stage('build') {
             sh config.get('build')
-            result = buildOnce(config.buildOnceArgs())
+            result = buildOnce(config.buildOnceArgs(plan.version))
             echo "build: ${result.reference} is ${result.digest} (${result.outcome})"
         }
         stage('integration-test') {
             if (config.has('integrationTest')) { sh config.get('integrationTest') } else { echo 'integration-test: none configured' }
         }
         stage('sast') {
-            if (config.has('sast')) { sh config.get('sast') }
+            if (config.has('sast')) { sh config.get('sast') } else { echo 'sast: no SAST command configured' }
         }
         stage('dependency-license-scan') {
-            if (config.has('dependencyScan')) { sh config.get('dependencyScan') }
+            if (config.has('dependencyScan')) { sh config.get('dependencyScan') } else { echo 'dependency-license-scan: none configured' }
         }
         stage('sbom') {
-            def sbom = generateSbom(release + [out: 'target/sbom.cdx.json'])
+            def sbom = generateSbom([name: name, version: plan.version, out: 'target/sbom.cdx.json'] + config.locations())
             echo "sbom: CycloneDX ${sbom.digest}, ${sbom.components} component(s)"
         }
         stage('dast') {
@@ -50,91 +69,159 @@ def call(Map cfg = [:]) {
             } else if (dast) {
                 sh dast
             }
-            def gateArgs = release + [branch: branch, notApplicable: notApplicable]
+            def gateArgs = release + [branch: branch, notApplicable: notApplicable, sbom: 'target/sbom.cdx.json']
             if (config.has('sast')) { gateArgs.sarif = config.get('sastReport') ?: 'build/sast.sarif' }
             if (config.has('dependencyScan')) { gateArgs.vulns = config.get('dependencyReport') ?: 'build/vulns.json' }
             if (config.has('junit')) { gateArgs.junit = config.get('junit') }
-            gateArgs.sbom = 'target/sbom.cdx.json'
-            def gates = releaseGate(command: 'gate', args: gateArgs)
+            gates = releaseGate(command: 'gate', args: gateArgs)
             echo "gates: ${gates.summary}"
         }
-    }
-    if (!toProduction) {
-        echo "${branch}: change requests and feature branches stop after the gates"
-        return result
-    }
-    node {
+        if (!plan.toProduction) {
+            echo "${branch}: ${plan.reason}; nothing is published or deployed"
+            return
+        }
+        if (!plan.release) {
+            echo "${branch}: nothing to release (${plan.reason}); nothing is published or deployed"
+            return
+        }
         stage('publish') {
             releaseGate(command: 'sign', args: release, signingKey: config.get('signingKey'))
-            releaseGate(command: 'provenance', args: release + [ref: branch, libraryName: 'golden',
-                    libraryVersion: env.'library.golden.version' ?: 'unknown'], signingKey: config.get('signingKey'))
+            releaseGate(command: 'provenance', args: release + [repository: env.GIT_URL ?: 'unknown', ref: branch,
+                    libraryName: GoldenConfig.LIBRARY_NAME, libraryVersion: libraryVersion ?: 'unknown',
+                    builderId: env.JOB_URL ?: 'unknown', invocationId: env.BUILD_URL ?: 'unknown'],
+                    signingKey: config.get('signingKey'))
+            def tag = releaseGate(command: 'tag', args: release + [branch: branch, remote: config.get('tagRemote') ?: 'origin'],
+                    signingKey: config.get('tagSigningKey'))
+            echo "publish: ${name}@${plan.version} is ${result.digest}, signed, with provenance; tag ${tag.tag} on ${tag.commit} (${tag.outcome})"
         }
-        ['dev', 'staging'].each { environment ->
-            stage("deploy-${environment}") {
-                if (environment != 'dev') { verifySignatures(release + [signingKey: config.get('signingKey')]) }
-                promoteDigest(release + [digest: result.digest, to: environment])
-                deployTo(config, environment, result.digest)
-            }
-            stage("verify-${environment}") { smokeIn(config, environment, result.digest) }
+        stage('deploy-dev') {
+            promoteDigest(release + [digest: result.digest, to: 'dev'])
+            deployTo(config, 'dev', result.digest)
+        }
+        stage('verify-dev') { smokeIn(config, 'dev', result.digest) }
+        stage('deploy-staging') {
+            verifySignatures(release + [signingKey: config.get('signingKey')])
+            promoteDigest(release + [digest: result.digest, to: 'staging'])
+            deployTo(config, 'staging', result.digest)
+        }
+        stage('verify-staging') {
+            smokeIn(config, 'staging', result.digest)
+            recordLink = archiveRecord(release)
         }
     }
-    def libraryVersion = env.'library.golden.version' ?: ''
-    if (!(libraryVersion ==~ /[0-9a-f]{40}/ || libraryVersion ==~ /v\d+\.\d+\.\d+/) && config.get('allowUnpinnedLibrary') != true) {
-        error "golden library loaded from '${libraryVersion ?: 'an unknown ref'}', not a vX.Y.Z tag or a commit: production needs a pinned library"
+    if (!plan.toProduction || !plan.release) {
+        return result
     }
+    // refused before anyone is asked to approve; promoteDigest applies the same rule to production
+    releaseGate(command: 'library-check', args: [libraryName: GoldenConfig.LIBRARY_NAME, libraryVersion: libraryVersion])
+
     stage('approve-production') {
         // outside any node: no executor is held while people decide
         timeout(time: (config.get('approvalTimeoutHours') ?: 72) as int, unit: 'HOURS') {
-            def satisfied = false
-            while (!satisfied) {
+            def status = releaseGate(command: 'approval-status', args: release + [digest: result.digest])
+            while (!status.satisfied) {
                 def answer
                 try {
-                    answer = input(message: "Release ${name} ${version} (${result.digest}) to production?",
-                            submitter: config.get('approvers') ?: 'domain-reviewer,maintainer',
-                            parameters: [choice(name: 'role', choices: ['maintainer', 'domain-reviewer']),
-                                         text(name: 'rationale', defaultValue: '')])
+                    answer = input(id: 'approve-production', ok: 'Approve',
+                            message: approvalMessage(name, plan, result.digest, gates.summary, recordLink, status.status),
+                            submitter: plan.approvals.roles.join(','),
+                            parameters: [choice(name: 'role', choices: plan.approvals.roles,
+                                                description: 'The role you approve in (the policy: ' + plan.approvals.roles.join(', ') + ')'),
+                                         text(name: 'rationale', defaultValue: '', description: 'Why this release may go to production')])
                 } catch (err) {
-                    releaseGate(command: 'no-go', args: release + [digest: result.digest, reason: "approval aborted: ${err}"])
+                    // abort or timeout: a recorded no-go, and nothing reaches production
+                    releaseGate(command: 'no-go', args: release + [digest: result.digest, reason: "approval aborted: ${err.message ?: err}"])
                     throw err
                 }
                 try {
-                    def approval = approveProduction(release + [digest: result.digest, role: answer.role, rationale: answer.rationale])
-                    satisfied = approval.satisfied
-                    echo "approve-production: ${approval.status}"
+                    status = approveProduction(release + [digest: result.digest, role: answer.role, rationale: answer.rationale])
+                    echo "approve-production: approval recorded; ${status.status}"
                 } catch (refused) {
+                    if (!(refused.message ?: '').contains('refused by rule approval.')) {
+                        throw refused
+                    }
                     echo "approve-production: approval refused and not counted: ${refused.message}"
                 }
             }
         }
     }
     node {
+        checkout scm
         stage('deploy-production') {
             verifySignatures(release + [signingKey: config.get('signingKey')])
             promoteDigest(release + [digest: result.digest, to: 'production'])
             deployTo(config, 'production', result.digest)
         }
         stage('verify-production') {
-            def checks = config.get('smoke')?.production ? [smoke: config.get('smoke').production] : [:]
-            def verified = releaseGate(command: 'verify-production', args: release + [checks: checks])
-            if (!verified.ok) {
-                error "verify-production failed: ${verified.problems}; roll back by promoting the last known-good digest (never rebuild)"
-            }
-            echo 'verify-production: verified'
+            verifyProduction(config, release)
         }
     }
     return result
 }
 
+/** Promotes a previously released, known-good digest to production again: nothing is built. */
+private Map rollback(GoldenConfig config, String version, String incident, String libraryVersion) {
+    def name = config.get('name')
+    def release = [name: name, version: version] + config.locations()
+    def record
+    node {
+        checkout scm
+        stage('rollback-production') {
+            if (!incident) {
+                error 'rollback: ROLLBACK_INCIDENT is required with ROLLBACK_VERSION'
+            }
+            record = releaseGate(command: 'release-record', args: release)
+            echo "rollback: ${name} ${version} is ${record.digest}; promoting it to production again for ${incident} (no rebuild)"
+            verifySignatures(release + [signingKey: config.get('signingKey')])
+            promoteDigest(release + [digest: record.digest, to: 'production', incident: incident])
+            deployTo(config, 'production', record.digest)
+        }
+        stage('verify-production') {
+            verifyProduction(config, release)
+        }
+    }
+    return [name: name, version: version, digest: record.digest, rollback: true, incident: incident]
+}
+
+private String approvalMessage(String name, Map plan, String digest, String gateSummary, String recordLink, String status) {
+    "Release ${name} ${plan.version} to production?\n" +
+            "digest: ${digest}\n" +
+            "gates: ${gateSummary}\n" +
+            "release record: ${recordLink}\n" +
+            "approvals so far: ${status}\n" +
+            "The policy needs ${plan.approvals.count} approvals covering ${plan.approvals.roles.join(', ')}; " +
+            "an author of the release, its releaser, or someone who already approved cannot approve. Abort = no-go."
+}
+
+/** Writes the release record next to the build (archived) and returns where to read it. */
+private String archiveRecord(Map release) {
+    def record = releaseGate(command: 'release-record', args: release)
+    writeFile file: 'release-gate/release-record.json', text: record.json
+    archiveArtifacts artifacts: 'release-gate/release-record.json', fingerprint: true
+    env.BUILD_URL ? "${env.BUILD_URL}artifact/release-gate/release-record.json" :
+            "ledger ${record.ledger} at ${record.head} (release-gate record ${release.name}@${release.version})"
+}
+
+private void verifyProduction(GoldenConfig config, Map release) {
+    def smoke = config.commandFor('smoke', 'production')
+    def verified = releaseGate(command: 'verify-production', args: release + [checks: smoke ? [smoke: smoke] : [:]])
+    if (!verified.ok) {
+        error "verify-production failed: ${verified.problems}; roll back by promoting the last known-good digest " +
+                "(run with ROLLBACK_VERSION and ROLLBACK_INCIDENT; never rebuild)"
+    }
+    echo 'verify-production: the promoted digest runs in production and the checks passed'
+}
+
 private void deployTo(GoldenConfig config, String environment, String digest) {
-    def command = config.get('deploy')?.get(environment)
+    def command = config.commandFor('deploy', environment)
     if (command) {
-        withEnv(["RELEASE_DIGEST=${digest}"]) { sh command }
+        withEnv(["RELEASE_DIGEST=${digest}", "RELEASE_ENVIRONMENT=${environment}"]) { sh command }
     }
 }
 
 private void smokeIn(GoldenConfig config, String environment, String digest) {
-    def command = config.get('smoke')?.get(environment)
-    if (command) {
-        withEnv(["RELEASE_DIGEST=${digest}"]) { sh command }
+    def command = config.commandFor('smoke', environment)
+    if (command && environment != 'production') {
+        withEnv(["RELEASE_DIGEST=${digest}", "RELEASE_ENVIRONMENT=${environment}"]) { sh command }
     }
 }

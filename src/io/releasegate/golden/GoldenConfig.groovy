@@ -6,13 +6,19 @@ package io.releasegate.golden
  */
 class GoldenConfig implements Serializable {
 
+    /** The library's own name, as the Jenkins administrator registers it (Jenkins exposes env['library.golden.version']). */
+    static final String LIBRARY_NAME = 'golden'
+
+    /** The environments a release goes through, in order (the policy's). */
+    static final List<String> ENVIRONMENTS = ['dev', 'staging', 'production'].asImmutable()
+
     /** Keys a team must give. */
-    static final List<String> REQUIRED = ['name', 'version', 'build', 'artifacts'].asImmutable()
+    static final List<String> REQUIRED = ['name', 'build', 'artifacts'].asImmutable()
 
     /** Every key goldenPipeline understands, with what it means (shown in errors and in the help). */
     static final Map<String, String> KEYS = [
         name     : 'artifact name, e.g. payments (an OCI repository name)',
-        version  : 'SemVer version of this build, e.g. 1.4.0',
+        version  : 'SemVer version of this build (default: from the Conventional Commits since the last release tag)',
         build    : 'shell command that builds the artifacts, e.g. mvn -B package',
         artifacts: 'what the build produced: path, glob or list of them, e.g. target/*.jar',
         lint     : 'shell command for the lint stage (optional)',
@@ -25,12 +31,12 @@ class GoldenConfig implements Serializable {
         dependencyReport: 'path of the dependency report (default build/vulns.json)',
         dast     : "shell command for DAST, or 'n/a: <rationale>'",
         notApplicable: 'map of gate -> rationale for gates that do not apply, e.g. [sast: "no code of ours"]',
-        deploy   : 'map of environment -> shell command deploying $RELEASE_DIGEST (optional)',
-        smoke    : 'map of environment -> shell command checking the deployment (optional)',
-        approvalTimeoutHours: 'how long approve-production waits (default 72)',
-        approvers: 'comma-separated Jenkins users/groups allowed to submit the approval (default: the policy roles)',
-        allowUnpinnedLibrary: 'true to allow production with the library loaded from a branch (default false)',
-        signingKey: 'signing key as the pipeline step expects it (credentials id in Jenkins)',
+        deploy   : 'map of environment (dev, staging, production) -> shell command deploying $RELEASE_DIGEST (optional)',
+        smoke    : 'map of environment -> shell command checking the deployment; production\'s is recorded by verify-production (optional)',
+        approvalTimeoutHours: 'how long approve-production waits for the approvals before it records a no-go (default 72)',
+        signingKey: 'credentials id of the release signing key (PEM) that signs the artifact and its provenance',
+        tagSigningKey: 'credentials id of the OpenPGP key that signs the release tag',
+        tagRemote: 'git remote the release tag is pushed to (default origin)',
         store    : 'OCI store: directory or oci://HOST[:PORT]/NAMESPACE (default: the embedded store)',
         ledger   : 'git ledger: path or git URL (default: the embedded ledger)',
     ].asImmutable()
@@ -52,6 +58,18 @@ class GoldenConfig implements Serializable {
             throw new IllegalArgumentException("goldenPipeline: ${problems.join('; ')}.\nValid keys:\n" +
                 KEYS.collect { k, v -> "  ${k}${REQUIRED.contains(k) ? ' (required)' : ''}: ${v}" }.join('\n'))
         }
+        ['deploy', 'smoke'].each { key ->
+            def v = cfg[key]
+            if (v != null && !(v instanceof Map)) {
+                throw new IllegalArgumentException("goldenPipeline: ${key} must be a map of environment -> shell command, " +
+                        "with environments ${ENVIRONMENTS.join(', ')}")
+            }
+            def unknownEnv = v == null ? [] : (v.keySet().collect { it.toString() } - ENVIRONMENTS).sort()
+            if (unknownEnv) {
+                throw new IllegalArgumentException("goldenPipeline: unknown environment(s) ${unknownEnv.join(', ')} in ${key}; " +
+                        "valid: ${ENVIRONMENTS.join(', ')}")
+            }
+        }
         values = cfg.asImmutable()
     }
 
@@ -63,9 +81,9 @@ class GoldenConfig implements Serializable {
         values[key] != null && values[key].toString().trim()
     }
 
-    /** The arguments of the buildOnce step. */
-    Map<String, Object> buildOnceArgs() {
-        def args = [name: values.name, version: values.version, artifacts: values.artifacts]
+    /** Where the evidence goes: the store and ledger arguments every step takes (none: the embedded ones). */
+    Map<String, Object> locations() {
+        def args = [:]
         if (has('store')) {
             args.store = values.store
         }
@@ -73,5 +91,16 @@ class GoldenConfig implements Serializable {
             args.ledger = values.ledger
         }
         args
+    }
+
+    /** The arguments of the buildOnce step. */
+    Map<String, Object> buildOnceArgs(String version) {
+        [name: values.name, version: version, artifacts: values.artifacts] + locations()
+    }
+
+    /** The command configured for {@code environment} under {@code key} (deploy or smoke), or null. */
+    String commandFor(String key, String environment) {
+        def map = values[key]
+        map instanceof Map && map[environment] ? map[environment].toString() : null
     }
 }

@@ -6,10 +6,13 @@ import io.releasegate.demo.SampleProject
 import io.releasegate.progress.Progress
 import io.releasegate.record.ReleaseRecordProjection
 import io.releasegate.record.ReleaseRecords
+import io.releasegate.signing.OpenPgpKeys
 import io.releasegate.steps.PipelineSteps
 import java.nio.file.Files
 import java.nio.file.Path
 import java.time.Instant
+import java.time.LocalDate
+import java.time.ZoneOffset
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
@@ -19,30 +22,49 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy
 
 /**
  * Runs vars/goldenPipeline.groovy as Jenkins would, with `sh` executing real commands in a real
- * sample project and the buildOnce step bound to the real core (embedded store and ledger).
+ * sample project (a git repository with an origin to push the release tag to) and every plugin step
+ * bound to the real core entry points (embedded OCI layout store and git ledger).
  */
 class GoldenPipelineTest extends BasePipelineTest {
 
+    static final List<String> GATE_STAGES = ['lint', 'unit-test', 'build', 'integration-test', 'sast', 'dependency-license-scan',
+                                             'sbom', 'dast'].asImmutable()
+    static final List<String> ALL_STAGES = (GATE_STAGES + ['publish', 'deploy-dev', 'verify-dev', 'deploy-staging', 'verify-staging',
+                                                           'approve-production', 'deploy-production', 'verify-production']).asImmutable()
+    static final String ALWAYS_OPEN = "windows:\n  timezone: UTC\n  weekly:\n    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n" +
+            "      from: \"00:00\"\n      to: \"23:59:59.999999999\"\n"
+    static final String MEMBERS = "approvals:\n  members:\n    maintainer:\n      people: [mia, alice]\n    domain-reviewer:\n      people: [dora]\n"
+
+    /** One OpenPGP tag key for the whole class: generating RSA keys is slow, and the key is only a test fixture. */
+    static String[] tagKeyPair
+
     Path tmp
     Path project
+    Path origin
     Path state
     Path keys
     List<String> shell = []
+    Map<String, String> shellEnv = [:]
     Deque<Map> answers = new ArrayDeque<>()
     String submitter
-    boolean insideNode
+    int nodeDepth
+    List<Map> written = []
 
     /** The options every scenario shares: reports for the gates that apply, n/a for those that do not. */
     Map cfg(Map more = [:]) {
-        [name: 'payments', version: '1.0.0', build: BUILD, artifacts: 'target/*.jar',
+        [name: 'payments', build: BUILD, artifacts: 'target/*.jar',
          notApplicable: [unit: 'the sample has no tests', dependency: 'no third-party dependencies'],
          sast: 'mkdir -p build && printf \'{"version":"2.1.0","runs":[]}\' > build/sast.sarif',
          dast: 'n/a: batch service without a network endpoint',
-         smoke: [production: 'java -cp target/classes com.example.payments.Payments 100 | grep -qx true']] + more
+         signingKey: 'payments-release-key', tagSigningKey: 'payments-tag-key',
+         deploy: [dev: 'echo "$RELEASE_DIGEST" > deployed-dev.txt', staging: 'echo "$RELEASE_DIGEST" > deployed-staging.txt',
+                  production: 'echo "$RELEASE_DIGEST" > deployed-production.txt'],
+         smoke: [staging: 'test "$(cat deployed-staging.txt)" = "$RELEASE_DIGEST"',
+                 production: 'java -cp target/classes com.example.payments.Payments 100 | grep -qx true']] + more
     }
 
     static final String BUILD = 'mkdir -p target/classes && javac -d target/classes $(find src -name "*.java" | sort) ' +
-            '&& jar --create --date=2026-11-02T09:00:00Z --file target/payments-1.0.0.jar -C target/classes .'
+            '&& jar --create --date=2026-11-02T09:00:00Z --file target/payments.jar -C target/classes .'
 
     @BeforeEach
     void setUpPipeline() {
@@ -51,10 +73,15 @@ class GoldenPipelineTest extends BasePipelineTest {
         super.setUp()
         tmp = Files.createTempDirectory('golden-test-')
         project = SampleProject.create(tmp.resolve('payments'), Instant.parse('2026-11-02T09:00:00Z')).directory()
+        origin = tmp.resolve('origin.git')
+        git(tmp, 'clone', '-q', '--bare', project.toString(), origin.toString())
+        git(project, 'remote', 'add', 'origin', origin.toString())
         state = tmp.resolve('state')
         helper.registerAllowedMethod('sh', [String], { String cmd ->
             shell << cmd
-            def p = new ProcessBuilder('bash', '-c', cmd).directory(project.toFile()).redirectErrorStream(true).start()
+            def pb = new ProcessBuilder('bash', '-c', cmd).directory(project.toFile()).redirectErrorStream(true)
+            pb.environment().putAll(shellEnv)
+            def p = pb.start()
             def out = p.inputStream.text
             if (p.waitFor() != 0) {
                 throw new RuntimeException("script returned exit code ${p.exitValue()}: ${out}")
@@ -63,7 +90,8 @@ class GoldenPipelineTest extends BasePipelineTest {
         helper.registerAllowedMethod('buildOnce', [Map], { Map args ->
             PipelineSteps.buildOnce(args, project, state, 'jenkins', Optional.empty(), Progress.NONE)
         })
-        // the other plugin steps, bound to the same core entry points the plugin calls
+        // the other plugin steps, bound to the same core entry points the plugin calls; keys come from the
+        // credentials store in Jenkins, here from files the test generated
         helper.registerAllowedMethod('generateSbom', [Map], { Map args -> PipelineSteps.generateSbom(args, project, state, 'jenkins') })
         helper.registerAllowedMethod('verifySignatures', [Map], { Map args ->
             def a = new HashMap(args); a.remove('signingKey')
@@ -76,49 +104,96 @@ class GoldenPipelineTest extends BasePipelineTest {
         })
         helper.registerAllowedMethod('releaseGate', [Map], { Map m ->
             switch (m.command) {
+                case 'plan': return PipelineSteps.plan(m.args, project)
                 case 'gate': return PipelineSteps.gate(m.args, project, state, 'jenkins')
                 case 'sign': return PipelineSteps.sign(m.args, state, keys.resolve('release.pem'), keys.resolve('release.pub.pem'), 'jenkins')
                 case 'provenance': return PipelineSteps.provenance(m.args, state, keys.resolve('release.pem'), 'jenkins')
+                case 'tag': return PipelineSteps.tagRelease(m.args, project, state, keys.resolve('tag.asc'), new char[0], 'jenkins')
+                case 'release-record': return PipelineSteps.releaseRecord(m.args, project, state)
+                case 'library-check': return PipelineSteps.libraryCheck(m.args, project)
+                case 'approval-status': return PipelineSteps.approvalStatus(m.args, project, state)
                 case 'no-go': return PipelineSteps.noGo(m.args, state, submitter ?: 'jenkins')
                 case 'verify-production': return PipelineSteps.verifyProduction(m.args, project, state, 'jenkins')
                 default: throw new IllegalArgumentException("unknown releaseGate command ${m.command}")
             }
         })
         helper.registerAllowedMethod('input', [Map], { Map m ->
-            assert !insideNode : 'input must not hold an executor'
+            assert nodeDepth == 0 : 'input must not hold an executor'
             def next = answers.poll()
             if (next == null || next.abort) {
                 submitter = next?.user
-                throw new RuntimeException('Aborted by ' + (next?.user ?: 'timeout'))
+                throw new InterruptedException('Aborted by ' + (next?.user ?: 'timeout'))
             }
             submitter = next.user
             return [role: next.role, rationale: next.rationale]
         })
         helper.registerAllowedMethod('node', [Closure], { Closure body ->
-            insideNode = true
-            try { body() } finally { insideNode = false }
+            nodeDepth++
+            try { body() } finally { nodeDepth-- }
         })
         helper.registerAllowedMethod('timeout', [Map, Closure], { Map m, Closure body -> body() })
-        helper.registerAllowedMethod('withEnv', [List, Closure], { List l, Closure body -> body() })
+        helper.registerAllowedMethod('withEnv', [List, Closure], { List l, Closure body ->
+            def saved = new HashMap(shellEnv)
+            l.each { def kv = it.toString(); int i = kv.indexOf('='); shellEnv[kv.substring(0, i)] = kv.substring(i + 1) }
+            try { body() } finally { shellEnv.clear(); shellEnv.putAll(saved) }
+        })
         helper.registerAllowedMethod('choice', [Map], { Map m -> m })
         helper.registerAllowedMethod('text', [Map], { Map m -> m })
+        helper.registerAllowedMethod('string', [Map], { Map m -> m })
+        helper.registerAllowedMethod('parameters', [List], { List l -> l })
+        helper.registerAllowedMethod('properties', [List], { List l -> l })
+        helper.registerAllowedMethod('writeFile', [Map], { Map m ->
+            def f = project.resolve(m.file.toString())
+            Files.createDirectories(f.parent)
+            Files.writeString(f, m.text.toString())
+            written << m
+        })
+        helper.registerAllowedMethod('archiveArtifacts', [Map], { Map m -> m })
         helper.registerAllowedMethod('error', [String], { String msg -> throw new RuntimeException(msg) })
-        binding.setVariable('env', [BRANCH_NAME: 'feature/PAY-1-refunds', 'library.golden.version': 'v1.4.0'])
+        binding.setVariable('scm', [$class: 'GitSCM'])
+        binding.setVariable('params', [ROLLBACK_VERSION: '', ROLLBACK_INCIDENT: ''])
+        onBranch('feature/PAY-1-refunds')
         keys = Files.createDirectories(tmp.resolve('keys'))
         def pair = io.releasegate.signing.KeySigner.generatePem()
         Files.writeString(keys.resolve('release.pem'), pair[0])
         Files.writeString(keys.resolve('release.pub.pem'), pair[1])
-        Files.createDirectories(project.resolve('.release'))
-        Files.writeString(project.resolve('.release/policy.yaml'),
-                "approvals:\n  members:\n    maintainer:\n      people: [mia, alice]\n    domain-reviewer:\n      people: [dora]\n" +
-                // a window that is always open, so that the scenarios do not depend on when the tests run
-                "windows:\n  timezone: UTC\n  weekly:\n    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n" +
-                "      from: \"00:00\"\n      to: \"23:59:59.999999999\"\n")
+        synchronized (GoldenPipelineTest) {
+            if (tagKeyPair == null) {
+                tagKeyPair = OpenPgpKeys.generateArmored('Release CI <ci@release-gate.invalid>', new Date())
+            }
+        }
+        Files.writeString(keys.resolve('tag.asc'), tagKeyPair[0])
+        Files.writeString(keys.resolve('tag.pub.asc'), tagKeyPair[1])
+        // a window that is always open, so that the scenarios do not depend on when the tests run
+        policy(MEMBERS + ALWAYS_OPEN)
     }
 
     @AfterEach
     void cleanUp() {
         tmp.toFile().deleteDir()
+    }
+
+    void policy(String yaml) {
+        Files.createDirectories(project.resolve('.release'))
+        Files.writeString(project.resolve('.release/policy.yaml'), yaml)
+    }
+
+    void onBranch(String branch, String library = 'v1.4.0', Map more = [:]) {
+        binding.setVariable('env', [BRANCH_NAME: branch, 'library.golden.version': library] + more)
+    }
+
+    Map run(Map config) {
+        helper.callStack.clear()
+        shell.clear()
+        loadScript('goldenPipeline.groovy').call(config)
+    }
+
+    static String git(Path dir, String... args) {
+        def cmd = ['git', '-c', 'user.name=Bob Example', '-c', 'user.email=bob@example.com', '-c', 'commit.gpgsign=false'] + args.toList()
+        def p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start()
+        def out = p.inputStream.text.trim()
+        assert p.waitFor() == 0 : "${cmd}: ${out}"
+        out
     }
 
     /** Groovy 2.4 has no withCloseable. */
@@ -131,93 +206,250 @@ class GoldenPipelineTest extends BasePipelineTest {
         }
     }
 
+    List events(String subject) {
+        def out
+        withContext { ctx -> out = ctx.ledger().events(subject) }
+        out
+    }
+
+    List<String> promotions(String subject) {
+        events(subject).findAll { it.type() == 'promoted' }.collect { it.text('environment').get() }
+    }
+
+    def record(String version) {
+        def out
+        withContext { ctx ->
+            def r = ReleaseRecordProjection.project('payments', version, ctx.ledger().events(), ctx.ledger().location(),
+                    ctx.ledger().head()).get()
+            // written and read back strictly against the release record schema
+            out = new ReleaseRecords().read(new ReleaseRecords().write(r))
+        }
+        out
+    }
+
     List<String> stages() {
         helper.callStack.findAll { it.methodName == 'stage' }.collect { it.args[0].toString() }
     }
 
-    @Test
-    void buildsOncePublishesByDigestAndRecordsTheBuild() {
-        def script = loadScript('goldenPipeline.groovy')
-        Map result = script.call(cfg(lint: 'test -f README.md', unitTest: 'java -cp target/classes com.example.payments.Payments 100 || true'))
+    List<String> echoes() {
+        helper.callStack.findAll { it.methodName == 'echo' }.collect { it.args[0].toString() }
+    }
 
-        assertThat(stages()).containsExactly('lint', 'unit-test', 'build', 'integration-test', 'sast',
-                'dependency-license-scan', 'sbom', 'dast')
+    List<Map> inputs() {
+        helper.callStack.findAll { it.methodName == 'input' }.collect { it.args[0] as Map }
+    }
+
+    /** The calls made while a node {} was open, from the recorded call stack's nesting depths. */
+    Set<String> callsInsideNodes() {
+        def inside = [] as Set
+        def open = []
+        helper.callStack.each { call ->
+            while (open && call.stackDepth <= open.last()) {
+                open.remove(open.size() - 1)
+            }
+            if (open) {
+                inside << call.methodName
+            }
+            if (call.methodName == 'node') {
+                open << call.stackDepth
+            }
+        }
+        inside
+    }
+
+    /** Runs main to production: approvals by mia and dora. */
+    Map releaseMain(Map more = [:]) {
+        onBranch('main')
+        answers.add([user: 'mia', role: 'maintainer', rationale: 'tests and gates green'])
+        answers.add([user: 'dora', role: 'domain-reviewer', rationale: 'payments behaviour reviewed'])
+        Map result = run(cfg(more))
+        assertThat(stages()).containsExactlyElementsOf(ALL_STAGES)
+        result
+    }
+
+    @Test
+    void aFeatureBranchBuildsAPreReleaseAndStopsAfterTheGates() {
+        // the unit tests write JUnit XML, found by a glob: the unit gate reads it instead of a "not applicable"
+        String unitTest = 'mkdir -p target/test-classes target/surefire-reports && javac -d target/test-classes $(find src -name "*.java") ' +
+                '&& test "$(java -cp target/test-classes com.example.payments.Payments 100)" = true ' +
+                '&& printf \'<testsuite name="PaymentsTest" tests="1" failures="0" errors="0" skipped="0">' +
+                '<testcase classname="PaymentsTest" name="authorises"/></testsuite>\' > target/surefire-reports/TEST-PaymentsTest.xml'
+        Map result = run(cfg(lint: 'test -f README.md', unitTest: unitTest, junit: 'target/surefire-reports/*.xml',
+                notApplicable: [dependency: 'no third-party dependencies']))
+
+        assertThat(stages()).containsExactlyElementsOf(GATE_STAGES)
         assertThat(shell[0]).isEqualTo('test -f README.md')
+        String head = SampleProjectHead.of(project)
+        // never a release version: a pre-release naming the branch and the commit
+        assertThat(result.version).isEqualTo('0.1.0-feature-pay-1-refunds.g' + head.substring(0, 8))
         assertThat(result.digest as String).matches('sha256:[0-9a-f]{64}')
         assertThat(result.outcome).isEqualTo('published')
-        assertThat(result.subjects*.name).containsExactly('target/payments-1.0.0.jar')
+        assertThat(result.subjects*.name).containsExactly('target/payments.jar')
+        assertThat(helper.callStack.findAll { it.methodName in ['promoteDigest', 'verifySignatures', 'approveProduction', 'input'] }).isEmpty()
+        assertThat(git(project, 'tag', '--list')).isEmpty()
 
+        def events = events('payments@' + result.version)
+        assertThat(events*.type()).containsExactly('built', 'sbom-generated', 'check-recorded', 'check-recorded',
+                'check-recorded', 'check-recorded', 'check-recorded', 'gate-evaluated')
+        assertThat(events[0].actor()).isEqualTo('jenkins')
+        assertThat(events[0].digest().get().toString()).isEqualTo(result.digest)
+        assertThat(events.last().text('result').get()).isEqualTo('pass')
+        def unit = events.find { it.type() == 'check-recorded' && it.text('name').get() == 'unit' }
+        assertThat(unit.text('result').get()).isEqualTo('pass')
+        assertThat(unit.payload().has('rationale')).isFalse()
         withContext { ctx ->
-            def events = ctx.ledger().events('payments@1.0.0')
-            assertThat(events*.type).containsExactly('built', 'sbom-generated', 'check-recorded', 'check-recorded',
-                    'check-recorded', 'check-recorded', 'check-recorded', 'gate-evaluated')
-            assertThat(events[0].actor()).isEqualTo('jenkins')
-            assertThat(events[0].digest().get().toString()).isEqualTo(result.digest)
-            assertThat(ctx.store().fetchManifest('payments', '1.0.0').get().digest().toString()).isEqualTo(result.digest)
-            def record = ReleaseRecordProjection.project('payments', '1.0.0', ctx.ledger().events(),
-                    ctx.ledger().location(), ctx.ledger().head()).get()
-            def json = new ReleaseRecords().write(record)
-            assertThat(new ReleaseRecords().read(json).source().commit().get())
-                    .isEqualTo(SampleProjectHead.of(project))
+            assertThat(ctx.store().fetchManifest('payments', result.version).get().digest().toString()).isEqualTo(result.digest)
         }
+        assertThat(record(result.version).source().commit().get()).isEqualTo(head)
 
-        // running the same pipeline again on the same commit is a no-op: same digest, no new event
-        Map again = loadScript('goldenPipeline.groovy').call(cfg())
+        // running the same pipeline again on the same commit is a no-op: same digest, no new build
+        Map again = run(cfg())
         assertThat(again.digest).isEqualTo(result.digest)
         assertThat(again.outcome).isEqualTo('unchanged')
     }
 
     @Test
-    void mainGoesToProductionWithTwoIndependentApprovalsAndTheAuthorsDoesNotCount() {
-        binding.setVariable('env', [BRANCH_NAME: 'main', 'library.golden.version': 'v1.4.0'])
-        answers.add([user: 'alice', role: 'maintainer', rationale: 'my own change, fine'])
+    void aChangeRequestStopsAfterTheGates() {
+        onBranch('PR-12', 'v1.4.0', [CHANGE_ID: '12'])
+        Map result = run(cfg())
+        assertThat(stages()).containsExactlyElementsOf(GATE_STAGES)
+        assertThat(result.version as String).startsWith('0.1.0-pr-12.g')
+        assertThat(promotions('payments@' + result.version)).isEmpty()
+    }
+
+    @Test
+    void mainGoesToProductionWithTwoValidApprovalsWhileRefusedOnesAreReportedAndNotCounted() {
+        onBranch('main', 'v1.4.0', [BUILD_URL: 'https://ci.example.invalid/job/payments/job/main/7/'])
+        answers.add([user: 'alice', role: 'maintainer', rationale: 'my own change, fine'])       // an author
+        answers.add([user: 'mia', role: 'domain-reviewer', rationale: 'looks fine'])             // not her role
         answers.add([user: 'mia', role: 'maintainer', rationale: 'tests and gates green'])
+        answers.add([user: 'mia', role: 'maintainer', rationale: 'approving again'])             // twice
         answers.add([user: 'dora', role: 'domain-reviewer', rationale: 'payments behaviour reviewed'])
-        Map result = loadScript('goldenPipeline.groovy').call(cfg())
-        assertThat(stages()).containsExactly('lint', 'unit-test', 'build', 'integration-test', 'sast', 'dependency-license-scan',
-                'sbom', 'dast', 'publish', 'deploy-dev', 'verify-dev', 'deploy-staging', 'verify-staging', 'approve-production',
-                'deploy-production', 'verify-production')
-        assertThat(helper.callStack.findAll { it.methodName == 'input' }).hasSize(3)
-        withContext { ctx ->
-            def events = ctx.ledger().events('payments@1.0.0')
-            assertThat(events.findAll { it.type() == 'approved' }*.actor()).containsExactly('mia', 'dora')
-            assertThat(events.findAll { it.type() == 'promoted' }.collect { it.text('environment').get() })
-                    .containsExactly('dev', 'staging', 'production')
-            assertThat(events.find { it.type() == 'production-verified' }.text('result').get()).isEqualTo('pass')
-            assertThat(ctx.store().fetchManifest('payments/production', '1.0.0').get().digest().toString()).isEqualTo(result.digest)
-            def record = ReleaseRecordProjection.project('payments', '1.0.0', ctx.ledger().events(), ctx.ledger().location(),
-                    ctx.ledger().head()).get()
-            assertThat(new ReleaseRecords().read(new ReleaseRecords().write(record)).approvals()).hasSize(2)
+        Map result = run(cfg())
+
+        assertThat(stages()).containsExactlyElementsOf(ALL_STAGES)
+        assertThat(result.version).isEqualTo('0.1.0')   // feat + fix, no tag yet: from the Conventional Commits
+        def asked = inputs()
+        assertThat(asked).hasSize(5)
+        assertThat(asked[0].submitter).isEqualTo('domain-reviewer,maintainer')
+        assertThat(asked[0].message as String).contains('payments 0.1.0', result.digest as String, 'gates: pass',
+                'https://ci.example.invalid/job/payments/job/main/7/artifact/release-gate/release-record.json')
+        assertThat(asked[0].parameters*.name).containsExactly('role', 'rationale')
+        def refused = echoes().findAll { it.contains('refused and not counted') }
+        assertThat(refused).hasSize(3)
+        assertThat(refused[0]).contains('approval.author')
+        assertThat(refused[1]).contains('approval.not-in-role')
+        assertThat(refused[2]).contains('approval.duplicate')
+
+        def events = events('payments@0.1.0')
+        assertThat(events*.type()).containsExactly('built', 'sbom-generated', 'check-recorded', 'check-recorded', 'check-recorded',
+                'check-recorded', 'check-recorded', 'gate-evaluated', 'signed', 'provenance-generated', 'tagged', 'promoted',
+                'signature-verified', 'attestation-verified', 'promoted', 'approved', 'approved', 'decision',
+                'signature-verified', 'attestation-verified', 'promoted', 'production-verified')
+        assertThat(events.find { it.type() == 'decision' }.text('decision').get()).isEqualTo('go')
+        assertThat(events.findAll { it.type() == 'approved' }*.actor()).containsExactly('mia', 'dora')
+        assertThat(promotions('payments@0.1.0')).containsExactly('dev', 'staging', 'production')
+        assertThat(events.find { it.type() == 'production-verified' }.text('result').get()).isEqualTo('pass')
+        // the library recorded its own name and version in the provenance
+        def provenance = events.find { it.type() == 'provenance-generated' }
+        assertThat(provenance.text('libraryName').get()).isEqualTo('golden')
+        assertThat(provenance.text('libraryVersion').get()).isEqualTo('v1.4.0')
+
+        // every environment got the very digest that was built
+        ['dev', 'staging', 'production'].each {
+            assertThat(Files.readString(project.resolve("deployed-${it}.txt")).trim()).isEqualTo(result.digest)
         }
+        withContext { ctx ->
+            assertThat(ctx.store().fetchManifest('payments/production', '0.1.0').get().digest().toString()).isEqualTo(result.digest)
+        }
+        // the pipeline created the signed annotated tag on the built commit and pushed it
+        String head = SampleProjectHead.of(project)
+        assertThat(git(origin, 'rev-parse', 'v0.1.0^{commit}')).isEqualTo(head)
+        String tag = git(origin, 'cat-file', '-p', 'v0.1.0')
+        assertThat(tag).contains('object ' + head, 'type commit', 'artifact: payments:0.1.0 ' + result.digest, '-----BEGIN PGP SIGNATURE-----')
+
+        def rec = record('0.1.0')
+        assertThat(rec.approvals()).hasSize(2)
+        assertThat(rec.promotions()*.environment()).containsExactly('dev', 'staging', 'production')
+        assertThat(rec.source().tag().get().name()).isEqualTo('v0.1.0')
+        // the archived release record is the ledger's
+        assertThat(written*.file).containsExactly('release-gate/release-record.json')
+        assertThat(new ReleaseRecords().read(Files.readString(project.resolve('release-gate/release-record.json'))).version()).isEqualTo('0.1.0')
     }
 
     @Test
     void anAbortAtTheInputRecordsANoGoAndNothingReachesProduction() {
-        binding.setVariable('env', [BRANCH_NAME: 'main', 'library.golden.version': 'v1.4.0'])
+        onBranch('main')
         answers.add([user: 'mia', abort: true])
-        assertThatThrownBy { loadScript('goldenPipeline.groovy').call(cfg()) }.hasMessageContaining('Aborted by mia')
-        withContext { ctx ->
-            def events = ctx.ledger().events('payments@1.0.0')
-            assertThat(events.find { it.type() == 'decision' }.text('decision').get()).isEqualTo('no-go')
-            assertThat(events.findAll { it.type() == 'promoted' }.collect { it.text('environment').get() })
-                    .containsExactly('dev', 'staging')
-        }
+        assertThatThrownBy { run(cfg()) }.hasMessageContaining('Aborted by mia')
+        assertThat(stages()).containsExactlyElementsOf(ALL_STAGES.subList(0, ALL_STAGES.indexOf('approve-production') + 1))
+        def events = events('payments@0.1.0')
+        def decision = events.find { it.type() == 'decision' }
+        assertThat(decision.text('decision').get()).isEqualTo('no-go')
+        assertThat(decision.actor()).isEqualTo('mia')
+        assertThat(decision.text('reason').get()).contains('aborted')
+        assertThat(events*.type()).doesNotContain('approved')
+        assertThat(promotions('payments@0.1.0')).containsExactly('dev', 'staging')
+        assertThat(record('0.1.0').promotions()*.environment()).containsExactly('dev', 'staging')
     }
 
     @Test
-    void aLibraryLoadedFromABranchIsRefusedProduction() {
-        binding.setVariable('env', [BRANCH_NAME: 'main', 'library.golden.version': 'main'])
-        assertThatThrownBy { loadScript('goldenPipeline.groovy').call(cfg()) }.hasMessageContaining('production needs a pinned library')
-        assertThat(stages()).doesNotContain('approve-production', 'deploy-production')
+    void theApprovalInputNeverRunsInsideANode() {
+        onBranch('main')
+        answers.add([user: 'mia', role: 'maintainer', rationale: 'ok'])
+        answers.add([user: 'dora', abort: true])
+        assertThatThrownBy { run(cfg()) }.hasMessageContaining('Aborted by dora')
+        def inside = callsInsideNodes()
+        // the nesting check sees the steps that do run on an agent ...
+        assertThat(inside).contains('sh', 'buildOnce', 'stage', 'promoteDigest', 'verifySignatures')
+        // ... and no input, nor the approval step, was ever among them
+        assertThat(inside).doesNotContain('input', 'approveProduction', 'timeout')
+        assertThat(inputs()).hasSize(2)
+        def timeoutCall = helper.callStack.find { it.methodName == 'timeout' }
+        assertThat(timeoutCall.args[0]).isEqualTo([time: 72, unit: 'HOURS'])
+        assertThat(events('payments@0.1.0').findAll { it.type() == 'approved' }*.actor()).containsExactly('mia')
+    }
+
+    @Test
+    void aLibraryLoadedFromABranchIsRefusedProductionUnlessThePolicyAllowsIt() {
+        onBranch('main', 'main')
+        assertThatThrownBy { run(cfg()) }.hasMessageContaining('promote.library-unpinned')
+                .hasMessageContaining('production needs a pinned library')
+        assertThat(stages()).containsExactlyElementsOf(ALL_STAGES.subList(0, ALL_STAGES.indexOf('verify-staging') + 1))
+        assertThat(inputs()).isEmpty()
+        def built = events('payments@0.1.0')[0]
+        assertThat(events('payments@0.1.0').find { it.type() == 'provenance-generated' }.text('libraryVersion').get()).isEqualTo('main')
+
+        // the core refuses production too, even with the approvals gathered outside the pipeline
+        PipelineSteps.approveProduction([name: 'payments', version: '0.1.0', digest: built.digest().get().toString(), role: 'maintainer',
+                                         rationale: 'ok'], project, state, 'mia')
+        PipelineSteps.approveProduction([name: 'payments', version: '0.1.0', digest: built.digest().get().toString(), role: 'domain-reviewer',
+                                         rationale: 'ok'], project, state, 'dora')
+        assertThatThrownBy {
+            PipelineSteps.promoteDigest([name: 'payments', version: '0.1.0', digest: built.digest().get().toString(), to: 'production'],
+                    project, state, 'jenkins')
+        }.hasMessageContaining('promote.library-unpinned')
+        assertThat(promotions('payments@0.1.0')).containsExactly('dev', 'staging')
+
+        // a policy that allows a moving library ref lets the same release through (the approvals are already recorded)
+        policy(MEMBERS + ALWAYS_OPEN + "library:\n  allowUnpinned: true\n")
+        run(cfg())
+        assertThat(stages()).containsExactlyElementsOf(ALL_STAGES)
+        assertThat(inputs()).isEmpty()
+        assertThat(promotions('payments@0.1.0')).containsExactly('dev', 'staging', 'production')
     }
 
     @Test
     void aSastFindingBlocksBeforePublishThenPassesWithAValidException() {
-        binding.setVariable('env', [BRANCH_NAME: 'main', 'library.golden.version': 'v1.4.0'])
+        onBranch('main')
         String finding = 'mkdir -p build && printf \'{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"s"}},"results":[' +
                 '{"ruleId":"java/sql-injection","level":"error","message":{"text":"sql"}}]}]}\' > build/sast.sarif'
-        assertThatThrownBy { loadScript('goldenPipeline.groovy').call(cfg(sast: finding)) }.hasMessageContaining('gates.failed')
-        assertThat(stages()).doesNotContain('publish')
+        assertThatThrownBy { run(cfg(sast: finding)) }.hasMessageContaining('gates.failed')
+        assertThat(stages()).containsExactlyElementsOf(GATE_STAGES)
+        assertThat(events('payments@0.1.0').findAll { it.type() == 'gate-evaluated' }.collect { it.text('result').get() }).containsExactly('fail')
+        assertThat(events('payments@0.1.0')*.type()).doesNotContain('signed', 'tagged', 'promoted')
+        assertThat(git(project, 'tag', '--list')).isEmpty()
+
         Files.createDirectories(project.resolve('.release/exceptions'))
         Files.writeString(project.resolve('.release/exceptions/EXC-1.yaml'), """id: EXC-1
 owner: team-payments
@@ -236,28 +468,131 @@ evidence: [SEC-88]
 """)
         answers.add([user: 'mia', role: 'maintainer', rationale: 'ok'])
         answers.add([user: 'dora', role: 'domain-reviewer', rationale: 'ok'])
-        helper.callStack.clear()
-        loadScript('goldenPipeline.groovy').call(cfg(sast: finding, version: '1.0.1'))
-        assertThat(stages()).contains('publish', 'deploy-production')
+        Map result = run(cfg(sast: finding))
+        assertThat(stages()).containsExactlyElementsOf(ALL_STAGES)
+        assertThat(result.outcome).isEqualTo('unchanged')   // the same build, now waived: nothing rebuilt
+        assertThat(events('payments@0.1.0').findAll { it.type() == 'gate-evaluated' }.collect { it.text('result').get() })
+                .containsExactly('fail', 'pass')
+        assertThat(promotions('payments@0.1.0')).containsExactly('dev', 'staging', 'production')
+    }
+
+    @Test
+    void aHotfixBranchFromTheProductionTagReleasesPatchPlusOne() {
+        Map first = releaseMain()
+        git(project, 'switch', '-q', '-c', 'hotfix/0.1.1-PAY-7', 'v0.1.0')
+        Files.writeString(project.resolve('src/main/java/com/example/payments/Limits.java'),
+                'package com.example.payments; final class Limits { static final long MAX_CENTS = 1_000_000; }\n')
+        git(project, 'add', '-A', 'src')
+        git(project, 'commit', '-q', '-m', 'fix(limits): cap a single payment\n\nRefs: PAY-7')
+        String hotfixHead = SampleProjectHead.of(project)
+
+        onBranch('hotfix/0.1.1-PAY-7')
+        answers.add([user: 'mia', role: 'maintainer', rationale: 'incident fix reviewed'])
+        answers.add([user: 'dora', role: 'domain-reviewer', rationale: 'limit agreed with the business'])
+        Map hotfix = run(cfg())
+        assertThat(stages()).containsExactlyElementsOf(ALL_STAGES)
+        assertThat(hotfix.version).isEqualTo('0.1.1')
+        assertThat(hotfix.digest).isNotEqualTo(first.digest)
+        assertThat(git(origin, 'rev-parse', 'v0.1.1^{commit}')).isEqualTo(hotfixHead)
+        assertThat(events('payments@0.1.1').find { it.type() == 'built' }.text('commit').get()).isEqualTo(hotfixHead)
+        assertThat(promotions('payments@0.1.1')).containsExactly('dev', 'staging', 'production')
+        assertThat(Files.readString(project.resolve('deployed-production.txt')).trim()).isEqualTo(hotfix.digest)
+
+        // a hotfix branch that names another version is refused before anything runs
+        git(project, 'switch', '-q', '-c', 'hotfix/0.1.3-PAY-8', 'v0.1.0')
+        onBranch('hotfix/0.1.3-PAY-8')
+        assertThatThrownBy { run(cfg()) }.hasMessageContaining('version.hotfix-patch')
+        assertThat(stages()).isEmpty()
+        assertThat(shell).isEmpty()
+    }
+
+    @Test
+    void aRollbackPromotesTheKnownGoodDigestAgainWithoutRebuilding() {
+        Map first = releaseMain()
+        Files.writeString(project.resolve('src/main/java/com/example/payments/Refunds.java'),
+                'package com.example.payments; final class Refunds { }\n')
+        git(project, 'add', '-A', 'src')
+        git(project, 'commit', '-q', '-m', 'feat(refunds): refund card payments\n\nRefs: PAY-130')
+        Map second = releaseMain()
+        assertThat(second.version).isEqualTo('0.2.0')
+        assertThat(Files.readString(project.resolve('deployed-production.txt')).trim()).isEqualTo(second.digest)
+
+        binding.setVariable('params', [ROLLBACK_VERSION: '0.1.0', ROLLBACK_INCIDENT: 'INC-42'])
+        Map rolledBack = run(cfg())
+        assertThat(stages()).containsExactly('rollback-production', 'verify-production')
+        assertThat(helper.callStack.findAll { it.methodName in ['buildOnce', 'input', 'approveProduction'] }).isEmpty()
+        assertThat(shell.findAll { it == BUILD }).isEmpty()
+        assertThat(rolledBack.digest).isEqualTo(first.digest)
+        assertThat(Files.readString(project.resolve('deployed-production.txt')).trim()).isEqualTo(first.digest)
+        def last = events('payments@0.1.0').findAll { it.type() == 'promoted' }.last()
+        assertThat(last.text('environment').get()).isEqualTo('production')
+        assertThat(last.payload().path('rollback').asBoolean()).isTrue()
+        assertThat(last.text('incident').get()).isEqualTo('INC-42')
+        assertThat(last.digest().get().toString()).isEqualTo(first.digest)
+        assertThat(events('payments@0.1.0').last().type()).isEqualTo('production-verified')
+
+        // a rollback names its incident
+        binding.setVariable('params', [ROLLBACK_VERSION: '0.1.0', ROLLBACK_INCIDENT: ''])
+        assertThatThrownBy { run(cfg()) }.hasMessageContaining('ROLLBACK_INCIDENT is required')
+    }
+
+    @Test
+    void outsideTheChangeWindowProductionIsRefusedThenAllowedInsideIt() {
+        LocalDate today = LocalDate.now(ZoneOffset.UTC)
+        policy(MEMBERS + ALWAYS_OPEN + "  blackouts: [${today.minusDays(1)}, ${today}, ${today.plusDays(1)}]\n")
+        onBranch('main')
+        answers.add([user: 'mia', role: 'maintainer', rationale: 'ok'])
+        answers.add([user: 'dora', role: 'domain-reviewer', rationale: 'ok'])
+        assertThatThrownBy { run(cfg()) }.hasMessageContaining('window.blackout')
+        assertThat(stages()).containsExactlyElementsOf(ALL_STAGES.subList(0, ALL_STAGES.indexOf('deploy-production') + 1))
+        assertThat(promotions('payments@0.1.0')).containsExactly('dev', 'staging')
+        assertThat(project.resolve('deployed-production.txt')).doesNotExist()
+
+        // inside the window: the same release, its approvals already recorded, goes to production without asking again
+        policy(MEMBERS + ALWAYS_OPEN)
+        Map result = run(cfg())
+        assertThat(stages()).containsExactlyElementsOf(ALL_STAGES)
+        assertThat(inputs()).isEmpty()
+        assertThat(echoes().find { it.contains('v0.1.0 is tagged at this commit') }).isNotNull()
+        assertThat(promotions('payments@0.1.0')).containsExactly('dev', 'staging', 'production')
+        assertThat(Files.readString(project.resolve('deployed-production.txt')).trim()).isEqualTo(result.digest)
+        assertThat(events('payments@0.1.0').findAll { it.type() == 'tagged' }).hasSize(1)
+    }
+
+    @Test
+    void aTamperedProvenanceAttestationIsRefusedAtStaging() {
+        onBranch('main')
+        // "deploying" to dev alters the stored attestation (the DSSE envelope blob) behind the pipeline's back
+        String tamper = "f=\$(grep -rl payloadType '${state.resolve('store')}/blobs') && test -n \"\$f\" && " +
+                "chmod u+w \$f && printf ' ' >> \$f"
+        assertThatThrownBy { run(cfg(deploy: [dev: tamper])) }.hasMessageContaining('refused by rule provenance.')
+        assertThat(stages()).containsExactlyElementsOf(ALL_STAGES.subList(0, ALL_STAGES.indexOf('deploy-staging') + 1))
+        def events = events('payments@0.1.0')
+        assertThat(events*.type()).contains('signature-verified', 'attestation-failed')
+        assertThat(events.find { it.type() == 'attestation-failed' }.text('reason').get()).startsWith('provenance.')
+        assertThat(promotions('payments@0.1.0')).containsExactly('dev')
+        assertThat(inputs()).isEmpty()
     }
 
     @Test
     void unknownOrMissingKeysFailAtOnceListingTheValidKeys() {
-        def script = loadScript('goldenPipeline.groovy')
-        assertThatThrownBy { script.call(name: 'payments', version: '1.0.0', build: BUILD, artifacts: 'target/*.jar', deplyo: 'x') }
+        assertThatThrownBy { run(name: 'payments', version: '1.0.0', build: BUILD, artifacts: 'target/*.jar', deplyo: 'x') }
                 .hasMessageContaining('unknown key(s) deplyo')
                 .hasMessageContaining('Valid keys:')
                 .hasMessageContaining('artifacts (required)')
-        assertThatThrownBy { script.call(name: 'payments', build: BUILD) }
-                .hasMessageContaining('missing required key(s) version, artifacts')
+                .hasMessageContaining('tagSigningKey')
+        assertThatThrownBy { run(name: 'payments', version: '1.0.0') }
+                .hasMessageContaining('missing required key(s) build, artifacts')
+        assertThatThrownBy { run(cfg(deploy: [prod: './deploy.sh'])) }
+                .hasMessageContaining('unknown environment(s) prod in deploy; valid: dev, staging, production')
         assertThat(shell).isEmpty()
         assertThat(stages()).isEmpty()
+        assertThat(helper.callStack.findAll { it.methodName == 'node' }).isEmpty()
     }
 
     @Test
     void aFailingBuildCommandPublishesAndRecordsNothing() {
-        def script = loadScript('goldenPipeline.groovy')
-        assertThatThrownBy { script.call(cfg(build: 'exit 3')) }
+        assertThatThrownBy { run(cfg(build: 'exit 3')) }
                 .hasMessageContaining('exit code 3')
         assertThat(helper.callStack.findAll { it.methodName == 'buildOnce' }).isEmpty()
         withContext { ctx ->
@@ -268,11 +603,11 @@ evidence: [SEC-88]
 
     @Test
     void aRefusedBuildOnceFailsTheBuildStage() {
-        def script = loadScript('goldenPipeline.groovy')
-        script.call(cfg())
+        run(cfg(version: '1.0.0'))
         Files.writeString(project.resolve('src/main/java/com/example/payments/Extra.java'),
                 'package com.example.payments; class Extra {}')
-        assertThatThrownBy { loadScript('goldenPipeline.groovy').call(cfg()) }
+        assertThatThrownBy { run(cfg(version: '1.0.0')) }
                 .hasMessageContaining('build.immutable-version')
+        assertThat(stages()).containsExactly('lint', 'unit-test', 'build')
     }
 }

@@ -150,10 +150,11 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
             Files.writeString(notesFile, notes);
             step("release-notes", "wrote " + project.relativize(notesFile));
 
-            // the team's policy: who approves (the sample's authors are alice and bob)
+            // the team's policy: who approves (the sample's authors are alice and bob); the demo runs without a
+            // pipeline library, so the library pin (production's rule for golden pipeline builds) is waived
             Files.createDirectories(project.resolve(".release"));
             Files.writeString(project.resolve(".release/policy.yaml"), "approvals:\n  members:\n    maintainer:\n"
-                    + "      people: [mia]\n    domain-reviewer:\n      people: [dora]\n");
+                    + "      people: [mia]\n    domain-reviewer:\n      people: [dora]\nlibrary:\n  allowUnpinned: true\n");
             Policy policy = PolicyLoader.load(Optional.of(project.resolve(".release/policy.yaml")));
             PromoteDigest.Result dev = new PromoteDigest(policy, ctx.store(), ctx.ledger()).release(SampleProject.NAME, version)
                     .digest(built.digest()).to("dev").actor("ci").call();

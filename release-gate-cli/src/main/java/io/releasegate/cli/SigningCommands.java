@@ -167,7 +167,9 @@ final class SigningCommands {
         @Option(names = "--library-name", defaultValue = "golden")
         String libraryName;
 
-        @Option(names = "--library-version", defaultValue = "${env:RELEASE_GATE_LIBRARY_VERSION:-unknown}")
+        @Option(names = "--library-version", defaultValue = "${env:RELEASE_GATE_LIBRARY_VERSION:-unknown}",
+                description = "Ref the pipeline library was loaded from; production refuses anything but a vX.Y.Z tag or a full "
+                        + "commit SHA unless the policy sets library.allowUnpinned. Default: $RELEASE_GATE_LIBRARY_VERSION, else unknown.")
         String libraryVersion;
 
         @Option(names = "--builder-id", defaultValue = "${env:JOB_URL:-local}")

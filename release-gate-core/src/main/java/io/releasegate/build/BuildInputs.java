@@ -109,11 +109,13 @@ public final class BuildInputs {
         }
     }
 
-    private static boolean isGlob(String spec) {
+    /** Whether {@code spec} is a glob (has {@code * ? [ {}). */
+    public static boolean isGlob(String spec) {
         return spec.indexOf('*') >= 0 || spec.indexOf('?') >= 0 || spec.indexOf('[') >= 0 || spec.indexOf('{') >= 0;
     }
 
-    private static List<Path> glob(Path ws, String spec) {
+    /** The files under the workspace matching the relative glob {@code spec}, sorted ({@code .git} and our state skipped). */
+    public static List<Path> glob(Path ws, String spec) {
         if (Path.of(spec).isAbsolute()) {
             throw new InputException("glob '" + spec + "' must be relative to the workspace " + ws);
         }

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /** The effective release policy: the library default with the team's policy laid over it. */
 public record Policy(int version, List<Environment> environments, Gates gates, Approvals approvals, Windows windows,
-                     Emergency emergency, Exceptions exceptions) {
+                     Emergency emergency, Exceptions exceptions, Library library) {
 
     public Policy {
         environments = List.copyOf(environments);
@@ -71,6 +71,13 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
     }
 
     public record Exceptions(String directory) {
+    }
+
+    /**
+     * The golden pipeline library: whether the last environment (production) may take a release built by a
+     * library loaded from a moving ref (a branch) rather than a {@code vX.Y.Z} tag or a full commit SHA.
+     */
+    public record Library(boolean allowUnpinned) {
     }
 
     public Optional<Environment> environment(String name) {

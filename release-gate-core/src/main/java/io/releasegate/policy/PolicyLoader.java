@@ -169,7 +169,7 @@ public final class PolicyLoader {
 
     private static Policy bind(Value root) {
         Map<String, Value> top = object(root, "policy", Set.of("version", "environments", "gates", "approvals", "windows",
-                "emergency", "exceptions"));
+                "emergency", "exceptions", "library"));
         int version = integer(require(top, "version", root, "policy"), "version");
         if (version != 1) {
             throw error(top.get("version"), "version", "unknown policy version " + version + "; this release-gate reads version 1");
@@ -302,10 +302,16 @@ public final class PolicyLoader {
             Map<String, Value> ex = object(exv, "exceptions", Set.of("directory"));
             exDir = text(require(ex, "directory", exv, "exceptions"), "exceptions.directory");
         }
+        Value lv = top.get("library");
+        boolean allowUnpinned = false;
+        if (lv != null) {
+            Map<String, Value> lib = object(lv, "library", Set.of("allowUnpinned"));
+            allowUnpinned = lib.containsKey("allowUnpinned") && bool(lib.get("allowUnpinned"), "library.allowUnpinned");
+        }
         return new Policy(version, envs, gates, new Policy.Approvals(high, count, roles, members),
                 new Policy.Windows(tz, weekly, blackouts, freezes),
                 new Policy.Emergency(emRequires, integer(require(em, "reviewWithinDays", ev, "emergency"), "emergency.reviewWithinDays")),
-                new Policy.Exceptions(exDir));
+                new Policy.Exceptions(exDir), new Policy.Library(allowUnpinned));
     }
 
     private static void checkNotLowered(Policy defaults, Policy policy, Value merged) {

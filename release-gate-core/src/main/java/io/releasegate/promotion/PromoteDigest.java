@@ -41,7 +41,8 @@ import java.util.Optional;
  * version already in the environment with another digest ({@code promote.version-conflict}); missing
  * or failed evidence the environment requires ({@code promote.evidence-*}); production without the
  * approvals ({@code promote.approvals}); outside the change windows without a complete emergency record
- * ({@code window.*}, {@code emergency.incomplete}). A rollback promotes a digest that was promoted to the
+ * ({@code window.*}, {@code emergency.incomplete}); the last environment for a release built by a pipeline library
+ * loaded from a moving ref ({@code promote.library-unpinned}, unless the policy allows it). A rollback promotes a digest that was promoted to the
  * environment before, with an incident reference, and is recorded as a rollback.
  */
 public final class PromoteDigest {
@@ -215,6 +216,13 @@ public final class PromoteDigest {
                 case "provenance" -> {
                     require(events, "provenance-generated", refusals, "promote.evidence-provenance",
                             "no provenance of " + digest, "generate and sign the provenance");
+                    if (isLast(target)) {
+                        // the library that built it: production takes only a pinned one, unless the policy allows otherwise
+                        latest(events, List.of("provenance-generated")).filter(e -> e.payload().has("libraryVersion"))
+                                .flatMap(e -> io.releasegate.provenance.LibraryRef.check(policy, e.text("libraryName").orElse("?"),
+                                        e.text("libraryVersion").orElse("")))
+                                .ifPresent(refusals::add);
+                    }
                     latest(events, List.of("attestation-verified", "attestation-failed")).filter(e -> e.type().equals("attestation-failed"))
                             .ifPresent(e -> refusals.add(new Refusal("promote.evidence-provenance", "the last verification of the provenance of "
                                     + digest + " failed: " + e.text("reason").orElse("?"), "generate the provenance again and verify it")));
@@ -257,6 +265,10 @@ public final class PromoteDigest {
             throw new RefusedException(refusals);
         }
         return new Decision(false, Optional.empty(), emergencyNeeded);
+    }
+
+    private boolean isLast(Policy.Environment target) {
+        return policy.environments().get(policy.environments().size() - 1).name().equals(target.name());
     }
 
     private Optional<Event> latest(List<Event> events, List<String> types) {

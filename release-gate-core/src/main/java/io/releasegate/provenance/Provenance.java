@@ -97,7 +97,8 @@ public final class Provenance {
         Referrers.Stored stored = Referrers.push(store, name, manifest, DSSE_ARTIFACT_TYPE, "provenance.intoto.dsse.json", document);
         ledger.append(Event.draft("provenance-generated", subject, built.digest(), actor, clock.instant(),
                 Json.object().put("predicateType", PREDICATE).put("attestationDigest", stored.document().toString())
-                        .put("reference", stored.reference())));
+                        .put("reference", stored.reference()).put("libraryName", b.libraryName())
+                        .put("libraryVersion", b.libraryVersion())));
         return envelope;
     }
 

@@ -129,7 +129,11 @@ public final class PipelineSteps {
         }
     }
 
-    /** verifySignatures: fails closed (a refusal) unless the release's signatures verify with the public key. */
+    /**
+     * verifySignatures: fails closed (a refusal) unless the release's signatures verify with the public key and
+     * its stored provenance attestation, read back from the store by digest, verifies for the built digest with
+     * the same key. Both outcomes are recorded. -> {@code verified, event, provenanceEvent}.
+     */
     public static Map<String, Object> verifySignatures(Map<String, ?> args, Path stateDir, Path publicKey, String actor) {
         return verifySignatures(args, stateDir, publicKey, actor, Optional.empty());
     }
@@ -139,10 +143,109 @@ public final class PipelineSteps {
         Optional<RegistryCredentials> credentials) {
         checkKeys("verifySignatures", args, Set.of("name", "version", "store", "ledger"));
         try (ReleaseContext ctx = open(args, stateDir, credentials)) {
+            java.security.PublicKey key = io.releasegate.signing.KeySigner.publicKey(publicKey);
+            String name = text(args, "name", null);
+            String version = text(args, "version", null);
             io.releasegate.ledger.Event e = io.releasegate.signing.ReleaseSignatures.verify(ctx.store(), ctx.ledger(),
-                    text(args, "name", null), text(args, "version", null), io.releasegate.signing.KeySigner.publicKey(publicKey),
-                    actor, java.time.Clock.systemUTC());
-            return new LinkedHashMap<>(Map.of("verified", true, "event", e.id()));
+                    name, version, key, actor, java.time.Clock.systemUTC());
+            io.releasegate.ledger.Event p = io.releasegate.provenance.Provenance.verifyStored(ctx.store(), ctx.ledger(), name, version,
+                    key, actor, java.time.Clock.systemUTC());
+            return new LinkedHashMap<>(Map.of("verified", true, "event", e.id(), "provenanceEvent", p.id()));
+        }
+    }
+
+    /**
+     * plan: what a run on {@code branch} does and under which version ({@link io.releasegate.version.PipelinePlan}):
+     * {@code branch, changeRequest?, version?} -> {@code branch, kind, toProduction, version, release, reason,
+     * approvals: {count, roles}}. A branch that breaks the branch rules is a refusal.
+     */
+    public static Map<String, Object> plan(Map<String, ?> args, Path workspace) {
+        checkKeys("plan", args, Set.of("branch", "changeRequest", "version"));
+        io.releasegate.policy.Policy policy = policy(workspace);
+        try (io.releasegate.commits.History history = io.releasegate.commits.History.open(workspace)) {
+            Object given = args.get("version");
+            io.releasegate.version.PipelinePlan.Result r = new io.releasegate.version.PipelinePlan(history)
+                    .branch(text(args, "branch", null)).changeRequest(Boolean.parseBoolean(text(args, "changeRequest", "false")))
+                    .version(given == null || given.toString().isBlank() ? Optional.empty() : Optional.of(given.toString())).call();
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("branch", r.branch());
+            out.put("kind", r.kind());
+            out.put("toProduction", r.toProduction());
+            out.put("version", r.version());
+            out.put("release", r.release());
+            out.put("reason", r.reason());
+            out.put("approvals", new LinkedHashMap<>(Map.of("count", policy.approvals().count(),
+                    "roles", new ArrayList<>(policy.approvals().roles()))));
+            return out;
+        }
+    }
+
+    /**
+     * libraryCheck: refuses ({@code promote.library-unpinned}) a pipeline library loaded from a moving ref
+     * unless the policy allows it; the same rule promoteDigest applies to the last environment.
+     */
+    public static Map<String, Object> libraryCheck(Map<String, ?> args, Path workspace) {
+        checkKeys("libraryCheck", args, Set.of("libraryName", "libraryVersion"));
+        io.releasegate.policy.Policy policy = policy(workspace);
+        String ref = text(args, "libraryVersion", "");
+        io.releasegate.provenance.LibraryRef.check(policy, text(args, "libraryName", "golden"), ref).ifPresent(r -> {
+            throw new io.releasegate.error.RefusedException(r);
+        });
+        return new LinkedHashMap<>(Map.of("pinned", io.releasegate.provenance.LibraryRef.pinned(ref)));
+    }
+
+    /**
+     * tag: the signed annotated release tag on the built commit ({@link io.releasegate.tag.TagRelease}), pushed to
+     * {@code remote} when given. A release already tagged by its pipeline (a {@code tagged} event, and the tag on the
+     * built commit) is reported {@code unchanged}; any other existing tag is refused, never moved.
+     * -> {@code tag, commit, outcome, pushed}.
+     */
+    public static Map<String, Object> tagRelease(Map<String, ?> args, Path workspace, Path stateDir, Path armoredKey, char[] passphrase,
+                                                 String actor) {
+        checkKeys("tag", args, Set.of("name", "version", "store", "ledger", "branch", "remote"));
+        try (ReleaseContext ctx = open(args, stateDir, Optional.empty());
+             io.releasegate.commits.History history = io.releasegate.commits.History.open(workspace)) {
+            String name = text(args, "name", null);
+            String version = text(args, "version", null);
+            String tag = "v" + io.releasegate.version.SemVer.parse(version);
+            Optional<io.releasegate.ledger.Event> tagged = ctx.ledger().events(name + "@" + version).stream()
+                    .filter(e -> e.type().equals(io.releasegate.tag.TagRelease.EVENT_TYPE)).reduce((a, b) -> b);
+            if (tagged.isPresent()) {
+                Optional<String> local = history.releaseTags().stream().filter(t -> t.name().equals(tag))
+                        .map(io.releasegate.commits.History.ReleaseTag::commit).findFirst();
+                if (local.isPresent() && local.get().equals(tagged.get().text("commit").orElse(""))) {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("tag", tag);
+                    out.put("commit", local.get());
+                    out.put("outcome", "unchanged");
+                    out.put("pushed", false);
+                    return out;
+                }
+            }
+            Object remote = args.get("remote");
+            io.releasegate.tag.TagRelease.Result r = new io.releasegate.tag.TagRelease(history, ctx.ledger()).name(name).version(version)
+                    .branch(Optional.ofNullable(args.get("branch")).map(Object::toString))
+                    .signer(io.releasegate.signing.OpenPgpSigner.fromArmoredSecretKey(armoredKey, passphrase))
+                    .actor(actor, actor.replaceAll("[^A-Za-z0-9._-]", "_") + "@release-gate")
+                    .remote(remote == null || remote.toString().isBlank() ? Optional.empty() : Optional.of(remote.toString())).call();
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("tag", r.tag());
+            out.put("commit", r.commit());
+            out.put("outcome", "tagged");
+            out.put("pushed", r.pushed());
+            return out;
+        }
+    }
+
+    /** approvalStatus: the approvals recorded for the digest against the policy -> {@code satisfied, status}. */
+    public static Map<String, Object> approvalStatus(Map<String, ?> args, Path workspace, Path stateDir) {
+        checkKeys("approvalStatus", args, Set.of("name", "version", "store", "ledger", "digest", "environment"));
+        io.releasegate.policy.Policy policy = policy(workspace);
+        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+            io.releasegate.approval.ApprovalStatus st = io.releasegate.approval.ApprovalStatus.of(policy,
+                    ctx.ledger().events(text(args, "name", null) + "@" + text(args, "version", null)),
+                    io.releasegate.digest.Digest.parse(text(args, "digest", null)), text(args, "environment", "production"));
+            return new LinkedHashMap<>(Map.of("satisfied", st.satisfied(), "status", st.describe()));
         }
     }
 
@@ -248,7 +351,10 @@ public final class PipelineSteps {
         }
     }
 
-    /** promoteDigest -> {@code reference, environment}. */
+    /**
+     * promoteDigest: {@code name, version, digest, to} [incident: a rollback to this previously promoted digest]
+     * -> {@code reference, environment, rollback, alreadyThere}.
+     */
     public static Map<String, Object> promoteDigest(Map<String, ?> args, Path workspace, Path stateDir, String actor) {
         return promoteDigest(args, workspace, stateDir, actor, Optional.empty());
     }
@@ -256,13 +362,16 @@ public final class PipelineSteps {
     /** promoteDigest with registry credentials, for a store that is a registry requiring them. */
     public static Map<String, Object> promoteDigest(Map<String, ?> args, Path workspace, Path stateDir, String actor,
         Optional<RegistryCredentials> credentials) {
-        checkKeys("promoteDigest", args, Set.of("name", "version", "store", "ledger", "digest", "to"));
+        checkKeys("promoteDigest", args, Set.of("name", "version", "store", "ledger", "digest", "to", "incident"));
         io.releasegate.policy.Policy policy = policy(workspace);
         try (ReleaseContext ctx = open(args, stateDir, credentials)) {
+            Object incident = args.get("incident");
             io.releasegate.promotion.PromoteDigest.Result r = new io.releasegate.promotion.PromoteDigest(policy, ctx.store(), ctx.ledger())
                     .release(text(args, "name", null), text(args, "version", null))
-                    .digest(io.releasegate.digest.Digest.parse(text(args, "digest", null))).to(text(args, "to", null)).actor(actor).call();
-            return new LinkedHashMap<>(Map.of("reference", r.reference(), "environment", r.environment()));
+                    .digest(io.releasegate.digest.Digest.parse(text(args, "digest", null))).to(text(args, "to", null)).actor(actor)
+                    .rollback(incident == null ? Optional.empty() : Optional.of(incident.toString())).call();
+            return new LinkedHashMap<>(Map.of("reference", r.reference(), "environment", r.environment(), "rollback", r.rollback(),
+                    "alreadyThere", r.alreadyThere()));
         }
     }
 
@@ -319,7 +428,9 @@ public final class PipelineSteps {
 
     /**
      * releaseRecord: the release record of {@code name@version} projected from the ledger, optionally written
-     * to {@code out} in the workspace -> {@code digest} (of the artifact) and {@code record} (the JSON document).
+     * to {@code out} in the workspace -> {@code json} (the record, schema release-record v1), {@code digest} (built),
+     * {@code promoted} (environment -> digest, the last promotion), {@code ledger}, {@code head}. Unknown release:
+     * an input error.
      */
     public static Map<String, Object> releaseRecord(Map<String, ?> args, Path workspace, Path stateDir) {
         return releaseRecord(args, workspace, stateDir, Optional.empty());
@@ -345,9 +456,18 @@ public final class PipelineSteps {
                     throw new InputException("cannot write the release record to " + target + ": " + e.getMessage(), e);
                 }
             }
+            Map<String, Object> promoted = new LinkedHashMap<>();
+            for (io.releasegate.ledger.Event e : ctx.ledger().events(name + "@" + version)) {
+                if (e.type().equals(io.releasegate.promotion.PromoteDigest.PROMOTED)) {
+                    promoted.put(e.text("environment").orElse("?"), e.digest().map(Object::toString).orElse("?"));
+                }
+            }
             Map<String, Object> out = new LinkedHashMap<>();
+            out.put("json", json);
             out.put("digest", record.artifact().digest());
-            out.put("record", json);
+            out.put("promoted", promoted);
+            out.put("ledger", ctx.ledger().location());
+            out.put("head", ctx.ledger().head().orElse(""));
             return out;
         }
     }
@@ -356,7 +476,19 @@ public final class PipelineSteps {
         if (value == null) {
             return List.of();
         }
-        return paths(value).stream().map(workspace::resolve).toList();
+        List<Path> out = new ArrayList<>();
+        for (String spec : paths(value)) {
+            if (io.releasegate.build.BuildInputs.isGlob(spec)) {
+                List<Path> matches = io.releasegate.build.BuildInputs.glob(workspace, spec);
+                if (matches.isEmpty()) {
+                    throw new InputException("report glob '" + spec + "' matched no files in " + workspace);
+                }
+                out.addAll(matches);
+            } else {
+                out.add(workspace.resolve(spec));
+            }
+        }
+        return out;
     }
 
     /** Unknown arguments fail at once, listing the valid ones. */

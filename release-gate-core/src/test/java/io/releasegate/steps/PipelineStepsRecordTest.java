@@ -50,8 +50,8 @@ class PipelineStepsRecordTest {
                 Map.of("name", "payments", "version", "1.0.0", "out", "target/release-record.json"), project, state);
 
         assertThat(record.get("digest")).isEqualTo(built.get("digest"));
-        assertThat(record.get("record").toString()).contains("\"payments\"").contains(built.get("digest").toString());
-        assertThat(Files.readString(project.resolve("target/release-record.json"))).isEqualTo(record.get("record"));
+        assertThat(record.get("json").toString()).contains("\"payments\"").contains(built.get("digest").toString());
+        assertThat(Files.readString(project.resolve("target/release-record.json"))).isEqualTo(record.get("json"));
         assertThatThrownBy(() -> PipelineSteps.releaseRecord(Map.of("name", "payments", "version", "9.9.9"), project, state))
                 .isInstanceOf(InputException.class).hasMessageContaining("payments@9.9.9 was not built");
     }
