@@ -2,7 +2,10 @@ package io.releasegate.signing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.releasegate.error.InputException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PublicKey;
@@ -95,6 +98,61 @@ public final class CertificateVerifier {
     }
 
     private CertificateVerifier() {
+    }
+
+    /**
+     * Verifies {@code artifact} from files: the bundle ({@code --bundle}, else FILE.bundle when it exists) or else the
+     * signature ({@code --signature}, else FILE.sig) and certificate ({@code --certificate}, else FILE.pem). A missing
+     * signature, certificate or named bundle fails ({@code signature.missing}, {@code certificate.missing},
+     * {@code bundle.missing}); a signature or certificate given beside a bundle must be the bundle's.
+     */
+    public static Verified verifyFile(Path artifact, Optional<Path> signature, Optional<Path> certificate, Optional<Path> bundle,
+                                      Policy policy, TrustRoot root, Instant now) {
+        byte[] digest = CertificateSigner.sha256(artifact);
+        Path bundleFile = bundle.orElse(sibling(artifact, ".bundle"));
+        if (bundle.isPresent() && !Files.exists(bundleFile)) {
+            throw new SignatureCheckFailed("bundle.missing", bundleFile + " does not exist");
+        }
+        if (Files.exists(bundleFile)) {
+            SigstoreBundle.Contents c = SigstoreBundle.parse(read(bundleFile), bundleFile.toString());
+            if (signature.isPresent() && !MessageDigest.isEqual(readSignature(signature.get()), c.signature())) {
+                throw new SignatureCheckFailed("bundle.inconsistent", signature.get() + " is not the signature in " + bundleFile);
+            }
+            if (certificate.isPresent() && !SigningCertificates.read(certificate.get()).get(0).equals(c.certificate())) {
+                throw new SignatureCheckFailed("bundle.inconsistent", certificate.get() + " is not the certificate in " + bundleFile);
+            }
+            return verify(new Evidence(digest, c.signature(), c.certificate(), Optional.of(c.digest()), c.tlogEntries()), policy, root, now);
+        }
+        Path sigFile = signature.orElse(sibling(artifact, ".sig"));
+        Path certFile = certificate.orElse(sibling(artifact, ".pem"));
+        if (!Files.exists(sigFile)) {
+            throw new SignatureCheckFailed("signature.missing", "neither " + bundleFile + " nor " + sigFile + " exists");
+        }
+        if (!Files.exists(certFile)) {
+            throw new SignatureCheckFailed("certificate.missing", certFile + " does not exist (give --certificate or --bundle)");
+        }
+        return verify(new Evidence(digest, readSignature(sigFile), SigningCertificates.read(certFile).get(0), Optional.empty(), List.of()),
+                policy, root, now);
+    }
+
+    private static Path sibling(Path f, String suffix) {
+        return f.resolveSibling(f.getFileName() + suffix);
+    }
+
+    private static byte[] read(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw new InputException("cannot read " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] readSignature(Path p) {
+        try {
+            return Base64.getDecoder().decode(new String(read(p), StandardCharsets.US_ASCII).trim());
+        } catch (IllegalArgumentException e) {
+            throw new InputException(p + " is not a base64 signature", e);
+        }
     }
 
     public static Verified verify(Evidence ev, Policy policy, TrustRoot root, Instant now) {
