@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.releasegate.digest.Digest;
 import io.releasegate.error.InputException;
 import io.releasegate.json.Json;
 import io.releasegate.testing.TestPki;
@@ -341,6 +342,49 @@ class CertificateSigningTest {
         Path empty = Files.writeString(tmp.resolve("empty.pem"), "nothing here");
         assertThatThrownBy(() -> TrustRoot.load(empty)).isInstanceOf(InputException.class).hasMessageContaining("holds no PEM certificate");
         assertThatThrownBy(() -> CertificateVerifier.Policy.regexp("([", TestPki.ISSUER)).isInstanceOf(InputException.class);
+    }
+
+    @Test
+    void aReleaseBundleIsStoredAsAReferrerReadBackByDigestAndEveryVerificationRecorded() throws Exception {
+        Path ws = Files.createDirectories(tmp.resolve("ws"));
+        Files.writeString(ws.resolve("app.jar"), "app");
+        io.releasegate.ledger.Ledger ledger = io.releasegate.testing.TestLedgers.embedded(tmp.resolve("state"));
+        io.releasegate.store.OciLayoutStore store = io.releasegate.store.OciLayoutStore.open(tmp.resolve("state/store"));
+        var built = new io.releasegate.build.BuildOnce(store, ledger).name("payments").version("1.0.0").workspace(ws)
+                .outputs(List.of("app.jar")).actor("ci").call();
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        TrustRoot root = TrustRoot.load(trustedRoot);
+        TestPki.Leaf leaf = pki.leaf(tmp.resolve("id"), "signer", EMAIL, now);
+        var signed = ReleaseSignatures.signWithCertificate(store, ledger, "payments", "1.0.0",
+                new CertificateSigner(KeySigner.fromPem(leaf.key()), leaf.certificate(), pki.chain(), Optional.of(log)), "ci", clock);
+        String reference = signed.payload().path("reference").asText();
+        var referrer = Json.mapper().readTree(store.fetchManifest("payments", reference.substring(reference.indexOf('@') + 1))
+                .orElseThrow().bytes());
+        assertThat(referrer.path("artifactType").asText()).isEqualTo(SigstoreBundle.MEDIA_TYPE);
+        assertThat(referrer.at("/subject/digest").asText()).isEqualTo(built.digest().toString());
+        assertThat(signed.payload().path("certificate").asText()).isEqualTo(SigningCertificates.pem(leaf.certificate()));
+
+        var ok = ReleaseSignatures.verifyWithCertificate(store, ledger, "payments", "1.0.0", email(), root, "ci", clock);
+        assertThat(ok.type()).isEqualTo("signature-verified");
+        assertThat(ok.payload().path("identity").asText()).isEqualTo(EMAIL);
+        assertThat(ok.payload().path("signingTimeSource").asText()).isEqualTo("tlog");
+        assertThatThrownBy(() -> ReleaseSignatures.verifyWithCertificate(store, ledger, "payments", "1.0.0",
+                CertificateVerifier.Policy.exact(EMAIL, "https://other.test"), root, "ci", clock))
+                .isInstanceOf(io.releasegate.error.RefusedException.class).hasMessageContaining("certificate.issuer");
+
+        // one flipped byte in the stored bundle is caught by its digest
+        Digest layer = Digest.parse(referrer.at("/layers/0/digest").asText());
+        Path blob = tmp.resolve("state/store/blobs/sha256/" + layer.hex());
+        byte[] bytes = Files.readAllBytes(blob);
+        bytes[bytes.length / 2] ^= 1;
+        blob.toFile().setWritable(true);
+        Files.write(blob, bytes);
+        assertThatThrownBy(() -> ReleaseSignatures.verifyWithCertificate(store, ledger, "payments", "1.0.0", email(), root, "ci", clock))
+                .isInstanceOf(io.releasegate.error.RefusedException.class).hasMessageContaining("bundle.digest");
+        assertThat(ledger.events("payments@1.0.0")).extracting(e -> e.type())
+                .containsExactly("built", "signed", "signature-verified", "signature-failed", "signature-failed");
+        assertThat(ledger.events("payments@1.0.0").get(4).payload().path("reason").asText()).startsWith("bundle.digest: ");
+        ledger.close();
     }
 
     @Test
