@@ -22,6 +22,8 @@ import java.util.Optional;
 public final class SigstoreBundle {
 
     public static final String MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    /** The same version under the media type of the earlier bundle versions' form, which some signers write. */
+    public static final String MEDIA_TYPE_ALT = "application/vnd.dev.sigstore.bundle+json;version=0.3";
 
     /** What a bundle carries, decoded. */
     public record Contents(X509Certificate certificate, byte[] digest, byte[] signature, List<JsonNode> tlogEntries) {
@@ -72,7 +74,7 @@ public final class SigstoreBundle {
             throw new InputException(source + " is not a JSON object");
         }
         String mediaType = b.path("mediaType").asText("");
-        if (!mediaType.equals(MEDIA_TYPE)) {
+        if (!mediaType.equals(MEDIA_TYPE) && !mediaType.equals(MEDIA_TYPE_ALT)) {
             throw new InputException(source + " is not a Sigstore bundle v0.3 (mediaType '" + mediaType + "')");
         }
         JsonNode vm = b.path("verificationMaterial");

@@ -6,11 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.error.InputException;
 import io.releasegate.json.Json;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
@@ -29,7 +32,8 @@ import java.util.regex.Pattern;
  *
  * <p>The directory holds {@code log.key} (PKCS#8 PEM, ECDSA P-256), {@code log.pub}, {@code log.json} (its origin, the
  * name that signs the checkpoints) and {@code entries.jsonl} (one entry per line: body and integrated time). An append
- * rewrites {@code entries.jsonl} through a temporary file and an atomic rename, so a failed append leaves the log as it was.
+ * holds a lock on {@code log.lock} and rewrites {@code entries.jsonl} through a temporary file and an atomic rename, so
+ * concurrent appends do not lose entries and a failed append leaves the log as it was.
  */
 public final class TransparencyLog {
 
@@ -119,7 +123,16 @@ public final class TransparencyLog {
     }
 
     /** Appends an entry with the canonical {@code body}; returns the bundle's {@code tlogEntries} item for it. */
-    public ObjectNode append(byte[] body, Instant now) {
+    public synchronized ObjectNode append(byte[] body, Instant now) {
+        try (FileChannel lock = FileChannel.open(dir.resolve("log.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock held = lock.lock()) {
+            return appendLocked(body, now);
+        } catch (IOException e) {
+            throw new InputException("cannot lock the transparency log " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private ObjectNode appendLocked(byte[] body, Instant now) {
         Path entries = dir.resolve("entries.jsonl");
         List<String> lines;
         try {

@@ -177,8 +177,8 @@ class CertificateSigningTest {
     @Test
     void aValidSignatureByAnotherKeyIsRefused() throws Exception {
         signedByEmail();
-        byte[] sig = new KeySigner[] {KeySigner.fromPem(pki.leaf(tmp.resolve("id"), "other", EMAIL, now).key())}[0]
-                .signDigest(CertificateSigner.sha256(artifact));
+        KeySigner otherKey = KeySigner.fromPem(pki.leaf(tmp.resolve("id"), "other", EMAIL, now).key());
+        byte[] sig = otherKey.signDigest(CertificateSigner.sha256(artifact));
         editBundle(b -> ((ObjectNode) b.path("messageSignature")).put("signature", Base64.getEncoder().encodeToString(sig)));
         assertRefused("signature.mismatch", "with the certificate's key");
     }
@@ -330,6 +330,11 @@ class CertificateSigningTest {
         Files.writeString(tmp.resolve("app.jar.bundle"), good.substring(0, good.length() / 2));
         assertThatThrownBy(() -> verify(email())).isInstanceOf(InputException.class).hasMessageContaining("is not valid JSON");
         Files.writeString(tmp.resolve("app.jar.bundle"), good.replace("bundle.v0.3", "bundle.v0.9"));
+        assertThatThrownBy(() -> verify(email())).isInstanceOf(InputException.class).hasMessageContaining("is not a Sigstore bundle v0.3");
+        // v0.3 also appears under the older media type form
+        Files.writeString(tmp.resolve("app.jar.bundle"), good.replace(SigstoreBundle.MEDIA_TYPE, SigstoreBundle.MEDIA_TYPE_ALT));
+        assertThat(verify(email()).identity()).isEqualTo(EMAIL);
+        Files.writeString(tmp.resolve("app.jar.bundle"), good.replace(SigstoreBundle.MEDIA_TYPE, "application/vnd.dev.sigstore.bundle+json;version=0.1"));
         assertThatThrownBy(() -> verify(email())).isInstanceOf(InputException.class).hasMessageContaining("is not a Sigstore bundle v0.3");
         Files.writeString(tmp.resolve("app.jar.bundle"), good);
 
