@@ -129,6 +129,7 @@ public final class ReleaseSignatures {
                 .put("certificate", SigningCertificates.pem(cert))
                 .put("identity", String.join(",", SigningCertificates.identities(cert)))
                 .put("bundleDigest", stored.document().toString()).put("reference", stored.reference());
+        SigningCertificates.oidcIssuer(cert).ifPresent(i -> p.put("issuer", i));
         s.logIndex().ifPresent(i -> p.put("logIndex", i));
         return ledger.append(Event.draft("signed", name + "@" + version, built.digest(), actor, clock.instant(), p));
     }

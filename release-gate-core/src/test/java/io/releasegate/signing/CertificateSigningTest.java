@@ -368,6 +368,8 @@ class CertificateSigningTest {
         assertThat(referrer.path("artifactType").asText()).isEqualTo(SigstoreBundle.MEDIA_TYPE);
         assertThat(referrer.at("/subject/digest").asText()).isEqualTo(built.digest().toString());
         assertThat(signed.payload().path("certificate").asText()).isEqualTo(SigningCertificates.pem(leaf.certificate()));
+        assertThat(signed.payload().path("identity").asText()).isEqualTo(EMAIL);
+        assertThat(signed.payload().path("issuer").asText()).isEqualTo(TestPki.ISSUER);
 
         var ok = ReleaseSignatures.verifyWithCertificate(store, ledger, "payments", "1.0.0", email(), root, "ci", clock);
         assertThat(ok.type()).isEqualTo("signature-verified");
