@@ -126,6 +126,37 @@ class CertificateSigningTest {
     }
 
     @Test
+    void aPrivateCaMadeWithOpensslSignsAndOpensslChecksWhatWeWrote() throws Exception {
+        // a private PKI made with openssl: CA, leaf with SAN email and the Fulcio issuer extension (DER UTF8String)
+        Files.writeString(tmp.resolve("leaf.ext"), String.join("\n", "basicConstraints=CA:FALSE", "keyUsage=critical,digitalSignature",
+                "extendedKeyUsage=codeSigning", "subjectAltName=critical,email:builder@corp.test",
+                "1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:https://sso.corp.test", ""));
+        assertThat(SigningTest.openssl(tmp, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", "ca.key", "-out", "ca.pem", "-days", "30", "-subj", "/O=Corp/CN=Corp CA",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign")).startsWith("0:");
+        assertThat(SigningTest.openssl(tmp, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "leaf.key"))
+                .startsWith("0:");
+        assertThat(SigningTest.openssl(tmp, "req", "-new", "-key", "leaf.key", "-subj", "/CN=builder", "-out", "leaf.csr")).startsWith("0:");
+        assertThat(SigningTest.openssl(tmp, "x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-days", "1", "-extfile", "leaf.ext", "-out", "leaf.pem")).startsWith("0:");
+
+        CertificateSigner.Written w = new CertificateSigner(KeySigner.fromPem(tmp.resolve("leaf.key")),
+                SigningCertificates.read(tmp.resolve("leaf.pem")).get(0), SigningCertificates.read(tmp.resolve("ca.pem")), Optional.empty())
+                .signFiles(List.of(artifact), now).get(0);
+        CertificateVerifier.Verified v = CertificateVerifier.verifyFile(artifact, Optional.empty(), Optional.empty(), Optional.empty(),
+                CertificateVerifier.Policy.exact("builder@corp.test", "https://sso.corp.test"), TrustRoot.load(tmp.resolve("ca.pem")), now);
+        assertThat(v.authority()).contains("Corp CA");
+        assertThat(v.issuer()).isEqualTo("https://sso.corp.test");
+
+        // openssl: the written certificate chains to the CA, and the .sig verifies with its key
+        assertThat(SigningTest.openssl(tmp, "verify", "-CAfile", "ca.pem", w.certificate().getFileName().toString())).isEqualTo("0:app.jar.pem: OK");
+        assertThat(SigningTest.openssl(tmp, "x509", "-in", "app.jar.pem", "-pubkey", "-noout", "-out", "leaf.pub")).startsWith("0:");
+        Files.write(tmp.resolve("sig.der"), Base64.getDecoder().decode(Files.readString(w.signature()).trim()));
+        assertThat(SigningTest.openssl(tmp, "dgst", "-sha256", "-verify", "leaf.pub", "-signature", "sig.der", "app.jar"))
+                .isEqualTo("0:Verified OK");
+    }
+
+    @Test
     void signingRefusesAKeyThatIsNotTheCertificatesAndWritesNothing() {
         TestPki.Leaf leaf = pki.leaf(tmp.resolve("id"), "signer", EMAIL, now);
         TestPki.Leaf other = pki.leaf(tmp.resolve("id"), "other", EMAIL, now);
