@@ -11,7 +11,6 @@ import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.CertPathBuilder;
-import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertStore;
 import java.security.cert.CertificateExpiredException;
@@ -352,8 +351,6 @@ public final class CertificateVerifier {
                 PKIXCertPathBuilderResult built = (PKIXCertPathBuilderResult) CertPathBuilder.getInstance("PKIX").build(params);
                 CertPathValidator.getInstance("PKIX").validate(built.getCertPath(), params);
                 return ca.name();
-            } catch (CertPathBuilderException e) {
-                failures.add(ca.name() + ": " + e.getMessage());
             } catch (GeneralSecurityException e) {
                 failures.add(ca.name() + ": " + e.getMessage());
             }
