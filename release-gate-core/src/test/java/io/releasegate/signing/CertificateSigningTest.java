@@ -142,9 +142,11 @@ class CertificateSigningTest {
 
         CertificateSigner.Written w = new CertificateSigner(KeySigner.fromPem(tmp.resolve("leaf.key")),
                 SigningCertificates.read(tmp.resolve("leaf.pem")).get(0), SigningCertificates.read(tmp.resolve("ca.pem")), Optional.empty())
-                .signFiles(List.of(artifact), now).get(0);
+                .signFiles(List.of(artifact), Instant.now()).get(0);
+        // openssl's notBefore is the second it signed; verify (no log: at the time of verification) after it
         CertificateVerifier.Verified v = CertificateVerifier.verifyFile(artifact, Optional.empty(), Optional.empty(), Optional.empty(),
-                CertificateVerifier.Policy.exact("builder@corp.test", "https://sso.corp.test"), TrustRoot.load(tmp.resolve("ca.pem")), now);
+                CertificateVerifier.Policy.exact("builder@corp.test", "https://sso.corp.test"), TrustRoot.load(tmp.resolve("ca.pem")),
+                Instant.now());
         assertThat(v.authority()).contains("Corp CA");
         assertThat(v.issuer()).isEqualTo("https://sso.corp.test");
 
@@ -423,6 +425,29 @@ class CertificateSigningTest {
                 .containsExactly("built", "signed", "signature-verified", "signature-failed", "signature-failed");
         assertThat(ledger.events("payments@1.0.0").get(4).payload().path("reason").asText()).startsWith("bundle.digest: ");
         ledger.close();
+    }
+
+    @Test
+    void theLogKeepsItsEntriesAcrossOpeningsAndRefusesBadSetUps() throws Exception {
+        byte[] root1 = Base64.getDecoder().decode(log.append("{\"a\":1}".getBytes(StandardCharsets.UTF_8), now)
+                .at("/inclusionProof/rootHash").asText());
+        JsonNode second = TransparencyLog.open(tmp.resolve("tlog")).append("{\"b\":2}".getBytes(StandardCharsets.UTF_8), now);
+        assertThat(second.path("logIndex").asText()).isEqualTo("1");
+        assertThat(second.at("/inclusionProof/treeSize").asText()).isEqualTo("2");
+        assertThat(Base64.getDecoder().decode(second.at("/inclusionProof/hashes/0").asText())).isEqualTo(root1);
+        assertThat(Files.readAllLines(tmp.resolve("tlog/entries.jsonl"))).hasSize(2);
+        assertThatThrownBy(() -> TransparencyLog.create(tmp.resolve("tlog"), "tlog.release-gate.test"))
+                .isInstanceOf(InputException.class).hasMessageContaining("already holds a transparency log");
+        assertThatThrownBy(() -> TransparencyLog.create(tmp.resolve("other"), "not a host/name"))
+                .isInstanceOf(InputException.class).hasMessageContaining("must be a host name");
+        assertThatThrownBy(() -> TransparencyLog.open(tmp.resolve("nowhere"))).isInstanceOf(InputException.class)
+                .hasMessageContaining("holds no transparency log");
+        // a corrupt log refuses to append and stays as it was
+        Files.writeString(tmp.resolve("tlog/entries.jsonl"), "{\"body\":\"!!\"}\n", java.nio.file.StandardOpenOption.APPEND);
+        String before = Files.readString(tmp.resolve("tlog/entries.jsonl"));
+        assertThatThrownBy(() -> log.append("{}".getBytes(StandardCharsets.UTF_8), now)).isInstanceOf(InputException.class)
+                .hasMessageContaining("is corrupt");
+        assertThat(Files.readString(tmp.resolve("tlog/entries.jsonl"))).isEqualTo(before);
     }
 
     @Test
