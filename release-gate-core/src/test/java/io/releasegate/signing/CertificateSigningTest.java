@@ -428,6 +428,23 @@ class CertificateSigningTest {
     }
 
     @Test
+    void anEntryNeedsAProofOrAPromiseAndOnlyAPromiseDatesTheSignature() throws Exception {
+        sign(artifact, pki.leaf(tmp.resolve("id"), "signer", EMAIL, now), Optional.of(log), now.minusSeconds(30));
+        String good = Files.readString(tmp.resolve("app.jar.bundle"));
+        editBundle(x -> ((ObjectNode) x.at("/verificationMaterial/tlogEntries/0")).remove("inclusionProof"));
+        CertificateVerifier.Verified promiseOnly = verify(email());
+        assertThat(promiseOnly.timeFromLog()).isTrue();
+        assertThat(promiseOnly.signingTime()).isEqualTo(Instant.ofEpochSecond(now.minusSeconds(30).getEpochSecond()));
+        Files.writeString(tmp.resolve("app.jar.bundle"), good);
+        editBundle(x -> ((ObjectNode) x.at("/verificationMaterial/tlogEntries/0")).remove("inclusionPromise"));
+        CertificateVerifier.Verified proofOnly = verify(email());
+        assertThat(proofOnly.timeFromLog()).isFalse();
+        assertThat(proofOnly.signingTime()).isEqualTo(now);
+        editBundle(x -> ((ObjectNode) x.at("/verificationMaterial/tlogEntries/0")).remove("inclusionProof"));
+        assertRefused("tlog.inclusion-missing", "neither an inclusion proof nor a signed entry timestamp");
+    }
+
+    @Test
     void theLogKeepsItsEntriesAcrossOpeningsAndRefusesBadSetUps() throws Exception {
         byte[] root1 = Base64.getDecoder().decode(log.append("{\"a\":1}".getBytes(StandardCharsets.UTF_8), now)
                 .at("/inclusionProof/rootHash").asText());
