@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
                 CommitsCommand.class, BranchCommand.class, TagCommand.class, ReleaseNotesCommand.class, GovernanceCommands.Approve.class,
                 GovernanceCommands.Promote.class, GovernanceCommands.PolicyCommand.class, GateCommands.Gate.class,
                 GateCommands.Exceptions.class, GateCommands.Verify.class, GateCommands.Emergencies.class,
-                SigningCommands.Sign.class, SigningCommands.Verify.class, SigningCommands.ProvenanceCommand.class, SbomCommand.class, VerifyTagCommand.class,
+                SigningCommands.Sign.class, SigningCommands.Verify.class, SigningCommands.ProvenanceCommand.class, SigningCommands.TlogInit.class, SbomCommand.class, VerifyTagCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",

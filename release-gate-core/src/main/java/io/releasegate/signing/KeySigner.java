@@ -83,6 +83,18 @@ public final class KeySigner {
         }
     }
 
+    /** The DER ECDSA signature of a SHA-256 digest: equal in kind to {@link #sign} over the data it digests. */
+    public byte[] signDigest(byte[] sha256) {
+        try {
+            Signature s = Signature.getInstance("NONEwithECDSA");
+            s.initSign(key);
+            s.update(sha256);
+            return s.sign();
+        } catch (GeneralSecurityException e) {
+            throw new InputException("signing failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Signs a file (streamed) and writes FILE.sig (base64, like cosign); returns the .sig path. */
     public Path signFile(Path file) {
         try {

@@ -1,5 +1,6 @@
 package io.releasegate.signing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.build.BuildOnce;
 import io.releasegate.digest.Digest;
@@ -12,8 +13,11 @@ import io.releasegate.ledger.Event;
 import io.releasegate.ledger.Ledger;
 import io.releasegate.store.ArtifactStore;
 import io.releasegate.store.OciNames;
+import io.releasegate.store.Referrers;
 import io.releasegate.store.StoredManifest;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.util.Base64;
@@ -60,17 +64,12 @@ public final class ReleaseSignatures {
         String subject = name + "@" + version;
         Event built = built(ledger, name, version);
         Digest digest = built.digest().orElseThrow();
-        Optional<String> reason = Optional.empty();
         StoredManifest m = store.fetchManifest(name, OciNames.tagForVersion(version)).orElse(null);
         List<Event> signed = ledger.events(subject).stream().filter(e -> e.type().equals("signed") && e.digest().equals(Optional.of(digest))).toList();
-        if (m == null) {
-            reason = Optional.of("signature.artifact-missing: " + name + ":" + version + " is not in store " + store.location());
-        } else if (!Digester.of(m.bytes()).equals(digest)) {
-            reason = Optional.of("signature.digest: the store's " + name + ":" + version + " is " + Digester.of(m.bytes())
-                    + ", not the built " + digest);
-        } else if (signed.isEmpty()) {
+        Optional<String> reason = artifactProblem(store, name, version, m, digest);
+        if (reason.isEmpty() && signed.isEmpty()) {
             reason = Optional.of("signature.missing: " + subject + " (" + digest + ") was never signed");
-        } else {
+        } else if (reason.isEmpty()) {
             boolean any = false;
             for (Event s : signed) {
                 byte[] sig;
@@ -95,6 +94,131 @@ public final class ReleaseSignatures {
                     "sign exactly the built artifact with the release key, and verify with its public key"));
         }
         return e;
+    }
+
+    private static Optional<String> artifactProblem(ArtifactStore store, String name, String version, StoredManifest m, Digest digest) {
+        if (m == null) {
+            return Optional.of("signature.artifact-missing: " + name + ":" + version + " is not in store " + store.location());
+        }
+        if (!Digester.of(m.bytes()).equals(digest)) {
+            return Optional.of("signature.digest: the store's " + name + ":" + version + " is " + Digester.of(m.bytes())
+                    + ", not the built " + digest);
+        }
+        return Optional.empty();
+    }
+
+    /** Title of the bundle layer when a release signature's bundle is stored as a referrer. */
+    public static final String BUNDLE_TITLE = "signature.sigstore.json";
+
+    /**
+     * Signs the release's artifact (its manifest bytes) with a certificate: the Sigstore bundle is stored as an OCI
+     * referrer of the manifest (artifact type {@value SigstoreBundle#MEDIA_TYPE}) and a {@code signed} event records
+     * the signature, the certificate, the bundle's digest and reference, and the log index when logged.
+     */
+    public static Event signWithCertificate(ArtifactStore store, Ledger ledger, String name, String version, CertificateSigner signer,
+                                            String actor, Clock clock) {
+        Event built = built(ledger, name, version);
+        StoredManifest m = manifest(store, name, version, built.digest().orElseThrow());
+        CertificateSigner.Signed s = signer.signDigest(sha256(m.bytes()), clock.instant());
+        byte[] document = Json.pretty(s.bundle()).getBytes(StandardCharsets.UTF_8);
+        Referrers.Stored stored = Referrers.push(store, name, m, SigstoreBundle.MEDIA_TYPE, BUNDLE_TITLE, document);
+        X509Certificate cert = SigningCertificates.parse(Base64.getDecoder().decode(
+                s.bundle().path("verificationMaterial").path("certificate").path("rawBytes").asText()), "the certificate");
+        ObjectNode p = Json.object().put("target", name + ":" + OciNames.tagForVersion(version))
+                .put("signature", Base64.getEncoder().encodeToString(s.signature()))
+                .put("certificate", SigningCertificates.pem(cert))
+                .put("identity", String.join(",", SigningCertificates.identities(cert)))
+                .put("bundleDigest", stored.document().toString()).put("reference", stored.reference());
+        SigningCertificates.oidcIssuer(cert).ifPresent(i -> p.put("issuer", i));
+        s.logIndex().ifPresent(i -> p.put("logIndex", i));
+        return ledger.append(Event.draft("signed", name + "@" + version, built.digest(), actor, clock.instant(), p));
+    }
+
+    /**
+     * Verifies the release's certificate signatures: each recorded bundle is read back from the store by digest (its
+     * referrer must name the built manifest) and checked by {@link CertificateVerifier} against {@code policy} and
+     * {@code root}. Records {@code signature-verified} (with the identity) or {@code signature-failed} (with the
+     * reason of the last bundle tried); throws a refusal when none verifies.
+     */
+    public static Event verifyWithCertificate(ArtifactStore store, Ledger ledger, String name, String version,
+                                              CertificateVerifier.Policy policy, TrustRoot root, String actor, Clock clock) {
+        String subject = name + "@" + version;
+        Event built = built(ledger, name, version);
+        Digest digest = built.digest().orElseThrow();
+        StoredManifest m = store.fetchManifest(name, OciNames.tagForVersion(version)).orElse(null);
+        Optional<String> reason = artifactProblem(store, name, version, m, digest);
+        Optional<CertificateVerifier.Verified> ok = Optional.empty();
+        String reference = "";
+        if (reason.isEmpty()) {
+            List<Event> signed = ledger.events(subject).stream().filter(e -> e.type().equals("signed")
+                    && e.digest().equals(Optional.of(digest)) && e.payload().hasNonNull("reference")).toList();
+            if (signed.isEmpty()) {
+                reason = Optional.of("signature.missing: " + subject + " (" + digest + ") has no certificate signature (no stored bundle)");
+            }
+            for (int i = signed.size() - 1; i >= 0 && ok.isEmpty(); i--) {
+                Event s = signed.get(i);
+                reference = s.payload().path("reference").asText();
+                try {
+                    ok = Optional.of(checkBundle(store, name, m, digest, s, policy, root, clock));
+                    reason = Optional.empty();
+                } catch (SignatureCheckFailed e) {
+                    reason = Optional.of(e.getMessage());
+                } catch (InputException e) {
+                    reason = Optional.of("bundle.unreadable: " + reference + ": " + e.getMessage());
+                }
+            }
+        }
+        ObjectNode p = Json.object().put("target", name + ":" + OciNames.tagForVersion(version)).put("reference", reference)
+                .put("policy", policy.identity().orElseGet(() -> "/" + policy.identityRegexp().orElseThrow().pattern() + "/"))
+                .put("issuer", policy.issuer()).put("trustRoot", root.source());
+        ok.ifPresent(v -> p.put("identity", v.identity()).put("signingTime", v.signingTime().toString())
+                .put("signingTimeSource", v.timeFromLog() ? "tlog" : "now").put("authority", v.authority()));
+        reason.ifPresent(r -> p.put("reason", r));
+        Event e = ledger.append(Event.draft(reason.isPresent() ? "signature-failed" : "signature-verified", subject,
+                Optional.of(digest), actor, clock.instant(), p));
+        if (reason.isPresent()) {
+            String r = reason.get();
+            throw new RefusedException(new Refusal(r.substring(0, r.indexOf(':')), r.substring(r.indexOf(':') + 2),
+                    "sign exactly the built artifact with a certificate for the expected identity, issued by a trusted CA"));
+        }
+        return e;
+    }
+
+    private static CertificateVerifier.Verified checkBundle(ArtifactStore store, String name, StoredManifest m, Digest digest, Event signed,
+                                                            CertificateVerifier.Policy policy, TrustRoot root, Clock clock) {
+        String reference = signed.payload().path("reference").asText();
+        Digest expected = Digest.parse(signed.payload().path("bundleDigest").asText());
+        StoredManifest referrer = store.fetchManifest(name, reference.substring(reference.indexOf('@') + 1)).orElseThrow(() ->
+                new SignatureCheckFailed("bundle.missing", "the bundle " + reference + " is not in store " + store.location()));
+        JsonNode r = TransparencyLog.readJson(referrer.bytes(), "the bundle's referrer manifest");
+        if (!digest.toString().equals(r.path("subject").path("digest").asText())) {
+            throw new SignatureCheckFailed("bundle.subject", "the bundle " + reference + " refers to " + r.path("subject").path("digest").asText()
+                    + ", not to " + digest);
+        }
+        Digest layer = Digest.parse(r.path("layers").path(0).path("digest").asText());
+        if (!layer.equals(expected)) {
+            throw new SignatureCheckFailed("bundle.digest", "the stored bundle is " + layer + ", not the recorded " + expected);
+        }
+        byte[] document;
+        try (var in = store.openBlob(name, layer)) {
+            document = in.readNBytes(16 << 20);
+        } catch (java.io.IOException e) {
+            throw new InputException("cannot read the bundle " + reference + ": " + e.getMessage(), e);
+        }
+        if (!Digester.of(document).equals(expected)) {
+            throw new SignatureCheckFailed("bundle.digest", "the stored bundle does not match its digest " + expected);
+        }
+        SigstoreBundle.Contents c = SigstoreBundle.parse(document, reference);
+        return CertificateVerifier.verify(new CertificateVerifier.Evidence(sha256(m.bytes()), c.signature(), c.certificate(),
+                Optional.of(c.digest()), c.tlogEntries()), policy, root, clock.instant());
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Event built(Ledger ledger, String name, String version) {
