@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * ({@code node_modules/a/node_modules/b}); version 1 from its nested {@code dependencies} tree, turned
  * into the same install paths. Every installed package gets its version, the {@code integrity} hashes
  * (SRI base64 to hex), its license, and dependency edges resolved the way Node resolves {@code require}:
- * the nearest {@code node_modules} up the install path. The project itself (and workspace members) are
+ * the nearest {@code node_modules} up the install path ({@code dependencies}, {@code optionalDependencies},
+ * {@code peerDependencies}, and for the project itself {@code devDependencies}). The project itself (and workspace members) are
  * the catalog's roots; workspace links point at the linked member.
  */
 public final class NpmCataloger {
@@ -116,7 +117,10 @@ public final class NpmCataloger {
                 licenses.add(p.path("license").path("type").asText());
             }
             List<String> deps = new ArrayList<>();
-            for (String field : List.of("dependencies", "optionalDependencies", "peerDependencies")) {
+            // a project's own devDependencies are installed with it; an installed package's are not
+            List<String> fields = local ? List.of("dependencies", "optionalDependencies", "peerDependencies", "devDependencies")
+                    : List.of("dependencies", "optionalDependencies", "peerDependencies");
+            for (String field : fields) {
                 for (Iterator<String> it = p.path(field).fieldNames(); it.hasNext(); ) {
                     String dep = it.next();
                     Optional<String> target = resolve(byKey, key, dep);
