@@ -191,7 +191,9 @@ public final class OciCataloger {
             boolean gzip = buffered.read() == 0x1f && buffered.read() == 0x8b;
             buffered.reset();
             InputStream tar = gzip ? new GZIPInputStream(buffered, 64 * 1024) : buffered;
-            extractLayer(label, new Ratio(tar, compressed, label), fs, index, owner);
+            Ratio counted = new Ratio(tar, compressed, label);
+            extractLayer(label, counted, fs, index, owner);
+            counted.transferTo(OutputStream.nullOutputStream()); // the rest, so a truncated gzip stream shows
             compressed.transferTo(OutputStream.nullOutputStream());
             if (!HexFormat.of().formatHex(sha.digest()).equals(digest.hex())) {
                 warnings.add(label + ": the blob does not match its digest; its content is not trustworthy");
