@@ -245,11 +245,17 @@ public final class OciCataloger {
             }
             if (e.isLink()) {
                 Optional<String> target = safeName(label, e.getLinkName());
-                if (target.isPresent() && owner.containsKey(target.get()) && Catalogers.supports(path)) {
+                if (!Catalogers.supports(path)) {
+                    continue;
+                }
+                if (target.isPresent() && owner.containsKey(target.get())) {
                     Path to = fs.resolve(path);
                     Files.createDirectories(to.getParent());
                     Files.copy(fs.resolve(target.get()), to, StandardCopyOption.REPLACE_EXISTING);
                     owner.put(path, layerIndex);
+                } else {
+                    warnings.add(label + ": hard link " + path + " -> " + e.getLinkName() + ": the target is not in the image"
+                            + " (or not a file a cataloger reads); not cataloged");
                 }
                 continue;
             }

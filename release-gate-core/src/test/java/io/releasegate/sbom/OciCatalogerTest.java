@@ -52,6 +52,10 @@ class OciCatalogerTest {
         static E symlink(String name, String target) {
             return new E(name, null, TarArchiveEntry.LF_SYMLINK, target);
         }
+
+        static E hardlink(String name, String target) {
+            return new E(name, null, TarArchiveEntry.LF_LINK, target);
+        }
     }
 
     static byte[] tar(List<E> entries) throws IOException {
@@ -61,7 +65,7 @@ class OciCatalogerTest {
             for (E e : entries) {
                 TarArchiveEntry te = new TarArchiveEntry(e.name(), e.type(), true);
                 te.setModTime(0);
-                if (e.type() == TarArchiveEntry.LF_SYMLINK) {
+                if (e.type() == TarArchiveEntry.LF_SYMLINK || e.type() == TarArchiveEntry.LF_LINK) {
                     te.setLinkName(e.link());
                 }
                 if (e.content() != null) {
@@ -202,7 +206,8 @@ class OciCatalogerTest {
     @Test
     void hostileLayersAreWarningsNeverEscapesOrCrashes() throws Exception {
         byte[] evil = tar(List.of(E.file("../../escape/package-lock.json", "{}"), E.file("/abs/lib/apk/db/installed", "P:abs\nV:1\n\n"),
-                E.symlink("etc/passwd-link", "../../../../etc/passwd"), E.file("ok/Cargo.lock", "version = 4\n")));
+                E.symlink("etc/passwd-link", "../../../../etc/passwd"), E.file("ok/Cargo.lock", "version = 4\n"),
+                E.hardlink("copy/Cargo.lock", "ok/Cargo.lock"), E.hardlink("lost/app.jar", "nowhere/app.jar")));
         byte[] good = tar(List.of(E.file("lib/apk/db/installed", "P:musl\nV:1.2.5-r0\nA:x86_64\n\n")));
         byte[] noise = new byte[200_000];
         new java.util.Random(7).nextBytes(noise);
@@ -214,6 +219,8 @@ class OciCatalogerTest {
         assertThat(c.warnings()).anySatisfy(w -> assertThat(w).contains("escapes the root (path traversal)"))
                 .anySatisfy(w -> assertThat(w).contains("absolute entry name /abs/lib/apk/db/installed"))
                 .anySatisfy(w -> assertThat(w).contains("points outside the image root"))
+                .anySatisfy(w -> assertThat(w).contains("hard link lost/app.jar -> nowhere/app.jar"))
+                .anySatisfy(w -> assertThat(w).contains("copy/Cargo.lock: no [[package]] entries"))
                 .anySatisfy(w -> assertThat(w).contains("layer 3").contains("truncated"));
         assertThat(c.packages()).extracting(SbomPackage::name).containsExactlyInAnyOrder("abs", "musl");
         assertThat(tmp.resolve("escape")).doesNotExist();
