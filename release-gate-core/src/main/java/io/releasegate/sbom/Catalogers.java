@@ -67,7 +67,7 @@ public final class Catalogers {
         }
         if (OciCataloger.isLayoutTar(path)) {
             try {
-                return OciCataloger.catalogTar(path, in, Optional.empty(), limits).catalog();
+                return within(path, OciCataloger.catalogTar(path, in, Optional.empty(), limits).catalog());
             } catch (InputException e) {
                 return new Catalog(List.of(), List.of(), List.of(path + ": " + e.getMessage()));
             }
@@ -139,6 +139,15 @@ public final class Catalogers {
                         : p.withDependsOn(p.dependsOn().stream().filter(byRef::containsKey).toList()))
                 .toList();
         return new Catalog(packages, roots.stream().filter(byRef::containsKey).toList(), List.copyOf(warnings));
+    }
+
+    /** The catalog of what is inside the file {@code path}: refs, found-in paths and parents as {@code path!/inner}. */
+    static Catalog within(String path, Catalog inner) {
+        String prefix = path + "!/";
+        List<SbomPackage> packages = inner.packages().stream().map(p -> new SbomPackage(prefix + p.ref(), p.type(), p.ecosystem(),
+                p.name(), p.group(), p.version(), p.purl(), prefix + p.foundIn(), p.hashes(), p.licenses(), p.parent().map(x -> prefix + x),
+                p.dependsOn().stream().map(d -> prefix + d).toList(), p.properties())).toList();
+        return new Catalog(packages, inner.roots().stream().map(r -> prefix + r).toList(), inner.warnings());
     }
 
     private static void walk(Path root, String rel, int depth, List<String> files, List<String> warnings, Limits limits) {

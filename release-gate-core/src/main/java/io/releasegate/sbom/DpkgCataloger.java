@@ -48,7 +48,7 @@ public final class DpkgCataloger {
                 warnings.add(path + ": more than " + limits.maxEntries() + " packages; the rest was not cataloged");
                 break;
             }
-            Map<String, List<String>> f = PythonCataloger.headers(stanza.strip());
+            Map<String, List<String>> f = Manifests.headers(stanza.strip());
             String name = one(f, "package");
             String status = one(f, "status");
             if (name.isEmpty()) {

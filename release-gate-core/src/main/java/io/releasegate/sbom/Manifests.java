@@ -3,9 +3,13 @@ package io.releasegate.sbom;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reading of the small text manifests (lockfiles, package databases) the catalogers parse, bounded in size. */
@@ -43,5 +47,38 @@ final class Manifests {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * RFC 822 style fields (Python core metadata, a dpkg status stanza) up to the first empty line, as lower-cased
+     * field name to values in order, continuation lines joined with a newline.
+     */
+    static Map<String, List<String>> headers(String text) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        String field = null;
+        StringBuilder value = new StringBuilder();
+        for (String line : text.replace("\r\n", "\n").split("\n", -1)) {
+            if (line.isEmpty()) {
+                break;
+            }
+            if ((line.startsWith(" ") || line.startsWith("\t")) && field != null) {
+                value.append('\n').append(line.strip());
+                continue;
+            }
+            if (field != null) {
+                out.computeIfAbsent(field, k -> new ArrayList<>()).add(value.toString().strip());
+            }
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                field = null;
+                continue;
+            }
+            field = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            value = new StringBuilder(line.substring(colon + 1).trim());
+        }
+        if (field != null) {
+            out.computeIfAbsent(field, k -> new ArrayList<>()).add(value.toString().strip());
+        }
+        return out;
     }
 }

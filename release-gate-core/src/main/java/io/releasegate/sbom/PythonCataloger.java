@@ -7,7 +7,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -60,7 +59,7 @@ public final class PythonCataloger {
             warnings.add(path + ": larger than " + Manifests.MAX_BYTES + " bytes; not cataloged");
             return new Catalog(List.of(), List.of(), warnings);
         }
-        Map<String, List<String>> headers = headers(new String(bytes, StandardCharsets.UTF_8));
+        Map<String, List<String>> headers = Manifests.headers(new String(bytes, StandardCharsets.UTF_8));
         String name = first(headers, "name").orElse("");
         Optional<String> version = first(headers, "version");
         if (name.isEmpty()) {
@@ -116,36 +115,6 @@ public final class PythonCataloger {
                 version.map(v -> Purls.of("pypi", normalize(name), v)), path, Map.of(), licenses, Optional.empty(),
                 deps.stream().filter(d -> !d.equals(ref)).toList(), props);
         return new Catalog(List.of(p), List.of(ref), warnings);
-    }
-
-    /** The header block (up to the first empty line) as lower-cased field name to values, continuation lines joined. */
-    static Map<String, List<String>> headers(String text) {
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        String field = null;
-        StringBuilder value = new StringBuilder();
-        for (String line : text.replace("\r\n", "\n").split("\n", -1)) {
-            if (line.isEmpty()) {
-                break;
-            }
-            if ((line.startsWith(" ") || line.startsWith("\t")) && field != null) {
-                value.append('\n').append(line.strip());
-                continue;
-            }
-            if (field != null) {
-                out.computeIfAbsent(field, k -> new ArrayList<>()).add(value.toString().strip());
-            }
-            int colon = line.indexOf(':');
-            if (colon <= 0) {
-                field = null;
-                continue;
-            }
-            field = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-            value = new StringBuilder(line.substring(colon + 1).trim());
-        }
-        if (field != null) {
-            out.computeIfAbsent(field, k -> new ArrayList<>()).add(value.toString().strip());
-        }
-        return out;
     }
 
     private static Optional<String> first(Map<String, List<String>> headers, String field) {

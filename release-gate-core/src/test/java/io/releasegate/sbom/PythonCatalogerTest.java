@@ -71,7 +71,7 @@ class PythonCatalogerTest {
 
     @Test
     void headersFollowRfc822ContinuationAndStopAtTheBody() {
-        var h = PythonCataloger.headers("Name: a\nLicense: line one\n        line two\nRequires-Dist: b\nRequires-Dist: c\n\nName: body\n");
+        var h = Manifests.headers("Name: a\nLicense: line one\n        line two\nRequires-Dist: b\nRequires-Dist: c\n\nName: body\n");
         assertThat(h.get("name")).containsExactly("a");
         assertThat(h.get("license")).containsExactly("line one\nline two");
         assertThat(h.get("requires-dist")).containsExactly("b", "c");
