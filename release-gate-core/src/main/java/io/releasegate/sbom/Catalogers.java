@@ -177,7 +177,10 @@ public final class Catalogers {
                 walk(root, childRel, depth + 1, files, warnings, limits);
             } else if (Files.isRegularFile(child, LinkOption.NOFOLLOW_LINKS) && supports(childRel)) {
                 if (files.size() >= limits.maxEntries()) {
-                    warnings.add(childRel + ": more than " + limits.maxEntries() + " files to catalog; the rest was not cataloged");
+                    String full = "more than " + limits.maxEntries() + " files to catalog; the rest was not cataloged";
+                    if (!warnings.contains(full)) {
+                        warnings.add(full);
+                    }
                     return;
                 }
                 files.add(childRel);

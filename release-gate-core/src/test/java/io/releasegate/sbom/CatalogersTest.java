@@ -61,6 +61,13 @@ class CatalogersTest {
         assertThat(c.packages().stream().map(SbomPackage::ecosystem).distinct()).containsExactly("maven", "cargo", "golang", "npm");
         assertThat(Catalogers.catalogDirectory(tmp, Limits.defaults())).isEqualTo(c);
 
+        Catalog capped = Catalogers.catalogDirectory(tmp, new Limits(8, 1L << 30, 2, 1 << 20, 200));
+        // the walk stops after two files, and each cataloger applies the same limit to what it reads
+        assertThat(capped.warnings()).containsExactly("more than 2 files to catalog; the rest was not cataloged",
+                "build/libs/app-1.0.jar: more than 2 entries in total; the rest was not cataloged",
+                "rust/Cargo.lock: more than 2 packages; not cataloged");
+        assertThat(capped.packages()).extracting(SbomPackage::foundIn).containsExactly("build/libs/app-1.0.jar");
+
         JsonNode bom = Boms.cyclonedx("monorepo", c);
         assertThat(bom.path("components")).hasSize(25);
         assertThat(Boms.dependsOn(bom, "subject")).hasSize(5);
