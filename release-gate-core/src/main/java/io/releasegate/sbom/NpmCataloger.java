@@ -98,13 +98,12 @@ public final class NpmCataloger {
                 }
                 String alg = switch (sri.substring(0, dash)) {
                     case "sha512" -> "SHA-512";
-                    case "sha384" -> "SHA-384";
                     case "sha256" -> "SHA-256";
                     case "sha1" -> "SHA-1";
                     default -> null;
                 };
                 String hex = Manifests.base64ToHex(sri.substring(dash + 1)).orElse(null);
-                if (alg != null && hex != null && !alg.equals("SHA-384")) {
+                if (alg != null && hex != null) {
                     hashes.put(alg, hex);
                 } else if (hex == null) {
                     warnings.add(path + ": " + key + ": integrity '" + sri + "' is not valid base64; ignored");
