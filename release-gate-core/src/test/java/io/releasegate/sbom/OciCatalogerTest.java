@@ -202,6 +202,23 @@ class OciCatalogerTest {
             assertThat(Catalogers.within("image.tar", c)).isEqualTo(fromTar);
             assertThat(fromTar.warnings()).isEmpty();
         }
+        // a layout tar written by skopeo (oci-archive) reads the same
+        Path archive = tmp.resolve("skopeo-archive.tar");
+        Process copy = new ProcessBuilder("skopeo", "copy", "--quiet", "oci:" + layoutDir + ":payments:1.0.0",
+                "oci-archive:" + archive + ":payments:1.0.0").redirectErrorStream(true).start();
+        String copyOut = new String(copy.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(copy.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(copy.exitValue()).as(copyOut).isZero();
+        Process inspect = new ProcessBuilder("skopeo", "inspect", "--raw", "oci-archive:" + archive + ":payments:1.0.0").start();
+        byte[] copiedManifest = inspect.getInputStream().readAllBytes();
+        assertThat(inspect.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(inspect.exitValue()).isZero();
+        try (InputStream in = Files.newInputStream(archive)) {
+            OciCataloger.Image copied = OciCataloger.catalogTar("skopeo-archive.tar", in, Optional.of("payments:1.0.0"), Limits.defaults());
+            // skopeo writes the manifest anew: the subject is the manifest as it is in this archive
+            assertThat(copied.manifest()).isEqualTo(Digester.of(copiedManifest));
+            assertThat(copied.catalog()).isEqualTo(c);
+        }
         // and a directory walk of the layout is the image too
         assertThat(Catalogers.catalogDirectory(layoutDir, Limits.defaults()).packages()).isEqualTo(c.packages());
     }
