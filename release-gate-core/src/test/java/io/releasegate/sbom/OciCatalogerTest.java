@@ -277,6 +277,53 @@ class OciCatalogerTest {
     }
 
     @Test
+    void fromAMultiPlatformIndexTheLinuxAmd64ImageIsCataloged() throws Exception {
+        Path scratch = tmp.resolve("scratch");
+        Digest arm = layout(scratch.resolve("arm"), "x", List.of(tar(List.of(E.file("lib/apk/db/installed", "P:musl\nV:1-arm\nA:aarch64\n\n")))),
+                List.of(true));
+        Digest amd = layout(scratch.resolve("amd"), "x", List.of(tar(List.of(E.file("lib/apk/db/installed", "P:musl\nV:1-amd\nA:x86_64\n\n")))),
+                List.of(true));
+        Path layoutDir = tmp.resolve("multi");
+        Files.createDirectories(layoutDir.resolve("blobs/sha256"));
+        for (Path part : List.of(scratch.resolve("arm"), scratch.resolve("amd"))) {
+            try (Stream<Path> s = Files.list(part.resolve("blobs/sha256"))) {
+                for (Path b : s.toList()) {
+                    Files.copy(b, layoutDir.resolve("blobs/sha256").resolve(b.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        ObjectNode index = Json.object().put("schemaVersion", 2).put("mediaType", "application/vnd.oci.image.index.v1+json");
+        ArrayNode ms = index.putArray("manifests");
+        ms.addObject().put("mediaType", "application/vnd.oci.image.manifest.v1+json").put("digest", arm.toString())
+                .put("size", Files.size(layoutDir.resolve("blobs/sha256/" + arm.hex())))
+                .putObject("platform").put("os", "linux").put("architecture", "arm64");
+        ms.addObject().put("mediaType", "application/vnd.oci.image.manifest.v1+json").put("digest", amd.toString())
+                .put("size", Files.size(layoutDir.resolve("blobs/sha256/" + amd.hex())))
+                .putObject("platform").put("os", "linux").put("architecture", "amd64");
+        byte[] indexBytes = Json.bytes(index);
+        Digest indexDigest = blob(layoutDir, indexBytes);
+        Files.writeString(layoutDir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        ObjectNode top = Json.object().put("schemaVersion", 2);
+        top.putArray("manifests").addObject().put("mediaType", "application/vnd.oci.image.index.v1+json")
+                .put("digest", indexDigest.toString()).put("size", indexBytes.length).putObject("annotations").put(OciCataloger.REF_NAME, "multi");
+        Files.write(layoutDir.resolve("index.json"), Json.bytes(top));
+
+        OciCataloger.Image image = OciCataloger.catalog(layoutDir, Optional.of("multi"), Limits.defaults());
+        assertThat(image.manifest()).isEqualTo(amd);
+        assertThat(image.catalog().packages()).extracting(p -> p.version().orElseThrow()).containsExactly("1-amd");
+        Boms.cyclonedx("multi", image.catalog());
+
+        // without a linux/amd64 image there is no choice to make
+        ((ObjectNode) ms.get(1).path("platform")).put("architecture", "s390x");
+        byte[] other = Json.bytes(index);
+        Digest otherDigest = blob(layoutDir, other);
+        ((ObjectNode) top.path("manifests").get(0)).put("digest", otherDigest.toString()).put("size", other.length);
+        Files.write(layoutDir.resolve("index.json"), Json.bytes(top));
+        assertThatThrownBy(() -> OciCataloger.catalog(layoutDir, Optional.empty(), Limits.defaults()))
+                .isInstanceOf(InputException.class).hasMessageContaining("has 2 images and not exactly one for linux/amd64");
+    }
+
+    @Test
     void whatIsNotAUsableLayoutIsAClearError() throws Exception {
         assertThatThrownBy(() -> OciCataloger.catalog(tmp, Optional.empty(), Limits.defaults()))
                 .isInstanceOf(InputException.class).hasMessageContaining("not an OCI image layout");
