@@ -29,6 +29,8 @@ public final class Catalogers {
     /** Directories deeper than this are not walked (a loop or a hostile tree). */
     static final int MAX_DIRECTORY_DEPTH = 128;
 
+    private static final String STATUS_D = "var/lib/dpkg/status.d/";
+
     private Catalogers() {
     }
 
@@ -92,10 +94,16 @@ public final class Catalogers {
         List<String> warnings = new ArrayList<>();
         walk(root, "", 0, files, warnings, limits);
         List<Catalog> parts = new ArrayList<>();
+        Map<String, List<String>> statusD = new LinkedHashMap<>();
         for (String rel : files) {
             Path file = root.resolve(rel);
             if (OciCataloger.isLayoutTar(rel) && !JvmCataloger.isArchive(rel)) {
                 continue; // a tar in a source tree is not assumed to be an image; catalog image layouts directly
+            }
+            int d = rel.indexOf(STATUS_D);
+            if (DpkgCataloger.isStatus(rel) && d >= 0) {
+                statusD.computeIfAbsent(rel.substring(0, d + STATUS_D.length() - 1), k -> new ArrayList<>()).add(rel);
+                continue;
             }
             try (InputStream in = Files.newInputStream(file)) {
                 if (GoModCataloger.isGoMod(rel)) {
@@ -113,6 +121,19 @@ public final class Catalogers {
                 warnings.add(rel + ": cannot be read (" + e.getMessage() + ")");
             }
         }
+        // distroless images: one stanza per file in status.d, cataloged as one database so dependencies resolve across files
+        statusD.forEach((dir, stanzas) -> {
+            StringBuilder all = new StringBuilder();
+            for (String rel : stanzas) {
+                try (InputStream in = Files.newInputStream(root.resolve(rel))) {
+                    Manifests.read(rel, in, warnings).ifPresent(t -> all.append(t.strip()).append("\n\n"));
+                } catch (IOException e) {
+                    warnings.add(rel + ": cannot be read (" + e.getMessage() + ")");
+                }
+            }
+            parts.add(DpkgCataloger.catalog(dir, new java.io.ByteArrayInputStream(all.toString().getBytes(StandardCharsets.UTF_8)),
+                    distro(root, dir, "var/lib/dpkg/", "debian"), limits));
+        });
         return merge(parts, warnings);
     }
 

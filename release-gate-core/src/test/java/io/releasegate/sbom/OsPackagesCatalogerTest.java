@@ -92,6 +92,22 @@ class OsPackagesCatalogerTest {
     }
 
     @Test
+    void distrolessStatusDirectoriesAreOneDatabase() throws Exception {
+        Path d = Files.createDirectories(tmp.resolve("var/lib/dpkg/status.d"));
+        Files.writeString(d.resolve("libc6"), "Package: libc6\nVersion: 2.36-9+deb12u14\nArchitecture: amd64\nSource: glibc\n");
+        Files.writeString(d.resolve("libc6.md5sums"), "d41d8cd98f00b204e9800998ecf8427e  lib/x86_64-linux-gnu/libc.so.6\n");
+        Files.writeString(d.resolve("libssl3"), "Package: libssl3\nVersion: 3.0.19-1~deb12u2\nArchitecture: amd64\nSource: openssl\n"
+                + "Depends: libc6 (>= 2.34)\n");
+        Catalog c = Catalogers.catalogDirectory(tmp, Limits.defaults());
+        assertThat(c.warnings()).isEmpty();
+        String db = "var/lib/dpkg/status.d";
+        assertThat(c.packages()).extracting(SbomPackage::ref).containsExactlyInAnyOrder(db + "#libc6:amd64", db + "#libssl3:amd64");
+        JsonNode bom = Boms.cyclonedx("distroless", c);
+        assertThat(dependsOn(bom, db + "#libssl3:amd64")).containsExactly(db + "#libc6:amd64");
+        assertThat(Boms.purls(bom)).contains("pkg:deb/debian/libssl3@3.0.19-1~deb12u2?arch=amd64&upstream=openssl");
+    }
+
+    @Test
     void apkDatabaseGivesPackagesLicensesProvidersAndTheControlChecksumAsAProperty() {
         Catalog catalog = Catalogers.catalogDirectory(Boms.resource("alpine"), Limits.defaults());
         assertThat(catalog.warnings()).isEmpty();
