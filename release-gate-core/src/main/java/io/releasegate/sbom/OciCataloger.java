@@ -50,6 +50,8 @@ public final class OciCataloger {
     private static final String INDEX = "application/vnd.oci.image.index.v1+json";
     private static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
     private static final int MAX_JSON = 4 << 20;
+    private static final java.util.regex.Pattern LAYOUT_FILE =
+            java.util.regex.Pattern.compile("oci-layout|index\\.json|blobs/sha256/[0-9a-f]{64}|blobs/sha512/[0-9a-f]{128}");
 
     /** The image a layout holds: its manifest digest (the SBOM's subject) and what was found in it. */
     public record Image(Digest manifest, Optional<String> refName, Catalog catalog) {
@@ -291,8 +293,8 @@ public final class OciCataloger {
                     break;
                 }
                 Optional<String> safe = safeName(path, e.getName());
-                if (safe.isEmpty() || !e.isFile()) {
-                    continue;
+                if (safe.isEmpty() || !e.isFile() || !LAYOUT_FILE.matcher(safe.get()).matches()) {
+                    continue; // only what a layout consists of is extracted: a tar that is not one costs no disk
                 }
                 if (e.getSize() > limits.maxTotalBytes() - totalBytes) {
                     warnings.add(path + ": " + safe.get() + " is " + e.getSize() + " bytes, beyond the limit; the rest was not read");
