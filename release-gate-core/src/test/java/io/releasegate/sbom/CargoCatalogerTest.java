@@ -46,15 +46,15 @@ class CargoCatalogerTest {
                 name = "app"
                 version = "0.1.0"
                 dependencies = [
-                 "itoa 0.4.8 (registry+https://github.com/rust-lang/crates.io-index)",
+                 "itoa 0.4.8 (sparse+https://cargo.example.internal/index/)",
                  "tool 0.2.0 (git+https://example.com/tool.git#0123abc)",
-                 "nowhere 9.9.9 (registry+https://github.com/rust-lang/crates.io-index)",
+                 "nowhere 9.9.9 (sparse+https://cargo.example.internal/index/)",
                 ]
 
                 [[package]]
                 name = "itoa"
                 version = "0.4.8"
-                source = "registry+https://github.com/rust-lang/crates.io-index"
+                source = "sparse+https://cargo.example.internal/index/"
 
                 [[package]]
                 name = "tool"
@@ -62,7 +62,7 @@ class CargoCatalogerTest {
                 source = "git+https://example.com/tool.git#0123abc"
 
                 [metadata]
-                "checksum itoa 0.4.8 (registry+https://github.com/rust-lang/crates.io-index)" = "b71991ff56294aa922b450139ee08b3bfc70982c6b2c7562771375cf73542dd4"
+                "checksum itoa 0.4.8 (sparse+https://cargo.example.internal/index/)" = "b71991ff56294aa922b450139ee08b3bfc70982c6b2c7562771375cf73542dd4"
                 """;
         Catalog c = CargoCataloger.catalog(L, new ByteArrayInputStream(lock.getBytes(StandardCharsets.UTF_8)), Limits.defaults());
         SbomPackage itoa = c.packages().stream().filter(p -> p.name().equals("itoa")).findFirst().orElseThrow();
