@@ -117,6 +117,12 @@ public final class CycloneDxWriter {
             }
             c.setLicenses(lc);
         }
+        p.properties().forEach((name, value) -> {
+            org.cyclonedx.model.Property property = new org.cyclonedx.model.Property();
+            property.setName(name);
+            property.setValue(value);
+            c.addProperty(property);
+        });
         return c;
     }
 }

@@ -16,15 +16,31 @@ import java.util.TreeMap;
  * @param licenses  declared licenses as written by the source (SPDX ids or names)
  * @param parent    the package that contains this one (a jar inside a war), if any
  * @param dependsOn refs of the packages this one depends on, where the source states it
+ * @param properties facts the source states that have no field of their own (name to value, sorted), such as a
+ *                   Go module's {@code h1:} dirhash or an Alpine package's control checksum; names are
+ *                   {@code releasegate:<ecosystem>:<fact>}
  */
 public record SbomPackage(String ref, String type, String ecosystem, String name, Optional<String> group, Optional<String> version,
                           Optional<String> purl, String foundIn, Map<String, String> hashes, List<String> licenses,
-                          Optional<String> parent, List<String> dependsOn) {
+                          Optional<String> parent, List<String> dependsOn, Map<String, String> properties) {
 
     public SbomPackage {
         hashes = java.util.Collections.unmodifiableMap(new TreeMap<>(hashes));
         licenses = List.copyOf(licenses);
         dependsOn = List.copyOf(dependsOn.stream().distinct().sorted().toList());
+        properties = java.util.Collections.unmodifiableMap(new TreeMap<>(properties));
+    }
+
+    /** A package without properties (the form before properties existed). */
+    public SbomPackage(String ref, String type, String ecosystem, String name, Optional<String> group, Optional<String> version,
+                       Optional<String> purl, String foundIn, Map<String, String> hashes, List<String> licenses,
+                       Optional<String> parent, List<String> dependsOn) {
+        this(ref, type, ecosystem, name, group, version, purl, foundIn, hashes, licenses, parent, dependsOn, Map.of());
+    }
+
+    /** This package with other dependency refs. */
+    public SbomPackage withDependsOn(List<String> refs) {
+        return new SbomPackage(ref, type, ecosystem, name, group, version, purl, foundIn, hashes, licenses, parent, refs, properties);
     }
 
     public Optional<String> hash(String algorithm) {

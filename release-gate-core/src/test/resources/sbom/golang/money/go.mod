@@ -1,0 +1,3 @@
+module example.com/payments/money
+
+go 1.22
