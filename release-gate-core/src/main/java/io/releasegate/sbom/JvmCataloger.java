@@ -137,8 +137,15 @@ public final class JvmCataloger {
         } else {
             Matcher fv = FILE_VERSION.matcher(fileName);
             Optional<Attributes> attrs = manifest.map(Manifest::getMainAttributes);
-            name = attrs.map(a -> a.getValue("Implementation-Title")).orElse(fv.matches() ? fv.group(1) : fileName);
-            version = attrs.map(a -> a.getValue("Implementation-Version")).or(() -> fv.matches() ? Optional.of(fv.group(2)) : Optional.empty());
+            // a file named artifactId-version.jar (as Maven names what it packages) says more than a manifest
+            // title, which is often prose ("Micrometer Observation"); the manifest is the fallback
+            if (fv.matches()) {
+                name = fv.group(1);
+                version = Optional.of(fv.group(2));
+            } else {
+                name = attrs.map(a -> a.getValue("Implementation-Title")).orElse(fileName);
+                version = attrs.map(a -> a.getValue("Implementation-Version"));
+            }
         }
         if (licenses.isEmpty()) {
             manifest.map(m -> m.getMainAttributes().getValue("Bundle-License")).ifPresent(l -> licenses.add(l.split(";")[0].trim()));
