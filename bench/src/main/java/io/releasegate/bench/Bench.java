@@ -22,6 +22,8 @@ import java.util.stream.Stream;
  * publish FILE STORE-URI [RUNS]   buildOnce of one file into a store (registry): seconds and MB/s
  * history REPO [RUNS]            next-version + changelog of the unreleased commits, warm JVM
  * make-layout FILE DIR            an OCI image layout (ref "bench") whose single layer is FILE, for skopeo
+ * sbom ARCHIVE OUT [MAVEN-REPO]   CycloneDX SBOM of a JVM archive (as release-gate sbom builds it) into OUT
+ * verify-many DIR PUB.pem [RUNS]  verify every FILE.sig in DIR in one warm JVM: time per verification
  * </pre>
  */
 public final class Bench {
@@ -49,6 +51,19 @@ public final class Bench {
                 }
                 Publish.run(Path.of(args[1]), args[2], runs(args, 3));
             }
+            case "sbom" -> {
+                if (args.length < 3) {
+                    usage();
+                }
+                SbomBench.run(Path.of(args[1]), Path.of(args[2]), args.length > 3 ? java.util.Optional.of(Path.of(args[3]))
+                        : java.util.Optional.empty());
+            }
+            case "verify-many" -> {
+                if (args.length < 3) {
+                    usage();
+                }
+                VerifyBench.run(Path.of(args[1]), Path.of(args[2]), runs(args, 3));
+            }
             default -> usage();
         }
     }
@@ -59,7 +74,8 @@ public final class Bench {
 
     private static void usage() {
         System.err.println("usage: java -jar release-gate-bench.jar digest FILE [RUNS] | digest-many DIR [RUNS]"
-                + " | publish FILE STORE-URI [RUNS]");
+                + " | publish FILE STORE-URI [RUNS] | history REPO [RUNS] | make-layout FILE DIR | sbom ARCHIVE OUT [MAVEN-REPO]"
+                + " | verify-many DIR PUB.pem [RUNS]");
         System.exit(2);
     }
 

@@ -36,6 +36,9 @@ public final class JvmCataloger {
     private static final Pattern FILE_VERSION = Pattern.compile("^(.+?)-(\\d[\\w.+-]*)\\.(?:jar|war|ear|hpi|jpi)$");
     private static final Pattern LICENSE_NAME = Pattern.compile("<license>\\s*<name>([^<]+)</name>", Pattern.DOTALL);
 
+    /** Nested archives up to this size are read into memory and through their central directory. */
+    private static final int IN_MEMORY_MAX = 64 << 20;
+
     private final Limits limits;
     private final List<SbomPackage> packages = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
@@ -60,58 +63,56 @@ public final class JvmCataloger {
         return new Catalog(c.packages, List.of(path), c.warnings);
     }
 
+    /** What one archive's own entries say about it. */
+    private static final class Contents {
+        final List<Properties> poms = new ArrayList<>();
+        final List<String> licenses = new ArrayList<>();
+        Optional<Manifest> manifest = Optional.empty();
+        final Set<String> seen = new HashSet<>();
+    }
+
+    /** The body of one entry, opened only when it is needed. */
+    private interface Body {
+        InputStream open() throws IOException;
+
+        /** The entry's inflated size when the archive states it, else -1. */
+        long size();
+
+        /** Passes over an entry that is not needed (a stream must still inflate it, under the limits). */
+        void skip() throws IOException;
+    }
+
+    /** Streams an archive entry by entry (the top-level archive, or one too large to hold in memory). */
     private void archive(String path, InputStream raw, int depth, Optional<String> parent) {
         MessageDigest sha1 = md("SHA-1");
         MessageDigest sha256 = md("SHA-256");
         InputStream in = new DigestInputStream(new DigestInputStream(raw, sha1), sha256);
-        List<Properties> poms = new ArrayList<>();
-        List<String> licenses = new ArrayList<>();
-        Optional<Manifest> manifest = Optional.empty();
-        List<String[]> nestedRefs = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        String ref = path; // unique within an artifact: the bom-ref
-        int index = packages.size();
-        packages.add(null); // placeholder keeps parents before children
+        Contents contents = new Contents();
+        int index = reserve();
         try {
             Counting counted = new Counting(in);
             ZipInputStream zip = new ZipInputStream(counted);
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
-                if (++entries > limits.maxEntries()) {
-                    warnings.add(path + ": more than " + limits.maxEntries() + " entries in total; the rest was not cataloged");
+                long start = counted.count;
+                long size = e.getSize();
+                String entryName = e.getName();
+                if (!entry(path, entryName, e.isDirectory(), new Body() {
+                    @Override
+                    public InputStream open() {
+                        return new Bounded(zip, path + "!/" + entryName, () -> counted.count - start);
+                    }
+
+                    @Override
+                    public long size() {
+                        return size;
+                    }
+
+                    @Override
+                    public void skip() throws IOException {
+                        open().transferTo(java.io.OutputStream.nullOutputStream());
+                    }
+                }, depth, contents)) {
                     break;
-                }
-                String name = e.getName();
-                if (!seen.add(name)) {
-                    warnings.add(path + ": duplicate entry " + name + " (only the first is used by most tools)");
-                    continue;
-                }
-                if (name.startsWith("/") || name.contains("../") || name.contains("..\\")) {
-                    warnings.add(path + ": entry name " + name + " escapes the archive (zip-slip); ignored");
-                    continue;
-                }
-                if (e.isDirectory()) {
-                    continue;
-                }
-                InputStream entry = new Bounded(zip, path + "!/" + name, counted, counted.count);
-                if (isArchive(name)) {
-                    if (depth + 1 > limits.maxDepth()) {
-                        warnings.add(path + "!/" + name + ": nested deeper than " + limits.maxDepth() + " levels; not cataloged");
-                        continue;
-                    }
-                    archive(path + "!/" + name, entry, depth + 1, Optional.of(ref));
-                } else if (name.startsWith("META-INF/maven/") && name.endsWith("/pom.properties")) {
-                    Properties p = new Properties();
-                    p.load(new ByteArrayInputStream(entry.readNBytes(64 * 1024)));
-                    poms.add(p);
-                } else if (name.startsWith("META-INF/maven/") && name.endsWith("/pom.xml")) {
-                    Matcher m = LICENSE_NAME.matcher(new String(entry.readNBytes(1 << 20), java.nio.charset.StandardCharsets.UTF_8));
-                    while (m.find()) {
-                        licenses.add(m.group(1).trim());
-                    }
-                } else if (name.equals("META-INF/MANIFEST.MF")) {
-                    manifest = Optional.of(new Manifest(new ByteArrayInputStream(entry.readNBytes(1 << 20))));
-                } else {
-                    entry.transferTo(java.io.OutputStream.nullOutputStream());
                 }
             }
             in.transferTo(java.io.OutputStream.nullOutputStream()); // the rest, for the archive's own digests
@@ -122,6 +123,121 @@ public final class JvmCataloger {
         } catch (IOException e) {
             warnings.add(path + ": cannot be read (" + e.getMessage() + ")");
         }
+        finish(index, path, depth, parent, HexFormat.of().formatHex(sha1.digest()), HexFormat.of().formatHex(sha256.digest()), contents);
+    }
+
+    /**
+     * A nested archive held in memory: read through its central directory, so only the entries that identify it
+     * (Maven metadata, the manifest, archives nested further) are inflated, never its classes. An archive whose
+     * directory cannot be read (truncated, ZIP64) is streamed instead, which reports what is wrong with it.
+     */
+    private void archive(String path, byte[] bytes, int depth, Optional<String> parent) {
+        Optional<List<ZipDirectory.Entry>> directory = ZipDirectory.read(bytes);
+        if (directory.isEmpty()) {
+            archive(path, new ByteArrayInputStream(bytes), depth, parent);
+            return;
+        }
+        Contents contents = new Contents();
+        int index = reserve();
+        try {
+            for (ZipDirectory.Entry e : directory.get()) {
+                if (!entry(path, e.name(), e.isDirectory(), new Body() {
+                    @Override
+                    public InputStream open() throws IOException {
+                        return new Bounded(e.open(bytes), path + "!/" + e.name(), () -> Math.max(1, e.compressedSize()));
+                    }
+
+                    @Override
+                    public long size() {
+                        return e.size();
+                    }
+
+                    @Override
+                    public void skip() {
+                        // read through the directory: an entry that is not needed is never inflated
+                    }
+                }, depth, contents)) {
+                    break;
+                }
+            }
+        } catch (Bomb b) {
+            warnings.add(b.getMessage());
+        } catch (ZipException | java.io.EOFException e) {
+            warnings.add(path + ": truncated or corrupt archive (" + e.getMessage() + "); cataloged what could be read");
+        } catch (IOException e) {
+            warnings.add(path + ": cannot be read (" + e.getMessage() + ")");
+        }
+        finish(index, path, depth, parent, HexFormat.of().formatHex(md("SHA-1").digest(bytes)),
+                HexFormat.of().formatHex(md("SHA-256").digest(bytes)), contents);
+    }
+
+    /** A slot for the archive's own package, so that parents come before their children. */
+    private int reserve() {
+        packages.add(null);
+        return packages.size() - 1;
+    }
+
+    /** Handles one entry of the archive at {@code path}; false when no more entries may be read. */
+    private boolean entry(String path, String name, boolean directory, Body body, int depth, Contents contents) throws IOException {
+        if (++entries > limits.maxEntries()) {
+            warnings.add(path + ": more than " + limits.maxEntries() + " entries in total; the rest was not cataloged");
+            return false;
+        }
+        if (!contents.seen.add(name)) {
+            warnings.add(path + ": duplicate entry " + name + " (only the first is used by most tools)");
+            return true;
+        }
+        if (name.startsWith("/") || name.contains("../") || name.contains("..\\")) {
+            warnings.add(path + ": entry name " + name + " escapes the archive (zip-slip); ignored");
+            return true;
+        }
+        if (directory) {
+            return true;
+        }
+        if (isArchive(name)) {
+            if (depth + 1 > limits.maxDepth()) {
+                warnings.add(path + "!/" + name + ": nested deeper than " + limits.maxDepth() + " levels; not cataloged");
+                return true;
+            }
+            nested(path + "!/" + name, body, depth + 1, Optional.of(path));
+        } else if (name.startsWith("META-INF/maven/") && name.endsWith("/pom.properties")) {
+            Properties p = new Properties();
+            p.load(new ByteArrayInputStream(body.open().readNBytes(64 * 1024)));
+            contents.poms.add(p);
+        } else if (name.startsWith("META-INF/maven/") && name.endsWith("/pom.xml")) {
+            Matcher m = LICENSE_NAME.matcher(new String(body.open().readNBytes(1 << 20), java.nio.charset.StandardCharsets.UTF_8));
+            while (m.find()) {
+                contents.licenses.add(m.group(1).trim());
+            }
+        } else if (name.equals("META-INF/MANIFEST.MF")) {
+            contents.manifest = Optional.of(new Manifest(new ByteArrayInputStream(body.open().readNBytes(1 << 20))));
+        } else {
+            body.skip();
+        }
+        return true;
+    }
+
+    /** A nested archive: held in memory when it is small enough (the usual case), streamed otherwise. */
+    private void nested(String path, Body body, int depth, Optional<String> parent) throws IOException {
+        InputStream in = body.open();
+        if (body.size() > IN_MEMORY_MAX) {
+            archive(path, in, depth, parent);
+            return;
+        }
+        byte[] head = in.readNBytes(IN_MEMORY_MAX + 1);
+        if (head.length > IN_MEMORY_MAX) { // its size was not stated and it is large: stream the rest
+            archive(path, new java.io.SequenceInputStream(new ByteArrayInputStream(head), in), depth, parent);
+        } else {
+            archive(path, head, depth, parent);
+        }
+    }
+
+    /** The archive's own package, from what its entries said. */
+    private void finish(int index, String path, int depth, Optional<String> parent, String sha1, String sha256, Contents contents) {
+        List<Properties> poms = contents.poms;
+        List<String> licenses = contents.licenses;
+        Optional<Manifest> manifest = contents.manifest;
+        String ref = path; // unique within an artifact: the bom-ref
         String fileName = path.substring(Math.max(path.lastIndexOf('/'), path.lastIndexOf('!')) + 1);
         Properties own = poms.size() == 1 ? poms.get(0) : null;
         String name;
@@ -137,15 +253,22 @@ public final class JvmCataloger {
         } else {
             Matcher fv = FILE_VERSION.matcher(fileName);
             Optional<Attributes> attrs = manifest.map(Manifest::getMainAttributes);
-            name = attrs.map(a -> a.getValue("Implementation-Title")).orElse(fv.matches() ? fv.group(1) : fileName);
-            version = attrs.map(a -> a.getValue("Implementation-Version")).or(() -> fv.matches() ? Optional.of(fv.group(2)) : Optional.empty());
+            // a file named artifactId-version.jar (as Maven names what it packages) says more than a manifest
+            // title, which is often prose ("Micrometer Observation"); the manifest is the fallback
+            if (fv.matches()) {
+                name = fv.group(1);
+                version = Optional.of(fv.group(2));
+            } else {
+                name = attrs.map(a -> a.getValue("Implementation-Title")).orElse(fileName);
+                version = attrs.map(a -> a.getValue("Implementation-Version"));
+            }
         }
         if (licenses.isEmpty()) {
             manifest.map(m -> m.getMainAttributes().getValue("Bundle-License")).ifPresent(l -> licenses.add(l.split(";")[0].trim()));
         }
         String type = depth == 0 && fileName.matches("(?i).*\\.(war|ear|hpi|jpi)$") ? "application" : "library";
         packages.set(index, new SbomPackage(ref, type, "maven", name, group, version, purl, path,
-                java.util.Map.of("SHA-1", HexFormat.of().formatHex(sha1.digest()), "SHA-256", HexFormat.of().formatHex(sha256.digest())),
+                java.util.Map.of("SHA-1", sha1, "SHA-256", sha256),
                 licenses, parent, List.of()));
         if (poms.size() > 1) {
             // a shaded or uber jar: every embedded Maven artifact is a package of its own
@@ -205,15 +328,13 @@ public final class JvmCataloger {
     /** Counts inflated bytes of one entry against the total and ratio limits. */
     private final class Bounded extends java.io.FilterInputStream {
         private final String name;
-        private final Counting compressedSource;
-        private final long compressedStart;
+        private final java.util.function.LongSupplier compressed;
         private long read;
 
-        Bounded(InputStream in, String name, Counting compressedSource, long compressedStart) {
+        Bounded(InputStream in, String name, java.util.function.LongSupplier compressed) {
             super(in);
             this.name = name;
-            this.compressedSource = compressedSource;
-            this.compressedStart = compressedStart;
+            this.compressed = compressed;
         }
 
         @Override
@@ -231,8 +352,7 @@ public final class JvmCataloger {
                 if (totalBytes > limits.maxTotalBytes()) {
                     throw new Bomb(name + ": the archive inflates beyond " + limits.maxTotalBytes() + " bytes (zip bomb?); cataloging stopped");
                 }
-                long compressed = Math.max(1, compressedSource.count - compressedStart);
-                if (read > limits.ratioThresholdBytes() && read / compressed > limits.maxRatio()) {
+                if (read > limits.ratioThresholdBytes() && read / Math.max(1, compressed.getAsLong()) > limits.maxRatio()) {
                     throw new Bomb(name + ": compression ratio above " + limits.maxRatio() + ":1 (zip bomb?); cataloging stopped");
                 }
             }
