@@ -30,6 +30,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -125,8 +126,11 @@ public final class SpdxWriter {
                 .setDownloadLocation(SpdxConstants.NOASSERTION)
                 .setFilesAnalyzed(false)
                 .addChecksum(doc.createChecksum(ChecksumAlgorithm.SHA256, subject.digest().hex()))
-                .addExternalRef(doc.createExternalRef(ReferenceCategory.PACKAGE_MANAGER, purlType(), subject.purl(), null))
                 .build();
+        if (purlLocator(subject.purl()).isPresent()) {
+            root.getExternalRefs().add(doc.createExternalRef(ReferenceCategory.PACKAGE_MANAGER, purlType(),
+                    purlLocator(subject.purl()).get(), null));
+        }
         subject.version().ifPresent(v -> set(() -> root.setVersionInfo(v)));
         doc.getDocumentDescribes().add(root);
 
@@ -156,8 +160,9 @@ public final class SpdxWriter {
                 }
             }
             b.setChecksums(checksums);
-            if (p.purl().isPresent()) {
-                b.addExternalRef(doc.createExternalRef(ReferenceCategory.PACKAGE_MANAGER, purlType(), p.purl().get(), null));
+            Optional<String> purl = p.purl().flatMap(SpdxWriter::purlLocator);
+            if (purl.isPresent()) {
+                b.addExternalRef(doc.createExternalRef(ReferenceCategory.PACKAGE_MANAGER, purlType(), purl.get(), null));
             }
             spdx.put(p.ref(), b.build());
         }
@@ -285,6 +290,26 @@ public final class SpdxWriter {
             afterWith = false;
         }
         return true;
+    }
+
+    /**
+     * A purl as an SPDX reference locator: characters a purl may not hold raw (spaces, quotes, non-ASCII, ...) are
+     * percent-encoded; something that is not a purl at all is left out.
+     */
+    static Optional<String> purlLocator(String purl) {
+        if (!purl.startsWith("pkg:") || purl.length() < 6) {
+            return Optional.empty();
+        }
+        StringBuilder out = new StringBuilder();
+        for (byte b : purl.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c > 0x20 && c < 0x7f && "\"<>\\^`{|}".indexOf(c) < 0) {
+                out.append((char) c);
+            } else {
+                out.append('%').append(String.format(Locale.ROOT, "%02X", c));
+            }
+        }
+        return Optional.of(out.toString());
     }
 
     private static AnyLicenseInfo noAssertion(MultiFormatStore store, String uri) throws InvalidSPDXAnalysisException {
