@@ -411,6 +411,34 @@ public final class SpdxWriter {
         }
     }
 
+    /**
+     * The SHA-256 of what an SPDX JSON document {@code DESCRIBES} (the first described package's SHA256 checksum),
+     * to check that a document read back is bound to the artifact; empty when it describes nothing with a SHA-256.
+     */
+    public static Optional<String> describedSha256(byte[] json) {
+        JsonNode doc;
+        try {
+            doc = CANONICAL.readTree(json);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        for (JsonNode r : doc.path("relationships")) {
+            if (r.path("relationshipType").asText().equals("DESCRIBES")
+                    && r.path("spdxElementId").asText().equals(doc.path("SPDXID").asText())) {
+                for (JsonNode p : doc.path("packages")) {
+                    if (p.path("SPDXID").asText().equals(r.path("relatedSpdxElement").asText())) {
+                        for (JsonNode c : p.path("checksums")) {
+                            if (c.path("algorithm").asText().equals("SHA256")) {
+                                return Optional.of(c.path("checksumValue").asText());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The SPDX literals used here. */
     static final class SpdxConstants {
         static final String NOASSERTION = "NOASSERTION";
