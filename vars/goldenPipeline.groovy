@@ -40,8 +40,8 @@ def call(Map cfg = [:]) {
             if (config.has('dependencyScan')) { sh config.get('dependencyScan') }
         }
         stage('sbom') {
-            def sbom = generateSbom(release + [out: 'target/sbom.cdx.json'])
-            echo "sbom: CycloneDX ${sbom.digest}, ${sbom.components} component(s)"
+            def sbom = generateSbom(release + [out: 'target/sbom.cdx.json', spdxOut: 'target/sbom.spdx.json'])
+            echo "sbom: CycloneDX ${sbom.documents[0].digest}, SPDX ${sbom.documents[1].digest}, ${sbom.components} component(s)"
         }
         stage('dast') {
             def dast = config.get('dast')

@@ -149,7 +149,7 @@ class GoldenPipelineTest extends BasePipelineTest {
 
         withContext { ctx ->
             def events = ctx.ledger().events('payments@1.0.0')
-            assertThat(events*.type).containsExactly('built', 'sbom-generated', 'check-recorded', 'check-recorded',
+            assertThat(events*.type).containsExactly('built', 'sbom-generated', 'sbom-generated', 'check-recorded', 'check-recorded',
                     'check-recorded', 'check-recorded', 'check-recorded', 'gate-evaluated')
             assertThat(events[0].actor()).isEqualTo('jenkins')
             assertThat(events[0].digest().get().toString()).isEqualTo(result.digest)
