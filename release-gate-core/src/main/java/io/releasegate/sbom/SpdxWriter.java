@@ -121,9 +121,9 @@ public final class SpdxWriter {
         doc.setCreationInfo(doc.createCreationInfo(List.of(CREATOR), CREATED.format(subject.timestamp().truncatedTo(ChronoUnit.SECONDS))));
         doc.setDataLicense(LicenseInfoFactory.parseSPDXLicenseStringCompatV2("CC0-1.0", store, uri, copies));
 
-        SpdxPackage root = doc.createPackage(SUBJECT_ID, subject.name(), noAssertion(store, uri), SpdxConstants.NOASSERTION,
+        SpdxPackage root = doc.createPackage(SUBJECT_ID, subject.name(), noAssertion(store, uri), Literals.NOASSERTION,
                         noAssertion(store, uri))
-                .setDownloadLocation(SpdxConstants.NOASSERTION)
+                .setDownloadLocation(Literals.NOASSERTION)
                 .setFilesAnalyzed(false)
                 .addChecksum(doc.createChecksum(ChecksumAlgorithm.SHA256, subject.digest().hex()))
                 .build();
@@ -141,8 +141,8 @@ public final class SpdxWriter {
         for (SbomPackage p : packages) {
             AnyLicenseInfo declared = declared(p.licenses(), doc, store, uri, copies, extracted);
             SpdxPackage.SpdxPackageBuilder b = doc.createPackage(ids.get(p.ref()), p.name(), noAssertion(store, uri),
-                            SpdxConstants.NOASSERTION, declared)
-                    .setDownloadLocation(SpdxConstants.NOASSERTION)
+                            Literals.NOASSERTION, declared)
+                    .setDownloadLocation(Literals.NOASSERTION)
                     .setFilesAnalyzed(false)
                     .setPackageFileName(p.foundIn())
                     .setPrimaryPurpose(switch (p.type()) {
@@ -185,7 +185,9 @@ public final class SpdxWriter {
             }
         }
 
-        List<String> problems = doc.verify(Version.TWO_POINT_THREE_VERSION);
+        // a deprecated listed license id is still a valid id: a warning (as the SPDX tools report it), not an error
+        List<String> problems = doc.verify(Version.TWO_POINT_THREE_VERSION).stream().filter(m -> !m.contains(" is deprecated"))
+                .toList();
         if (!problems.isEmpty()) {
             throw new IllegalStateException("internal error: the SPDX document does not verify: " + String.join("; ", problems));
         }
@@ -248,7 +250,7 @@ public final class SpdxWriter {
             } else if (listedExpression(l)) {
                 parts.add(licenses.size() == 1 ? l : "(" + l + ")");
             } else {
-                String ref = SpdxConstants.LICENSE_REF + idChars(l) + "-"
+                String ref = Literals.LICENSE_REF + idChars(l) + "-"
                         + Digester.of(l.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 8);
                 if (!extracted.containsKey(ref)) {
                     ExtractedLicenseInfo info = new ExtractedLicenseInfo(store, uri, ref, copies, true);
@@ -440,11 +442,11 @@ public final class SpdxWriter {
     }
 
     /** The SPDX literals used here. */
-    static final class SpdxConstants {
+    static final class Literals {
         static final String NOASSERTION = "NOASSERTION";
         static final String LICENSE_REF = "LicenseRef-";
 
-        private SpdxConstants() {
+        private Literals() {
         }
     }
 }
