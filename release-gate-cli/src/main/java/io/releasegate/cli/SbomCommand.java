@@ -21,11 +21,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "sbom", description = {"SBOM in CycloneDX 1.6 and/or SPDX 2.3 JSON, validated against each format's schema, deterministic",
-        "(SOURCE_DATE_EPOCH sets the timestamp). Of a published release (NAME@VERSION): the artifact's archives",
-        "(nested ones included), bound to the artifact digest, each document stored as an OCI artifact referring to the",
-        "release and recorded in the ledger. Of local files (FILE...): the SBOM of the file (or of the files together,",
-        "named by --name), written with --out; nothing is stored or recorded."})
+@Command(name = "sbom", description = {
+        "SBOM in CycloneDX 1.6 and/or SPDX 2.3 JSON, validated against each format's schema, deterministic (SOURCE_DATE_EPOCH sets the timestamp).",
+        "NAME@VERSION: the published release's archives (nested ones included), bound to the artifact digest; each document is stored as an OCI artifact referring to the release and recorded in the ledger.",
+        "FILE...: the SBOM of a local file (or of several files together, named by --name), written with --out; nothing is stored or recorded.",
+        "See docs/sbom.md."})
 final class SbomCommand implements Callable<Integer>, Main.JsonAware {
 
     @Spec
