@@ -94,7 +94,8 @@ public final class SpdxWriter {
 
     public static byte[] write(SbomSubject subject, Catalog catalog) {
         try {
-            return validated(canonical(serialize(subject, catalog)));
+            Map<String, String> declared = new TreeMap<>();
+            return validated(canonical(serialize(subject, catalog, declared), declared));
         } catch (InvalidSPDXAnalysisException e) {
             throw new IllegalStateException("cannot write the SPDX SBOM: " + e.getMessage(), e);
         }
@@ -110,7 +111,9 @@ public final class SpdxWriter {
         return NAMESPACE_BASE + idChars(subject.name()) + subject.version().map(v -> "-" + idChars(v)).orElse("") + "-" + digest;
     }
 
-    private static byte[] serialize(SbomSubject subject, Catalog catalog) throws InvalidSPDXAnalysisException {
+    /** The document as the library serialises it; {@code declaredById} receives each package's declared license expression. */
+    private static byte[] serialize(SbomSubject subject, Catalog catalog, Map<String, String> declaredById)
+            throws InvalidSPDXAnalysisException {
         SpdxModelFactory.init();
         MultiFormatStore store = new MultiFormatStore(new InMemSpdxStore(), MultiFormatStore.Format.JSON);
         ModelCopyManager copies = new ModelCopyManager();
@@ -139,7 +142,9 @@ public final class SpdxWriter {
         Map<String, SpdxPackage> spdx = new HashMap<>();
         Map<String, ExtractedLicenseInfo> extracted = new TreeMap<>();
         for (SbomPackage p : packages) {
-            AnyLicenseInfo declared = declared(p.licenses(), doc, store, uri, copies, extracted);
+            String expression = expression(p.licenses(), store, uri, copies, extracted);
+            declaredById.put(ids.get(p.ref()), expression);
+            AnyLicenseInfo declared = LicenseInfoFactory.parseSPDXLicenseStringCompatV2(expression, store, uri, copies);
             SpdxPackage.SpdxPackageBuilder b = doc.createPackage(ids.get(p.ref()), p.name(), noAssertion(store, uri),
                             Literals.NOASSERTION, declared)
                     .setDownloadLocation(Literals.NOASSERTION)
@@ -235,10 +240,9 @@ public final class SpdxWriter {
      * anything else as a {@code LicenseRef-} with the declared text; several licenses are all declared ({@code AND});
      * none is {@code NOASSERTION}.
      */
-    private static AnyLicenseInfo declared(List<String> licenses, SpdxDocument doc, MultiFormatStore store, String uri,
-                                           ModelCopyManager copies, Map<String, ExtractedLicenseInfo> extracted)
-            throws InvalidSPDXAnalysisException {
-        List<String> parts = new ArrayList<>();
+    private static String expression(List<String> licenses, MultiFormatStore store, String uri, ModelCopyManager copies,
+                                     Map<String, ExtractedLicenseInfo> extracted) throws InvalidSPDXAnalysisException {
+        Set<String> parts = new LinkedHashSet<>();
         for (String declared : new LinkedHashSet<>(licenses)) {
             String l = declared.trim();
             if (l.isEmpty()) {
@@ -248,7 +252,7 @@ public final class SpdxWriter {
             if (id != null) {
                 parts.add(id);
             } else if (listedExpression(l)) {
-                parts.add(licenses.size() == 1 ? l : "(" + l + ")");
+                parts.add(licenses.size() == 1 || !l.contains(" ") ? l : "(" + l + ")");
             } else {
                 String ref = Literals.LICENSE_REF + idChars(l) + "-"
                         + Digester.of(l.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 8);
@@ -262,9 +266,9 @@ public final class SpdxWriter {
             }
         }
         if (parts.isEmpty()) {
-            return noAssertion(store, uri);
+            return Literals.NOASSERTION;
         }
-        return LicenseInfoFactory.parseSPDXLicenseStringCompatV2(String.join(" AND ", parts), store, uri, copies);
+        return parts.size() == 1 ? parts.iterator().next() : "(" + String.join(" AND ", parts) + ")";
     }
 
     /** Whether {@code s} is an SPDX license expression made only of listed license and exception ids. */
@@ -338,10 +342,20 @@ public final class SpdxWriter {
         }
     }
 
-    /** The serialised document in canonical order: sorted object keys, sorted arrays (see {@link #SORT_KEYS}). */
-    static byte[] canonical(byte[] json) {
+    /**
+     * The serialised document in canonical order: sorted object keys, sorted arrays (see {@link #SORT_KEYS}), and each
+     * package's {@code licenseDeclared} written as the expression was built (in declared order) rather than in the order
+     * the library's license sets happen to iterate.
+     */
+    static byte[] canonical(byte[] json, Map<String, String> declaredById) {
         try {
             JsonNode tree = CANONICAL.readTree(json);
+            for (JsonNode p : tree.path("packages")) {
+                String expression = declaredById.get(p.path("SPDXID").asText());
+                if (expression != null && p instanceof ObjectNode o) {
+                    o.put("licenseDeclared", expression);
+                }
+            }
             return (CANONICAL.writeValueAsString(sort(tree, null)) + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalStateException("internal error: the SPDX serialiser wrote unreadable JSON: " + e.getMessage(), e);
@@ -394,19 +408,26 @@ public final class SpdxWriter {
         return json;
     }
 
+    /** The official SPDX 2.3 JSON schema, loaded once (a compiled schema is immutable and thread-safe). */
+    private static final class Schema {
+        static final JsonSchema SPDX_2_3 = load();
+
+        private static JsonSchema load() {
+            try (InputStream in = SpdxWriter.class.getResourceAsStream(SCHEMA_RESOURCE)) {
+                if (in == null) {
+                    throw new IllegalStateException("the SPDX 2.3 schema is missing from the classpath: " + SCHEMA_RESOURCE);
+                }
+                return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     /** Every violation of the official SPDX 2.3 JSON schema, with its location; empty when valid. */
     public static List<String> schemaErrors(byte[] json) {
-        JsonSchema schema;
-        try (InputStream in = SpdxWriter.class.getResourceAsStream(SCHEMA_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("the SPDX 2.3 schema is missing from the classpath: " + SCHEMA_RESOURCE);
-            }
-            schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         try {
-            Set<ValidationMessage> messages = schema.validate(CANONICAL.readTree(json));
+            Set<ValidationMessage> messages = Schema.SPDX_2_3.validate(CANONICAL.readTree(json));
             return messages.stream().map(ValidationMessage::toString).sorted().collect(Collectors.toList());
         } catch (IOException e) {
             return List.of("not JSON: " + e.getMessage());

@@ -189,10 +189,9 @@ class SpdxTest {
                 .containsExactly("a".repeat(40), "b".repeat(64), "c".repeat(128));
         assertThat(pkg(doc, app).path("primaryPackagePurpose").asText()).isEqualTo("APPLICATION");
         assertThat(pkg(doc, app).has("externalRefs")).isFalse();
-        assertThat(pkg(doc, app).path("licenseDeclared").asText()).isEqualTo("(MIT OR Apache-2.0)");
+        assertThat(pkg(doc, app).path("licenseDeclared").asText()).isEqualTo("MIT OR Apache-2.0");
         assertThat(pkg(doc, leftPad).path("licenseDeclared").asText()).isEqualTo("WTFPL");
-        assertThat(pkg(doc, tslib).path("licenseDeclared").asText()).matches("\\((0BSD AND LicenseRef-Custom-License-1\\.0-[0-9a-f]{8}"
-                + "|LicenseRef-Custom-License-1\\.0-[0-9a-f]{8} AND 0BSD)\\)");
+        assertThat(pkg(doc, tslib).path("licenseDeclared").asText()).matches("\\(0BSD AND LicenseRef-Custom-License-1\\.0-[0-9a-f]{8}\\)");
         assertThat(pkg(doc, idOf(doc, "frame")).path("licenseDeclared").asText()).isEqualTo("NOASSERTION");
         assertThat(pkg(doc, idOf(doc, "frame")).path("primaryPackagePurpose").asText()).isEqualTo("FRAMEWORK");
 
