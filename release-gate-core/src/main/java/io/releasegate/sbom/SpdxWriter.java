@@ -145,7 +145,8 @@ public final class SpdxWriter {
             String expression = expression(p.licenses(), store, uri, copies, extracted);
             declaredById.put(ids.get(p.ref()), expression);
             AnyLicenseInfo declared = LicenseInfoFactory.parseSPDXLicenseStringCompatV2(expression, store, uri, copies);
-            SpdxPackage.SpdxPackageBuilder b = doc.createPackage(ids.get(p.ref()), p.name(), noAssertion(store, uri),
+            SpdxPackage.SpdxPackageBuilder b = doc.createPackage(ids.get(p.ref()), p.name().isBlank() ? p.ref() : p.name(),
+                            noAssertion(store, uri),
                             Literals.NOASSERTION, declared)
                     .setDownloadLocation(Literals.NOASSERTION)
                     .setFilesAnalyzed(false)
@@ -159,7 +160,8 @@ public final class SpdxWriter {
             p.version().ifPresent(b::setVersionInfo);
             List<Checksum> checksums = new ArrayList<>();
             for (Map.Entry<String, ChecksumAlgorithm> a : ALGORITHMS.entrySet()) {
-                var h = p.hash(a.getKey());
+                // a value that is not hex of the algorithm's length is not a checksum: left out rather than written invalid
+                var h = p.hash(a.getKey()).filter(v -> v.matches("[0-9a-f]{" + HEX_LENGTH.get(a.getKey()) + "}"));
                 if (h.isPresent()) {
                     checksums.add(doc.createChecksum(a.getValue(), h.get()));
                 }
@@ -206,6 +208,7 @@ public final class SpdxWriter {
     }
 
     private static final Map<String, ChecksumAlgorithm> ALGORITHMS = algorithms();
+    private static final Map<String, Integer> HEX_LENGTH = Map.of("SHA-1", 40, "SHA-256", 64, "SHA-512", 128);
 
     private static Map<String, ChecksumAlgorithm> algorithms() {
         Map<String, ChecksumAlgorithm> m = new LinkedHashMap<>();

@@ -229,7 +229,11 @@ class SpdxTest {
                         JvmCataloger.catalog("deep.jar", new ByteArrayInputStream(nested), Limits.defaults()),
                         JvmCataloger.catalog("cut.jar", new ByteArrayInputStream(cut), Limits.defaults()),
                         JvmCataloger.catalog("slip.jar", new ByteArrayInputStream(slip), Limits.defaults()))
-                .reduce(Catalog.empty(), Catalog::plus);
+                .reduce(Catalog.empty(), Catalog::plus)
+                // what a careless cataloger might report: no name, a checksum that is not one, a purl that is not one
+                .plus(new Catalog(List.of(new SbomPackage("odd", "library", "npm", " ", Optional.empty(), Optional.of("?"),
+                        Optional.of("not a purl"), "odd", Map.of("SHA-256", "ZZ-not-hex", "SHA-1", "A".repeat(40)), List.of(" ", "MIT"),
+                        Optional.of("missing-parent"), List.of("missing", "odd"))), List.of("odd", "nowhere"), List.of()));
         assertThat(catalog.warnings()).hasSizeGreaterThanOrEqualTo(4);
         SbomSubject subject = new SbomSubject("hostile \"name\"/x", Optional.empty(), Digester.of(slip), "pkg:generic/hostile",
                 Instant.EPOCH);
@@ -241,6 +245,11 @@ class SpdxTest {
             assertThat(p.path("SPDXID").asText()).matches("SPDXRef-[A-Za-z0-9.\\-]+");
         }
         assertThat(doc.path("packages").size()).isEqualTo(catalog.packages().size() + 1);
+        JsonNode odd = pkg(doc, idOf(doc, "odd"));
+        assertThat(odd.has("checksums")).isFalse();
+        assertThat(odd.has("externalRefs")).isFalse();
+        assertThat(odd.path("licenseDeclared").asText()).isEqualTo("MIT");
+        assertThat(relationships(doc, "CONTAINS")).contains(SpdxWriter.SUBJECT_ID + " -> " + odd.path("SPDXID").asText());
         // a purl with characters a locator may not hold is percent-encoded, not dropped
         assertThat(doc.path("packages").findValuesAsText("referenceLocator")).contains("pkg:maven/g%20h/x%7Cb@1%200");
     }
