@@ -90,6 +90,12 @@ public final class PipelineSteps {
      * referrer and ledger event.
      */
     public static Map<String, Object> generateSbom(Map<String, ?> args, Path workspace, Path stateDir, String actor) {
+        return generateSbom(args, workspace, stateDir, actor, Optional.empty());
+    }
+
+    /** generateSbom with registry credentials, for a store that is a registry requiring them. */
+    public static Map<String, Object> generateSbom(Map<String, ?> args, Path workspace, Path stateDir, String actor,
+        Optional<RegistryCredentials> credentials) {
         checkKeys("generateSbom", args, Set.of("name", "version", "store", "ledger", "format", "out", "spdxOut"));
         List<io.releasegate.sbom.SbomFormat> formats = io.releasegate.sbom.SbomFormat.parse(text(args, "format", "both"));
         Map<io.releasegate.sbom.SbomFormat, Path> outputs = new LinkedHashMap<>();
@@ -104,7 +110,7 @@ public final class PipelineSteps {
             }
             outputs.put(target.getValue(), workspace.resolve(args.get(target.getKey()).toString()));
         }
-        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
             io.releasegate.sbom.GenerateSbom.Result r = io.releasegate.sbom.GenerateSbom.call(ctx.store(), ctx.ledger(),
                     text(args, "name", null), text(args, "version", null), formats, Optional.empty(),
                     io.releasegate.sbom.Limits.defaults(), actor, java.time.Clock.systemUTC());
@@ -132,8 +138,14 @@ public final class PipelineSteps {
 
     /** sign: the release artifact with a key file (from the credentials store) -> {@code event}. */
     public static Map<String, Object> sign(Map<String, ?> args, Path stateDir, Path privateKey, Path publicKey, String actor) {
+        return sign(args, stateDir, privateKey, publicKey, actor, Optional.empty());
+    }
+
+    /** sign with registry credentials, for a store that is a registry requiring them. */
+    public static Map<String, Object> sign(Map<String, ?> args, Path stateDir, Path privateKey, Path publicKey, String actor,
+        Optional<RegistryCredentials> credentials) {
         checkKeys("sign", args, Set.of("name", "version", "store", "ledger"));
-        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
             io.releasegate.ledger.Event e = io.releasegate.signing.ReleaseSignatures.sign(ctx.store(), ctx.ledger(),
                     text(args, "name", null), text(args, "version", null), io.releasegate.signing.KeySigner.fromPem(privateKey),
                     io.releasegate.signing.KeySigner.publicKey(publicKey), actor, java.time.Clock.systemUTC());
@@ -143,8 +155,14 @@ public final class PipelineSteps {
 
     /** verifySignatures: fails closed (a refusal) unless the release's signatures verify with the public key. */
     public static Map<String, Object> verifySignatures(Map<String, ?> args, Path stateDir, Path publicKey, String actor) {
+        return verifySignatures(args, stateDir, publicKey, actor, Optional.empty());
+    }
+
+    /** verifySignatures with registry credentials, for a store that is a registry requiring them. */
+    public static Map<String, Object> verifySignatures(Map<String, ?> args, Path stateDir, Path publicKey, String actor,
+        Optional<RegistryCredentials> credentials) {
         checkKeys("verifySignatures", args, Set.of("name", "version", "store", "ledger"));
-        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
             io.releasegate.ledger.Event e = io.releasegate.signing.ReleaseSignatures.verify(ctx.store(), ctx.ledger(),
                     text(args, "name", null), text(args, "version", null), io.releasegate.signing.KeySigner.publicKey(publicKey),
                     actor, java.time.Clock.systemUTC());
@@ -154,9 +172,15 @@ public final class PipelineSteps {
 
     /** provenance: SLSA v1 in DSSE for the release -> {@code event}. */
     public static Map<String, Object> provenance(Map<String, ?> args, Path stateDir, Path privateKey, String actor) {
+        return provenance(args, stateDir, privateKey, actor, Optional.empty());
+    }
+
+    /** provenance with registry credentials, for a store that is a registry requiring them. */
+    public static Map<String, Object> provenance(Map<String, ?> args, Path stateDir, Path privateKey, String actor,
+        Optional<RegistryCredentials> credentials) {
         checkKeys("provenance", args, Set.of("name", "version", "store", "ledger", "repository", "ref", "jenkinsfile",
                 "libraryName", "libraryVersion", "builderId", "invocationId"));
-        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
             java.time.Instant now = java.time.Instant.now();
             io.releasegate.provenance.Provenance.generate(ctx.store(), ctx.ledger(), text(args, "name", null), text(args, "version", null),
                     new io.releasegate.provenance.Provenance.Build(text(args, "repository", "unknown"), text(args, "ref", "unknown"),
@@ -170,10 +194,16 @@ public final class PipelineSteps {
 
     /** gate: reports relative to the workspace -> {@code pass, summary}; a failing gate is a refusal. */
     public static Map<String, Object> gate(Map<String, ?> args, Path workspace, Path stateDir, String actor) {
+        return gate(args, workspace, stateDir, actor, Optional.empty());
+    }
+
+    /** gate with registry credentials, for a store that is a registry requiring them. */
+    public static Map<String, Object> gate(Map<String, ?> args, Path workspace, Path stateDir, String actor,
+        Optional<RegistryCredentials> credentials) {
         checkKeys("gate", args, Set.of("name", "version", "store", "ledger", "sarif", "vulns", "sbom", "junit", "notApplicable",
                 "branch", "environment"));
         io.releasegate.policy.Policy policy = policy(workspace);
-        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
             String name = text(args, "name", null);
             String version = text(args, "version", null);
             io.releasegate.digest.Digest digest = ctx.ledger().events(name + "@" + version).stream()
@@ -202,9 +232,15 @@ public final class PipelineSteps {
      * submitted the input, never a value from the Jenkinsfile. -> {@code satisfied, status}.
      */
     public static Map<String, Object> approveProduction(Map<String, ?> args, Path workspace, Path stateDir, String approver) {
+        return approveProduction(args, workspace, stateDir, approver, Optional.empty());
+    }
+
+    /** approveProduction with registry credentials, for a store that is a registry requiring them. */
+    public static Map<String, Object> approveProduction(Map<String, ?> args, Path workspace, Path stateDir, String approver,
+        Optional<RegistryCredentials> credentials) {
         checkKeys("approveProduction", args, Set.of("name", "version", "store", "ledger", "digest", "role", "rationale", "environment"));
         io.releasegate.policy.Policy policy = policy(workspace);
-        try (ReleaseContext ctx = open(args, stateDir, Optional.empty());
+        try (ReleaseContext ctx = open(args, stateDir, credentials);
              io.releasegate.commits.History history = io.releasegate.commits.History.open(workspace)) {
             String name = text(args, "name", null);
             String version = text(args, "version", null);
@@ -221,8 +257,14 @@ public final class PipelineSteps {
 
     /** Records a no-go decision (an aborted approval). */
     public static Map<String, Object> noGo(Map<String, ?> args, Path stateDir, String actor) {
+        return noGo(args, stateDir, actor, Optional.empty());
+    }
+
+    /** noGo with registry credentials, for a store that is a registry requiring them. */
+    public static Map<String, Object> noGo(Map<String, ?> args, Path stateDir, String actor,
+        Optional<RegistryCredentials> credentials) {
         checkKeys("noGo", args, Set.of("name", "version", "store", "ledger", "digest", "reason", "environment"));
-        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
             io.releasegate.ledger.Event e = io.releasegate.approval.ApproveProduction.recordDecision(ctx.ledger(),
                     text(args, "name", null) + "@" + text(args, "version", null), io.releasegate.digest.Digest.parse(text(args, "digest", null)),
                     actor, false, text(args, "reason", "aborted"), text(args, "environment", "production"), java.time.Clock.systemUTC());
@@ -232,9 +274,15 @@ public final class PipelineSteps {
 
     /** promoteDigest -> {@code reference, environment}. */
     public static Map<String, Object> promoteDigest(Map<String, ?> args, Path workspace, Path stateDir, String actor) {
+        return promoteDigest(args, workspace, stateDir, actor, Optional.empty());
+    }
+
+    /** promoteDigest with registry credentials, for a store that is a registry requiring them. */
+    public static Map<String, Object> promoteDigest(Map<String, ?> args, Path workspace, Path stateDir, String actor,
+        Optional<RegistryCredentials> credentials) {
         checkKeys("promoteDigest", args, Set.of("name", "version", "store", "ledger", "digest", "to"));
         io.releasegate.policy.Policy policy = policy(workspace);
-        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
             io.releasegate.promotion.PromoteDigest.Result r = new io.releasegate.promotion.PromoteDigest(policy, ctx.store(), ctx.ledger())
                     .release(text(args, "name", null), text(args, "version", null))
                     .digest(io.releasegate.digest.Digest.parse(text(args, "digest", null))).to(text(args, "to", null)).actor(actor).call();
@@ -244,8 +292,14 @@ public final class PipelineSteps {
 
     /** verify-production: {@code checks} (name -> shell command) run in the workspace -> {@code ok, problems}. */
     public static Map<String, Object> verifyProduction(Map<String, ?> args, Path workspace, Path stateDir, String actor) {
+        return verifyProduction(args, workspace, stateDir, actor, Optional.empty());
+    }
+
+    /** verifyProduction with registry credentials, for a store that is a registry requiring them. */
+    public static Map<String, Object> verifyProduction(Map<String, ?> args, Path workspace, Path stateDir, String actor,
+        Optional<RegistryCredentials> credentials) {
         checkKeys("verifyProduction", args, Set.of("name", "version", "store", "ledger", "checks", "timeoutSeconds"));
-        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
             io.releasegate.verify.VerifyProduction v = new io.releasegate.verify.VerifyProduction(ctx.store(), ctx.ledger())
                     .release(text(args, "name", null), text(args, "version", null)).workdir(workspace).actor(actor)
                     .timeout(java.time.Duration.ofSeconds(Long.parseLong(text(args, "timeoutSeconds", "300"))));
@@ -256,6 +310,68 @@ public final class PipelineSteps {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("ok", r.ok());
             out.put("problems", new ArrayList<>(r.problems()));
+            return out;
+        }
+    }
+
+    /**
+     * nextVersion: the next release version from the workspace's git history, optional {@code rev, branch,
+     * scheme} (semver|calver) and {@code preRelease} -> {@code version, release, bump, reason, commits, previousTag?}.
+     */
+    public static Map<String, Object> nextVersion(Map<String, ?> args, Path workspace) {
+        checkKeys("nextVersion", args, Set.of("rev", "branch", "scheme", "preRelease"));
+        String scheme = text(args, "scheme", "semver");
+        io.releasegate.version.NextVersion.Scheme s = switch (scheme.toLowerCase(java.util.Locale.ROOT)) {
+            case "semver" -> io.releasegate.version.NextVersion.Scheme.SEMVER;
+            case "calver" -> io.releasegate.version.NextVersion.Scheme.CALVER;
+            default -> throw new InputException("nextVersion: scheme must be semver or calver, not " + scheme);
+        };
+        try (io.releasegate.commits.History history = io.releasegate.commits.History.open(workspace)) {
+            io.releasegate.version.NextVersion.Result r = new io.releasegate.version.NextVersion(history)
+                    .rev(text(args, "rev", "HEAD")).branch(Optional.ofNullable(args.get("branch")).map(Object::toString))
+                    .scheme(s).preRelease(Optional.ofNullable(args.get("preRelease")).map(Object::toString)).call();
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("version", r.version());
+            out.put("release", r.release());
+            out.put("bump", r.bump().name().toLowerCase(java.util.Locale.ROOT));
+            out.put("reason", r.reason());
+            out.put("commits", r.commits().size());
+            r.previousTag().ifPresent(t -> out.put("previousTag", t));
+            return out;
+        }
+    }
+
+    /**
+     * releaseRecord: the release record of {@code name@version} projected from the ledger, optionally written
+     * to {@code out} in the workspace -> {@code digest} (of the artifact) and {@code record} (the JSON document).
+     */
+    public static Map<String, Object> releaseRecord(Map<String, ?> args, Path workspace, Path stateDir) {
+        return releaseRecord(args, workspace, stateDir, Optional.empty());
+    }
+
+    /** releaseRecord with registry credentials, for a store that is a registry requiring them. */
+    public static Map<String, Object> releaseRecord(Map<String, ?> args, Path workspace, Path stateDir,
+        Optional<RegistryCredentials> credentials) {
+        checkKeys("releaseRecord", args, Set.of("name", "version", "store", "ledger", "out"));
+        String name = text(args, "name", null);
+        String version = text(args, "version", null);
+        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
+            io.releasegate.record.ReleaseRecord record = io.releasegate.record.ReleaseRecordProjection.project(name, version,
+                    ctx.ledger().events(), ctx.ledger().location(), ctx.ledger().head())
+                    .orElseThrow(() -> new InputException("releaseRecord: " + name + "@" + version + " was not built"));
+            String json = new io.releasegate.record.ReleaseRecords().write(record);
+            if (args.get("out") != null) {
+                Path target = workspace.resolve(args.get("out").toString());
+                try {
+                    java.nio.file.Files.createDirectories(target.toAbsolutePath().getParent());
+                    java.nio.file.Files.writeString(target, json, java.nio.charset.StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    throw new InputException("cannot write the release record to " + target + ": " + e.getMessage(), e);
+                }
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("digest", record.artifact().digest());
+            out.put("record", json);
             return out;
         }
     }

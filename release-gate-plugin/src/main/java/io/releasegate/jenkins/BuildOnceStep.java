@@ -1,43 +1,35 @@
 package io.releasegate.jenkins;
 
 import edu.umd.cs.findbugs.annotations.NonNull;
-import hudson.EnvVars;
 import hudson.Extension;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import java.io.Serializable;
 import java.util.Map;
 import java.util.Set;
 import org.jenkinsci.Symbol;
-import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
-import org.kohsuke.stapler.DataBoundSetter;
 
 /**
  * {@code buildOnce(name: 'payments', version: '1.4.0', artifacts: 'target/*.jar')}: digests the build
  * outputs in the workspace, publishes them by digest and records a {@code built} event. All the work
  * is {@code io.releasegate.steps.PipelineSteps#buildOnce} in the core, run on the agent.
  */
-public class BuildOnceStep extends Step implements Serializable {
-
-    private static final long serialVersionUID = 1L;
+public class BuildOnceStep extends ReleaseStep {
 
     private final String name;
     private final String version;
     private final String artifacts;
-    private String store = "";
-    private String ledger = "";
 
     @DataBoundConstructor
     public BuildOnceStep(String name, String version, String artifacts) {
-        this.name = name;
-        this.version = version;
-        this.artifacts = artifacts;
+        this.name = clean(name);
+        this.version = clean(version);
+        this.artifacts = clean(artifacts);
     }
 
     public String getName() {
@@ -50,24 +42,6 @@ public class BuildOnceStep extends Step implements Serializable {
 
     public String getArtifacts() {
         return artifacts;
-    }
-
-    public String getStore() {
-        return store;
-    }
-
-    @DataBoundSetter
-    public void setStore(String store) {
-        this.store = store == null ? "" : store.trim();
-    }
-
-    public String getLedger() {
-        return ledger;
-    }
-
-    @DataBoundSetter
-    public void setLedger(String ledger) {
-        this.ledger = ledger == null ? "" : ledger.trim();
     }
 
     @Override
@@ -90,18 +64,23 @@ public class BuildOnceStep extends Step implements Serializable {
             this.name = step.name;
             this.version = step.version;
             this.artifacts = step.artifacts;
-            this.store = step.store;
-            this.ledger = step.ledger;
+            this.store = step.getStore();
+            this.ledger = step.getLedger();
         }
 
         @Override
         protected Map<String, Object> run() throws Exception {
-            FilePath workspace = getContext().get(FilePath.class);
-            Run<?, ?> run = getContext().get(Run.class);
-            TaskListener listener = getContext().get(TaskListener.class);
+            CoreRun call = new CoreRun(getContext(), Command.BUILD_ONCE);
+            Run<?, ?> run = call.run();
             String actor = Identities.releaser(run);
-            listener.getLogger().println("[release-gate] buildOnce " + name + "@" + version + " as " + actor);
-            return workspace.act(new BuildOnceCallable(name, version, artifacts, store, ledger, actor, listener));
+            call.listener().getLogger().println("[release-gate] buildOnce " + name + "@" + version + " as " + actor);
+            Map<String, Object> out = call.arg("name", name).arg("version", version).arg("artifacts", artifacts)
+                    .locations(store, ledger).actor(actor).call();
+            call.listener().getLogger().println("[release-gate] " + out.get("reference") + " is " + out.get("digest")
+                    + " (" + out.get("outcome") + ")");
+            ReleaseEvidenceAction.of(run).built(name, version, String.valueOf(out.get("digest")),
+                    String.valueOf(out.get("reference")));
+            return out;
         }
     }
 
@@ -111,7 +90,7 @@ public class BuildOnceStep extends Step implements Serializable {
 
         @Override
         public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(FilePath.class, Run.class, TaskListener.class, EnvVars.class);
+            return Set.of(FilePath.class, Run.class, TaskListener.class);
         }
 
         @Override

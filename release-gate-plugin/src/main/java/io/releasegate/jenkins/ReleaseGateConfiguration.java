@@ -1,0 +1,127 @@
+package io.releasegate.jenkins;
+
+import edu.umd.cs.findbugs.annotations.NonNull;
+import hudson.Extension;
+import hudson.ExtensionList;
+import jenkins.model.GlobalConfiguration;
+import org.jenkinsci.Symbol;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/**
+ * Controller-wide defaults for the Release Gate steps (Manage Jenkins » System » Release Gate), and
+ * {@code unclassified: releaseGate:} in Configuration as Code. A step argument wins over these; an
+ * empty value here falls back to the embedded defaults under the workspace's {@code .release-gate/}.
+ */
+@Extension
+@Symbol("releaseGate")
+public class ReleaseGateConfiguration extends GlobalConfiguration {
+
+    private String store = "";
+    private String storeCredentialsId = "";
+    private String ledger = "";
+    private String signingKeyCredentialsId = "";
+    private String publicKey = "";
+    private String publicKeyCredentialsId = "";
+    private String defaultPolicy = "";
+
+    public ReleaseGateConfiguration() {
+        load();
+    }
+
+    /** The configuration of this controller. */
+    public static @NonNull ReleaseGateConfiguration get() {
+        return ExtensionList.lookupSingleton(ReleaseGateConfiguration.class);
+    }
+
+    private static String clean(String value) {
+        return value == null ? "" : value.trim();
+    }
+
+    /** Text areas submit CRLF line ends: keep LF, without surrounding blank space. */
+    private static String multiline(String value) {
+        return value == null ? "" : value.replace("\r\n", "\n").strip();
+    }
+
+    /** OCI store: an OCI image layout directory on the agent, or {@code oci://HOST[:PORT]/NAMESPACE}. */
+    public String getStore() {
+        return store;
+    }
+
+    @DataBoundSetter
+    public void setStore(String store) {
+        this.store = clean(store);
+        save();
+    }
+
+    /** Username/password credentials for the registry store. */
+    public String getStoreCredentialsId() {
+        return storeCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setStoreCredentialsId(String storeCredentialsId) {
+        this.storeCredentialsId = clean(storeCredentialsId);
+        save();
+    }
+
+    /** Git ledger: a bare repository path on the agent or a git remote URL. */
+    public String getLedger() {
+        return ledger;
+    }
+
+    @DataBoundSetter
+    public void setLedger(String ledger) {
+        this.ledger = clean(ledger);
+        save();
+    }
+
+    /** Credentials holding the release signing key (PEM file or secret text, or a certificate). */
+    public String getSigningKeyCredentialsId() {
+        return signingKeyCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setSigningKeyCredentialsId(String signingKeyCredentialsId) {
+        this.signingKeyCredentialsId = clean(signingKeyCredentialsId);
+        save();
+    }
+
+    /** Trust root: the release public key as PEM text (public, not a secret). */
+    public String getPublicKey() {
+        return publicKey;
+    }
+
+    @DataBoundSetter
+    public void setPublicKey(String publicKey) {
+        this.publicKey = multiline(publicKey);
+        save();
+    }
+
+    /** Trust root: credentials (file or secret text) holding the release public key, when not given as text. */
+    public String getPublicKeyCredentialsId() {
+        return publicKeyCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setPublicKeyCredentialsId(String publicKeyCredentialsId) {
+        this.publicKeyCredentialsId = clean(publicKeyCredentialsId);
+        save();
+    }
+
+    /** Release policy (YAML) used for repositories that carry no {@code .release/policy.yaml}. */
+    public String getDefaultPolicy() {
+        return defaultPolicy;
+    }
+
+    @DataBoundSetter
+    public void setDefaultPolicy(String defaultPolicy) {
+        this.defaultPolicy = multiline(defaultPolicy);
+        save();
+    }
+
+    @NonNull
+    @Override
+    public String getDisplayName() {
+        return "Release Gate";
+    }
+}

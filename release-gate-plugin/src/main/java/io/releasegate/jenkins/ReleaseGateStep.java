@@ -1,0 +1,262 @@
+package io.releasegate.jenkins;
+
+import edu.umd.cs.findbugs.annotations.NonNull;
+import hudson.AbortException;
+import hudson.EnvVars;
+import hudson.Extension;
+import hudson.FilePath;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import hudson.util.ListBoxModel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import jenkins.model.Jenkins;
+import org.jenkinsci.Symbol;
+import org.jenkinsci.plugins.structs.describable.DescribableModel;
+import org.jenkinsci.plugins.workflow.steps.Step;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/**
+ * {@code releaseGate(command: 'gate', args: [name: 'payments', version: '1.4.0', sarif: 'build/sast.sarif'])}:
+ * the core's other entry points (gate, sign, provenance, noGo, verifyProduction), each taking the map of
+ * arguments its core entry point documents and returning its result map. Secrets come from
+ * {@code signingKey} (a credentials id) or the global configuration; identity from the build.
+ */
+public class ReleaseGateStep extends Step {
+
+    private final String command;
+    private String signingKey = "";
+    private Map<String, Object> args = Map.of();
+
+    @DataBoundConstructor
+    public ReleaseGateStep(String command) {
+        this.command = command == null ? "" : command.trim();
+    }
+
+    public String getCommand() {
+        return command;
+    }
+
+    public String getSigningKey() {
+        return signingKey;
+    }
+
+    /** Credentials id of the release signing key (sign, provenance); default: the global configuration's. */
+    @DataBoundSetter
+    public void setSigningKey(String signingKey) {
+        this.signingKey = signingKey == null ? "" : signingKey.trim();
+    }
+
+    /** The command's arguments (not a form field: a map, given in the Pipeline script). */
+    public Map<String, Object> getArgs() {
+        return args;
+    }
+
+    void args(Map<?, ?> values) {
+        this.args = plainMap(values);
+    }
+
+    @Override
+    public StepExecution start(StepContext context) throws AbortException {
+        Command c = Command.forReleaseGate(command).orElseThrow(() -> new AbortException("[release-gate] releaseGate: unknown command '"
+                + command + "'; commands: " + Command.releaseGateNames()));
+        return new Execution(c, new HashMap<>(args), signingKey, context);
+    }
+
+    static final class Execution extends SynchronousNonBlockingStepExecution<Map<String, Object>> {
+
+        private static final long serialVersionUID = 1L;
+
+        private final Command command;
+        private final HashMap<String, Object> args;
+        private final String signingKey;
+
+        Execution(Command command, HashMap<String, Object> args, String signingKey, StepContext context) {
+            super(context);
+            this.command = command;
+            this.args = args;
+            this.signingKey = signingKey;
+        }
+
+        @Override
+        protected Map<String, Object> run() throws Exception {
+            CoreRun call = new CoreRun(getContext(), command);
+            Run<?, ?> run = call.run();
+            TaskListener listener = call.listener();
+            String actor = Identities.releaser(run);
+            ReleaseGateConfiguration config = ReleaseGateConfiguration.get();
+            Map<String, Object> a = new LinkedHashMap<>(args);
+            String store = text(a.remove("store"));
+            String ledger = text(a.remove("ledger"));
+            String release = a.get("name") == null ? "" : text(a.get("name")) + "@" + text(a.get("version"));
+            Optional<Libraries.Loaded> library = Optional.empty();
+            switch (command) {
+                case SIGN -> {
+                    KeyMaterial key = Secrets.signingKey(run, signingKeyId(config));
+                    call.keys(key.hasPublicKey() ? key : key.withPublicKey(Secrets.publicKey(run, config, Optional.of(key))));
+                }
+                case PROVENANCE -> {
+                    call.keys(Secrets.signingKey(run, signingKeyId(config)));
+                    // the library that ran this build, as Jenkins loaded it, not as the script describes itself
+                    String wanted = a.get("libraryName") == null ? "golden" : text(a.get("libraryName"));
+                    library = Libraries.named(run, wanted);
+                    if (library.isPresent()) {
+                        a.put("libraryName", library.get().name());
+                        a.put("libraryVersion", library.get().version());
+                    } else {
+                        listener.getLogger().println("[release-gate] provenance: this build loaded no library '" + wanted + "'");
+                        a.put("libraryVersion", "unknown");
+                    }
+                    // who built it and which build: the job and build URLs (docs/provenance.md), from Jenkins, not the script
+                    EnvVars env = getContext().get(EnvVars.class);
+                    if (env != null && a.get("repository") == null && env.get("GIT_URL") != null) {
+                        a.put("repository", env.get("GIT_URL"));
+                    }
+                    String root = Jenkins.get().getRootUrl();
+                    a.put("builderId", root == null ? "jenkins:" + run.getParent().getFullName() : root + run.getParent().getUrl());
+                    a.put("invocationId", root == null ? "jenkins:" + run.getExternalizableId() : root + run.getUrl());
+                }
+                case VERIFY_SIGNATURES -> call.keys(KeyMaterial.publicOnly(VerifySignaturesStep.publicKey(run, signingKey)));
+                default -> {
+                    // gate, noGo, verifyProduction take no secrets
+                }
+            }
+            listener.getLogger().println("[release-gate] " + command.stepName() + (release.isEmpty() ? "" : " " + release)
+                    + " as " + actor);
+            if (command == Command.NEXT_VERSION) {
+                // reads the git history only: no store, no ledger, nothing to record
+                return call.args(a).actor(actor).call();
+            }
+            ReleaseEvidenceAction evidence = ReleaseEvidenceAction.of(run);
+            Map<String, Object> result;
+            try {
+                result = call.args(a).locations(store, ledger).actor(actor).call();
+            } catch (AbortException e) {
+                evidence.record(kind(), release + ": " + e.getMessage(), actor);
+                throw e;
+            }
+            switch (command) {
+                case PROVENANCE -> {
+                    String lib = library.map(Libraries.Loaded::describe).orElse("no library recorded");
+                    result.put("library", lib);
+                    result.put("libraryPinned", library.map(Libraries.Loaded::pinned).orElse(false));
+                    evidence.provenance(text(result.get("predicateType")), lib);
+                }
+                case SIGN -> evidence.record("signature", release + ": signed (event " + result.get("event") + ")", actor);
+                case GATE -> evidence.record("gate", release + ": " + result.get("summary"), actor);
+                case NO_GO -> evidence.record("no-go", release + ": " + a.get("reason"), actor);
+                case VERIFY_PRODUCTION -> evidence.record("production", release + ": "
+                        + (Boolean.TRUE.equals(result.get("ok")) ? "verified" : "problems " + result.get("problems")), actor);
+                case VERIFY_SIGNATURES -> evidence.record("signature", release + ": verified", actor);
+                case RELEASE_RECORD -> evidence.record("record", release + ": release record of " + result.get("digest"), actor);
+                default -> evidence.record(kind(), release + ": " + result, actor);
+            }
+            return result;
+        }
+
+        private String kind() {
+            return switch (command) {
+                case SIGN, VERIFY_SIGNATURES -> "signature";
+                case GATE -> "gate";
+                case NO_GO -> "no-go";
+                case VERIFY_PRODUCTION -> "production";
+                case RELEASE_RECORD -> "record";
+                default -> "other";
+            };
+        }
+
+        private String signingKeyId(ReleaseGateConfiguration config) throws AbortException {
+            String id = signingKey.isEmpty() ? config.getSigningKeyCredentialsId() : signingKey;
+            if (id.isEmpty()) {
+                throw new AbortException("[release-gate] " + command.stepName() + " needs a signing key: pass signingKey: "
+                        + "'<credentials id>' or set the default under Manage Jenkins » System » Release Gate");
+            }
+            return id;
+        }
+    }
+
+    private static String text(Object value) {
+        return value == null ? "" : value.toString();
+    }
+
+    /** Pipeline values (GStrings, nested maps and lists) as plain serialisable Java values. */
+    static HashMap<String, Object> plainMap(Map<?, ?> values) {
+        HashMap<String, Object> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> out.put(String.valueOf(k), plain(v)));
+        return out;
+    }
+
+    private static Object plain(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            return plainMap(m);
+        }
+        if (v instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            l.forEach(x -> out.add(plain(x)));
+            return out;
+        }
+        if (v == null || v instanceof Number || v instanceof Boolean) {
+            return v;
+        }
+        return v.toString();
+    }
+
+    @Extension
+    @Symbol("releaseGate")
+    public static final class DescriptorImpl extends StepDescriptor {
+
+        @Override
+        public Set<? extends Class<?>> getRequiredContext() {
+            return Set.of(FilePath.class, Run.class, TaskListener.class, EnvVars.class);
+        }
+
+        @Override
+        public String getFunctionName() {
+            return "releaseGate";
+        }
+
+        @NonNull
+        @Override
+        public String getDisplayName() {
+            return "Release Gate: gate, sign, provenance, no-go, verify production";
+        }
+
+        /**
+         * {@code args} is a map, which data binding does not support: take it out, bind the rest as usual.
+         * (The Pipeline engine calls this override when a descriptor declares it.)
+         */
+        @Override
+        @SuppressWarnings("deprecation")
+        public Step newInstance(Map<String, Object> arguments) throws Exception {
+            Map<String, Object> rest = new HashMap<>(arguments);
+            Object values = rest.remove("args");
+            ReleaseGateStep step = DescribableModel.of(ReleaseGateStep.class).instantiate(rest, null);
+            if (values instanceof Map<?, ?> m) {
+                step.args(m);
+            } else if (values != null) {
+                throw new IllegalArgumentException("releaseGate: args must be a map, e.g. args: [name: 'payments', version: '1.4.0']");
+            }
+            return step;
+        }
+
+        public ListBoxModel doFillCommandItems() {
+            ListBoxModel items = new ListBoxModel();
+            for (Command c : Command.values()) {
+                if (c.generic()) {
+                    items.add(c.stepName());
+                }
+            }
+            return items;
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.releasegate.jenkins;
+
+import org.jenkinsci.plugins.workflow.steps.Step;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/**
+ * What every Release Gate step shares: where the evidence lives. Empty means the controller's default
+ * (Manage Jenkins » System » Release Gate), and when that is empty too, the embedded store and ledger
+ * under the workspace's {@code .release-gate/}.
+ */
+public abstract class ReleaseStep extends Step {
+
+    private String store = "";
+    private String ledger = "";
+
+    static String clean(String value) {
+        return value == null ? "" : value.trim();
+    }
+
+    public String getStore() {
+        return store;
+    }
+
+    @DataBoundSetter
+    public void setStore(String store) {
+        this.store = clean(store);
+    }
+
+    public String getLedger() {
+        return ledger;
+    }
+
+    @DataBoundSetter
+    public void setLedger(String ledger) {
+        this.ledger = clean(ledger);
+    }
+}

@@ -1,0 +1,167 @@
+package io.releasegate.jenkins;
+
+import com.cloudbees.plugins.credentials.CredentialsProvider;
+import com.cloudbees.plugins.credentials.common.StandardCertificateCredentials;
+import com.cloudbees.plugins.credentials.common.StandardCredentials;
+import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
+import hudson.AbortException;
+import hudson.model.Run;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.Key;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Optional;
+import org.jenkinsci.plugins.plaincredentials.FileCredentials;
+import org.jenkinsci.plugins.plaincredentials.StringCredentials;
+
+/**
+ * Secrets from the Credentials plugin, looked up by id in the context of the build (so folder and
+ * user-scoped credentials apply and their use is tracked), turned into the bytes the core reads.
+ * Nothing here is printed: messages name the credentials id only, and the material travels to the
+ * agent inside one remoting call, is written to an owner-only temporary file there and deleted after.
+ */
+final class Secrets {
+
+    private static final String PRIVATE_KEY = "PRIVATE KEY";
+    private static final String PUBLIC_KEY = "PUBLIC KEY";
+
+    private Secrets() {
+    }
+
+    /** The signing key of {@code credentialsId}: PKCS#8 private key PEM, and the public key PEM when known. */
+    static KeyMaterial signingKey(Run<?, ?> run, String credentialsId) throws IOException {
+        StandardCredentials c = find(run, credentialsId, "signing key");
+        if (c instanceof StandardCertificateCredentials cert) {
+            return fromKeyStore(cert, credentialsId);
+        }
+        String pem = text(c, credentialsId, "signing key");
+        if (!pem.contains("-----BEGIN " + PRIVATE_KEY + "-----")) {
+            throw new AbortException("[release-gate] credentials '" + credentialsId
+                    + "' hold no unencrypted PKCS#8 private key (PEM '-----BEGIN PRIVATE KEY-----')");
+        }
+        Optional<String> publicPem = block(pem, PUBLIC_KEY);
+        return new KeyMaterial(block(pem, PRIVATE_KEY).orElseThrow().getBytes(StandardCharsets.US_ASCII),
+                publicPem.map(p -> p.getBytes(StandardCharsets.US_ASCII)).orElse(new byte[0]));
+    }
+
+    /**
+     * The release public key, first from the controller's trust roots (text, then credentials), else the
+     * public half stored next to the signing key.
+     */
+    static byte[] publicKey(Run<?, ?> run, ReleaseGateConfiguration config, Optional<KeyMaterial> signingKey)
+            throws IOException {
+        if (!config.getPublicKey().isEmpty()) {
+            return config.getPublicKey().getBytes(StandardCharsets.US_ASCII);
+        }
+        if (!config.getPublicKeyCredentialsId().isEmpty()) {
+            String id = config.getPublicKeyCredentialsId();
+            StandardCredentials c = find(run, id, "public key");
+            if (c instanceof StandardCertificateCredentials cert) {
+                return certificateKey(cert, id);
+            }
+            return block(text(c, id, "public key"), PUBLIC_KEY).orElseThrow(() -> new AbortException(
+                    "[release-gate] credentials '" + id + "' hold no PEM public key")).getBytes(StandardCharsets.US_ASCII);
+        }
+        if (signingKey.isPresent() && signingKey.get().hasPublicKey()) {
+            return signingKey.get().publicKeyPem();
+        }
+        throw new AbortException("[release-gate] no release public key: set one under Manage Jenkins » System » Release Gate "
+                + "(public key or its credentials), or store the public key block with the signing key");
+    }
+
+    /** Registry login from username/password credentials, for a registry store. */
+    static Optional<RegistryLogin> registry(Run<?, ?> run, String credentialsId) throws IOException {
+        if (credentialsId.isEmpty()) {
+            return Optional.empty();
+        }
+        StandardUsernamePasswordCredentials c = CredentialsProvider.findCredentialById(credentialsId,
+                StandardUsernamePasswordCredentials.class, run);
+        if (c == null) {
+            throw new AbortException("[release-gate] no username/password credentials '" + credentialsId
+                    + "' visible to this build (store credentials)");
+        }
+        CredentialsProvider.track(run, c);
+        return Optional.of(new RegistryLogin(c.getUsername(), c.getPassword().getPlainText()));
+    }
+
+    private static StandardCredentials find(Run<?, ?> run, String credentialsId, String what) throws AbortException {
+        StandardCredentials c = CredentialsProvider.findCredentialById(credentialsId, StandardCredentials.class, run);
+        if (c == null) {
+            throw new AbortException("[release-gate] no credentials '" + credentialsId + "' visible to this build (" + what + ")");
+        }
+        CredentialsProvider.track(run, c);
+        return c;
+    }
+
+    private static String text(StandardCredentials c, String credentialsId, String what) throws IOException {
+        if (c instanceof FileCredentials file) {
+            try (InputStream in = file.getContent()) {
+                return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            }
+        }
+        if (c instanceof StringCredentials string) {
+            return string.getSecret().getPlainText();
+        }
+        throw new AbortException("[release-gate] credentials '" + credentialsId + "' (" + what
+                + ") must be a secret file, secret text or certificate");
+    }
+
+    private static Optional<String> block(String pem, String type) {
+        String begin = "-----BEGIN " + type + "-----";
+        String end = "-----END " + type + "-----";
+        int b = pem.indexOf(begin);
+        int e = pem.indexOf(end, Math.max(b, 0));
+        if (b < 0 || e < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(pem.substring(b, e + end.length()) + "\n");
+    }
+
+    private static KeyMaterial fromKeyStore(StandardCertificateCredentials cert, String credentialsId) throws AbortException {
+        try {
+            KeyStore ks = cert.getKeyStore();
+            char[] password = cert.getPassword().getPlainText().toCharArray();
+            for (String alias : Collections.list(ks.aliases())) {
+                if (ks.isKeyEntry(alias)) {
+                    Key key = ks.getKey(alias, password);
+                    Certificate certificate = ks.getCertificate(alias);
+                    if (key instanceof PrivateKey && certificate != null) {
+                        return new KeyMaterial(pem(PRIVATE_KEY, key.getEncoded()),
+                                pem(PUBLIC_KEY, certificate.getPublicKey().getEncoded()));
+                    }
+                }
+            }
+        } catch (java.security.GeneralSecurityException e) {
+            throw new AbortException("[release-gate] cannot read the key in certificate credentials '" + credentialsId
+                    + "': " + e.getClass().getSimpleName());
+        }
+        throw new AbortException("[release-gate] certificate credentials '" + credentialsId + "' hold no private key entry");
+    }
+
+    /** The public key of the first certificate in certificate credentials (a trust root needs no private key). */
+    private static byte[] certificateKey(StandardCertificateCredentials cert, String credentialsId) throws AbortException {
+        try {
+            KeyStore ks = cert.getKeyStore();
+            for (String alias : Collections.list(ks.aliases())) {
+                Certificate certificate = ks.getCertificate(alias);
+                if (certificate != null) {
+                    return pem(PUBLIC_KEY, certificate.getPublicKey().getEncoded());
+                }
+            }
+        } catch (java.security.GeneralSecurityException e) {
+            throw new AbortException("[release-gate] cannot read certificate credentials '" + credentialsId + "': "
+                    + e.getClass().getSimpleName());
+        }
+        throw new AbortException("[release-gate] certificate credentials '" + credentialsId + "' hold no certificate");
+    }
+
+    private static byte[] pem(String type, byte[] der) {
+        return ("-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END " + type + "-----\n").getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,85 @@
+package io.releasegate.jenkins;
+
+import com.cloudbees.plugins.credentials.CredentialsProvider;
+import com.cloudbees.plugins.credentials.CredentialsScope;
+import com.cloudbees.plugins.credentials.SecretBytes;
+import com.cloudbees.plugins.credentials.domains.Domain;
+import hudson.FilePath;
+import io.releasegate.context.ReleaseContext;
+import io.releasegate.demo.SampleProject;
+import io.releasegate.ledger.Event;
+import io.releasegate.signing.KeySigner;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import jenkins.model.Jenkins;
+import org.jenkinsci.plugins.plaincredentials.impl.FileCredentialsImpl;
+import org.jenkinsci.plugins.workflow.job.WorkflowJob;
+
+/**
+ * A real sample release in a job's workspace, prepared before the build: a git repository with
+ * commits by alice and bob, its reproducible jar built, a policy (maintainers mia and alice, domain
+ * reviewer dora, a change window that is always open), an empty SARIF report, and a fresh signing key
+ * pair registered as a secret file credential {@value #KEY_ID}.
+ */
+final class SampleWorkspace {
+
+    static final String KEY_ID = "release-key";
+    static final String NAME = SampleProject.NAME;
+    static final String VERSION = "1.0.0";
+    static final String RELEASE = "name: '" + NAME + "', version: '" + VERSION + "'";
+
+    final Path dir;
+    final String privatePem;
+    final String publicPem;
+
+    private SampleWorkspace(Path dir, String privatePem, String publicPem) {
+        this.dir = dir;
+        this.privatePem = privatePem;
+        this.publicPem = publicPem;
+    }
+
+    static SampleWorkspace create(WorkflowJob job) throws IOException {
+        FilePath ws = Jenkins.get().getWorkspaceFor(job);
+        if (ws == null) {
+            throw new IllegalStateException("no workspace for " + job);
+        }
+        Path dir = Path.of(ws.getRemote());
+        SampleProject sample = SampleProject.create(dir, Instant.parse("2026-11-02T09:00:00Z"));
+        sample.build(VERSION);
+        Files.createDirectories(dir.resolve(".release"));
+        Files.writeString(dir.resolve(".release/policy.yaml"),
+                "approvals:\n  members:\n    maintainer:\n      people: [mia, alice]\n    domain-reviewer:\n      people: [dora]\n"
+                        + "windows:\n  timezone: UTC\n  weekly:\n    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n"
+                        + "      from: \"00:00\"\n      to: \"23:59:59.999999999\"\n", StandardCharsets.UTF_8);
+        Files.createDirectories(dir.resolve("build"));
+        Files.writeString(dir.resolve("build/sast.sarif"), "{\"version\":\"2.1.0\",\"runs\":[]}", StandardCharsets.UTF_8);
+        String[] pair = KeySigner.generatePem();
+        return new SampleWorkspace(dir, pair[0], pair[1]);
+    }
+
+    /** The key pair as one secret file (private block, then public block), as an administrator would upload it. */
+    SampleWorkspace registerSigningKey() throws IOException {
+        byte[] pem = (privatePem + publicPem).getBytes(StandardCharsets.US_ASCII);
+        CredentialsProvider.lookupStores(Jenkins.get()).iterator().next().addCredentials(Domain.global(),
+                new FileCredentialsImpl(CredentialsScope.GLOBAL, KEY_ID, "release signing key", "release.pem",
+                        SecretBytes.fromRawBytes(pem)));
+        return this;
+    }
+
+    /** The base64 body of the private key: what must never appear in a build log. */
+    String privateKeyBody() {
+        return privatePem.replace("-----BEGIN PRIVATE KEY-----", "").replace("-----END PRIVATE KEY-----", "").strip()
+                .lines().findFirst().orElseThrow();
+    }
+
+    /** The events the embedded ledger holds for the sample release. */
+    List<Event> events() {
+        try (ReleaseContext ctx = ReleaseContext.open(ReleaseContext.Options.embedded(dir.resolve(CoreCallable.STATE_DIR)))) {
+            return ctx.ledger().events(NAME + "@" + VERSION);
+        }
+    }
+}
