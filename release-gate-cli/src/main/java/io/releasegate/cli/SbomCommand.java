@@ -6,6 +6,7 @@ import io.releasegate.error.InputException;
 import io.releasegate.json.Json;
 import io.releasegate.sbom.GenerateSbom;
 import io.releasegate.sbom.Limits;
+import io.releasegate.sbom.MavenRepositoryIndex;
 import io.releasegate.sbom.SbomFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,11 @@ final class SbomCommand implements Callable<Integer>, Main.JsonAware {
 
     @Option(names = "--version", paramLabel = "VERSION", description = "Files: the subject's version.")
     String version;
+
+    @Option(names = "--maven-repo", paramLabel = "DIR", defaultValue = "${env:RELEASE_GATE_MAVEN_REPO}",
+            description = {"A Maven repository on disk (e.g. ~/.m2/repository, default $RELEASE_GATE_MAVEN_REPO): jars without",
+                    "Maven metadata of their own are identified where it holds their exact bytes."})
+    Path mavenRepo;
 
     @Option(names = "--actor", paramLabel = "ID", defaultValue = "${env:RELEASE_GATE_ACTOR:-${sys:user.name}}")
     String actor;
@@ -91,7 +97,7 @@ final class SbomCommand implements Callable<Integer>, Main.JsonAware {
         String[] nv = InspectCommand.parse(targets.get(0));
         try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
             GenerateSbom.Result r = GenerateSbom.call(ctx.store(), ctx.ledger(), nv[0], nv[1], formats, epoch, Limits.defaults(),
-                    actor, Clock.systemUTC());
+                    mavenRepository(), actor, Clock.systemUTC());
             List<Path> written = out == null ? List.of()
                     : GenerateSbom.writeTo(out, r.documents().stream().map(GenerateSbom.Stored::document).toList());
             if (json) {
@@ -126,7 +132,7 @@ final class SbomCommand implements Callable<Integer>, Main.JsonAware {
             throw new InputException("the SBOM of local files is not stored: give --out DIR (or --json to see the result)");
         }
         GenerateSbom.FilesResult r = GenerateSbom.ofFiles(files, Optional.ofNullable(name), Optional.ofNullable(version), formats,
-                epoch, Limits.defaults());
+                epoch, Limits.defaults(), mavenRepository());
         List<Path> written = out == null ? List.of() : GenerateSbom.writeTo(out, r.documents());
         if (json) {
             ObjectNode doc = Json.object().put("subject", r.subject().name()).put("subjectDigest", r.subject().digest().toString())
@@ -141,6 +147,10 @@ final class SbomCommand implements Callable<Integer>, Main.JsonAware {
             finish(null, written, r.warnings());
         }
         return 0;
+    }
+
+    private Optional<MavenRepositoryIndex> mavenRepository() {
+        return Optional.ofNullable(mavenRepo).map(MavenRepositoryIndex::of);
     }
 
     private static ObjectNode document(ObjectNode doc, GenerateSbom.Document d) {

@@ -161,4 +161,38 @@ class SbomCommandTest {
         assertThat(list(out)).containsExactly("sbom.spdx.json");
         assertThat(run("sbom", "--help").out()).contains("--format").contains("--out").contains("NAME@VERSION|FILE");
     }
+
+    @Test
+    void aJarWithoutMavenMetadataIsIdentifiedInAMavenRepositoryAndTheEventSaysHowMany() throws Exception {
+        byte[] bare = zip(Map.of("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n\n".getBytes(StandardCharsets.UTF_8),
+                "x/Y.class", new byte[] {1, 2}));
+        Path repo = Files.createDirectories(tmp.resolve("m2/io/micrometer/micrometer-commons/1.15.5"));
+        Files.write(repo.resolve("micrometer-commons-1.15.5.jar"), bare);
+        Path ws = Files.createDirectories(tmp.resolve("ws"));
+        Files.write(ws.resolve("shop.war"), zip(Map.of("WEB-INF/lib/micrometer-commons-1.15.5.jar", bare)));
+        String state = tmp.resolve("state").toString();
+        assertThat(run("build-once", "--state-dir", state, "--workspace", ws.toString(), "--name", "shop", "--version", "2.0.0",
+                "shop.war").exit()).isZero();
+
+        Run without = run("sbom", "--json", "--state-dir", state, "--format", "cyclonedx", "--out", tmp.resolve("a").toString(), "shop@2.0.0");
+        assertThat(without.exit()).as(without.err()).isZero();
+        assertThat(Files.readString(tmp.resolve("a/sbom.cdx.json"))).doesNotContain("pkg:maven/io.micrometer/micrometer-commons@1.15.5");
+
+        Run with = run("sbom", "--json", "--state-dir", state, "--format", "cyclonedx", "--maven-repo", tmp.resolve("m2").toString(),
+                "--out", tmp.resolve("b").toString(), "shop@2.0.0");
+        assertThat(with.exit()).as(with.err()).isZero();
+        assertThat(Files.readString(tmp.resolve("b/sbom.cdx.json"))).contains("pkg:maven/io.micrometer/micrometer-commons@1.15.5");
+        try (var ctx = io.releasegate.context.ReleaseContext.open(io.releasegate.context.ReleaseContext.Options.embedded(Path.of(state)))) {
+            var events = ctx.ledger().events("shop@2.0.0").stream().filter(e -> e.type().equals("sbom-generated")).toList();
+            assertThat(events).hasSize(2);
+            assertThat(events.get(0).payload().has("identifiedInMavenRepository")).isFalse();
+            assertThat(events.get(1).payload().path("identifiedInMavenRepository").asInt()).isEqualTo(1);
+        }
+
+        Run bad = run("sbom", "--state-dir", state, "--maven-repo", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("c").toString(),
+                "shop@2.0.0");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("nowhere").contains("not a directory");
+        assertThat(tmp.resolve("c")).doesNotExist();
+    }
 }

@@ -90,6 +90,16 @@ public final class GenerateSbom {
 
     public static Result call(ArtifactStore store, Ledger ledger, String name, String version, List<SbomFormat> formats,
                               Optional<Instant> sourceDateEpoch, Limits limits, String actor, Clock clock) {
+        return call(store, ledger, name, version, formats, sourceDateEpoch, limits, Optional.empty(), actor, clock);
+    }
+
+    /**
+     * The SBOM of a published release; JVM archives without Maven metadata of their own are identified in
+     * {@code mavenRepository} when given (by identical bytes, see {@link MavenRepositoryIndex}).
+     */
+    public static Result call(ArtifactStore store, Ledger ledger, String name, String version, List<SbomFormat> formats,
+                              Optional<Instant> sourceDateEpoch, Limits limits, Optional<MavenRepositoryIndex> mavenRepository,
+                              String actor, Clock clock) {
         if (formats.isEmpty()) {
             throw new InputException("no SBOM format: use " + SbomFormat.CHOICES);
         }
@@ -114,6 +124,9 @@ public final class GenerateSbom {
         } catch (IOException e) {
             throw new InputException("cannot read " + subject + " from " + store.location() + ": " + e.getMessage(), e);
         }
+        Catalog cataloged = catalog;
+        catalog = mavenRepository.map(r -> r.identify(cataloged)).orElse(catalog);
+        int identified = identifiedCount(cataloged, catalog);
         SbomSubject sbomSubject = SbomSubject.release(name, version, artifact, sourceDateEpoch.orElse(built.time()));
         // every document is written and validated before anything is stored or recorded
         List<Document> documents = write(sbomSubject, catalog, formats);
@@ -126,6 +139,9 @@ public final class GenerateSbom {
             Referrers.Stored s = Referrers.push(store, name, manifest, d.format().mediaType(), d.format().fileName(), d.bytes());
             ObjectNode payload = Json.object().put("format", d.format().id()).put("specVersion", d.format().specVersion())
                     .put("sbomDigest", s.document().toString()).put("reference", s.reference()).put("components", components);
+            if (identified > 0) {
+                payload.put("identifiedInMavenRepository", identified);
+            }
             warnings.forEach(w -> payload.withArray("warnings").add(w));
             Event e = ledger.append(Event.draft(EVENT_TYPE, subject, Optional.of(artifact), actor, clock.instant(), payload));
             stored.add(new Stored(d, s.manifest(), s.reference(), e.id()));
@@ -140,6 +156,12 @@ public final class GenerateSbom {
      */
     public static FilesResult ofFiles(List<Path> files, Optional<String> name, Optional<String> version, List<SbomFormat> formats,
                                       Optional<Instant> sourceDateEpoch, Limits limits) {
+        return ofFiles(files, name, version, formats, sourceDateEpoch, limits, Optional.empty());
+    }
+
+    /** The SBOM of local files, JVM archives without Maven metadata identified in {@code mavenRepository} when given. */
+    public static FilesResult ofFiles(List<Path> files, Optional<String> name, Optional<String> version, List<SbomFormat> formats,
+                                      Optional<Instant> sourceDateEpoch, Limits limits, Optional<MavenRepositoryIndex> mavenRepository) {
         if (files.isEmpty()) {
             throw new InputException("no file to catalog");
         }
@@ -198,7 +220,19 @@ public final class GenerateSbom {
                 + "?checksum=sha256:" + digest.hex();
         SbomSubject subject = new SbomSubject(subjectName, version, digest, purl,
                 sourceDateEpoch.orElse(newest).truncatedTo(ChronoUnit.SECONDS));
+        Catalog cataloged = catalog;
+        catalog = mavenRepository.map(r -> r.identify(cataloged)).orElse(catalog);
         return new FilesResult(subject, write(subject, catalog, formats), catalog.warnings(), catalog.packages().size());
+    }
+
+    private static int identifiedCount(Catalog before, Catalog after) {
+        int n = 0;
+        for (int i = 0; i < before.packages().size(); i++) {
+            if (before.packages().get(i).purl().isEmpty() && after.packages().get(i).purl().isPresent()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private static List<Document> write(SbomSubject subject, Catalog catalog, List<SbomFormat> formats) {

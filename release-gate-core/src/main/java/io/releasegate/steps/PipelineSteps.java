@@ -83,8 +83,9 @@ public final class PipelineSteps {
     }
 
     /**
-     * generateSbom: {@code name, version} [store, ledger, format, out, spdxOut] -> {@code digest, components, warnings,
-     * documents}. {@code format} is {@code cyclonedx}, {@code spdx} or {@code both} (default); {@code out} names the
+     * generateSbom: {@code name, version} [store, ledger, format, out, spdxOut, mavenRepo] -> {@code digest, components,
+     * warnings, documents}. {@code mavenRepo}: a Maven repository directory on the agent (e.g. {@code ~/.m2/repository})
+     * where jars without Maven metadata are identified by their exact bytes. {@code format} is {@code cyclonedx}, {@code spdx} or {@code both} (default); {@code out} names the
      * workspace file for the CycloneDX document, {@code spdxOut} the one for the SPDX document (each only with its format).
      * {@code digest} is the first document's (CycloneDX when written); {@code documents} lists each format's digest,
      * referrer and ledger event.
@@ -96,7 +97,9 @@ public final class PipelineSteps {
     /** generateSbom with registry credentials, for a store that is a registry requiring them. */
     public static Map<String, Object> generateSbom(Map<String, ?> args, Path workspace, Path stateDir, String actor,
         Optional<RegistryCredentials> credentials) {
-        checkKeys("generateSbom", args, Set.of("name", "version", "store", "ledger", "format", "out", "spdxOut"));
+        checkKeys("generateSbom", args, Set.of("name", "version", "store", "ledger", "format", "out", "spdxOut", "mavenRepo"));
+        Optional<io.releasegate.sbom.MavenRepositoryIndex> mavenRepo = Optional.ofNullable(args.get("mavenRepo"))
+                .map(r -> io.releasegate.sbom.MavenRepositoryIndex.of(workspace.resolve(r.toString())));
         List<io.releasegate.sbom.SbomFormat> formats = io.releasegate.sbom.SbomFormat.parse(text(args, "format", "both"));
         Map<io.releasegate.sbom.SbomFormat, Path> outputs = new LinkedHashMap<>();
         for (var target : Map.of("out", io.releasegate.sbom.SbomFormat.CYCLONEDX, "spdxOut", io.releasegate.sbom.SbomFormat.SPDX)
@@ -113,7 +116,7 @@ public final class PipelineSteps {
         try (ReleaseContext ctx = open(args, stateDir, credentials)) {
             io.releasegate.sbom.GenerateSbom.Result r = io.releasegate.sbom.GenerateSbom.call(ctx.store(), ctx.ledger(),
                     text(args, "name", null), text(args, "version", null), formats, Optional.empty(),
-                    io.releasegate.sbom.Limits.defaults(), actor, java.time.Clock.systemUTC());
+                    io.releasegate.sbom.Limits.defaults(), mavenRepo, actor, java.time.Clock.systemUTC());
             Map<Path, byte[]> files = new LinkedHashMap<>();
             outputs.forEach((format, path) -> files.put(path, r.document(format).orElseThrow().document().bytes()));
             io.releasegate.sbom.GenerateSbom.writeFiles(files);
