@@ -78,7 +78,8 @@ final class Secrets {
     /**
      * The signing certificate of {@code credentialsId}: from <em>Certificate</em> credentials (PKCS#12) the private key,
      * its public key and the certificate chain of the key entry; from a secret file or secret text the PEM certificates
-     * (the leaf first, then its issuing chain), with no private key (the signing key credentials provide it).
+     * (the leaf first, then its issuing chain), and the PKCS#8 key when the same PEM holds it (else the signing key
+     * credentials provide it).
      */
     static KeyMaterial signingCertificate(Run<?, ?> run, String credentialsId) throws IOException {
         StandardCredentials c = find(run, credentialsId, "signing certificate");
@@ -90,7 +91,9 @@ final class Secrets {
             throw new AbortException("[release-gate] credentials '" + credentialsId
                     + "' hold no PEM certificate ('-----BEGIN CERTIFICATE-----')");
         }
-        return new KeyMaterial(new byte[0], new byte[0], blocks(pem, CERTIFICATE).getBytes(StandardCharsets.US_ASCII), new byte[0]);
+        // a PEM file may also carry the key (PKCS#8) before the certificates; otherwise the signing key provides it
+        byte[] key = block(pem, PRIVATE_KEY).map(k -> k.getBytes(StandardCharsets.US_ASCII)).orElse(new byte[0]);
+        return new KeyMaterial(key, new byte[0], blocks(pem, CERTIFICATE).getBytes(StandardCharsets.US_ASCII), new byte[0]);
     }
 
     /**
