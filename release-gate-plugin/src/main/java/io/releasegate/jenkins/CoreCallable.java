@@ -27,7 +27,8 @@ import jenkins.MasterToSlaveFileCallable;
 
 /**
  * Runs one core entry point on the agent that holds the workspace and returns plain, serialisable
- * values. Key material is written to an owner-only temporary directory next to the workspace
+ * values. Key material (and, in certificate mode, the certificate and the trust root) is written to an owner-only
+ * temporary directory next to the workspace
  * ({@code WORKSPACE@tmp}, the directory Jenkins uses for such files) and deleted before returning.
  */
 final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Object>> {
@@ -77,7 +78,9 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
             }
             Path privateKey = null;
             Path publicKey = null;
-            if (keys.hasPrivateKey() || keys.hasPublicKey()) {
+            Path certificate = null;
+            Path trustRoot = null;
+            if (keys.hasPrivateKey() || keys.hasPublicKey() || keys.hasCertificate() || keys.hasTrustRoot()) {
                 tmp = ownerOnlyDirectory(workspace.resolveSibling(workspace.getFileName() + "@tmp"));
                 if (keys.hasPrivateKey()) {
                     privateKey = ownerOnlyFile(tmp.resolve("release.pem"), keys.privateKeyPem());
@@ -85,8 +88,14 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
                 if (keys.hasPublicKey()) {
                     publicKey = ownerOnlyFile(tmp.resolve("release.pub.pem"), keys.publicKeyPem());
                 }
+                if (keys.hasCertificate()) {
+                    certificate = ownerOnlyFile(tmp.resolve("release.crt"), keys.certificatePem());
+                }
+                if (keys.hasTrustRoot()) {
+                    trustRoot = ownerOnlyFile(tmp.resolve("trusted-root"), keys.trustRoot());
+                }
             }
-            return plain(run(workspace, state, privateKey, publicKey));
+            return plain(run(workspace, state, privateKey, publicKey, certificate, trustRoot));
         } catch (ReleaseGateException e) {
             // refusals and input errors fail the step with the core's message, without a stack trace
             throw new AbortException("[release-gate] " + command.stepName() + ": " + e.getMessage());
@@ -100,14 +109,18 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
         }
     }
 
-    private Map<String, Object> run(Path workspace, Path state, Path privateKey, Path publicKey) {
+    private Map<String, Object> run(Path workspace, Path state, Path privateKey, Path publicKey, Path certificate, Path trustRoot) {
         Optional<RegistryCredentials> login = Optional.ofNullable(registry)
                 .map(r -> new RegistryCredentials(r.username(), r.password()));
         return switch (command) {
             case BUILD_ONCE -> PipelineSteps.buildOnce(args, workspace, state, actor, login, new LogProgress(listener));
             case GENERATE_SBOM -> PipelineSteps.generateSbom(args, workspace, state, actor, login);
-            case SIGN -> PipelineSteps.sign(args, state, need(privateKey, "private"), need(publicKey, "public"), actor, login);
-            case VERIFY_SIGNATURES -> PipelineSteps.verifySignatures(args, state, need(publicKey, "public"), actor, login);
+            case SIGN -> certificate != null
+                    ? PipelineSteps.signWithCertificate(args, state, need(privateKey, "private"), certificate, Optional.empty(), actor, login)
+                    : PipelineSteps.sign(args, state, need(privateKey, "private"), need(publicKey, "public"), actor, login);
+            case VERIFY_SIGNATURES -> args.keySet().stream().anyMatch(PipelineSteps.CERTIFICATE_ARGS::contains)
+                    ? PipelineSteps.verifySignaturesWithCertificate(args, state, Optional.ofNullable(trustRoot), actor, login)
+                    : PipelineSteps.verifySignatures(args, state, need(publicKey, "public"), actor, login);
             case PROVENANCE -> PipelineSteps.provenance(args, state, need(privateKey, "private"), actor, login);
             case GATE -> PipelineSteps.gate(args, workspace, state, actor, login);
             case APPROVE_PRODUCTION -> PipelineSteps.approveProduction(args, workspace, state, actor, login);
