@@ -195,4 +195,26 @@ class SbomCommandTest {
         assertThat(bad.err()).contains("nowhere").contains("not a directory");
         assertThat(tmp.resolve("c")).doesNotExist();
     }
+
+    @Test
+    void signedSbomsVerifyAndOneFlippedByteInEitherIsRefused() throws Exception {
+        Files.write(tmp.resolve("shop.war"), war());
+        Path out = tmp.resolve("sboms");
+        assertThat(run("sbom", "--out", out.toString(), tmp.resolve("shop.war").toString()).exit()).isZero();
+        String[] pem = io.releasegate.signing.KeySigner.generatePem();
+        Path key = Files.writeString(tmp.resolve("release.pem"), pem[0]);
+        Path pub = Files.writeString(tmp.resolve("release.pub.pem"), pem[1]);
+        Path cdx = out.resolve("sbom.cdx.json");
+        Path spdx = out.resolve("sbom.spdx.json");
+        assertThat(run("sign", "--key", key.toString(), cdx.toString(), spdx.toString()).exit()).isZero();
+        for (Path doc : new Path[] {cdx, spdx}) {
+            assertThat(run("verify", "--key", pub.toString(), doc.toString()).exit()).isZero();
+            byte[] bytes = Files.readAllBytes(doc);
+            bytes[bytes.length / 2] ^= 1;
+            Files.write(doc, bytes);
+            Run refused = run("verify", "--json", "--key", pub.toString(), doc.toString());
+            assertThat(refused.exit()).isEqualTo(1);
+            assertThat(refused.out() + refused.err()).contains("signature.mismatch").contains(doc.getFileName().toString());
+        }
+    }
 }
