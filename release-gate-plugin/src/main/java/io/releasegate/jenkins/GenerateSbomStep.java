@@ -63,6 +63,7 @@ public class GenerateSbomStep extends ReleaseStep {
         private final String out;
         private final String store;
         private final String ledger;
+        private final String storeCredentials;
 
         Execution(GenerateSbomStep step, StepContext context) {
             super(context);
@@ -71,6 +72,7 @@ public class GenerateSbomStep extends ReleaseStep {
             this.out = step.out;
             this.store = step.getStore();
             this.ledger = step.getLedger();
+            this.storeCredentials = step.getStoreCredentials();
         }
 
         @Override
@@ -78,7 +80,7 @@ public class GenerateSbomStep extends ReleaseStep {
             CoreRun call = new CoreRun(getContext(), Command.GENERATE_SBOM);
             Run<?, ?> run = call.run();
             Map<String, Object> result = call.arg("name", name).arg("version", version).arg("out", out)
-                    .locations(store, ledger).actor(Identities.releaser(run)).call();
+                    .locations(store, ledger).storeCredentials(storeCredentials).actor(Identities.releaser(run)).call();
             int components = result.get("components") instanceof Number n ? n.intValue() : 0;
             call.listener().getLogger().println("[release-gate] SBOM " + result.get("digest") + ": " + components + " component(s)");
             ReleaseEvidenceAction.of(run).sbom(String.valueOf(result.get("digest")), components);

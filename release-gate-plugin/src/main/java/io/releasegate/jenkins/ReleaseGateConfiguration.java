@@ -23,6 +23,8 @@ public class ReleaseGateConfiguration extends GlobalConfiguration {
     private String publicKey = "";
     private String publicKeyCredentialsId = "";
     private String defaultPolicy = "";
+    private String tagSigningKeyCredentialsId = "";
+    private String tagSigningPassphraseCredentialsId = "";
 
     public ReleaseGateConfiguration() {
         load();
@@ -116,6 +118,28 @@ public class ReleaseGateConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setDefaultPolicy(String defaultPolicy) {
         this.defaultPolicy = multiline(defaultPolicy);
+        save();
+    }
+
+    /** Credentials (secret file or secret text) holding the armored OpenPGP secret key that signs release tags. */
+    public String getTagSigningKeyCredentialsId() {
+        return tagSigningKeyCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setTagSigningKeyCredentialsId(String tagSigningKeyCredentialsId) {
+        this.tagSigningKeyCredentialsId = clean(tagSigningKeyCredentialsId);
+        save();
+    }
+
+    /** Secret text credentials holding the passphrase of the tag signing key; empty: an unprotected key. */
+    public String getTagSigningPassphraseCredentialsId() {
+        return tagSigningPassphraseCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setTagSigningPassphraseCredentialsId(String tagSigningPassphraseCredentialsId) {
+        this.tagSigningPassphraseCredentialsId = clean(tagSigningPassphraseCredentialsId);
         save();
     }
 

@@ -65,6 +65,7 @@ public class VerifySignaturesStep extends ReleaseStep {
         private final String signingKey;
         private final String store;
         private final String ledger;
+        private final String storeCredentials;
 
         Execution(VerifySignaturesStep step, StepContext context) {
             super(context);
@@ -73,6 +74,7 @@ public class VerifySignaturesStep extends ReleaseStep {
             this.signingKey = step.signingKey;
             this.store = step.getStore();
             this.ledger = step.getLedger();
+            this.storeCredentials = step.getStoreCredentials();
         }
 
         @Override
@@ -83,7 +85,8 @@ public class VerifySignaturesStep extends ReleaseStep {
             KeyMaterial key = KeyMaterial.publicOnly(publicKey(run, signingKey));
             Map<String, Object> result;
             try {
-                result = call.arg("name", name).arg("version", version).locations(store, ledger).actor(actor).keys(key).call();
+                result = call.arg("name", name).arg("version", version).locations(store, ledger)
+                        .storeCredentials(storeCredentials).actor(actor).keys(key).call();
             } catch (hudson.AbortException e) {
                 ReleaseEvidenceAction.of(run).record("signature", name + "@" + version + ": NOT verified: " + e.getMessage(), actor);
                 throw e;
