@@ -726,7 +726,8 @@ evidence: [SEC-88]
          'releaseGate provenance', 'releaseGate release-record', 'releaseGate approval-status', 'releaseGate verify-production'].each {
             assertThat(storeCredentials[it]).as(it).isNotEmpty().containsOnly('registry')
         }
-        assertThat(storeCredentials['releaseGate plan']).containsOnly((Object) null)
+        assertThat(storeCredentials['releaseGate plan']).isNotEmpty()
+        assertThat(storeCredentials['releaseGate plan'].findAll { it != null }).isEmpty()
         assertThat(tagCredentials).containsExactly([signingKey: 'payments-tag-key', passphraseCredentials: 'payments-tag-passphrase',
                                                     gitCredentials: 'git-push'])
 

@@ -191,6 +191,15 @@ class ReleaseGateCommandsTest {
         r.assertLogContains("promote.library-unpinned", run);
     }
 
+    @Test
+    void theTagSigningDefaultsSurviveTheSystemPage(JenkinsRule r) throws Exception {
+        ReleaseGateConfiguration.get().setTagSigningKeyCredentialsId("release-tag-key");
+        ReleaseGateConfiguration.get().setTagSigningPassphraseCredentialsId("release-tag-passphrase");
+        r.configRoundtrip();
+        assertThat(ReleaseGateConfiguration.get().getTagSigningKeyCredentialsId()).isEqualTo("release-tag-key");
+        assertThat(new ReleaseGateConfiguration().getTagSigningPassphraseCredentialsId()).isEqualTo("release-tag-passphrase");
+    }
+
     static String git(Path dir, String... args) throws Exception {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("git", "-c", "user.name=Release Test",
                 "-c", "user.email=test@example.com"));
