@@ -135,7 +135,7 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
             case APPROVE_PRODUCTION -> PipelineSteps.approveProduction(args, workspace, state, actor, login);
             case NO_GO -> PipelineSteps.noGo(args, state, actor, login);
             case PROMOTE_DIGEST -> PipelineSteps.promoteDigest(args, workspace, state, actor, login,
-                    emergencyApprover.isEmpty() ? Optional.empty() : Optional.of(emergencyApprover));
+                    Optional.of(emergencyApprover).filter(a -> !a.isEmpty()));
             case VERIFY_PRODUCTION -> PipelineSteps.verifyProduction(args, workspace, state, actor, login);
             case NEXT_VERSION -> PipelineSteps.nextVersion(args, workspace);
             case RELEASE_RECORD -> PipelineSteps.releaseRecord(args, workspace, state, login);

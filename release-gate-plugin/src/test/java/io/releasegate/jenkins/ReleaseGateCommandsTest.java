@@ -78,7 +78,7 @@ class ReleaseGateCommandsTest {
 
         WorkflowRun run = r.buildAndAssertSuccess(job);
 
-        r.assertLogContains("plan release 0.1.0 toProduction=true approvals=2", run);
+        r.assertLogContains("plan main 0.1.0 toProduction=true approvals=2", run);
         r.assertLogContains("tag v0.1.0 on ", run);
         r.assertLogContains(" tagged pushed=true", run);
         r.assertLogContains("again unchanged", run);
