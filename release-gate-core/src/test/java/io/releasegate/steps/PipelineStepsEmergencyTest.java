@@ -84,6 +84,41 @@ class PipelineStepsEmergencyTest {
     }
 
     @Test
+    void whereTheWindowIsAllThatIsMissingAnEmergencyIsRecordedWithItsApproverAndThePromotionNamesIt() throws Exception {
+        // dev needs the window too here (a team may require more evidence, never less); it starts again from a new version
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        Files.writeString(project.resolve(".release/policy.yaml"), "environments:\n  - name: dev\n    requires: [built, window]\n"
+                + "  - name: staging\n    requires: [built, signatures, sbom, provenance, gates]\n"
+                + "  - name: production\n    requires: [built, signatures, sbom, provenance, gates, approvals, window]\n"
+                + "windows:\n  timezone: UTC\n  weekly:\n    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n      from: \"00:00\"\n"
+                + "      to: \"23:59:59.999999999\"\n  blackouts: [" + today + "]\n");
+        Map<String, Object> built = PipelineSteps.buildOnce(Map.of("name", "payments", "version", "1.0.1", "artifacts", "target/*.jar"),
+                project, state, "rita", Optional.empty(), Progress.NONE);
+        Map<String, Object> next = new HashMap<>(Map.of("name", "payments", "version", "1.0.1", "digest", built.get("digest"), "to", "dev"));
+        assertThatThrownBy(() -> PipelineSteps.promoteDigest(next, project, state, "jenkins"))
+                .isInstanceOf(RefusedException.class).hasMessageContaining("window.blackout");
+        next.put("emergency", emergency());
+
+        Map<String, Object> out = PipelineSteps.promoteDigest(next, project, state, "jenkins", Optional.empty(), Optional.of("mia"));
+
+        List<Event> events;
+        try (ReleaseContext ctx = ReleaseContext.open(ReleaseContext.Options.embedded(state))) {
+            events = ctx.ledger().events("payments@1.0.1");
+        }
+        assertThat(events).extracting(Event::type).containsExactly("built", "emergency-change", "promoted");
+        Event recorded = events.get(1);
+        assertThat(out).containsEntry("environment", "dev").containsEntry("emergency", recorded.id());
+        assertThat(recorded.actor()).isEqualTo("jenkins");
+        assertThat(recorded.text("approver")).contains("mia");
+        assertThat(recorded.text("reason")).contains("card payments fail for every customer (INC-7)");
+        assertThat(recorded.text("scope")).contains("payments service only");
+        assertThat(recorded.text("rollbackPlan")).contains("promote 0.9.0 again");
+        assertThat(recorded.payload().path("followUps").toString())
+                .isEqualTo("[\"post-incident review PAY-200\",\"add the missing alert PAY-201\"]");
+        assertThat(events.get(2).text("emergency")).contains(recorded.id());
+    }
+
+    @Test
     void anIncompleteEmergencyOrOneWithoutATrustedApproverIsRefusedAndNothingIsRecorded() {
         Map<String, Object> noRollback = emergency();
         noRollback.remove("rollbackPlan");
