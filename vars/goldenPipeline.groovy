@@ -39,6 +39,7 @@ def call(Map cfg = [:]) {
     def result
     def gates
     def recordLink
+    def approvals
 
     node {
         checkout scm
@@ -121,17 +122,19 @@ def call(Map cfg = [:]) {
             smokeIn(config, 'staging', result.digest)
             recordLink = archiveRecord(release)
         }
+        // refused before anyone is asked to approve; promoteDigest applies the same rule to production
+        releaseGate(command: 'library-check', args: [libraryName: libraryName, libraryVersion: libraryVersion])
+        approvals = releaseGate(command: 'approval-status', args: release + [digest: result.digest])
     }
     if (!plan.toProduction || !plan.release) {
         return result
     }
-    // refused before anyone is asked to approve; promoteDigest applies the same rule to production
-    releaseGate(command: 'library-check', args: [libraryName: libraryName, libraryVersion: libraryVersion])
 
     stage('approve-production') {
-        // outside any node: no executor is held while people decide
+        // the inputs are outside any node: no executor is held while people decide; each answer is recorded on an
+        // agent (the steps read the policy and the ledger there), for the few seconds that takes
         timeout(time: (config.get('approvalTimeoutHours') ?: 72) as int, unit: 'HOURS') {
-            def status = releaseGate(command: 'approval-status', args: release + [digest: result.digest])
+            def status = approvals
             while (!status.satisfied) {
                 def answer
                 try {
@@ -143,11 +146,11 @@ def call(Map cfg = [:]) {
                                          text(name: 'rationale', defaultValue: '', description: 'Why this release may go to production')])
                 } catch (err) {
                     // abort or timeout: a recorded no-go, and nothing reaches production
-                    releaseGate(command: 'no-go', args: release + [digest: result.digest, reason: "approval aborted: ${err.message ?: err}"])
+                    onAgent { releaseGate(command: 'no-go', args: release + [digest: result.digest, reason: "approval aborted: ${err.message ?: err}"]) }
                     throw err
                 }
                 try {
-                    status = approveProduction(release + [digest: result.digest, role: answer.role, rationale: answer.rationale])
+                    status = onAgent { approveProduction(release + [digest: result.digest, role: answer.role, rationale: answer.rationale]) }
                     echo "approve-production: approval recorded; ${status.status}"
                 } catch (refused) {
                     if (!(refused.message ?: '').contains('refused by rule approval.')) {
@@ -166,8 +169,8 @@ def call(Map cfg = [:]) {
                     input(id: 'approve-emergency', ok: 'Approve emergency change', submitter: plan.approvals.roles.join(','),
                             message: emergencyMessage(name, plan, result.digest, emergency))
                 } catch (err) {
-                    releaseGate(command: 'no-go', args: release + [digest: result.digest,
-                            reason: "emergency change not approved: ${err.message ?: err}"])
+                    onAgent { releaseGate(command: 'no-go', args: release + [digest: result.digest,
+                            reason: "emergency change not approved: ${err.message ?: err}"]) }
                     throw err
                 }
             }
@@ -223,6 +226,16 @@ private String approvalMessage(String name, Map plan, String digest, String gate
             "approvals so far: ${status}\n" +
             "The policy needs ${plan.approvals.count} approvals covering ${plan.approvals.roles.join(', ')}; " +
             "an author of the release, its releaser, or someone who already approved cannot approve. Abort = no-go."
+}
+
+/** Runs {@code body} on an agent with the repository checked out (the policy, an embedded ledger), and returns its value. */
+private def onAgent(Closure body) {
+    def out
+    node {
+        checkout scm
+        out = body()
+    }
+    out
 }
 
 private String emergencyMessage(String name, Map plan, String digest, Map emergency) {

@@ -54,8 +54,12 @@ class GoldenPipelineTest extends BasePipelineTest {
     /** the credentials ids the tag step was given */
     List<Map> tagCredentials = []
 
-    /** The arguments without the plugin-side ones (credentials ids), which the plugin resolves before calling the core. */
+    /**
+     * The arguments without the plugin-side ones (credentials ids), which the plugin resolves before calling the core.
+     * Like the plugin's steps (which need a workspace: FilePath is in their required context), none runs outside a node.
+     */
     Map core(String step, Map args) {
+        assert nodeDepth > 0 : "${step} runs outside node { }: the plugin's steps need a workspace"
         def a = new HashMap(args)
         storeCredentials[step] << a.remove('storeCredentials')
         a
@@ -425,10 +429,12 @@ class GoldenPipelineTest extends BasePipelineTest {
         answers.add([user: 'dora', abort: true])
         assertThatThrownBy { run(cfg()) }.hasMessageContaining('Aborted by dora')
         def inside = callsInsideNodes()
-        // the nesting check sees the steps that do run on an agent ...
-        assertThat(inside).contains('sh', 'buildOnce', 'stage', 'promoteDigest', 'verifySignatures')
-        // ... and no input, nor the approval step, was ever among them
-        assertThat(inside).doesNotContain('input', 'approveProduction', 'timeout')
+        // the nesting check sees the steps that do run on an agent, the approval step included (it reads the policy
+        // and the ledger there, once an answer is in) ...
+        assertThat(inside).contains('sh', 'buildOnce', 'stage', 'promoteDigest', 'verifySignatures', 'approveProduction', 'releaseGate')
+        // ... and no input was ever among them: no executor is held while people decide
+        assertThat(inside).doesNotContain('input', 'timeout')
+        // (and every Release Gate step runs inside a node, as the plugin's steps need a workspace: see core())
         assertThat(inputs()).hasSize(2)
         def timeoutCall = helper.callStack.find { it.methodName == 'timeout' }
         assertThat(timeoutCall.args[0]).isEqualTo([time: 72, unit: 'HOURS'])
