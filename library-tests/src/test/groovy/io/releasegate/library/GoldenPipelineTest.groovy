@@ -318,7 +318,7 @@ class GoldenPipelineTest extends BasePipelineTest {
         assertThat(git(project, 'tag', '--list')).isEmpty()
 
         def events = events('payments@' + result.version)
-        assertThat(events*.type()).containsExactly('built', 'sbom-generated', 'check-recorded', 'check-recorded',
+        assertThat(events*.type()).containsExactly('built', 'sbom-generated', 'sbom-generated', 'check-recorded', 'check-recorded',
                 'check-recorded', 'check-recorded', 'check-recorded', 'gate-evaluated')
         assertThat(events[0].actor()).isEqualTo('jenkins')
         assertThat(events[0].digest().get().toString()).isEqualTo(result.digest)
@@ -371,7 +371,7 @@ class GoldenPipelineTest extends BasePipelineTest {
         assertThat(refused[2]).contains('approval.duplicate')
 
         def events = events('payments@0.1.0')
-        assertThat(events*.type()).containsExactly('built', 'sbom-generated', 'check-recorded', 'check-recorded', 'check-recorded',
+        assertThat(events*.type()).containsExactly('built', 'sbom-generated', 'sbom-generated', 'check-recorded', 'check-recorded', 'check-recorded',
                 'check-recorded', 'check-recorded', 'gate-evaluated', 'signed', 'provenance-generated', 'tagged', 'promoted',
                 'signature-verified', 'attestation-verified', 'promoted', 'approved', 'approved', 'decision',
                 'signature-verified', 'attestation-verified', 'promoted', 'production-verified')

@@ -18,6 +18,8 @@ import io.releasegate.promotion.EmergencyChange;
 import io.releasegate.provenance.Provenance;
 import io.releasegate.sbom.GenerateSbom;
 import io.releasegate.sbom.Limits;
+import io.releasegate.sbom.SbomFormat;
+import io.releasegate.sbom.SpdxWriter;
 import io.releasegate.signing.KeySigner;
 import io.releasegate.signing.ReleaseSignatures;
 import io.releasegate.verify.VerifyProduction;
@@ -182,8 +184,21 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
             step("sign + verifySignatures", "ECDSA P-256 signature of " + built.digest().shortForm() + " verified");
             GenerateSbom.Result sbom = GenerateSbom.call(ctx.store(), ctx.ledger(), SampleProject.NAME, version, Optional.empty(),
                     Limits.defaults(), "ci", java.time.Clock.systemUTC());
-            Files.write(project.resolve("target/sbom.cdx.json"), sbom.cyclonedx());
-            step("generateSbom", "CycloneDX 1.6, " + sbom.components() + " component(s), stored as " + sbom.referrer().shortForm());
+            GenerateSbom.Stored cdx = sbom.document(SbomFormat.CYCLONEDX).orElseThrow();
+            GenerateSbom.Stored spdx = sbom.document(SbomFormat.SPDX).orElseThrow();
+            GenerateSbom.writeTo(project.resolve("target"), List.of(cdx.document(), spdx.document()));
+            step("generateSbom", "CycloneDX 1.6, " + sbom.components() + " component(s), stored as " + cdx.referrer().shortForm());
+            // the SPDX document, read back from the store: schema-valid and describing the artifact by its digest
+            byte[] storedSpdx;
+            try (var in = ctx.store().openBlob(SampleProject.NAME, spdx.document().digest())) {
+                storedSpdx = in.readAllBytes();
+            }
+            if (!SpdxWriter.schemaErrors(storedSpdx).isEmpty()
+                    || !SpdxWriter.describedSha256(storedSpdx).equals(Optional.of(built.digest().hex()))) {
+                throw new IllegalStateException("the stored SPDX SBOM does not describe " + built.digest());
+            }
+            step("generateSbom spdx", "SPDX 2.3, " + sbom.components() + " package(s) + the release, which the document DESCRIBES by "
+                    + "its SHA-256 " + built.digest().shortForm() + ", schema-valid, stored as " + spdx.referrer().shortForm());
             Instant now = Instant.now();
             var envelope = Provenance.generate(ctx.store(), ctx.ledger(), SampleProject.NAME, version, new Provenance.Build(project.toUri().toString(),
                     "refs/heads/main", "Jenkinsfile", "golden", "demo", Optional.empty(), "release-gate demo", "local", now, now),

@@ -218,11 +218,15 @@ class CliTest {
         assertThat(doc.path("steps").findValuesAsText("step"))
                 .containsSubsequence("sample project", "next-version", "build", "buildOnce", "buildOnce again", "immutability",
                         "changelog", "tag", "verify-tag", "release-notes", "promoteDigest dev", "promoteDigest staging",
-                        "sign + verifySignatures", "generateSbom", "provenance", "gates", "promoteDigest staging", "approveProduction",
+                        "sign + verifySignatures", "generateSbom", "generateSbom spdx", "provenance", "gates", "promoteDigest staging", "approveProduction",
                         "approveProduction", "approveProduction", "promoteDigest production", "verify-production");
         assertThat(results(doc, "promoteDigest staging").get(0)).contains("promote.evidence-signatures");
         assertThat(results(doc, "approveProduction").get(0)).contains("approval.author");
         assertThat(results(doc, "verify-tag").get(0)).contains("signature verified");
+        assertThat(results(doc, "generateSbom spdx").get(0)).startsWith("SPDX 2.3").contains("DESCRIBES")
+                .contains("schema-valid");
+        assertThat(Json.mapper().readTree(dir.resolve("target/sbom.spdx.json").toFile()).path("spdxVersion").asText())
+                .isEqualTo("SPDX-2.3");
         assertThat(results(doc, "provenance").get(0)).contains("read back and verified");
         assertThat(results(doc, "verify-production").get(0)).startsWith("verified");
         JsonNode record = doc.path("record");
@@ -230,7 +234,7 @@ class CliTest {
         assertThat(record.path("source").path("tag").path("name").asText()).isEqualTo("v0.1.0");
         assertThat(record.path("promotions").findValuesAsText("environment")).containsExactly("dev", "staging", "production");
         assertThat(record.path("approvals")).hasSize(2);
-        assertThat(record.path("sboms")).hasSize(1);
+        assertThat(record.path("sboms").findValuesAsText("format")).containsExactly("cyclonedx", "spdx");
         assertThat(record.path("provenance")).hasSize(1);
         assertThat(Files.readString(dir.resolve("docs/releases/v0.1.0.md"))).contains("# payments v0.1.0")
                 .contains(record.path("artifact").path("digest").asText());

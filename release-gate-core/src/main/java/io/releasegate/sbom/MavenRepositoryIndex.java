@@ -87,9 +87,7 @@ public final class MavenRepositoryIndex {
                 String fileName = p.foundIn().substring(Math.max(p.foundIn().lastIndexOf('/'), p.foundIn().lastIndexOf('!')) + 1);
                 c = find(fileName, p.hash("SHA-1").get());
             }
-            out.add(c.map(k -> new SbomPackage(p.ref(), p.type(), p.ecosystem(), k.artifact(), Optional.of(k.group()),
-                    Optional.of(k.version()), Optional.of(k.purl()), p.foundIn(), p.hashes(), p.licenses(), p.parent(), p.dependsOn()))
-                    .orElse(p));
+            out.add(c.map(k -> p.withMavenCoordinates(k.group(), k.artifact(), k.version(), k.purl())).orElse(p));
         }
         return new Catalog(out, catalog.roots(), catalog.warnings());
     }

@@ -43,6 +43,12 @@ public record SbomPackage(String ref, String type, String ecosystem, String name
         return new SbomPackage(ref, type, ecosystem, name, group, version, purl, foundIn, hashes, licenses, parent, refs, properties);
     }
 
+    /** This package identified as the Maven artifact {@code group:name@version} with the given purl. */
+    public SbomPackage withMavenCoordinates(String mavenGroup, String artifact, String mavenVersion, String mavenPurl) {
+        return new SbomPackage(ref, type, ecosystem, artifact, Optional.of(mavenGroup), Optional.of(mavenVersion), Optional.of(mavenPurl),
+                foundIn, hashes, licenses, parent, dependsOn, properties);
+    }
+
     public Optional<String> hash(String algorithm) {
         return Optional.ofNullable(hashes.get(algorithm));
     }

@@ -82,7 +82,14 @@ public final class PipelineSteps {
         return io.releasegate.policy.PolicyLoader.load(java.nio.file.Files.exists(team) ? Optional.of(team) : Optional.empty());
     }
 
-    /** generateSbom: {@code name, version} [store, ledger, out] -> {@code digest, components, warnings}; {@code out} is written in the workspace. */
+    /**
+     * generateSbom: {@code name, version} [store, ledger, format, out, spdxOut, mavenRepo] -> {@code digest, components,
+     * warnings, documents}. {@code mavenRepo}: a Maven repository directory on the agent (e.g. {@code ~/.m2/repository})
+     * where jars without Maven metadata are identified by their exact bytes. {@code format} is {@code cyclonedx}, {@code spdx} or {@code both} (default); {@code out} names the
+     * workspace file for the CycloneDX document, {@code spdxOut} the one for the SPDX document (each only with its format).
+     * {@code digest} is the first document's (CycloneDX when written); {@code documents} lists each format's digest,
+     * referrer and ledger event.
+     */
     public static Map<String, Object> generateSbom(Map<String, ?> args, Path workspace, Path stateDir, String actor) {
         return generateSbom(args, workspace, stateDir, actor, Optional.empty());
     }
@@ -90,24 +97,44 @@ public final class PipelineSteps {
     /** generateSbom with registry credentials, for a store that is a registry requiring them. */
     public static Map<String, Object> generateSbom(Map<String, ?> args, Path workspace, Path stateDir, String actor,
         Optional<RegistryCredentials> credentials) {
-        checkKeys("generateSbom", args, Set.of("name", "version", "store", "ledger", "out"));
+        checkKeys("generateSbom", args, Set.of("name", "version", "store", "ledger", "format", "out", "spdxOut", "mavenRepo"));
+        Optional<io.releasegate.sbom.MavenRepositoryIndex> mavenRepo = Optional.ofNullable(args.get("mavenRepo"))
+                .map(r -> io.releasegate.sbom.MavenRepositoryIndex.of(workspace.resolve(r.toString())));
+        List<io.releasegate.sbom.SbomFormat> formats = io.releasegate.sbom.SbomFormat.parse(text(args, "format", "both"));
+        Map<io.releasegate.sbom.SbomFormat, Path> outputs = new LinkedHashMap<>();
+        for (var target : Map.of("out", io.releasegate.sbom.SbomFormat.CYCLONEDX, "spdxOut", io.releasegate.sbom.SbomFormat.SPDX)
+                .entrySet()) {
+            if (args.get(target.getKey()) == null) {
+                continue;
+            }
+            if (!formats.contains(target.getValue())) {
+                throw new InputException("generateSbom: '" + target.getKey() + "' names the " + target.getValue().title()
+                        + " file, but format '" + text(args, "format", "both") + "' does not write it");
+            }
+            outputs.put(target.getValue(), workspace.resolve(args.get(target.getKey()).toString()));
+        }
         try (ReleaseContext ctx = open(args, stateDir, credentials)) {
             io.releasegate.sbom.GenerateSbom.Result r = io.releasegate.sbom.GenerateSbom.call(ctx.store(), ctx.ledger(),
-                    text(args, "name", null), text(args, "version", null), Optional.empty(),
-                    io.releasegate.sbom.Limits.defaults(), actor, java.time.Clock.systemUTC());
-            if (args.get("out") != null) {
-                Path target = workspace.resolve(args.get("out").toString());
-                try {
-                    java.nio.file.Files.createDirectories(target.toAbsolutePath().getParent());
-                    java.nio.file.Files.write(target, r.cyclonedx());
-                } catch (java.io.IOException e) {
-                    throw new InputException("cannot write the SBOM to " + target + ": " + e.getMessage(), e);
-                }
-            }
+                    text(args, "name", null), text(args, "version", null), formats, Optional.empty(),
+                    io.releasegate.sbom.Limits.defaults(), mavenRepo, actor, java.time.Clock.systemUTC());
+            Map<Path, byte[]> files = new LinkedHashMap<>();
+            outputs.forEach((format, path) -> files.put(path, r.document(format).orElseThrow().document().bytes()));
+            io.releasegate.sbom.GenerateSbom.writeFiles(files);
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("digest", r.sbomDigest().toString());
+            out.put("digest", r.documents().get(0).document().digest().toString());
             out.put("components", r.components());
             out.put("warnings", new ArrayList<>(r.warnings()));
+            List<Map<String, Object>> documents = new ArrayList<>();
+            for (var d : r.documents()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("format", d.document().format().id());
+                m.put("specVersion", d.document().format().specVersion());
+                m.put("digest", d.document().digest().toString());
+                m.put("referrer", d.referrer().toString());
+                m.put("event", d.eventId());
+                documents.add(m);
+            }
+            out.put("documents", documents);
             return out;
         }
     }

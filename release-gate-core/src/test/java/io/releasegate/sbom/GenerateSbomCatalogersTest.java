@@ -47,7 +47,7 @@ class GenerateSbomCatalogersTest {
         GenerateSbom.Result r = GenerateSbom.call(store, ledger, "api", "2.0.0", Optional.empty(), Limits.defaults(), "ci", Clock.systemUTC());
         assertThat(r.warnings()).isEmpty();
         assertThat(r.components()).isEqualTo(9 + 10);
-        JsonNode bom = Json.mapper().readTree(r.cyclonedx());
+        JsonNode bom = Json.mapper().readTree(r.document(SbomFormat.CYCLONEDX).orElseThrow().document().bytes());
         assertThat(Boms.purls(bom)).contains("pkg:apk/alpine/musl@1.2.5-r0?arch=x86_64", "pkg:npm/%40tootallnate/once@2.0.0");
         String db = "api-image.tar!/lib/apk/db/installed";
         assertThat(Boms.dependsOn(bom, db + "#busybox")).containsExactly(db + "#musl");

@@ -5,6 +5,7 @@ import hudson.Extension;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jenkinsci.Symbol;
@@ -16,14 +17,17 @@ import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 
 /**
- * {@code generateSbom(name: 'payments', version: '1.4.0', out: 'target/sbom.cdx.json')}: the CycloneDX
- * 1.6 SBOM of the published artifact, stored as an OCI referrer of it and recorded in the ledger.
+ * {@code generateSbom(name: 'payments', version: '1.4.0', out: 'target/sbom.cdx.json', spdxOut: 'target/sbom.spdx.json')}:
+ * the CycloneDX 1.6 and/or SPDX 2.3 SBOM ({@code format}: {@code cyclonedx}, {@code spdx} or {@code both}, the default) of
+ * the published artifact, each document stored as an OCI referrer of it and recorded in the ledger.
  */
 public class GenerateSbomStep extends ReleaseStep {
 
     private final String name;
     private final String version;
+    private String format = "";
     private String out = "";
+    private String spdxOut = "";
 
     @DataBoundConstructor
     public GenerateSbomStep(String name, String version) {
@@ -39,14 +43,34 @@ public class GenerateSbomStep extends ReleaseStep {
         return version;
     }
 
+    public String getFormat() {
+        return format;
+    }
+
+    /** {@code cyclonedx}, {@code spdx} or {@code both} (empty: both). */
+    @DataBoundSetter
+    public void setFormat(String format) {
+        this.format = clean(format);
+    }
+
     public String getOut() {
         return out;
     }
 
-    /** Also write the SBOM to this workspace-relative path (for archiving and the gates). */
+    /** Also write the CycloneDX SBOM to this workspace-relative path (for archiving and the gates). */
     @DataBoundSetter
     public void setOut(String out) {
         this.out = clean(out);
+    }
+
+    public String getSpdxOut() {
+        return spdxOut;
+    }
+
+    /** Also write the SPDX SBOM to this workspace-relative path. */
+    @DataBoundSetter
+    public void setSpdxOut(String spdxOut) {
+        this.spdxOut = clean(spdxOut);
     }
 
     @Override
@@ -60,7 +84,9 @@ public class GenerateSbomStep extends ReleaseStep {
 
         private final String name;
         private final String version;
+        private final String format;
         private final String out;
+        private final String spdxOut;
         private final String store;
         private final String ledger;
         private final String storeCredentials;
@@ -69,7 +95,9 @@ public class GenerateSbomStep extends ReleaseStep {
             super(context);
             this.name = step.name;
             this.version = step.version;
+            this.format = step.format;
             this.out = step.out;
+            this.spdxOut = step.spdxOut;
             this.store = step.getStore();
             this.ledger = step.getLedger();
             this.storeCredentials = step.getStoreCredentials();
@@ -79,10 +107,18 @@ public class GenerateSbomStep extends ReleaseStep {
         protected Map<String, Object> run() throws Exception {
             CoreRun call = new CoreRun(getContext(), Command.GENERATE_SBOM);
             Run<?, ?> run = call.run();
-            Map<String, Object> result = call.arg("name", name).arg("version", version).arg("out", out)
-                    .locations(store, ledger).storeCredentials(storeCredentials).actor(Identities.releaser(run)).call();
+            Map<String, Object> result = call.arg("name", name).arg("version", version).arg("format", format).arg("out", out)
+                    .arg("spdxOut", spdxOut).locations(store, ledger).storeCredentials(storeCredentials)
+                    .actor(Identities.releaser(run)).call();
             int components = result.get("components") instanceof Number n ? n.intValue() : 0;
-            call.listener().getLogger().println("[release-gate] SBOM " + result.get("digest") + ": " + components + " component(s)");
+            if (result.get("documents") instanceof List<?> documents) {
+                for (Object d : documents) {
+                    if (d instanceof Map<?, ?> m) {
+                        call.listener().getLogger().println("[release-gate] SBOM (" + m.get("format") + ") " + m.get("digest") + ": "
+                                + components + " component(s)");
+                    }
+                }
+            }
             ReleaseEvidenceAction.of(run).sbom(String.valueOf(result.get("digest")), components);
             return result;
         }
@@ -105,7 +141,7 @@ public class GenerateSbomStep extends ReleaseStep {
         @NonNull
         @Override
         public String getDisplayName() {
-            return "Release Gate: generate the SBOM (CycloneDX) of a release";
+            return "Release Gate: generate the SBOMs (CycloneDX, SPDX) of a release";
         }
     }
 }

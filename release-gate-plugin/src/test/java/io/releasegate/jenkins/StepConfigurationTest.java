@@ -30,9 +30,11 @@ class StepConfigurationTest {
     void generateSbom(JenkinsRule r) throws Exception {
         GenerateSbomStep step = new GenerateSbomStep("payments", "1.4.0");
         step.setOut("target/sbom.cdx.json");
+        step.setSpdxOut("target/sbom.spdx.json");
+        step.setFormat("both");
         r.assertEqualDataBoundBeans(step, new StepConfigTester(r).configRoundTrip(step));
-        new SnippetizerTester(r).assertRoundTrip(step,
-                "generateSbom name: 'payments', out: 'target/sbom.cdx.json', version: '1.4.0'");
+        new SnippetizerTester(r).assertRoundTrip(step, "generateSbom format: 'both', name: 'payments', "
+                + "out: 'target/sbom.cdx.json', spdxOut: 'target/sbom.spdx.json', version: '1.4.0'");
     }
 
     @Test
