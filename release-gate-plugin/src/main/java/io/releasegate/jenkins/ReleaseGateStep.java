@@ -162,7 +162,7 @@ public class ReleaseGateStep extends Step {
                     EnvVars env = getContext().get(EnvVars.class);
                     call.tag(Secrets.tag(run, tagKeyId(config), passphraseCredentials.isEmpty()
                             ? config.getTagSigningPassphraseCredentialsId() : passphraseCredentials, gitCredentials,
-                            env == null ? Map.of() : env));
+                            env == null ? Map.<String, String>of() : env));
                 }
                 case LIBRARY_CHECK -> {
                     // the library this build loaded and the ref Jenkins loaded it from, not what the script says
