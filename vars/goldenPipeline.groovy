@@ -99,7 +99,7 @@ def call(Map cfg = [:]) {
             return
         }
         stage('publish') {
-            releaseGate(command: 'sign', args: release, signingKey: config.get('signingKey'))
+            releaseGate([command: 'sign', args: release] + config.signing())
             releaseGate(command: 'provenance', args: release + [repository: env.GIT_URL ?: 'unknown', ref: branch,
                     libraryName: libraryName, libraryVersion: libraryVersion ?: 'unknown',
                     builderId: env.JOB_URL ?: 'unknown', invocationId: env.BUILD_URL ?: 'unknown'],
@@ -114,7 +114,7 @@ def call(Map cfg = [:]) {
         }
         stage('verify-dev') { smokeIn(config, 'dev', result.digest) }
         stage('deploy-staging') {
-            verifySignatures(release + [signingKey: config.get('signingKey')])
+            verifySignatures(release + config.verification())
             promoteDigest(release + [digest: result.digest, to: 'staging'])
             deployTo(config, 'staging', result.digest)
         }
@@ -179,7 +179,7 @@ def call(Map cfg = [:]) {
     node {
         checkout scm
         stage('deploy-production') {
-            verifySignatures(release + [signingKey: config.get('signingKey')])
+            verifySignatures(release + config.verification())
             def promoted = promoteDigest(release + [digest: result.digest, to: 'production'] + (emergency ? [emergency: emergency] : [:]))
             if (emergency) {
                 echo promoted?.emergency ? "deploy-production: outside the change windows, recorded as emergency change ${promoted.emergency}" :
@@ -207,7 +207,7 @@ private Map rollback(GoldenConfig config, String version, String incident) {
             }
             record = releaseGate(command: 'release-record', args: release)
             echo "rollback: ${name} ${version} is ${record.digest}; promoting it to production again for ${incident} (no rebuild)"
-            verifySignatures(release + [signingKey: config.get('signingKey')])
+            verifySignatures(release + config.verification())
             promoteDigest(release + [digest: record.digest, to: 'production', incident: incident])
             deployTo(config, 'production', record.digest)
         }

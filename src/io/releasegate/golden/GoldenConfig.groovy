@@ -46,6 +46,10 @@ class GoldenConfig implements Serializable {
         smoke    : 'map of environment -> shell command checking the deployment; production\'s is recorded by verify-production (optional)',
         approvalTimeoutHours: 'how long approve-production waits for the approvals before it records a no-go (default 72)',
         signingKey: 'credentials id of the release signing key (PEM) that signs the artifact and its provenance',
+        signingCertificate: 'credentials id of the signing certificate (Certificate credentials, or PEM certificate + chain): certificate mode, the release is signed with it and a Sigstore bundle is stored (optional)',
+        certificateIdentity: 'certificate mode: the signer identity (certificate SAN email or URI) verifySignatures requires, exactly (optional; default: the plugin configuration)',
+        certificateIdentityRegexp: 'certificate mode: a regular expression the whole signer identity must match, instead of certificateIdentity (optional)',
+        certificateOidcIssuer: 'certificate mode: the OIDC issuer the signing certificate must name (optional; default: the plugin configuration)',
         tagSigningKey: 'credentials id of the OpenPGP key that signs the release tag',
         tagSigningPassphrase: 'credentials id (secret text) of the passphrase of the tag signing key (default: none, or the Release Gate configuration\'s)',
         tagRemote: 'git remote the release tag is pushed to (default origin)',
@@ -84,6 +88,9 @@ class GoldenConfig implements Serializable {
                 throw new IllegalArgumentException("goldenPipeline: unknown environment(s) ${unknownEnv.join(', ')} in ${key}; " +
                         "valid: ${ENVIRONMENTS.join(', ')}")
             }
+        }
+        if (cfg.certificateIdentity?.toString()?.trim() && cfg.certificateIdentityRegexp?.toString()?.trim()) {
+            throw new IllegalArgumentException('goldenPipeline: give only one of certificateIdentity and certificateIdentityRegexp')
         }
         values = cfg.asImmutable()
     }
@@ -154,6 +161,29 @@ class GoldenConfig implements Serializable {
     /** The arguments of the buildOnce step. */
     Map<String, Object> buildOnceArgs(String version) {
         [name: values.name, version: version, artifacts: values.artifacts] + locations()
+    }
+
+    /** The credentials of the sign step: the signing key, and the signing certificate in certificate mode. */
+    Map<String, Object> signing() {
+        def args = [signingKey: values.signingKey]
+        if (has('signingCertificate')) {
+            args.signingCertificate = values.signingCertificate
+        }
+        args
+    }
+
+    /**
+     * What verifySignatures checks against: in certificate mode (an identity or issuer given) the identity and issuer,
+     * the trust root coming from the plugin configuration; otherwise the signing key's public key.
+     */
+    Map<String, Object> verification() {
+        def args = [:]
+        ['certificateIdentity', 'certificateIdentityRegexp', 'certificateOidcIssuer'].each { key ->
+            if (has(key)) {
+                args[key] = values[key]
+            }
+        }
+        args ?: [signingKey: values.signingKey]
     }
 
     /** The command configured for {@code environment} under {@code key} (deploy or smoke), or null. */

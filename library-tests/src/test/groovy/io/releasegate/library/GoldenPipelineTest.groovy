@@ -8,6 +8,7 @@ import io.releasegate.record.ReleaseRecordProjection
 import io.releasegate.record.ReleaseRecords
 import io.releasegate.signing.OpenPgpKeys
 import io.releasegate.steps.PipelineSteps
+import io.releasegate.testing.TestPki
 import java.nio.file.Files
 import java.nio.file.Path
 import java.time.Instant
@@ -65,6 +66,19 @@ class GoldenPipelineTest extends BasePipelineTest {
         a
     }
 
+    /** The credentials store: id -> the file the plugin would write on the agent. */
+    Map<String, Path> credentials = [:]
+    /** The plugin's global trust root for certificate mode (none unless a scenario configures one). */
+    Path trustRoot
+
+    Path credential(Object id) {
+        def file = credentials[id as String]
+        if (file == null) {
+            throw new IllegalArgumentException("no credentials '${id}' visible to this build")
+        }
+        file
+    }
+
     /** The options every scenario shares: reports for the gates that apply, n/a for those that do not. */
     Map cfg(Map more = [:]) {
         [name: 'payments', build: BUILD, artifacts: 'target/*.jar',
@@ -112,6 +126,10 @@ class GoldenPipelineTest extends BasePipelineTest {
         })
         helper.registerAllowedMethod('verifySignatures', [Map], { Map args ->
             def a = core('verifySignatures', args); a.remove('signingKey')
+            if (a.keySet().any { it in PipelineSteps.CERTIFICATE_ARGS }) {
+                // certificate mode: the trust root comes from the plugin's global configuration
+                return PipelineSteps.verifySignaturesWithCertificate(a, state, Optional.ofNullable(trustRoot), 'jenkins', Optional.empty())
+            }
             PipelineSteps.verifySignatures(a, state, keys.resolve('release.pub.pem'), 'jenkins')
         })
         helper.registerAllowedMethod('promoteDigest', [Map], { Map args ->
@@ -125,13 +143,16 @@ class GoldenPipelineTest extends BasePipelineTest {
             PipelineSteps.approveProduction(core('approveProduction', args), project, state, submitter)
         })
         helper.registerAllowedMethod('releaseGate', [Map], { Map m ->
-            assert m.keySet().every { it in ['command', 'args', 'signingKey', 'passphraseCredentials', 'gitCredentials'] } : m.keySet()
+            assert m.keySet().every { it in ['command', 'args', 'signingKey', 'signingCertificate', 'passphraseCredentials', 'gitCredentials'] } : m.keySet()
             def a = core('releaseGate ' + m.command, m.args)
             switch (m.command) {
                 case 'plan': return PipelineSteps.plan(a, project)
                 case 'gate': return PipelineSteps.gate(a, project, state, 'jenkins')
-                case 'sign': return PipelineSteps.sign(a, state, keys.resolve('release.pem'), keys.resolve('release.pub.pem'), 'jenkins')
-                case 'provenance': return PipelineSteps.provenance(a, state, keys.resolve('release.pem'), 'jenkins')
+                case 'sign': return m.signingCertificate
+                        ? PipelineSteps.signWithCertificate(a, state, credential(m.signingKey), credential(m.signingCertificate),
+                                Optional.empty(), 'jenkins', Optional.empty())
+                        : PipelineSteps.sign(a, state, credential(m.signingKey), keys.resolve('release.pub.pem'), 'jenkins')
+                case 'provenance': return PipelineSteps.provenance(a, state, credential(m.signingKey), 'jenkins')
                 case 'tag':
                     tagCredentials << m.findAll { k, v -> k != 'command' && k != 'args' }
                     return PipelineSteps.tagRelease(a, project, state, keys.resolve('tag.asc'), new char[0], 'jenkins')
@@ -184,6 +205,8 @@ class GoldenPipelineTest extends BasePipelineTest {
         def pair = io.releasegate.signing.KeySigner.generatePem()
         Files.writeString(keys.resolve('release.pem'), pair[0])
         Files.writeString(keys.resolve('release.pub.pem'), pair[1])
+        credentials = ['payments-release-key': keys.resolve('release.pem')]
+        trustRoot = null
         synchronized (GoldenPipelineTest) {
             if (tagKeyPair == null) {
                 tagKeyPair = OpenPgpKeys.generateArmored('Release CI <ci@release-gate.invalid>', new Date())
@@ -603,6 +626,50 @@ evidence: [SEC-88]
         assertThat(events.find { it.type() == 'attestation-failed' }.text('reason').get()).startsWith('provenance.')
         assertThat(promotions('payments@0.1.0')).containsExactly('dev')
         assertThat(inputs()).isEmpty()
+    }
+
+    @Test
+    void certificateModeRefusesAnotherIdentityAtStagingThenReleasesToProduction() {
+        // the CI job's signing certificate from a test CA; the plugin's trust root is that CA (trusted_root.json)
+        String ci = 'https://ci.example.invalid/job/payments/job/main'
+        TestPki pki = TestPki.create(Instant.now())
+        def leaf = pki.leaf(keys, 'ci', ci, Instant.now())
+        Path chain = keys.resolve('ci-chain.crt')
+        Files.writeString(chain, Files.readString(leaf.cert()) + TestPki.pem('CERTIFICATE', pki.intermediate().encoded))
+        credentials['payments-ci-key'] = leaf.key()
+        credentials['payments-ci-certificate'] = chain
+        trustRoot = pki.trustedRoot(tmp.resolve('trusted_root.json'), Optional.empty())
+        Map signing = [signingKey: 'payments-ci-key', signingCertificate: 'payments-ci-certificate', certificateOidcIssuer: TestPki.ISSUER]
+
+        // the release expects another job's identity: refused at deploy-staging, before the promotion
+        onBranch('main')
+        assertThatThrownBy { run(cfg(signing + [certificateIdentity: 'https://ci.example.invalid/job/billing/job/main'])) }
+                .hasMessageContaining('refused by rule certificate.identity').hasMessageContaining(ci)
+        assertThat(stages()).containsExactlyElementsOf(ALL_STAGES.subList(0, ALL_STAGES.indexOf('deploy-staging') + 1))
+        assertThat(promotions('payments@0.1.0')).containsExactly('dev')
+        def failed = events('payments@0.1.0').find { it.type() == 'signature-failed' }
+        assertThat(failed.text('reason').get()).startsWith('certificate.identity')
+        assertThat(inputs()).isEmpty()
+
+        // with the right identity constraint the same release goes to production, verified at staging and production
+        Map result = releaseMain(signing + [certificateIdentityRegexp: 'https://ci\\.example\\.invalid/job/payments/.*'])
+        assertThat(result.version).isEqualTo('0.1.0')
+        def events = events('payments@0.1.0')
+        def signed = events.findAll { it.type() == 'signed' }
+        assertThat(signed).isNotEmpty()
+        assertThat(signed*.text('identity')*.get()).containsOnly(ci)
+        signed.each { assertThat(it.text('reference').get()).startsWith('payments@sha256:') }
+        def verified = events.findAll { it.type() == 'signature-verified' }
+        assertThat(verified).hasSize(2)
+        assertThat(verified*.text('identity')*.get()).containsOnly(ci)
+        assertThat(verified*.text('issuer')*.get()).containsOnly(TestPki.ISSUER)
+        assertThat(events.findAll { it.type() == 'attestation-verified' }).hasSize(2)
+        assertThat(promotions('payments@0.1.0')).endsWith('staging', 'production')
+        assertThat(Files.readString(project.resolve('deployed-production.txt')).trim()).isEqualTo(result.digest)
+
+        // certificate options are checked before any stage
+        assertThatThrownBy { run(cfg(certificateIdentity: ci, certificateIdentityRegexp: '.*')) }
+                .hasMessageContaining('only one of certificateIdentity and certificateIdentityRegexp')
     }
 
     @Test

@@ -18,9 +18,14 @@ import io.releasegate.promotion.EmergencyChange;
 import io.releasegate.provenance.Provenance;
 import io.releasegate.sbom.GenerateSbom;
 import io.releasegate.sbom.Limits;
+import io.releasegate.demo.DemoPki;
+import io.releasegate.signing.CertificateSigner;
+import io.releasegate.signing.CertificateVerifier;
 import io.releasegate.sbom.SbomFormat;
 import io.releasegate.sbom.SpdxWriter;
 import io.releasegate.signing.KeySigner;
+import io.releasegate.signing.SigningCertificates;
+import io.releasegate.signing.TrustRoot;
 import io.releasegate.signing.ReleaseSignatures;
 import io.releasegate.verify.VerifyProduction;
 import io.releasegate.promotion.PromoteDigest;
@@ -71,6 +76,11 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
 
     private CliOutput output;
     private final ArrayNode steps = Json.mapper().createArrayNode();
+
+    /** Who signs the release in certificate mode (the CI job), who vouches for it, and someone else. */
+    static final String DEMO_IDENTITY = "https://ci.release-gate.invalid/job/payments/job/main";
+    static final String DEMO_ISSUER = "https://issuer.release-gate.invalid";
+    static final String DEMO_WRONG_IDENTITY = "https://ci.release-gate.invalid/job/payments/job/feature";
 
     @Override
     public CliOutput output() {
@@ -182,6 +192,29 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
                     java.time.Clock.systemUTC());
             ReleaseSignatures.verify(ctx.store(), ctx.ledger(), SampleProject.NAME, version, publicKey, "ci", java.time.Clock.systemUTC());
             step("sign + verifySignatures", "ECDSA P-256 signature of " + built.digest().shortForm() + " verified");
+            // certificate mode: a CA made for this run only issues the signing certificate; verification pins who signed
+            // (identity), who vouched for them (OIDC issuer) and which CA is trusted, as cosign verify-blob does
+            DemoPki pki = DemoPki.create(project.resolve(".release-gate/demo-pki"), DEMO_IDENTITY, DEMO_ISSUER, Instant.now());
+            CertificateSigner certificateSigner = new CertificateSigner(KeySigner.fromPem(pki.key()),
+                    SigningCertificates.read(pki.certificate()).get(0), List.of(), Optional.empty());
+            io.releasegate.ledger.Event certSigned = ReleaseSignatures.signWithCertificate(ctx.store(), ctx.ledger(), SampleProject.NAME,
+                    version, certificateSigner, "ci", java.time.Clock.systemUTC());
+            step("sign --certificate", "signed " + built.digest().shortForm() + " as " + DEMO_IDENTITY + " with a certificate from a demo CA "
+                    + "generated for this run; Sigstore bundle stored as " + certSigned.payload().path("reference").asText());
+            TrustRoot demoRoot = TrustRoot.load(pki.trustRoot());
+            try {
+                ReleaseSignatures.verifyWithCertificate(ctx.store(), ctx.ledger(), SampleProject.NAME, version,
+                        CertificateVerifier.Policy.exact(DEMO_WRONG_IDENTITY, DEMO_ISSUER), demoRoot, "ci", java.time.Clock.systemUTC());
+                throw new IllegalStateException("a signature by another identity was not refused");
+            } catch (RefusedException refused) {
+                io.releasegate.error.Refusal r = refused.refusals().get(0);
+                step("verify --certificate-identity (wrong identity)", "refused by rule " + r.rule() + ": " + r.evidence());
+            }
+            io.releasegate.ledger.Event certVerified = ReleaseSignatures.verifyWithCertificate(ctx.store(), ctx.ledger(), SampleProject.NAME,
+                    version, CertificateVerifier.Policy.exact(DEMO_IDENTITY, DEMO_ISSUER), demoRoot, "ci", java.time.Clock.systemUTC());
+            step("verify --certificate-identity", "verified " + built.digest().shortForm() + ": signed by "
+                    + certVerified.payload().path("identity").asText() + ", OIDC issuer " + DEMO_ISSUER + ", certificate chains to the "
+                    + "trust root " + project.relativize(pki.trustRoot()));
             GenerateSbom.Result sbom = GenerateSbom.call(ctx.store(), ctx.ledger(), SampleProject.NAME, version, Optional.empty(),
                     Limits.defaults(), "ci", java.time.Clock.systemUTC());
             GenerateSbom.Stored cdx = sbom.document(SbomFormat.CYCLONEDX).orElseThrow();

@@ -218,11 +218,20 @@ class CliTest {
         assertThat(doc.path("steps").findValuesAsText("step"))
                 .containsSubsequence("sample project", "next-version", "build", "buildOnce", "buildOnce again", "immutability",
                         "changelog", "tag", "verify-tag", "release-notes", "promoteDigest dev", "promoteDigest staging",
-                        "sign + verifySignatures", "generateSbom", "generateSbom spdx", "provenance", "gates", "promoteDigest staging", "approveProduction",
+                        "sign + verifySignatures", "sign --certificate", "verify --certificate-identity (wrong identity)",
+                        "verify --certificate-identity", "generateSbom", "generateSbom spdx", "provenance", "gates", "promoteDigest staging",
+                        "approveProduction",
                         "approveProduction", "approveProduction", "promoteDigest production", "verify-production");
         assertThat(results(doc, "promoteDigest staging").get(0)).contains("promote.evidence-signatures");
         assertThat(results(doc, "approveProduction").get(0)).contains("approval.author");
         assertThat(results(doc, "verify-tag").get(0)).contains("signature verified");
+        // certificate mode: a CA generated for the run, identity + issuer + trust root, and another identity refused
+        assertThat(results(doc, "sign --certificate").get(0)).contains(DemoCommand.DEMO_IDENTITY).contains("bundle stored as payments@sha256:");
+        assertThat(results(doc, "verify --certificate-identity (wrong identity)").get(0)).startsWith("refused by rule certificate.identity")
+                .contains(DemoCommand.DEMO_IDENTITY).contains(DemoCommand.DEMO_WRONG_IDENTITY);
+        assertThat(results(doc, "verify --certificate-identity").get(0)).contains("signed by " + DemoCommand.DEMO_IDENTITY)
+                .contains("OIDC issuer " + DemoCommand.DEMO_ISSUER).contains(".release-gate/demo-pki/demo-ca.pem");
+        assertThat(Files.readString(dir.resolve(".release-gate/demo-pki/demo-ca.pem"))).startsWith("-----BEGIN CERTIFICATE-----");
         assertThat(results(doc, "generateSbom spdx").get(0)).startsWith("SPDX 2.3").contains("DESCRIBES")
                 .contains("schema-valid");
         assertThat(Json.mapper().readTree(dir.resolve("target/sbom.spdx.json").toFile()).path("spdxVersion").asText())

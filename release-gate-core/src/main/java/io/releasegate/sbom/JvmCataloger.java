@@ -90,16 +90,16 @@ public final class JvmCataloger {
         Contents contents = new Contents();
         int index = reserve();
         try {
-            Counting counted = new Counting(in);
+            CountingInputStream counted = new CountingInputStream(in);
             ZipInputStream zip = new ZipInputStream(counted);
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
-                long start = counted.count;
+                long start = counted.count();
                 long size = e.getSize();
                 String entryName = e.getName();
                 if (!entry(path, entryName, e.isDirectory(), new Body() {
                     @Override
                     public InputStream open() {
-                        return new Bounded(zip, path + "!/" + entryName, () -> counted.count - start);
+                        return new Bounded(zip, path + "!/" + entryName, () -> counted.count() - start);
                     }
 
                     @Override
@@ -116,12 +116,8 @@ public final class JvmCataloger {
                 }
             }
             in.transferTo(java.io.OutputStream.nullOutputStream()); // the rest, for the archive's own digests
-        } catch (Bomb b) {
-            warnings.add(b.getMessage());
-        } catch (ZipException | java.io.EOFException e) {
-            warnings.add(path + ": truncated or corrupt archive (" + e.getMessage() + "); cataloged what could be read");
         } catch (IOException e) {
-            warnings.add(path + ": cannot be read (" + e.getMessage() + ")");
+            unreadable(path, e);
         }
         finish(index, path, depth, parent, HexFormat.of().formatHex(sha1.digest()), HexFormat.of().formatHex(sha256.digest()), contents);
     }
@@ -160,15 +156,22 @@ public final class JvmCataloger {
                     break;
                 }
             }
-        } catch (Bomb b) {
-            warnings.add(b.getMessage());
-        } catch (ZipException | java.io.EOFException e) {
-            warnings.add(path + ": truncated or corrupt archive (" + e.getMessage() + "); cataloged what could be read");
         } catch (IOException e) {
-            warnings.add(path + ": cannot be read (" + e.getMessage() + ")");
+            unreadable(path, e);
         }
         finish(index, path, depth, parent, HexFormat.of().formatHex(md("SHA-1").digest(bytes)),
                 HexFormat.of().formatHex(md("SHA-256").digest(bytes)), contents);
+    }
+
+    /** What could not be read of the archive at {@code path}, as a warning: the rest is still cataloged. */
+    private void unreadable(String path, IOException e) {
+        if (e instanceof Bomb) {
+            warnings.add(e.getMessage());
+        } else if (e instanceof ZipException || e instanceof java.io.EOFException) {
+            warnings.add(path + ": truncated or corrupt archive (" + e.getMessage() + "); cataloged what could be read");
+        } else {
+            warnings.add(path + ": cannot be read (" + e.getMessage() + ")");
+        }
     }
 
     /** A slot for the archive's own package, so that parents come before their children. */
@@ -298,32 +301,6 @@ public final class JvmCataloger {
         }
     }
 
-    /** Counts the compressed bytes read from the archive. */
-    private static final class Counting extends java.io.FilterInputStream {
-        long count;
-
-        Counting(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                count += n;
-            }
-            return n;
-        }
-    }
 
     /** Counts inflated bytes of one entry against the total and ratio limits. */
     private final class Bounded extends java.io.FilterInputStream {

@@ -187,7 +187,7 @@ public final class OciCataloger {
         }
         MessageDigest sha = md(digest.algorithm().equals("sha512") ? "SHA-512" : "SHA-256");
         try (InputStream raw = Files.newInputStream(blob)) {
-            Counting compressed = new Counting(new DigestInputStream(raw, sha));
+            CountingInputStream compressed = new CountingInputStream(new DigestInputStream(raw, sha));
             BufferedInputStream buffered = new BufferedInputStream(compressed);
             buffered.mark(2);
             boolean gzip = buffered.read() == 0x1f && buffered.read() == 0x8b;
@@ -284,7 +284,7 @@ public final class OciCataloger {
 
     /** Extracts the regular files of a layout tar into {@code dir}, with the same checks as layers. */
     private void extract(String path, InputStream in, Path dir) {
-        Counting compressed = new Counting(in);
+        CountingInputStream compressed = new CountingInputStream(in);
         try {
             TarArchiveInputStream tar = new TarArchiveInputStream(new Ratio(compressed, compressed, path));
             for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
@@ -438,47 +438,14 @@ public final class OciCataloger {
         }
     }
 
-    /** Counts the bytes read. */
-    private static final class Counting extends FilterInputStream {
-        long count;
-
-        Counting(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                count += n;
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long s = super.skip(n);
-            count += Math.max(0, s);
-            return s;
-        }
-    }
 
     /** Counts uncompressed bytes against the total and compression-ratio limits. */
     private final class Ratio extends FilterInputStream {
-        private final Counting compressed;
+        private final CountingInputStream compressed;
         private final String label;
         private long read;
 
-        Ratio(InputStream in, Counting compressed, String label) {
+        Ratio(InputStream in, CountingInputStream compressed, String label) {
             super(in);
             this.compressed = compressed;
             this.label = label;
@@ -499,7 +466,7 @@ public final class OciCataloger {
                 if (totalBytes > limits.maxTotalBytes()) {
                     throw new Limit(label + ": the image unpacks beyond " + limits.maxTotalBytes() + " bytes; reading stopped");
                 }
-                if (read > limits.ratioThresholdBytes() && read / Math.max(1, compressed.count) > limits.maxRatio()) {
+                if (read > limits.ratioThresholdBytes() && read / Math.max(1, compressed.count()) > limits.maxRatio()) {
                     throw new Limit(label + ": compression ratio above " + limits.maxRatio() + ":1 (a decompression bomb?); reading stopped");
                 }
             }

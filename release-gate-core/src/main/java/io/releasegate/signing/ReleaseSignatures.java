@@ -147,7 +147,7 @@ public final class ReleaseSignatures {
         Digest digest = built.digest().orElseThrow();
         StoredManifest m = store.fetchManifest(name, OciNames.tagForVersion(version)).orElse(null);
         Optional<String> reason = artifactProblem(store, name, version, m, digest);
-        Optional<CertificateVerifier.Verified> ok = Optional.empty();
+        Optional<Checked> ok = Optional.empty();
         String reference = "";
         if (reason.isEmpty()) {
             List<Event> signed = ledger.events(subject).stream().filter(e -> e.type().equals("signed")
@@ -171,8 +171,9 @@ public final class ReleaseSignatures {
         ObjectNode p = Json.object().put("target", name + ":" + OciNames.tagForVersion(version)).put("reference", reference)
                 .put("policy", policy.identity().orElseGet(() -> "/" + policy.identityRegexp().orElseThrow().pattern() + "/"))
                 .put("issuer", policy.issuer()).put("trustRoot", root.source());
-        ok.ifPresent(v -> p.put("identity", v.identity()).put("signingTime", v.signingTime().toString())
-                .put("signingTimeSource", v.timeFromLog() ? "tlog" : "now").put("authority", v.authority()));
+        ok.ifPresent(c -> p.put("identity", c.verified().identity()).put("signingTime", c.verified().signingTime().toString())
+                .put("signingTimeSource", c.verified().timeFromLog() ? "tlog" : "now").put("authority", c.verified().authority())
+                .put("certificate", SigningCertificates.pem(c.certificate())));
         reason.ifPresent(r -> p.put("reason", r));
         Event e = ledger.append(Event.draft(reason.isPresent() ? "signature-failed" : "signature-verified", subject,
                 Optional.of(digest), actor, clock.instant(), p));
@@ -184,7 +185,23 @@ public final class ReleaseSignatures {
         return e;
     }
 
-    private static CertificateVerifier.Verified checkBundle(ArtifactStore store, String name, StoredManifest m, Digest digest, Event signed,
+    /** A bundle that verified, and its leaf certificate (whose key also signs the release's other evidence). */
+    private record Checked(CertificateVerifier.Verified verified, X509Certificate certificate) {
+    }
+
+    /**
+     * The leaf certificate a {@code signature-verified} event of {@link #verifyWithCertificate} recorded: the certificate
+     * that verified for the policy and trust root, so its key is the release key vouched for by that identity.
+     */
+    public static X509Certificate verifiedCertificate(Event verified) {
+        String pem = verified.payload().path("certificate").asText("");
+        if (!verified.type().equals("signature-verified") || pem.isEmpty()) {
+            throw new InputException("event " + verified.id() + " is not a verified certificate signature");
+        }
+        return SigningCertificates.parsePem(pem, "the verified certificate of event " + verified.id()).get(0);
+    }
+
+    private static Checked checkBundle(ArtifactStore store, String name, StoredManifest m, Digest digest, Event signed,
                                                             CertificateVerifier.Policy policy, TrustRoot root, Clock clock) {
         String reference = signed.payload().path("reference").asText();
         Digest expected = Digest.parse(signed.payload().path("bundleDigest").asText());
@@ -209,8 +226,8 @@ public final class ReleaseSignatures {
             throw new SignatureCheckFailed("bundle.digest", "the stored bundle does not match its digest " + expected);
         }
         SigstoreBundle.Contents c = SigstoreBundle.parse(document, reference);
-        return CertificateVerifier.verify(new CertificateVerifier.Evidence(sha256(m.bytes()), c.signature(), c.certificate(),
-                Optional.of(c.digest()), c.tlogEntries()), policy, root, clock.instant());
+        return new Checked(CertificateVerifier.verify(new CertificateVerifier.Evidence(sha256(m.bytes()), c.signature(), c.certificate(),
+                Optional.of(c.digest()), c.tlogEntries()), policy, root, clock.instant()), c.certificate());
     }
 
     private static byte[] sha256(byte[] data) {

@@ -157,6 +157,39 @@ public final class PipelineSteps {
     }
 
     /**
+     * sign in certificate mode: the release artifact signed with {@code privateKey}, which must be the key of the leaf
+     * certificate in {@code certificate} (a PEM file: the leaf first, optionally followed by its issuing chain, or with
+     * the chain in {@code chain}, intermediates first). The Sigstore bundle is stored as an OCI referrer of the release
+     * and a {@code signed} event records it. -> {@code event, mode, identity, issuer?, reference, bundleDigest}.
+     */
+    public static Map<String, Object> signWithCertificate(Map<String, ?> args, Path stateDir, Path privateKey, Path certificate,
+                                                          Optional<Path> chain, String actor, Optional<RegistryCredentials> credentials) {
+        checkKeys("sign", args, Set.of("name", "version", "store", "ledger"));
+        List<java.security.cert.X509Certificate> certs = io.releasegate.signing.SigningCertificates.read(certificate);
+        List<java.security.cert.X509Certificate> chainCerts = chain.isPresent()
+                ? io.releasegate.signing.SigningCertificates.read(chain.get()) : certs.subList(1, certs.size());
+        io.releasegate.signing.CertificateSigner signer = new io.releasegate.signing.CertificateSigner(
+                io.releasegate.signing.KeySigner.fromPem(privateKey), certs.get(0), chainCerts, Optional.empty());
+        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
+            io.releasegate.ledger.Event e = io.releasegate.signing.ReleaseSignatures.signWithCertificate(ctx.store(), ctx.ledger(),
+                    text(args, "name", null), text(args, "version", null), signer, actor, java.time.Clock.systemUTC());
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("event", e.id());
+            out.put("mode", "certificate");
+            out.put("identity", e.payload().path("identity").asText());
+            if (e.payload().hasNonNull("issuer")) {
+                out.put("issuer", e.payload().path("issuer").asText());
+            }
+            out.put("reference", e.payload().path("reference").asText());
+            out.put("bundleDigest", e.payload().path("bundleDigest").asText());
+            return out;
+        }
+    }
+
+    /** The arguments of verifySignatures in certificate mode (beside name, version, store, ledger). */
+    public static final Set<String> CERTIFICATE_ARGS = Set.of("certificateIdentity", "certificateIdentityRegexp", "certificateOidcIssuer");
+
+    /**
      * verifySignatures: fails closed (a refusal) unless the release's signatures verify with the public key and
      * its stored provenance attestation, read back from the store by digest, verifies for the built digest with
      * the same key. Both outcomes are recorded. -> {@code verified, event, provenanceEvent}.
@@ -168,6 +201,12 @@ public final class PipelineSteps {
     /** verifySignatures with registry credentials, for a store that is a registry requiring them. */
     public static Map<String, Object> verifySignatures(Map<String, ?> args, Path stateDir, Path publicKey, String actor,
         Optional<RegistryCredentials> credentials) {
+        Set<String> given = new TreeSet<>(args.keySet());
+        given.retainAll(CERTIFICATE_ARGS);
+        if (!given.isEmpty()) {
+            throw new InputException("verifySignatures: " + given + " belong to certificate mode, which verifies against a trust root "
+                    + "(trusted_root.json or a PEM bundle of CA certificates), not a public key");
+        }
         checkKeys("verifySignatures", args, Set.of("name", "version", "store", "ledger"));
         try (ReleaseContext ctx = open(args, stateDir, credentials)) {
             java.security.PublicKey key = io.releasegate.signing.KeySigner.publicKey(publicKey);
@@ -178,6 +217,63 @@ public final class PipelineSteps {
             io.releasegate.ledger.Event p = io.releasegate.provenance.Provenance.verifyStored(ctx.store(), ctx.ledger(), name, version,
                     key, actor, java.time.Clock.systemUTC());
             return new LinkedHashMap<>(Map.of("verified", true, "event", e.id(), "provenanceEvent", p.id()));
+        }
+    }
+
+    /**
+     * verifySignatures in certificate mode, like {@code cosign verify-blob --certificate-identity[-regexp] ...
+     * --certificate-oidc-issuer ...}: {@code certificateIdentity} (exact) or {@code certificateIdentityRegexp} (the whole
+     * SAN must match), {@code certificateOidcIssuer}, and {@code trustRoot} (a Sigstore {@code trusted_root.json} or a PEM
+     * bundle of CA certificates). A stored bundle of the release must verify for that policy and trust root, and the
+     * stored provenance must verify with the key of the certificate that did. A missing identity, issuer or trust root is
+     * an input error naming it; a failed check is a refusal naming the check (certificate.identity, certificate.issuer,
+     * certificate.untrusted, ...). Both outcomes are recorded.
+     * -> {@code verified, mode, identity, issuer, event, provenanceEvent}.
+     */
+    public static Map<String, Object> verifySignaturesWithCertificate(Map<String, ?> args, Path stateDir, Optional<Path> trustRoot,
+                                                                      String actor, Optional<RegistryCredentials> credentials) {
+        Set<String> valid = new TreeSet<>(CERTIFICATE_ARGS);
+        valid.addAll(Set.of("name", "version", "store", "ledger"));
+        checkKeys("verifySignatures", args, valid);
+        String identity = text(args, "certificateIdentity", "");
+        String regexp = text(args, "certificateIdentityRegexp", "");
+        String issuer = text(args, "certificateOidcIssuer", "");
+        List<String> missing = new ArrayList<>();
+        if (identity.isBlank() && regexp.isBlank()) {
+            missing.add("certificateIdentity or certificateIdentityRegexp");
+        }
+        if (issuer.isBlank()) {
+            missing.add("certificateOidcIssuer");
+        }
+        if (trustRoot.isEmpty()) {
+            missing.add("a trust root (trusted_root.json or a PEM bundle of CA certificates)");
+        }
+        if (!missing.isEmpty()) {
+            throw new InputException("verifySignatures: certificate mode needs " + String.join(", ", missing));
+        }
+        if (!identity.isBlank() && !regexp.isBlank()) {
+            throw new InputException("verifySignatures: give only one of certificateIdentity and certificateIdentityRegexp");
+        }
+        io.releasegate.signing.CertificateVerifier.Policy policy = identity.isBlank()
+                ? io.releasegate.signing.CertificateVerifier.Policy.regexp(regexp, issuer)
+                : io.releasegate.signing.CertificateVerifier.Policy.exact(identity, issuer);
+        io.releasegate.signing.TrustRoot root = io.releasegate.signing.TrustRoot.load(trustRoot.get());
+        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
+            String name = text(args, "name", null);
+            String version = text(args, "version", null);
+            io.releasegate.ledger.Event e = io.releasegate.signing.ReleaseSignatures.verifyWithCertificate(ctx.store(), ctx.ledger(),
+                    name, version, policy, root, actor, java.time.Clock.systemUTC());
+            java.security.PublicKey key = io.releasegate.signing.ReleaseSignatures.verifiedCertificate(e).getPublicKey();
+            io.releasegate.ledger.Event p = io.releasegate.provenance.Provenance.verifyStored(ctx.store(), ctx.ledger(), name, version,
+                    key, actor, java.time.Clock.systemUTC());
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("verified", true);
+            out.put("mode", "certificate");
+            out.put("identity", e.payload().path("identity").asText());
+            out.put("issuer", issuer);
+            out.put("event", e.id());
+            out.put("provenanceEvent", p.id());
+            return out;
         }
     }
 

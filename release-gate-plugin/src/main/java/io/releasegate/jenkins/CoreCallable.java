@@ -28,7 +28,8 @@ import jenkins.MasterToSlaveFileCallable;
 
 /**
  * Runs one core entry point on the agent that holds the workspace and returns plain, serialisable
- * values. Key material is written to an owner-only temporary directory next to the workspace
+ * values. Key material (and, in certificate mode, the certificate and the trust root) is written to an owner-only
+ * temporary directory next to the workspace
  * ({@code WORKSPACE@tmp}, the directory Jenkins uses for such files) and deleted before returning.
  */
 final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Object>> {
@@ -92,8 +93,10 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
             }
             Path privateKey = null;
             Path publicKey = null;
+            Path certificate = null;
+            Path trustRoot = null;
             Path tagKey = null;
-            if (keys.hasPrivateKey() || keys.hasPublicKey() || tag != null) {
+            if (keys.hasPrivateKey() || keys.hasPublicKey() || keys.hasCertificate() || keys.hasTrustRoot() || tag != null) {
                 tmp = ownerOnlyDirectory(workspace.resolveSibling(workspace.getFileName() + "@tmp"));
                 if (keys.hasPrivateKey()) {
                     privateKey = ownerOnlyFile(tmp.resolve("release.pem"), keys.privateKeyPem());
@@ -101,11 +104,17 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
                 if (keys.hasPublicKey()) {
                     publicKey = ownerOnlyFile(tmp.resolve("release.pub.pem"), keys.publicKeyPem());
                 }
+                if (keys.hasCertificate()) {
+                    certificate = ownerOnlyFile(tmp.resolve("release.crt"), keys.certificatePem());
+                }
+                if (keys.hasTrustRoot()) {
+                    trustRoot = ownerOnlyFile(tmp.resolve("trusted-root"), keys.trustRoot());
+                }
                 if (tag != null) {
                     tagKey = ownerOnlyFile(tmp.resolve("tag.asc"), tag.armoredKey());
                 }
             }
-            return plain(run(workspace, state, privateKey, publicKey, tagKey));
+            return plain(run(workspace, state, privateKey, publicKey, certificate, trustRoot, tagKey));
         } catch (ReleaseGateException e) {
             // refusals and input errors fail the step with the core's message, without a stack trace
             throw new AbortException("[release-gate] " + command.stepName() + ": " + e.getMessage());
@@ -122,14 +131,19 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
         }
     }
 
-    private Map<String, Object> run(Path workspace, Path state, Path privateKey, Path publicKey, Path tagKey) {
+    private Map<String, Object> run(Path workspace, Path state, Path privateKey, Path publicKey, Path certificate, Path trustRoot,
+                                    Path tagKey) {
         Optional<RegistryCredentials> login = Optional.ofNullable(registry)
                 .map(r -> new RegistryCredentials(r.username(), r.password()));
         return switch (command) {
             case BUILD_ONCE -> PipelineSteps.buildOnce(args, workspace, state, actor, login, new LogProgress(listener));
             case GENERATE_SBOM -> PipelineSteps.generateSbom(args, workspace, state, actor, login);
-            case SIGN -> PipelineSteps.sign(args, state, need(privateKey, "private"), need(publicKey, "public"), actor, login);
-            case VERIFY_SIGNATURES -> PipelineSteps.verifySignatures(args, state, need(publicKey, "public"), actor, login);
+            case SIGN -> certificate != null
+                    ? PipelineSteps.signWithCertificate(args, state, need(privateKey, "private"), certificate, Optional.empty(), actor, login)
+                    : PipelineSteps.sign(args, state, need(privateKey, "private"), need(publicKey, "public"), actor, login);
+            case VERIFY_SIGNATURES -> args.keySet().stream().anyMatch(PipelineSteps.CERTIFICATE_ARGS::contains)
+                    ? PipelineSteps.verifySignaturesWithCertificate(args, state, Optional.ofNullable(trustRoot), actor, login)
+                    : PipelineSteps.verifySignatures(args, state, need(publicKey, "public"), actor, login);
             case PROVENANCE -> PipelineSteps.provenance(args, state, need(privateKey, "private"), actor, login);
             case GATE -> PipelineSteps.gate(args, workspace, state, actor, login);
             case APPROVE_PRODUCTION -> PipelineSteps.approveProduction(args, workspace, state, actor, login);

@@ -23,6 +23,12 @@ public class ReleaseGateConfiguration extends GlobalConfiguration {
     private String publicKey = "";
     private String publicKeyCredentialsId = "";
     private String defaultPolicy = "";
+    private String signingCertificateCredentialsId = "";
+    private String trustedRoot = "";
+    private String trustedRootCredentialsId = "";
+    private String certificateIdentity = "";
+    private String certificateIdentityRegexp = "";
+    private String certificateOidcIssuer = "";
     private String tagSigningKeyCredentialsId = "";
     private String tagSigningPassphraseCredentialsId = "";
 
@@ -118,6 +124,76 @@ public class ReleaseGateConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setDefaultPolicy(String defaultPolicy) {
         this.defaultPolicy = multiline(defaultPolicy);
+        save();
+    }
+
+    /**
+     * Certificate mode, signing: credentials holding the signing certificate (Certificate credentials with the key and
+     * its chain, or a secret file / secret text with the PEM certificate and its chain). Set, {@code sign} signs with
+     * the certificate and stores a Sigstore bundle.
+     */
+    public String getSigningCertificateCredentialsId() {
+        return signingCertificateCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setSigningCertificateCredentialsId(String signingCertificateCredentialsId) {
+        this.signingCertificateCredentialsId = clean(signingCertificateCredentialsId);
+        save();
+    }
+
+    /** Certificate mode, trust root as text: a Sigstore {@code trusted_root.json} or a PEM bundle of CA certificates. */
+    public String getTrustedRoot() {
+        return trustedRoot;
+    }
+
+    @DataBoundSetter
+    public void setTrustedRoot(String trustedRoot) {
+        this.trustedRoot = multiline(trustedRoot);
+        save();
+    }
+
+    /** Certificate mode, trust root from credentials (secret file or secret text), when not given as text. */
+    public String getTrustedRootCredentialsId() {
+        return trustedRootCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setTrustedRootCredentialsId(String trustedRootCredentialsId) {
+        this.trustedRootCredentialsId = clean(trustedRootCredentialsId);
+        save();
+    }
+
+    /** Certificate mode, default expected signer: the certificate identity (SAN email or URI), exactly. */
+    public String getCertificateIdentity() {
+        return certificateIdentity;
+    }
+
+    @DataBoundSetter
+    public void setCertificateIdentity(String certificateIdentity) {
+        this.certificateIdentity = clean(certificateIdentity);
+        save();
+    }
+
+    /** Certificate mode, default expected signer as a regular expression the whole identity must match. */
+    public String getCertificateIdentityRegexp() {
+        return certificateIdentityRegexp;
+    }
+
+    @DataBoundSetter
+    public void setCertificateIdentityRegexp(String certificateIdentityRegexp) {
+        this.certificateIdentityRegexp = clean(certificateIdentityRegexp);
+        save();
+    }
+
+    /** Certificate mode, default OIDC issuer the signing certificate must name. */
+    public String getCertificateOidcIssuer() {
+        return certificateOidcIssuer;
+    }
+
+    @DataBoundSetter
+    public void setCertificateOidcIssuer(String certificateOidcIssuer) {
+        this.certificateOidcIssuer = clean(certificateOidcIssuer);
         save();
     }
 

@@ -39,6 +39,7 @@ public class ReleaseGateStep extends Step {
 
     private final String command;
     private String signingKey = "";
+    private String signingCertificate = "";
     private String passphraseCredentials = "";
     private String gitCredentials = "";
     private Map<String, Object> args = Map.of();
@@ -60,6 +61,20 @@ public class ReleaseGateStep extends Step {
     @DataBoundSetter
     public void setSigningKey(String signingKey) {
         this.signingKey = signingKey == null ? "" : signingKey.trim();
+    }
+
+    public String getSigningCertificate() {
+        return signingCertificate;
+    }
+
+    /**
+     * Credentials id of the signing certificate (sign in certificate mode): Certificate credentials with the key and its
+     * chain, or a secret file / secret text with the PEM certificate (then {@code signingKey} holds the key); default:
+     * the global configuration's. Set, the release is signed with the certificate and a Sigstore bundle is stored.
+     */
+    @DataBoundSetter
+    public void setSigningCertificate(String signingCertificate) {
+        this.signingCertificate = signingCertificate == null ? "" : signingCertificate.trim();
     }
 
     public String getPassphraseCredentials() {
@@ -95,7 +110,7 @@ public class ReleaseGateStep extends Step {
     public StepExecution start(StepContext context) throws AbortException {
         Command c = Command.forReleaseGate(command).orElseThrow(() -> new AbortException("[release-gate] releaseGate: unknown command '"
                 + command + "'; commands: " + Command.releaseGateNames()));
-        return new Execution(c, new HashMap<>(args), signingKey, passphraseCredentials, gitCredentials, context);
+        return new Execution(c, new HashMap<>(args), signingKey, signingCertificate, passphraseCredentials, gitCredentials, context);
     }
 
     static final class Execution extends SynchronousNonBlockingStepExecution<Map<String, Object>> {
@@ -105,15 +120,17 @@ public class ReleaseGateStep extends Step {
         private final Command command;
         private final HashMap<String, Object> args;
         private final String signingKey;
+        private final String signingCertificate;
         private final String passphraseCredentials;
         private final String gitCredentials;
 
-        Execution(Command command, HashMap<String, Object> args, String signingKey, String passphraseCredentials,
-                  String gitCredentials, StepContext context) {
+        Execution(Command command, HashMap<String, Object> args, String signingKey, String signingCertificate,
+                  String passphraseCredentials, String gitCredentials, StepContext context) {
             super(context);
             this.command = command;
             this.args = args;
             this.signingKey = signingKey;
+            this.signingCertificate = signingCertificate;
             this.passphraseCredentials = passphraseCredentials;
             this.gitCredentials = gitCredentials;
         }
@@ -133,8 +150,16 @@ public class ReleaseGateStep extends Step {
             Optional<Libraries.Loaded> library = Optional.empty();
             switch (command) {
                 case SIGN -> {
-                    KeyMaterial key = Secrets.signingKey(run, signingKeyId(config));
-                    call.keys(key.hasPublicKey() ? key : key.withPublicKey(Secrets.publicKey(run, config, Optional.of(key))));
+                    String certificateId = signingCertificate.isEmpty() ? config.getSigningCertificateCredentialsId() : signingCertificate;
+                    if (!certificateId.isEmpty()) {
+                        // certificate mode: the key comes with Certificate credentials, else from the signing key
+                        KeyMaterial certificate = Secrets.signingCertificate(run, certificateId);
+                        call.keys(certificate.hasPrivateKey() ? certificate
+                                : Secrets.signingKey(run, signingKeyId(config)).withCertificate(certificate.certificatePem()));
+                    } else {
+                        KeyMaterial key = Secrets.signingKey(run, signingKeyId(config));
+                        call.keys(key.hasPublicKey() ? key : key.withPublicKey(Secrets.publicKey(run, config, Optional.of(key))));
+                    }
                 }
                 case PROVENANCE -> {
                     call.keys(Secrets.signingKey(run, signingKeyId(config)));
@@ -157,7 +182,16 @@ public class ReleaseGateStep extends Step {
                     a.put("builderId", root == null ? "jenkins:" + run.getParent().getFullName() : root + run.getParent().getUrl());
                     a.put("invocationId", root == null ? "jenkins:" + run.getExternalizableId() : root + run.getUrl());
                 }
-                case VERIFY_SIGNATURES -> call.keys(KeyMaterial.publicOnly(VerifySignaturesStep.publicKey(run, signingKey)));
+                case VERIFY_SIGNATURES -> {
+                    Map<String, Object> certificateArgs = new HashMap<>();
+                    io.releasegate.steps.PipelineSteps.CERTIFICATE_ARGS.forEach(k -> {
+                        if (a.containsKey(k)) {
+                            certificateArgs.put(k, a.remove(k));
+                        }
+                    });
+                    call.keys(VerifySignaturesStep.trust(run, signingKey, certificateArgs));
+                    a.putAll(certificateArgs);
+                }
                 case TAG -> {
                     EnvVars env = getContext().get(EnvVars.class);
                     call.tag(Secrets.tag(run, tagKeyId(config), passphraseCredentials.isEmpty()
@@ -202,12 +236,13 @@ public class ReleaseGateStep extends Step {
                     result.put("libraryPinned", library.map(Libraries.Loaded::pinned).orElse(false));
                     evidence.provenance(text(result.get("predicateType")), lib);
                 }
-                case SIGN -> evidence.record("signature", release + ": signed (event " + result.get("event") + ")", actor);
+                case SIGN -> evidence.record("signature", release + ": signed (event " + result.get("event") + ")"
+                        + ("certificate".equals(result.get("mode")) ? " with the certificate of " + result.get("identity") : ""), actor);
                 case GATE -> evidence.record("gate", release + ": " + result.get("summary"), actor);
                 case NO_GO -> evidence.record("no-go", release + ": " + a.get("reason"), actor);
                 case VERIFY_PRODUCTION -> evidence.record("production", release + ": "
                         + (Boolean.TRUE.equals(result.get("ok")) ? "verified" : "problems " + result.get("problems")), actor);
-                case VERIFY_SIGNATURES -> evidence.record("signature", release + ": verified", actor);
+                case VERIFY_SIGNATURES -> evidence.record("signature", release + ": verified" + VerifySignaturesStep.verified(result), actor);
                 case RELEASE_RECORD -> evidence.record("record", release + ": release record of " + result.get("digest"), actor);
                 case TAG -> evidence.record("tag", release + ": " + result.get("tag") + " on " + result.get("commit") + " ("
                         + result.get("outcome") + (Boolean.TRUE.equals(result.get("pushed")) ? ", pushed" : "") + ")", actor);

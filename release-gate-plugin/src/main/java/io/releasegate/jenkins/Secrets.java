@@ -29,6 +29,7 @@ final class Secrets {
 
     private static final String PRIVATE_KEY = "PRIVATE KEY";
     private static final String PUBLIC_KEY = "PUBLIC KEY";
+    private static final String CERTIFICATE = "CERTIFICATE";
 
     private Secrets() {
     }
@@ -72,6 +73,53 @@ final class Secrets {
         }
         throw new AbortException("[release-gate] no release public key: set one under Manage Jenkins » System » Release Gate "
                 + "(public key or its credentials), or store the public key block with the signing key");
+    }
+
+    /**
+     * The signing certificate of {@code credentialsId}: from <em>Certificate</em> credentials (PKCS#12) the private key,
+     * its public key and the certificate chain of the key entry; from a secret file or secret text the PEM certificates
+     * (the leaf first, then its issuing chain), and the PKCS#8 key when the same PEM holds it (else the signing key
+     * credentials provide it).
+     */
+    static KeyMaterial signingCertificate(Run<?, ?> run, String credentialsId) throws IOException {
+        StandardCredentials c = find(run, credentialsId, "signing certificate");
+        if (c instanceof StandardCertificateCredentials cert) {
+            return chainFromKeyStore(cert, credentialsId);
+        }
+        String pem = text(c, credentialsId, "signing certificate");
+        if (!pem.contains("-----BEGIN " + CERTIFICATE + "-----")) {
+            throw new AbortException("[release-gate] credentials '" + credentialsId
+                    + "' hold no PEM certificate ('-----BEGIN CERTIFICATE-----')");
+        }
+        // a PEM file may also carry the key (PKCS#8) before the certificates; otherwise the signing key provides it
+        byte[] key = block(pem, PRIVATE_KEY).map(k -> k.getBytes(StandardCharsets.US_ASCII)).orElse(new byte[0]);
+        return new KeyMaterial(key, new byte[0], blocks(pem, CERTIFICATE).getBytes(StandardCharsets.US_ASCII), new byte[0]);
+    }
+
+    /**
+     * The trust root of certificate-mode verification: a Sigstore {@code trusted_root.json} or a PEM bundle of CA
+     * certificates, from the controller's configuration (text, then a secret file or secret text credential). Empty
+     * when none is configured: the core then names the missing trust root.
+     */
+    static byte[] trustRoot(Run<?, ?> run, ReleaseGateConfiguration config) throws IOException {
+        if (!config.getTrustedRoot().isEmpty()) {
+            return config.getTrustedRoot().getBytes(StandardCharsets.UTF_8);
+        }
+        String id = config.getTrustedRootCredentialsId();
+        if (id.isEmpty()) {
+            return new byte[0];
+        }
+        StandardCredentials c = find(run, id, "trust root");
+        if (c instanceof FileCredentials file) {
+            try (InputStream in = file.getContent()) {
+                return in.readAllBytes();
+            }
+        }
+        if (c instanceof StringCredentials string) {
+            return string.getSecret().getPlainText().getBytes(StandardCharsets.UTF_8);
+        }
+        throw new AbortException("[release-gate] credentials '" + id + "' (trust root) must be a secret file or secret text "
+                + "holding a trusted_root.json or a PEM bundle of CA certificates");
     }
 
     /** Registry login from username/password credentials, for a registry store. */
@@ -180,6 +228,50 @@ final class Secrets {
                     + "': " + e.getClass().getSimpleName());
         }
         throw new AbortException("[release-gate] certificate credentials '" + credentialsId + "' hold no private key entry");
+    }
+
+    /** Every PEM block of {@code type}, in order. */
+    private static String blocks(String pem, String type) {
+        StringBuilder out = new StringBuilder();
+        String end = "-----END " + type + "-----";
+        int from = 0;
+        int b;
+        while ((b = pem.indexOf("-----BEGIN " + type + "-----", from)) >= 0) {
+            int e = pem.indexOf(end, b);
+            if (e < 0) {
+                break;
+            }
+            out.append(pem, b, e + end.length()).append('\n');
+            from = e + end.length();
+        }
+        return out.toString();
+    }
+
+    /** The key entry of certificate credentials with its certificate chain (leaf first), as PEM. */
+    private static KeyMaterial chainFromKeyStore(StandardCertificateCredentials cert, String credentialsId) throws AbortException {
+        try {
+            KeyStore ks = cert.getKeyStore();
+            char[] password = cert.getPassword().getPlainText().toCharArray();
+            for (String alias : Collections.list(ks.aliases())) {
+                if (ks.isKeyEntry(alias)) {
+                    Key key = ks.getKey(alias, password);
+                    Certificate[] chain = ks.getCertificateChain(alias);
+                    if (key instanceof PrivateKey && chain != null && chain.length > 0) {
+                        java.io.ByteArrayOutputStream pems = new java.io.ByteArrayOutputStream();
+                        for (Certificate c : chain) {
+                            pems.writeBytes(pem(CERTIFICATE, c.getEncoded()));
+                        }
+                        return new KeyMaterial(pem(PRIVATE_KEY, key.getEncoded()), pem(PUBLIC_KEY, chain[0].getPublicKey().getEncoded()),
+                                pems.toByteArray(), new byte[0]);
+                    }
+                }
+            }
+        } catch (java.security.GeneralSecurityException e) {
+            throw new AbortException("[release-gate] cannot read the key in certificate credentials '" + credentialsId
+                    + "': " + e.getClass().getSimpleName());
+        }
+        throw new AbortException("[release-gate] certificate credentials '" + credentialsId + "' hold no private key entry "
+                + "with a certificate chain");
     }
 
     /** The public key of the first certificate in certificate credentials (a trust root needs no private key). */

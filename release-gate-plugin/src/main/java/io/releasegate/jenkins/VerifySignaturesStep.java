@@ -5,6 +5,7 @@ import hudson.Extension;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,12 +21,21 @@ import org.kohsuke.stapler.DataBoundSetter;
  * {@code verifySignatures(name: 'payments', version: '1.4.0')}: fails the build unless the release's
  * signatures verify with the release public key, which comes from the controller's trust roots
  * (Manage Jenkins » System » Release Gate), or else from the public key stored with {@code signingKey}.
+ * <p>
+ * Certificate mode, like {@code cosign verify-blob --certificate-identity-regexp ... --certificate-oidc-issuer ...}:
+ * with {@code certificateIdentity} or {@code certificateIdentityRegexp} (the step's, else the controller's default)
+ * a stored Sigstore bundle of the release must verify against the controller's trust root ({@code trusted_root.json}
+ * or a PEM bundle of CAs) for that identity and {@code certificateOidcIssuer}, and the stored provenance with the key
+ * of that certificate.
  */
 public class VerifySignaturesStep extends ReleaseStep {
 
     private final String name;
     private final String version;
     private String signingKey = "";
+    private String certificateIdentity = "";
+    private String certificateIdentityRegexp = "";
+    private String certificateOidcIssuer = "";
 
     @DataBoundConstructor
     public VerifySignaturesStep(String name, String version) {
@@ -51,6 +61,36 @@ public class VerifySignaturesStep extends ReleaseStep {
         this.signingKey = clean(signingKey);
     }
 
+    public String getCertificateIdentity() {
+        return certificateIdentity;
+    }
+
+    /** Certificate mode: the signer's identity (certificate SAN email or URI), exactly. */
+    @DataBoundSetter
+    public void setCertificateIdentity(String certificateIdentity) {
+        this.certificateIdentity = clean(certificateIdentity);
+    }
+
+    public String getCertificateIdentityRegexp() {
+        return certificateIdentityRegexp;
+    }
+
+    /** Certificate mode: a regular expression the whole certificate identity must match. */
+    @DataBoundSetter
+    public void setCertificateIdentityRegexp(String certificateIdentityRegexp) {
+        this.certificateIdentityRegexp = clean(certificateIdentityRegexp);
+    }
+
+    public String getCertificateOidcIssuer() {
+        return certificateOidcIssuer;
+    }
+
+    /** Certificate mode: the OIDC issuer the signing certificate must name. */
+    @DataBoundSetter
+    public void setCertificateOidcIssuer(String certificateOidcIssuer) {
+        this.certificateOidcIssuer = clean(certificateOidcIssuer);
+    }
+
     @Override
     public StepExecution start(StepContext context) {
         return new Execution(this, context);
@@ -65,6 +105,9 @@ public class VerifySignaturesStep extends ReleaseStep {
         private final String signingKey;
         private final String store;
         private final String ledger;
+        private final String certificateIdentity;
+        private final String certificateIdentityRegexp;
+        private final String certificateOidcIssuer;
         private final String storeCredentials;
 
         Execution(VerifySignaturesStep step, StepContext context) {
@@ -74,6 +117,9 @@ public class VerifySignaturesStep extends ReleaseStep {
             this.signingKey = step.signingKey;
             this.store = step.getStore();
             this.ledger = step.getLedger();
+            this.certificateIdentity = step.certificateIdentity;
+            this.certificateIdentityRegexp = step.certificateIdentityRegexp;
+            this.certificateOidcIssuer = step.certificateOidcIssuer;
             this.storeCredentials = step.getStoreCredentials();
         }
 
@@ -82,19 +128,56 @@ public class VerifySignaturesStep extends ReleaseStep {
             CoreRun call = new CoreRun(getContext(), Command.VERIFY_SIGNATURES);
             Run<?, ?> run = call.run();
             String actor = Identities.releaser(run);
-            KeyMaterial key = KeyMaterial.publicOnly(publicKey(run, signingKey));
+            Map<String, Object> args = new HashMap<>();
+            args.put("certificateIdentity", certificateIdentity);
+            args.put("certificateIdentityRegexp", certificateIdentityRegexp);
+            args.put("certificateOidcIssuer", certificateOidcIssuer);
+            KeyMaterial key = trust(run, signingKey, args);
             Map<String, Object> result;
             try {
-                result = call.arg("name", name).arg("version", version).locations(store, ledger)
+                result = call.arg("name", name).arg("version", version).args(args).locations(store, ledger)
                         .storeCredentials(storeCredentials).actor(actor).keys(key).call();
             } catch (hudson.AbortException e) {
                 ReleaseEvidenceAction.of(run).record("signature", name + "@" + version + ": NOT verified: " + e.getMessage(), actor);
                 throw e;
             }
-            call.listener().getLogger().println("[release-gate] signatures of " + name + "@" + version + " verified");
-            ReleaseEvidenceAction.of(run).record("signature", name + "@" + version + ": verified", actor);
+            String verified = verified(result);
+            call.listener().getLogger().println("[release-gate] signatures of " + name + "@" + version + " verified" + verified);
+            ReleaseEvidenceAction.of(run).record("signature", name + "@" + version + ": verified" + verified, actor);
             return result;
         }
+    }
+
+    /**
+     * What a verification checks against, and in which mode. Certificate mode when {@code args} name a certificate
+     * identity or issuer, or else when the controller sets a default identity: the controller's defaults fill what the
+     * step left empty, empty values are dropped, and the trust root comes from the controller (none configured: the
+     * core names it as missing). Otherwise the release public key ({@link #publicKey}).
+     */
+    static KeyMaterial trust(Run<?, ?> run, String signingKey, Map<String, Object> args) throws java.io.IOException {
+        ReleaseGateConfiguration config = ReleaseGateConfiguration.get();
+        args.values().removeIf(v -> v == null || v.toString().isBlank());
+        if (!args.containsKey("certificateIdentity") && !args.containsKey("certificateIdentityRegexp")) {
+            putIfSet(args, "certificateIdentity", config.getCertificateIdentity());
+            putIfSet(args, "certificateIdentityRegexp", config.getCertificateIdentityRegexp());
+        }
+        if (args.isEmpty()) {
+            return KeyMaterial.publicOnly(publicKey(run, signingKey));
+        }
+        putIfSet(args, "certificateOidcIssuer", config.getCertificateOidcIssuer());
+        return KeyMaterial.trustRootOnly(Secrets.trustRoot(run, config));
+    }
+
+    private static void putIfSet(Map<String, Object> args, String key, String value) {
+        if (!args.containsKey(key) && !value.isEmpty()) {
+            args.put(key, value);
+        }
+    }
+
+    /** {@code " (certificate of ID, issuer URL)"} for a certificate-mode result, else nothing. */
+    static String verified(Map<String, Object> result) {
+        return "certificate".equals(result.get("mode"))
+                ? " (certificate of " + result.get("identity") + ", issuer " + result.get("issuer") + ")" : "";
     }
 
     /** The trust root for a verification; the signing key's private half never leaves the controller here. */

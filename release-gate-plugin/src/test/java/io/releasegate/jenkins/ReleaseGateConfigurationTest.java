@@ -26,6 +26,10 @@ class ReleaseGateConfigurationTest {
         config.setSigningKeyCredentialsId("release-key");
         config.setPublicKey("-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----");
         config.setDefaultPolicy("approvals:\n  required: 2");
+        config.setSigningCertificateCredentialsId("release-certificate");
+        config.setTrustedRoot("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----");
+        config.setCertificateIdentity("https://ci.example.internal/job/payments/job/main");
+        config.setCertificateOidcIssuer("https://issuer.example.internal");
 
         r.configRoundtrip();
 
@@ -37,6 +41,12 @@ class ReleaseGateConfigurationTest {
         assertThat(after.getPublicKey()).isEqualTo("-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----");
         assertThat(after.getPublicKeyCredentialsId()).isEmpty();
         assertThat(after.getDefaultPolicy()).isEqualTo("approvals:\n  required: 2");
+        assertThat(after.getSigningCertificateCredentialsId()).isEqualTo("release-certificate");
+        assertThat(after.getTrustedRoot()).isEqualTo("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----");
+        assertThat(after.getTrustedRootCredentialsId()).isEmpty();
+        assertThat(after.getCertificateIdentity()).isEqualTo("https://ci.example.internal/job/payments/job/main");
+        assertThat(after.getCertificateIdentityRegexp()).isEmpty();
+        assertThat(after.getCertificateOidcIssuer()).isEqualTo("https://issuer.example.internal");
         // and it was saved: a fresh instance loads the same values from disk
         assertThat(new ReleaseGateConfiguration().getStore()).isEqualTo("oci://registry.example.internal:5000/team");
     }
@@ -51,6 +61,10 @@ class ReleaseGateConfigurationTest {
         assertThat(config.getLedger()).isEqualTo("ssh://git@git.example.internal/team/ledger.git");
         assertThat(config.getSigningKeyCredentialsId()).isEqualTo("release-signing-key");
         assertThat(config.getPublicKeyCredentialsId()).isEqualTo("release-public-key");
+        assertThat(config.getSigningCertificateCredentialsId()).isEqualTo("release-signing-certificate");
+        assertThat(config.getTrustedRootCredentialsId()).isEqualTo("release-trusted-root");
+        assertThat(config.getCertificateIdentityRegexp()).isEqualTo("https://ci\\.example\\.internal/job/payments/.*");
+        assertThat(config.getCertificateOidcIssuer()).isEqualTo("https://issuer.example.internal");
 
         ConfigurationContext context = new ConfigurationContext(ConfiguratorRegistry.get());
         CNode exported = Util.getUnclassifiedRoot(context).get("releaseGate");
@@ -58,6 +72,8 @@ class ReleaseGateConfigurationTest {
         assertThat(yaml).contains("store: \"oci://registry.example.internal:5000/team\"")
                 .contains("storeCredentialsId: \"registry\"")
                 .contains("signingKeyCredentialsId: \"release-signing-key\"")
-                .contains("publicKeyCredentialsId: \"release-public-key\"");
+                .contains("publicKeyCredentialsId: \"release-public-key\"")
+                .contains("trustedRootCredentialsId: \"release-trusted-root\"")
+                .contains("certificateOidcIssuer: \"https://issuer.example.internal\"");
     }
 }

@@ -44,6 +44,14 @@ class StepConfigurationTest {
         r.assertEqualDataBoundBeans(step, new StepConfigTester(r).configRoundTrip(step));
         new SnippetizerTester(r).assertRoundTrip(step,
                 "verifySignatures name: 'payments', signingKey: 'release-key', version: '1.4.0'");
+
+        VerifySignaturesStep certificate = new VerifySignaturesStep("payments", "1.4.0");
+        certificate.setCertificateIdentityRegexp("https://ci\\.example\\.internal/job/payments/.*");
+        certificate.setCertificateOidcIssuer("https://issuer.example.internal");
+        r.assertEqualDataBoundBeans(certificate, new StepConfigTester(r).configRoundTrip(certificate));
+        new SnippetizerTester(r).assertRoundTrip(certificate, "verifySignatures certificateIdentityRegexp: "
+                + "'https://ci\\\\.example\\\\.internal/job/payments/.*', certificateOidcIssuer: 'https://issuer.example.internal', "
+                + "name: 'payments', version: '1.4.0'");
     }
 
     @Test
@@ -85,6 +93,10 @@ class StepConfigurationTest {
         step.setSigningKey("release-key");
         r.assertEqualDataBoundBeans(step, new StepConfigTester(r).configRoundTrip(step));
         new SnippetizerTester(r).assertRoundTrip(step, "releaseGate command: 'sign', signingKey: 'release-key'");
+        step.setSigningCertificate("release-certificate");
+        r.assertEqualDataBoundBeans(step, new StepConfigTester(r).configRoundTrip(step));
+        new SnippetizerTester(r).assertRoundTrip(step,
+                "releaseGate command: 'sign', signingCertificate: 'release-certificate', signingKey: 'release-key'");
         // the map of arguments, which the form cannot carry, is taken by the descriptor
         @SuppressWarnings("deprecation")
         ReleaseGateStep parsed = (ReleaseGateStep) r.jenkins.getDescriptorByType(ReleaseGateStep.DescriptorImpl.class).newInstance(

@@ -1,0 +1,206 @@
+package io.releasegate.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.releasegate.context.ReleaseContext;
+import io.releasegate.demo.SampleProject;
+import io.releasegate.error.InputException;
+import io.releasegate.error.RefusedException;
+import io.releasegate.ledger.Event;
+import io.releasegate.progress.Progress;
+import io.releasegate.signing.KeySigner;
+import io.releasegate.testing.TestPki;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sign and verifySignatures entry points in key mode and in certificate mode, with their refusals. */
+class PipelineStepsSignatureTest {
+
+    static final String IDENTITY = "https://ci.example.test/job/payments";
+    static final Map<String, String> RELEASE = Map.of("name", "payments", "version", "1.0.0");
+
+    @TempDir
+    Path tmp;
+
+    Path state;
+    Path keys;
+    TestPki pki;
+
+    @BeforeEach
+    void buildTheRelease() throws Exception {
+        SampleProject sample = SampleProject.create(tmp.resolve("payments"), Instant.parse("2026-11-02T09:00:00Z"));
+        state = tmp.resolve("state");
+        keys = Files.createDirectories(tmp.resolve("keys"));
+        String jar = sample.build("1.0.0");
+        PipelineSteps.buildOnce(Map.of("name", "payments", "version", "1.0.0", "artifacts", jar), sample.directory(), state, "rita",
+                Optional.empty(), Progress.NONE);
+        pki = TestPki.create(Instant.now());
+    }
+
+    private Map<String, Object> args(Object... more) {
+        Map<String, Object> a = new HashMap<>(RELEASE);
+        for (int i = 0; i < more.length; i += 2) {
+            a.put(more[i].toString(), more[i + 1]);
+        }
+        return a;
+    }
+
+    /** A leaf for {@code identity}, its certificate file followed by the issuing chain; signs the release and its provenance. */
+    private TestPki.Leaf signWithCertificate(TestPki issuing, String identity) throws Exception {
+        TestPki.Leaf leaf = issuing.leaf(keys, "leaf", identity, Instant.now());
+        Path withChain = keys.resolve("leaf-chain.crt");
+        Files.writeString(withChain, Files.readString(leaf.cert()) + TestPki.pem("CERTIFICATE", issuing.intermediate().getEncoded()));
+        Map<String, Object> signed = PipelineSteps.signWithCertificate(args(), state, leaf.key(), withChain, Optional.empty(), "ci",
+                Optional.empty());
+        assertThat(signed).containsEntry("mode", "certificate").containsEntry("identity", IDENTITY.equals(identity) ? IDENTITY : identity)
+                .containsEntry("issuer", TestPki.ISSUER);
+        assertThat(signed.get("reference").toString()).startsWith("payments@sha256:");
+        PipelineSteps.provenance(args(), state, leaf.key(), "ci");
+        return leaf;
+    }
+
+    private List<Event> events() {
+        try (ReleaseContext ctx = ReleaseContext.open(new ReleaseContext.Options("", "", state, Optional.empty()))) {
+            return ctx.ledger().events("payments@1.0.0");
+        }
+    }
+
+    @Test
+    void keyModeSignsAndVerifiesWithThePublicKey() throws Exception {
+        String[] pair = KeySigner.generatePem();
+        Files.writeString(keys.resolve("release.pem"), pair[0]);
+        Files.writeString(keys.resolve("release.pub.pem"), pair[1]);
+        PipelineSteps.sign(args(), state, keys.resolve("release.pem"), keys.resolve("release.pub.pem"), "ci");
+        PipelineSteps.provenance(args(), state, keys.resolve("release.pem"), "ci");
+
+        Map<String, Object> verified = PipelineSteps.verifySignatures(args(), state, keys.resolve("release.pub.pem"), "jenkins");
+
+        assertThat(verified).containsEntry("verified", true).containsKeys("event", "provenanceEvent");
+        String[] other = KeySigner.generatePem();
+        Files.writeString(keys.resolve("other.pub.pem"), other[1]);
+        assertThatThrownBy(() -> PipelineSteps.verifySignatures(args(), state, keys.resolve("other.pub.pem"), "jenkins"))
+                .isInstanceOf(RefusedException.class).hasMessageContaining("signature.mismatch");
+        assertThatThrownBy(() -> PipelineSteps.verifySignatures(args("certificateIdentity", IDENTITY), state,
+                keys.resolve("release.pub.pem"), "jenkins"))
+                .isInstanceOf(InputException.class).hasMessageContaining("[certificateIdentity] belong to certificate mode");
+    }
+
+    @Test
+    void certificateModeSignsStoresTheBundleAndVerifiesIdentityIssuerAndProvenance() throws Exception {
+        signWithCertificate(pki, IDENTITY);
+        Path trustedRoot = pki.trustedRoot(tmp.resolve("trusted_root.json"), Optional.empty());
+        Path caBundle = pki.caBundle(tmp.resolve("ca.pem"));
+
+        Map<String, Object> exact = PipelineSteps.verifySignaturesWithCertificate(
+                args("certificateIdentity", IDENTITY, "certificateOidcIssuer", TestPki.ISSUER), state, Optional.of(trustedRoot),
+                "jenkins", Optional.empty());
+        Map<String, Object> regexp = PipelineSteps.verifySignaturesWithCertificate(
+                args("certificateIdentityRegexp", "https://ci\\.example\\.test/job/.*", "certificateOidcIssuer", TestPki.ISSUER), state,
+                Optional.of(caBundle), "jenkins", Optional.empty());
+
+        assertThat(exact).containsEntry("verified", true).containsEntry("mode", "certificate").containsEntry("identity", IDENTITY)
+                .containsEntry("issuer", TestPki.ISSUER).containsKeys("event", "provenanceEvent");
+        assertThat(regexp).containsEntry("verified", true).containsEntry("identity", IDENTITY);
+        List<Event> events = events();
+        assertThat(events).extracting(Event::type).contains("signed", "provenance-generated", "signature-verified", "attestation-verified")
+                .doesNotContain("signature-failed", "attestation-failed");
+        Event verified = events.stream().filter(e -> e.type().equals("signature-verified")).findFirst().orElseThrow();
+        assertThat(verified.payload().path("identity").asText()).isEqualTo(IDENTITY);
+        assertThat(verified.payload().path("issuer").asText()).isEqualTo(TestPki.ISSUER);
+        assertThat(verified.payload().path("certificate").asText()).startsWith("-----BEGIN CERTIFICATE-----");
+    }
+
+    @Test
+    void certificateModeRefusesAWrongIdentityAWrongIssuerAndAnUntrustedCa() throws Exception {
+        signWithCertificate(pki, IDENTITY);
+        Path trustedRoot = pki.trustedRoot(tmp.resolve("trusted_root.json"), Optional.empty());
+        Path otherRoot = TestPki.other(Instant.now()).caBundle(tmp.resolve("other-ca.pem"));
+
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(
+                args("certificateIdentity", "https://ci.example.test/job/intruder", "certificateOidcIssuer", TestPki.ISSUER), state,
+                Optional.of(trustedRoot), "jenkins", Optional.empty()))
+                .isInstanceOf(RefusedException.class).hasMessageContaining("certificate.identity")
+                .hasMessageContaining(IDENTITY).hasMessageContaining("'https://ci.example.test/job/intruder'");
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(
+                args("certificateIdentityRegexp", "https://ci\\.example\\.test/job/billing", "certificateOidcIssuer", TestPki.ISSUER),
+                state, Optional.of(trustedRoot), "jenkins", Optional.empty()))
+                .isInstanceOf(RefusedException.class).hasMessageContaining("certificate.identity");
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(
+                args("certificateIdentity", IDENTITY, "certificateOidcIssuer", "https://accounts.example.test"), state,
+                Optional.of(trustedRoot), "jenkins", Optional.empty()))
+                .isInstanceOf(RefusedException.class).hasMessageContaining("certificate.issuer")
+                .hasMessageContaining("'" + TestPki.ISSUER + "', not 'https://accounts.example.test'");
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(
+                args("certificateIdentity", IDENTITY, "certificateOidcIssuer", TestPki.ISSUER), state,
+                Optional.of(otherRoot), "jenkins", Optional.empty()))
+                .isInstanceOf(RefusedException.class).hasMessageContaining("certificate.untrusted");
+
+        List<Event> events = events();
+        assertThat(events).filteredOn(e -> e.type().equals("signature-failed")).hasSize(4)
+                .extracting(e -> e.payload().path("reason").asText().split(":")[0])
+                .containsExactly("certificate.identity", "certificate.identity", "certificate.issuer", "certificate.untrusted");
+        assertThat(events).extracting(Event::type).doesNotContain("signature-verified", "attestation-verified");
+    }
+
+    @Test
+    void certificateModeRefusesACertificateFromAnotherCaAndAReleaseSignedOnlyWithAKey() throws Exception {
+        Path trustedRoot = pki.trustedRoot(tmp.resolve("trusted_root.json"), Optional.empty());
+        Map<String, Object> policy = args("certificateIdentity", IDENTITY, "certificateOidcIssuer", TestPki.ISSUER);
+        String[] pair = KeySigner.generatePem();
+        Files.writeString(keys.resolve("release.pem"), pair[0]);
+        Files.writeString(keys.resolve("release.pub.pem"), pair[1]);
+        PipelineSteps.sign(args(), state, keys.resolve("release.pem"), keys.resolve("release.pub.pem"), "ci");
+
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(policy, state, Optional.of(trustedRoot), "jenkins",
+                Optional.empty())).isInstanceOf(RefusedException.class).hasMessageContaining("signature.missing");
+
+        signWithCertificate(TestPki.other(Instant.now()), IDENTITY);
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(policy, state, Optional.of(trustedRoot), "jenkins",
+                Optional.empty())).isInstanceOf(RefusedException.class).hasMessageContaining("certificate.untrusted");
+    }
+
+    @Test
+    void certificateModeNamesWhatIsMissing() throws Exception {
+        signWithCertificate(pki, IDENTITY);
+        Path trustedRoot = pki.trustedRoot(tmp.resolve("trusted_root.json"), Optional.empty());
+
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args(), state, Optional.empty(), "jenkins", Optional.empty()))
+                .isInstanceOf(InputException.class).hasMessage("verifySignatures: certificate mode needs certificateIdentity or "
+                        + "certificateIdentityRegexp, certificateOidcIssuer, a trust root (trusted_root.json or a PEM bundle of CA certificates)");
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY), state,
+                Optional.of(trustedRoot), "jenkins", Optional.empty()))
+                .isInstanceOf(InputException.class).hasMessage("verifySignatures: certificate mode needs certificateOidcIssuer");
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(
+                args("certificateIdentity", IDENTITY, "certificateOidcIssuer", TestPki.ISSUER), state, Optional.empty(), "jenkins",
+                Optional.empty())).isInstanceOf(InputException.class).hasMessageContaining("needs a trust root");
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(
+                args("certificateIdentity", IDENTITY, "certificateIdentityRegexp", ".*", "certificateOidcIssuer", TestPki.ISSUER), state,
+                Optional.of(trustedRoot), "jenkins", Optional.empty()))
+                .isInstanceOf(InputException.class).hasMessageContaining("only one of certificateIdentity and certificateIdentityRegexp");
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(
+                args("certificateIdentity", IDENTITY, "certificateOidcIssuer", TestPki.ISSUER), state,
+                Optional.of(tmp.resolve("missing.json")), "jenkins", Optional.empty()))
+                .isInstanceOf(InputException.class).hasMessageContaining("trust root not found");
+        assertThat(events()).extracting(Event::type).doesNotContain("signature-verified", "signature-failed");
+    }
+
+    @Test
+    void certificateSigningRefusesAKeyThatIsNotTheCertificates() throws Exception {
+        TestPki.Leaf leaf = pki.leaf(keys, "leaf", IDENTITY, Instant.now());
+        String[] pair = KeySigner.generatePem();
+        Files.writeString(keys.resolve("other.pem"), pair[0]);
+
+        assertThatThrownBy(() -> PipelineSteps.signWithCertificate(args(), state, keys.resolve("other.pem"), leaf.cert(), Optional.empty(),
+                "ci", Optional.empty())).isInstanceOf(InputException.class).hasMessageContaining("does not belong to the certificate");
+        assertThat(events()).extracting(Event::type).doesNotContain("signed");
+    }
+}
