@@ -13,15 +13,24 @@ import io.releasegate.golden.GoldenConfig
  */
 def call(Map cfg = [:]) {
     def config = new GoldenConfig(cfg)
-    def libraryVersion = env['library.' + GoldenConfig.LIBRARY_NAME + '.version'] ?: ''
+    def libraryName = config.libraryName()
+    def libraryVersion = env['library.' + libraryName + '.version'] ?: ''
     properties([parameters([
             string(name: 'ROLLBACK_VERSION', defaultValue: '',
                     description: 'Roll production back to this previously released version (its digest is promoted again, nothing is rebuilt)'),
-            string(name: 'ROLLBACK_INCIDENT', defaultValue: '', description: 'Incident reference for the rollback (required with ROLLBACK_VERSION)')])])
+            string(name: 'ROLLBACK_INCIDENT', defaultValue: '', description: 'Incident reference for the rollback (required with ROLLBACK_VERSION)'),
+            text(name: 'EMERGENCY_REASON', defaultValue: '',
+                    description: 'Emergency change: why this release must reach production outside the change windows ' +
+                            '(with EMERGENCY_SCOPE, EMERGENCY_ROLLBACK and EMERGENCY_FOLLOWUPS; an approver confirms it)'),
+            string(name: 'EMERGENCY_SCOPE', defaultValue: '', description: 'Emergency change: what it changes, and what it does not'),
+            text(name: 'EMERGENCY_ROLLBACK', defaultValue: '', description: 'Emergency change: the rollback plan'),
+            text(name: 'EMERGENCY_FOLLOWUPS', defaultValue: '', description: 'Emergency change: the follow-ups, one per line')])])
     def rollbackVersion = params?.ROLLBACK_VERSION?.trim()
     if (rollbackVersion) {
-        return rollback(config, rollbackVersion, params?.ROLLBACK_INCIDENT?.trim() ?: '', libraryVersion)
+        return rollback(config, rollbackVersion, params?.ROLLBACK_INCIDENT?.trim() ?: '')
     }
+    // an emergency change asked for by the build parameters (null: none); the policy decides whether it is complete
+    def emergency = GoldenConfig.emergency(params ?: [:])
     def name = config.get('name')
     def branch = env.BRANCH_NAME ?: 'main'
     def notApplicable = [:] + (config.get('notApplicable') ?: [:])
@@ -30,14 +39,19 @@ def call(Map cfg = [:]) {
     def result
     def gates
     def recordLink
+    def approvals
 
     node {
         checkout scm
         plan = releaseGate(command: 'plan', args: [branch: branch, changeRequest: env.CHANGE_ID ? true : false] +
-                (config.has('version') ? [version: config.get('version')] : [:]))
+                (config.has('version') ? [version: config.get('version')] : [:]) + (emergency ? [emergency: emergency] : [:]))
         release = [name: name, version: plan.version] + config.locations()
-        echo "golden pipeline ${GoldenConfig.LIBRARY_NAME}@${libraryVersion ?: 'unknown'}: ${name} ${plan.version} on ${branch} " +
+        echo "golden pipeline ${libraryName}@${libraryVersion ?: 'unknown'}: ${name} ${plan.version} on ${branch} " +
                 "(${plan.kind}; ${plan.reason})"
+        if (emergency) {
+            echo plan.toProduction ? "emergency change requested: ${emergency.reason} (scope: ${emergency.scope})" :
+                    "emergency change requested, but ${branch} does not go to production: it is ignored"
+        }
         stage('lint') {
             if (config.has('lint')) { sh config.get('lint') } else { echo 'lint: no lint command configured' }
         }
@@ -87,11 +101,11 @@ def call(Map cfg = [:]) {
         stage('publish') {
             releaseGate([command: 'sign', args: release] + config.signing())
             releaseGate(command: 'provenance', args: release + [repository: env.GIT_URL ?: 'unknown', ref: branch,
-                    libraryName: GoldenConfig.LIBRARY_NAME, libraryVersion: libraryVersion ?: 'unknown',
+                    libraryName: libraryName, libraryVersion: libraryVersion ?: 'unknown',
                     builderId: env.JOB_URL ?: 'unknown', invocationId: env.BUILD_URL ?: 'unknown'],
                     signingKey: config.get('signingKey'))
-            def tag = releaseGate(command: 'tag', args: release + [branch: branch, remote: config.get('tagRemote') ?: 'origin'],
-                    signingKey: config.get('tagSigningKey'))
+            def tag = releaseGate([command: 'tag', args: release + [branch: branch, remote: config.get('tagRemote') ?: 'origin']] +
+                    config.tagCredentials())
             echo "publish: ${name}@${plan.version} is ${result.digest}, signed, with provenance; tag ${tag.tag} on ${tag.commit} (${tag.outcome})"
         }
         stage('deploy-dev') {
@@ -108,17 +122,19 @@ def call(Map cfg = [:]) {
             smokeIn(config, 'staging', result.digest)
             recordLink = archiveRecord(release)
         }
+        // refused before anyone is asked to approve; promoteDigest applies the same rule to production
+        releaseGate(command: 'library-check', args: [libraryName: libraryName, libraryVersion: libraryVersion])
+        approvals = releaseGate(command: 'approval-status', args: release + [digest: result.digest])
     }
     if (!plan.toProduction || !plan.release) {
         return result
     }
-    // refused before anyone is asked to approve; promoteDigest applies the same rule to production
-    releaseGate(command: 'library-check', args: [libraryName: GoldenConfig.LIBRARY_NAME, libraryVersion: libraryVersion])
 
     stage('approve-production') {
-        // outside any node: no executor is held while people decide
+        // the inputs are outside any node: no executor is held while people decide; each answer is recorded on an
+        // agent (the steps read the policy and the ledger there), for the few seconds that takes
         timeout(time: (config.get('approvalTimeoutHours') ?: 72) as int, unit: 'HOURS') {
-            def status = releaseGate(command: 'approval-status', args: release + [digest: result.digest])
+            def status = approvals
             while (!status.satisfied) {
                 def answer
                 try {
@@ -130,11 +146,11 @@ def call(Map cfg = [:]) {
                                          text(name: 'rationale', defaultValue: '', description: 'Why this release may go to production')])
                 } catch (err) {
                     // abort or timeout: a recorded no-go, and nothing reaches production
-                    releaseGate(command: 'no-go', args: release + [digest: result.digest, reason: "approval aborted: ${err.message ?: err}"])
+                    onAgent { releaseGate(command: 'no-go', args: release + [digest: result.digest, reason: "approval aborted: ${err.message ?: err}"]) }
                     throw err
                 }
                 try {
-                    status = approveProduction(release + [digest: result.digest, role: answer.role, rationale: answer.rationale])
+                    status = onAgent { approveProduction(release + [digest: result.digest, role: answer.role, rationale: answer.rationale]) }
                     echo "approve-production: approval recorded; ${status.status}"
                 } catch (refused) {
                     if (!(refused.message ?: '').contains('refused by rule approval.')) {
@@ -145,11 +161,30 @@ def call(Map cfg = [:]) {
             }
         }
     }
+    if (emergency) {
+        stage('approve-emergency') {
+            // outside any node, like the approvals: the approver of the emergency change is whoever submits this input
+            timeout(time: (config.get('approvalTimeoutHours') ?: 72) as int, unit: 'HOURS') {
+                try {
+                    input(id: 'approve-emergency', ok: 'Approve emergency change', submitter: plan.approvals.roles.join(','),
+                            message: emergencyMessage(name, plan, result.digest, emergency))
+                } catch (err) {
+                    onAgent { releaseGate(command: 'no-go', args: release + [digest: result.digest,
+                            reason: "emergency change not approved: ${err.message ?: err}"]) }
+                    throw err
+                }
+            }
+        }
+    }
     node {
         checkout scm
         stage('deploy-production') {
             verifySignatures(release + config.verification())
-            promoteDigest(release + [digest: result.digest, to: 'production'])
+            def promoted = promoteDigest(release + [digest: result.digest, to: 'production'] + (emergency ? [emergency: emergency] : [:]))
+            if (emergency) {
+                echo promoted?.emergency ? "deploy-production: outside the change windows, recorded as emergency change ${promoted.emergency}" :
+                        'deploy-production: inside a change window, no emergency change was needed'
+            }
             deployTo(config, 'production', result.digest)
         }
         stage('verify-production') {
@@ -160,7 +195,7 @@ def call(Map cfg = [:]) {
 }
 
 /** Promotes a previously released, known-good digest to production again: nothing is built. */
-private Map rollback(GoldenConfig config, String version, String incident, String libraryVersion) {
+private Map rollback(GoldenConfig config, String version, String incident) {
     def name = config.get('name')
     def release = [name: name, version: version] + config.locations()
     def record
@@ -191,6 +226,27 @@ private String approvalMessage(String name, Map plan, String digest, String gate
             "approvals so far: ${status}\n" +
             "The policy needs ${plan.approvals.count} approvals covering ${plan.approvals.roles.join(', ')}; " +
             "an author of the release, its releaser, or someone who already approved cannot approve. Abort = no-go."
+}
+
+/** Runs {@code body} on an agent with the repository checked out (the policy, an embedded ledger), and returns its value. */
+private def onAgent(Closure body) {
+    def out
+    node {
+        checkout scm
+        out = body()
+    }
+    out
+}
+
+private String emergencyMessage(String name, Map plan, String digest, Map emergency) {
+    "Emergency change: release ${name} ${plan.version} to production outside the change windows?\n" +
+            "digest: ${digest}\n" +
+            "reason: ${emergency.reason}\n" +
+            "scope: ${emergency.scope}\n" +
+            "rollback plan: ${emergency.rollbackPlan}\n" +
+            "follow-ups: ${emergency.followUps.join('; ')}\n" +
+            "You approve it as the emergency change's approver; it is recorded in the ledger with a review due by the policy. " +
+            "Abort = no-go."
 }
 
 /** Writes the release record next to the build (archived) and returns where to read it. */

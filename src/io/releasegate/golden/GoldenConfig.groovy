@@ -6,8 +6,19 @@ package io.releasegate.golden
  */
 class GoldenConfig implements Serializable {
 
-    /** The library's own name, as the Jenkins administrator registers it (Jenkins exposes env['library.golden.version']). */
+    /**
+     * The library's name when the administrator registers it as documented; another name is given with the
+     * {@code libraryName} option (Jenkins exposes the loaded version as env['library.NAME.version']).
+     */
     static final String LIBRARY_NAME = 'golden'
+
+    /** The build parameters that ask for an emergency change, and the emergency record field each one fills. */
+    static final Map<String, String> EMERGENCY_PARAMETERS = [
+        EMERGENCY_REASON   : 'reason',
+        EMERGENCY_SCOPE    : 'scope',
+        EMERGENCY_ROLLBACK : 'rollbackPlan',
+        EMERGENCY_FOLLOWUPS: 'followUps',
+    ].asImmutable()
 
     /** The environments a release goes through, in order (the policy's). */
     static final List<String> ENVIRONMENTS = ['dev', 'staging', 'production'].asImmutable()
@@ -40,9 +51,13 @@ class GoldenConfig implements Serializable {
         certificateIdentityRegexp: 'certificate mode: a regular expression the whole signer identity must match, instead of certificateIdentity (optional)',
         certificateOidcIssuer: 'certificate mode: the OIDC issuer the signing certificate must name (optional; default: the plugin configuration)',
         tagSigningKey: 'credentials id of the OpenPGP key that signs the release tag',
+        tagSigningPassphrase: 'credentials id (secret text) of the passphrase of the tag signing key (default: none, or the Release Gate configuration\'s)',
         tagRemote: 'git remote the release tag is pushed to (default origin)',
+        tagRemoteCredentials: 'credentials id (username/password or token) for pushing the tag to an http(s) remote (default: none; an ssh remote uses the agent\'s ssh)',
         store    : 'OCI store: directory or oci://HOST[:PORT]/NAMESPACE (default: the embedded store)',
+        storeCredentials: 'credentials id (username/password) for a registry store (default: the Release Gate configuration\'s)',
         ledger   : 'git ledger: path or git URL (default: the embedded ledger)',
+        libraryName: "the name this library is registered under in Jenkins (default ${LIBRARY_NAME})".toString(),
     ].asImmutable()
 
     final Map<String, Object> values
@@ -88,16 +103,59 @@ class GoldenConfig implements Serializable {
         values[key] != null && values[key].toString().trim()
     }
 
-    /** Where the evidence goes: the store and ledger arguments every step takes (none: the embedded ones). */
+    /**
+     * Where the evidence goes: the store and ledger arguments every step takes (none: the embedded ones), with the
+     * credentials id of a registry store.
+     */
     Map<String, Object> locations() {
         def args = [:]
         if (has('store')) {
             args.store = values.store
         }
+        if (has('storeCredentials')) {
+            args.storeCredentials = values.storeCredentials
+        }
         if (has('ledger')) {
             args.ledger = values.ledger
         }
         args
+    }
+
+    /** The name this library is registered under, to find the version Jenkins loaded. */
+    String libraryName() {
+        has('libraryName') ? values.libraryName.toString().trim() : LIBRARY_NAME
+    }
+
+    /** The releaseGate tag step's credentials: the tag signing key, its passphrase and the push login, as given. */
+    Map<String, Object> tagCredentials() {
+        def args = [:]
+        if (has('tagSigningKey')) {
+            args.signingKey = values.tagSigningKey
+        }
+        if (has('tagSigningPassphrase')) {
+            args.passphraseCredentials = values.tagSigningPassphrase
+        }
+        if (has('tagRemoteCredentials')) {
+            args.gitCredentials = values.tagRemoteCredentials
+        }
+        args
+    }
+
+    /**
+     * The emergency change the build parameters ask for ({@link #EMERGENCY_PARAMETERS}), or null when none is set.
+     * Follow-ups are one per line. Completeness is the policy's, checked by the Release Gate steps.
+     */
+    static Map<String, Object> emergency(Map params) {
+        def given = EMERGENCY_PARAMETERS.findAll { param, field -> params?.get(param)?.toString()?.trim() }
+        if (!given) {
+            return null
+        }
+        def record = [:]
+        EMERGENCY_PARAMETERS.each { param, field ->
+            def value = params?.get(param)?.toString()?.trim() ?: ''
+            record[field] = field == 'followUps' ? value.readLines()*.trim().findAll { it } : value
+        }
+        record
     }
 
     /** The arguments of the buildOnce step. */

@@ -50,6 +50,22 @@ class GoldenPipelineTest extends BasePipelineTest {
     String submitter
     int nodeDepth
     List<Map> written = []
+    /** step name -> the storeCredentials each call of it was given (a plugin-side credentials id the core never sees) */
+    Map<String, List> storeCredentials = [:].withDefault { [] }
+    /** the credentials ids the tag step was given */
+    List<Map> tagCredentials = []
+
+    /**
+     * The arguments without the plugin-side ones (credentials ids), which the plugin resolves before calling the core.
+     * Like the plugin's steps (which need a workspace: FilePath is in their required context), none runs outside a node.
+     */
+    Map core(String step, Map args) {
+        assert nodeDepth > 0 : "${step} runs outside node { }: the plugin's steps need a workspace"
+        def a = new HashMap(args)
+        storeCredentials[step] << a.remove('storeCredentials')
+        a
+    }
+
     /** The credentials store: id -> the file the plugin would write on the agent. */
     Map<String, Path> credentials = [:]
     /** The plugin's global trust root for certificate mode (none unless a scenario configures one). */
@@ -101,39 +117,50 @@ class GoldenPipelineTest extends BasePipelineTest {
             }
         })
         helper.registerAllowedMethod('buildOnce', [Map], { Map args ->
-            PipelineSteps.buildOnce(args, project, state, 'jenkins', Optional.empty(), Progress.NONE)
+            PipelineSteps.buildOnce(core('buildOnce', args), project, state, 'jenkins', Optional.empty(), Progress.NONE)
         })
         // the other plugin steps, bound to the same core entry points the plugin calls; keys come from the
         // credentials store in Jenkins, here from files the test generated
-        helper.registerAllowedMethod('generateSbom', [Map], { Map args -> PipelineSteps.generateSbom(args, project, state, 'jenkins') })
+        helper.registerAllowedMethod('generateSbom', [Map], { Map args ->
+            PipelineSteps.generateSbom(core('generateSbom', args), project, state, 'jenkins')
+        })
         helper.registerAllowedMethod('verifySignatures', [Map], { Map args ->
-            def a = new HashMap(args); a.remove('signingKey')
+            def a = core('verifySignatures', args); a.remove('signingKey')
             if (a.keySet().any { it in PipelineSteps.CERTIFICATE_ARGS }) {
                 // certificate mode: the trust root comes from the plugin's global configuration
                 return PipelineSteps.verifySignaturesWithCertificate(a, state, Optional.ofNullable(trustRoot), 'jenkins', Optional.empty())
             }
             PipelineSteps.verifySignatures(a, state, keys.resolve('release.pub.pem'), 'jenkins')
         })
-        helper.registerAllowedMethod('promoteDigest', [Map], { Map args -> PipelineSteps.promoteDigest(args, project, state, 'jenkins') })
+        helper.registerAllowedMethod('promoteDigest', [Map], { Map args ->
+            // the approver of an emergency change is who submitted the last input (the emergency one), as Jenkins records it
+            def a = core('promoteDigest', args)
+            PipelineSteps.promoteDigest(a, project, state, 'jenkins', Optional.empty(),
+                    a.emergency ? Optional.ofNullable(submitter) : Optional.empty())
+        })
         helper.registerAllowedMethod('approveProduction', [Map], { Map args ->
             // the approver is who submitted the input, as Jenkins records it: never a value from the Jenkinsfile
-            PipelineSteps.approveProduction(args, project, state, submitter)
+            PipelineSteps.approveProduction(core('approveProduction', args), project, state, submitter)
         })
         helper.registerAllowedMethod('releaseGate', [Map], { Map m ->
+            assert m.keySet().every { it in ['command', 'args', 'signingKey', 'signingCertificate', 'passphraseCredentials', 'gitCredentials'] } : m.keySet()
+            def a = core('releaseGate ' + m.command, m.args)
             switch (m.command) {
-                case 'plan': return PipelineSteps.plan(m.args, project)
-                case 'gate': return PipelineSteps.gate(m.args, project, state, 'jenkins')
+                case 'plan': return PipelineSteps.plan(a, project)
+                case 'gate': return PipelineSteps.gate(a, project, state, 'jenkins')
                 case 'sign': return m.signingCertificate
-                        ? PipelineSteps.signWithCertificate(m.args, state, credential(m.signingKey), credential(m.signingCertificate),
+                        ? PipelineSteps.signWithCertificate(a, state, credential(m.signingKey), credential(m.signingCertificate),
                                 Optional.empty(), 'jenkins', Optional.empty())
-                        : PipelineSteps.sign(m.args, state, credential(m.signingKey), keys.resolve('release.pub.pem'), 'jenkins')
-                case 'provenance': return PipelineSteps.provenance(m.args, state, credential(m.signingKey), 'jenkins')
-                case 'tag': return PipelineSteps.tagRelease(m.args, project, state, keys.resolve('tag.asc'), new char[0], 'jenkins')
-                case 'release-record': return PipelineSteps.releaseRecord(m.args, project, state)
-                case 'library-check': return PipelineSteps.libraryCheck(m.args, project)
-                case 'approval-status': return PipelineSteps.approvalStatus(m.args, project, state)
-                case 'no-go': return PipelineSteps.noGo(m.args, state, submitter ?: 'jenkins')
-                case 'verify-production': return PipelineSteps.verifyProduction(m.args, project, state, 'jenkins')
+                        : PipelineSteps.sign(a, state, credential(m.signingKey), keys.resolve('release.pub.pem'), 'jenkins')
+                case 'provenance': return PipelineSteps.provenance(a, state, credential(m.signingKey), 'jenkins')
+                case 'tag':
+                    tagCredentials << m.findAll { k, v -> k != 'command' && k != 'args' }
+                    return PipelineSteps.tagRelease(a, project, state, keys.resolve('tag.asc'), new char[0], 'jenkins')
+                case 'release-record': return PipelineSteps.releaseRecord(a, project, state)
+                case 'library-check': return PipelineSteps.libraryCheck(a, project)
+                case 'approval-status': return PipelineSteps.approvalStatus(a, project, state)
+                case 'no-go': return PipelineSteps.noGo(a, state, submitter ?: 'jenkins')
+                case 'verify-production': return PipelineSteps.verifyProduction(a, project, state, 'jenkins')
                 default: throw new IllegalArgumentException("unknown releaseGate command ${m.command}")
             }
         })
@@ -171,7 +198,8 @@ class GoldenPipelineTest extends BasePipelineTest {
         helper.registerAllowedMethod('archiveArtifacts', [Map], { Map m -> m })
         helper.registerAllowedMethod('error', [String], { String msg -> throw new RuntimeException(msg) })
         binding.setVariable('scm', [$class: 'GitSCM'])
-        binding.setVariable('params', [ROLLBACK_VERSION: '', ROLLBACK_INCIDENT: ''])
+        binding.setVariable('params', [ROLLBACK_VERSION: '', ROLLBACK_INCIDENT: '', EMERGENCY_REASON: '', EMERGENCY_SCOPE: '',
+                                       EMERGENCY_ROLLBACK: '', EMERGENCY_FOLLOWUPS: ''])
         onBranch('feature/PAY-1-refunds')
         keys = Files.createDirectories(tmp.resolve('keys'))
         def pair = io.releasegate.signing.KeySigner.generatePem()
@@ -207,6 +235,8 @@ class GoldenPipelineTest extends BasePipelineTest {
     Map run(Map config) {
         helper.callStack.clear()
         shell.clear()
+        storeCredentials.clear()
+        tagCredentials.clear()
         loadScript('goldenPipeline.groovy').call(config)
     }
 
@@ -422,10 +452,12 @@ class GoldenPipelineTest extends BasePipelineTest {
         answers.add([user: 'dora', abort: true])
         assertThatThrownBy { run(cfg()) }.hasMessageContaining('Aborted by dora')
         def inside = callsInsideNodes()
-        // the nesting check sees the steps that do run on an agent ...
-        assertThat(inside).contains('sh', 'buildOnce', 'stage', 'promoteDigest', 'verifySignatures')
-        // ... and no input, nor the approval step, was ever among them
-        assertThat(inside).doesNotContain('input', 'approveProduction', 'timeout')
+        // the nesting check sees the steps that do run on an agent, the approval step included (it reads the policy
+        // and the ledger there, once an answer is in) ...
+        assertThat(inside).contains('sh', 'buildOnce', 'stage', 'promoteDigest', 'verifySignatures', 'approveProduction', 'releaseGate')
+        // ... and no input was ever among them: no executor is held while people decide
+        assertThat(inside).doesNotContain('input', 'timeout')
+        // (and every Release Gate step runs inside a node, as the plugin's steps need a workspace: see core())
         assertThat(inputs()).hasSize(2)
         def timeoutCall = helper.callStack.find { it.methodName == 'timeout' }
         assertThat(timeoutCall.args[0]).isEqualTo([time: 72, unit: 'HOURS'])
@@ -675,5 +707,105 @@ evidence: [SEC-88]
         assertThatThrownBy { run(cfg(version: '1.0.0')) }
                 .hasMessageContaining('build.immutable-version')
         assertThat(stages()).containsExactly('lint', 'unit-test', 'build')
+    }
+
+    @Test
+    void anEmergencyChangeTakesProductionOutsideTheWindowRecordingItsApproverAndFollowUps() {
+        LocalDate today = LocalDate.now(ZoneOffset.UTC)
+        policy(MEMBERS + ALWAYS_OPEN + "  blackouts: [${today.minusDays(1)}, ${today}, ${today.plusDays(1)}]\n")
+        onBranch('main')
+        binding.setVariable('params', [ROLLBACK_VERSION: '', ROLLBACK_INCIDENT: '',
+                                       EMERGENCY_REASON: 'card payments fail for every customer (INC-7)',
+                                       EMERGENCY_SCOPE: 'payments service only',
+                                       EMERGENCY_ROLLBACK: 'promote the previous release again (ROLLBACK_VERSION)',
+                                       EMERGENCY_FOLLOWUPS: 'post-incident review PAY-200\n\nadd the missing alert PAY-201\n'])
+        answers.add([user: 'mia', role: 'maintainer', rationale: 'fix reviewed'])
+        answers.add([user: 'dora', role: 'domain-reviewer', rationale: 'payments behaviour reviewed'])
+        answers.add([user: 'alice', role: 'maintainer', rationale: 'emergency'])      // the emergency approver
+        Map result = run(cfg())
+
+        def stagesWithEmergency = new ArrayList(ALL_STAGES)
+        stagesWithEmergency.add(ALL_STAGES.indexOf('deploy-production'), 'approve-emergency')
+        assertThat(stages()).containsExactlyElementsOf(stagesWithEmergency)
+        def asked = inputs()
+        assertThat(asked*.id).containsExactly('approve-production', 'approve-production', 'approve-emergency')
+        assertThat(asked[2].submitter).isEqualTo('domain-reviewer,maintainer')
+        assertThat(asked[2].message as String).contains('outside the change windows', result.digest as String,
+                'card payments fail for every customer (INC-7)', 'promote the previous release again', 'add the missing alert PAY-201')
+        assertThat(callsInsideNodes()).doesNotContain('input')
+
+        def events = events('payments@0.1.0')
+        def emergency = events.find { it.type() == 'emergency-change' }
+        assertThat(emergency).isNotNull()
+        assertThat(emergency.text('approver').get()).isEqualTo('alice')
+        assertThat(emergency.text('environment').get()).isEqualTo('production')
+        assertThat(emergency.text('reason').get()).isEqualTo('card payments fail for every customer (INC-7)')
+        assertThat(emergency.text('scope').get()).isEqualTo('payments service only')
+        assertThat(emergency.text('rollbackPlan').get()).isEqualTo('promote the previous release again (ROLLBACK_VERSION)')
+        assertThat(emergency.payload().path('followUps')*.asText()).containsExactly('post-incident review PAY-200', 'add the missing alert PAY-201')
+        assertThat(emergency.text('reviewDue')).isPresent()
+        def production = events.find { it.type() == 'promoted' && it.text('environment').get() == 'production' }
+        assertThat(production.text('emergency').get()).isEqualTo(emergency.id())
+        assertThat(production.digest().get().toString()).isEqualTo(result.digest)
+        assertThat(promotions('payments@0.1.0')).containsExactly('dev', 'staging', 'production')
+        assertThat(echoes().find { it.contains('recorded as emergency change ' + emergency.id()) }).isNotNull()
+        assertThat(Files.readString(project.resolve('deployed-production.txt')).trim()).isEqualTo(result.digest)
+    }
+
+    @Test
+    void anIncompleteEmergencyIsRefusedBeforeAnyStageAndAnAbortedOneIsANoGo() {
+        onBranch('main')
+        binding.setVariable('params', [ROLLBACK_VERSION: '', ROLLBACK_INCIDENT: '', EMERGENCY_REASON: 'checkout is down',
+                                       EMERGENCY_SCOPE: 'payments service only', EMERGENCY_ROLLBACK: ' ',
+                                       EMERGENCY_FOLLOWUPS: 'post-incident review PAY-200'])
+        assertThatThrownBy { run(cfg()) }.hasMessageContaining('emergency.incomplete').hasMessageContaining('[rollbackPlan]')
+        assertThat(stages()).isEmpty()
+        assertThat(shell).isEmpty()
+        withContext { ctx -> assertThat(ctx.ledger().events()).isEmpty() }
+
+        // complete, but nobody approves the emergency: a recorded no-go, nothing reaches production
+        LocalDate today = LocalDate.now(ZoneOffset.UTC)
+        policy(MEMBERS + ALWAYS_OPEN + "  blackouts: [${today}]\n")
+        binding.setVariable('params', [ROLLBACK_VERSION: '', ROLLBACK_INCIDENT: '', EMERGENCY_REASON: 'checkout is down',
+                                       EMERGENCY_SCOPE: 'payments service only', EMERGENCY_ROLLBACK: 'promote 0.0.9 again',
+                                       EMERGENCY_FOLLOWUPS: 'post-incident review PAY-200'])
+        answers.add([user: 'mia', role: 'maintainer', rationale: 'ok'])
+        answers.add([user: 'dora', role: 'domain-reviewer', rationale: 'ok'])
+        answers.add([user: 'mia', abort: true])
+        assertThatThrownBy { run(cfg()) }.hasMessageContaining('Aborted by mia')
+        assertThat(stages().last()).isEqualTo('approve-emergency')
+        def events = events('payments@0.1.0')
+        def decision = events.findAll { it.type() == 'decision' }.last()
+        assertThat(decision.text('decision').get()).isEqualTo('no-go')
+        assertThat(decision.text('reason').get()).contains('emergency change not approved')
+        assertThat(events*.type()).doesNotContain('emergency-change')
+        assertThat(promotions('payments@0.1.0')).containsExactly('dev', 'staging')
+    }
+
+    @Test
+    void aLibraryRegisteredUnderAnotherNameAndRegistryCredentialsReachTheSteps() {
+        binding.setVariable('env', [BRANCH_NAME: 'main', 'library.platform-golden.version': 'v2.0.0'])
+        answers.add([user: 'mia', role: 'maintainer', rationale: 'ok'])
+        answers.add([user: 'dora', role: 'domain-reviewer', rationale: 'ok'])
+        run(cfg(libraryName: 'platform-golden', storeCredentials: 'registry', tagSigningPassphrase: 'payments-tag-passphrase',
+                tagRemoteCredentials: 'git-push'))
+        assertThat(stages()).containsExactlyElementsOf(ALL_STAGES)
+        def provenance = events('payments@0.1.0').find { it.type() == 'provenance-generated' }
+        assertThat(provenance.text('libraryName').get()).isEqualTo('platform-golden')
+        assertThat(provenance.text('libraryVersion').get()).isEqualTo('v2.0.0')
+        assertThat(echoes()[0]).startsWith('golden pipeline platform-golden@v2.0.0')
+        // every step that opens the store was given the registry credentials id
+        ['buildOnce', 'generateSbom', 'verifySignatures', 'promoteDigest', 'approveProduction', 'releaseGate gate', 'releaseGate sign',
+         'releaseGate provenance', 'releaseGate release-record', 'releaseGate approval-status', 'releaseGate verify-production'].each {
+            assertThat(storeCredentials[it]).as(it).isNotEmpty().containsOnly('registry')
+        }
+        assertThat(storeCredentials['releaseGate plan']).isNotEmpty()
+        assertThat(storeCredentials['releaseGate plan'].findAll { it != null }).isEmpty()
+        assertThat(tagCredentials).containsExactly([signingKey: 'payments-tag-key', passphraseCredentials: 'payments-tag-passphrase',
+                                                    gitCredentials: 'git-push'])
+
+        // registered under another name but not told so: the version Jenkins loaded is not found, and production refuses
+        binding.setVariable('env', [BRANCH_NAME: 'main', 'library.platform-golden.version': 'v2.0.0'])
+        assertThatThrownBy { run(cfg()) }.hasMessageContaining('promote.library-unpinned')
     }
 }

@@ -2,6 +2,7 @@ package io.releasegate.ledger;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,16 +19,28 @@ import org.eclipse.jgit.util.FS;
  * {@code PROGRAM [-p PORT] [USER@]HOST COMMAND}, so the user's ssh configuration, keys, agent and
  * known hosts apply unchanged (and a Jenkins {@code sshagent} or {@code GIT_SSH} wrapper works).
  * OpenSSH itself is run in batch mode: a ledger write in CI fails rather than waits for a prompt.
+ * Used for the ledger and for pushing release tags.
  */
-final class ProgramSshSessionFactory extends SshSessionFactory {
+public final class ProgramSshSessionFactory extends SshSessionFactory {
 
     private final List<String> program;
+    private final Map<String, String> environment;
 
     ProgramSshSessionFactory(List<String> program) {
+        this(program, Map.of());
+    }
+
+    /**
+     * @param program     the ssh program with any leading arguments (see {@code GitLedger.Options#sshCommand})
+     * @param environment variables added to the program's environment, e.g. the {@code SSH_AUTH_SOCK} of an
+     *                    agent the build started; they are not logged
+     */
+    public ProgramSshSessionFactory(List<String> program, Map<String, String> environment) {
         if (program.isEmpty()) {
             throw new IllegalArgumentException("the ssh command is empty");
         }
         this.program = List.copyOf(program);
+        this.environment = Map.copyOf(environment);
     }
 
     @Override
@@ -79,7 +92,9 @@ final class ProgramSshSessionFactory extends SshSessionFactory {
         @Override
         public Process exec(String remoteCommand, Map<String, String> environment, int timeout) throws IOException {
             ProcessBuilder pb = new ProcessBuilder(command(uri, destination, remoteCommand));
-            pb.environment().putAll(environment);
+            Map<String, String> env = new HashMap<>(ProgramSshSessionFactory.this.environment);
+            env.putAll(environment);
+            pb.environment().putAll(env);
             try {
                 return pb.start();
             } catch (IOException e) {

@@ -283,8 +283,17 @@ public final class PipelineSteps {
      * approvals: {count, roles}}. A branch that breaks the branch rules is a refusal.
      */
     public static Map<String, Object> plan(Map<String, ?> args, Path workspace) {
-        checkKeys("plan", args, Set.of("branch", "changeRequest", "version"));
+        checkKeys("plan", args, Set.of("branch", "changeRequest", "version", "emergency"));
         io.releasegate.policy.Policy policy = policy(workspace);
+        if (args.get("emergency") != null) {
+            // refused before any stage: the same completeness rule promoteDigest applies; the approver is still to come
+            // (whoever submits the emergency input), so it is not asked for here
+            List<String> missing = new ArrayList<>(emergency(args.get("emergency"), "pending").missing(policy.emergency().requires()));
+            if (!missing.isEmpty()) {
+                throw new io.releasegate.error.RefusedException(new io.releasegate.error.Refusal("emergency.incomplete",
+                        "the emergency record lacks " + missing, "complete the emergency record: " + policy.emergency().requires()));
+            }
+        }
         try (io.releasegate.commits.History history = io.releasegate.commits.History.open(workspace)) {
             Object given = args.get("version");
             io.releasegate.version.PipelinePlan.Result r = new io.releasegate.version.PipelinePlan(history)
@@ -297,6 +306,7 @@ public final class PipelineSteps {
             out.put("version", r.version());
             out.put("release", r.release());
             out.put("reason", r.reason());
+            out.put("emergency", args.get("emergency") != null);
             out.put("approvals", new LinkedHashMap<>(Map.of("count", policy.approvals().count(),
                     "roles", new ArrayList<>(policy.approvals().roles()))));
             return out;
@@ -325,6 +335,15 @@ public final class PipelineSteps {
      */
     public static Map<String, Object> tagRelease(Map<String, ?> args, Path workspace, Path stateDir, Path armoredKey, char[] passphrase,
                                                  String actor) {
+        return tagRelease(args, workspace, stateDir, armoredKey, passphrase, actor, io.releasegate.tag.RemoteAccess.fromEnvironment());
+    }
+
+    /**
+     * tag, pushing with {@code access}: the username/password of an http(s) remote, or the ssh program and the
+     * environment (an agent's {@code SSH_AUTH_SOCK}) for an ssh remote; the caller takes them from its own trusted source.
+     */
+    public static Map<String, Object> tagRelease(Map<String, ?> args, Path workspace, Path stateDir, Path armoredKey, char[] passphrase,
+                                                 String actor, io.releasegate.tag.RemoteAccess access) {
         checkKeys("tag", args, Set.of("name", "version", "store", "ledger", "branch", "remote"));
         try (ReleaseContext ctx = open(args, stateDir, Optional.empty());
              io.releasegate.commits.History history = io.releasegate.commits.History.open(workspace)) {
@@ -350,7 +369,8 @@ public final class PipelineSteps {
                     .branch(Optional.ofNullable(args.get("branch")).map(Object::toString))
                     .signer(io.releasegate.signing.OpenPgpSigner.fromArmoredSecretKey(armoredKey, passphrase))
                     .actor(actor, actor.replaceAll("[^A-Za-z0-9._-]", "_") + "@release-gate")
-                    .remote(remote == null || remote.toString().isBlank() ? Optional.empty() : Optional.of(remote.toString())).call();
+                    .remote(remote == null || remote.toString().isBlank() ? Optional.empty() : Optional.of(remote.toString()))
+                    .access(access).call();
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("tag", r.tag());
             out.put("commit", r.commit());
@@ -485,17 +505,67 @@ public final class PipelineSteps {
     /** promoteDigest with registry credentials, for a store that is a registry requiring them. */
     public static Map<String, Object> promoteDigest(Map<String, ?> args, Path workspace, Path stateDir, String actor,
         Optional<RegistryCredentials> credentials) {
-        checkKeys("promoteDigest", args, Set.of("name", "version", "store", "ledger", "digest", "to", "incident"));
+        return promoteDigest(args, workspace, stateDir, actor, credentials, Optional.empty());
+    }
+
+    /**
+     * promoteDigest with an emergency change: {@code emergency} ({@code reason, scope, rollbackPlan, followUps}) lets the
+     * promotion through outside the change windows when complete by the policy, recorded as an {@code emergency-change}
+     * event. Its approver is {@code emergencyApprover}: whoever submitted the emergency input, as the caller's own records
+     * say, never a value from the map. -> also {@code emergency} (the event id) when one was recorded.
+     */
+    public static Map<String, Object> promoteDigest(Map<String, ?> args, Path workspace, Path stateDir, String actor,
+        Optional<RegistryCredentials> credentials, Optional<String> emergencyApprover) {
+        checkKeys("promoteDigest", args, Set.of("name", "version", "store", "ledger", "digest", "to", "incident", "emergency"));
         io.releasegate.policy.Policy policy = policy(workspace);
+        Optional<io.releasegate.promotion.EmergencyChange> emergency = Optional.empty();
+        if (args.get("emergency") != null) {
+            emergency = Optional.of(emergency(args.get("emergency"), emergencyApprover.filter(a -> !a.isBlank()).orElseThrow(() ->
+                    new InputException("promoteDigest: an emergency change needs its approver: the user who submitted the "
+                            + "emergency input"))));
+        }
         try (ReleaseContext ctx = open(args, stateDir, credentials)) {
             Object incident = args.get("incident");
+            String subject = text(args, "name", null) + "@" + text(args, "version", null);
             io.releasegate.promotion.PromoteDigest.Result r = new io.releasegate.promotion.PromoteDigest(policy, ctx.store(), ctx.ledger())
                     .release(text(args, "name", null), text(args, "version", null))
                     .digest(io.releasegate.digest.Digest.parse(text(args, "digest", null))).to(text(args, "to", null)).actor(actor)
-                    .rollback(incident == null ? Optional.empty() : Optional.of(incident.toString())).call();
-            return new LinkedHashMap<>(Map.of("reference", r.reference(), "environment", r.environment(), "rollback", r.rollback(),
-                    "alreadyThere", r.alreadyThere()));
+                    .rollback(incident == null ? Optional.empty() : Optional.of(incident.toString())).emergency(emergency).call();
+            Map<String, Object> out = new LinkedHashMap<>(Map.of("reference", r.reference(), "environment", r.environment(),
+                    "rollback", r.rollback(), "alreadyThere", r.alreadyThere()));
+            if (emergency.isPresent() && !r.alreadyThere()) {
+                ctx.ledger().events(subject).stream().filter(e -> e.id().equals(r.eventId())).findFirst()
+                        .flatMap(e -> e.text("emergency")).ifPresent(id -> out.put("emergency", id));
+            }
+            return out;
         }
+    }
+
+    /** Fields of an emergency change a pipeline passes; the approver is never one of them. */
+    public static final Set<String> EMERGENCY_ARGS = Set.of("reason", "scope", "rollbackPlan", "followUps");
+
+    /** An emergency change from a pipeline's map ({@link #EMERGENCY_ARGS}; follow-ups a list, or lines of text). */
+    static io.releasegate.promotion.EmergencyChange emergency(Object value, String approver) {
+        if (!(value instanceof Map<?, ?> m)) {
+            throw new InputException("emergency must be a map of " + new TreeSet<>(EMERGENCY_ARGS));
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, ?> fields = (Map<String, ?>) m;
+        if (fields.containsKey("approver")) {
+            throw new InputException("emergency: the approver is whoever submitted the emergency input, as recorded by the "
+                    + "pipeline, never an argument");
+        }
+        checkKeys("emergency", fields, EMERGENCY_ARGS);
+        List<String> followUps = new ArrayList<>();
+        Object f = fields.get("followUps");
+        if (f instanceof List<?> list) {
+            list.forEach(x -> followUps.add(String.valueOf(x).strip()));
+        } else if (f != null) {
+            f.toString().lines().map(String::strip).forEach(followUps::add);
+        }
+        followUps.removeIf(String::isEmpty);
+        return new io.releasegate.promotion.EmergencyChange(text(fields, "reason", "").strip(), approver, text(fields, "scope", "").strip(),
+                text(fields, "rollbackPlan", "").strip(), followUps);
     }
 
     /** verify-production: {@code checks} (name -> shell command) run in the workspace -> {@code ok, problems}. */

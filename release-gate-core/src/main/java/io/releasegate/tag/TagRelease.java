@@ -63,6 +63,7 @@ public final class TagRelease {
     private String actor;
     private PersonIdent tagger;
     private Optional<String> remote = Optional.empty();
+    private RemoteAccess access = RemoteAccess.fromEnvironment();
     private Clock clock = Clock.systemUTC();
 
     public TagRelease(History history, Ledger ledger) {
@@ -114,6 +115,12 @@ public final class TagRelease {
         return this;
     }
 
+    /** How to reach the remote (credentials, ssh program). Default: ssh as git would choose it, no credentials. */
+    public TagRelease access(RemoteAccess value) {
+        this.access = Objects.requireNonNull(value);
+        return this;
+    }
+
     public TagRelease clock(Clock value) {
         this.clock = Objects.requireNonNull(value);
         return this;
@@ -134,7 +141,7 @@ public final class TagRelease {
             throw exists(tag, "this repository");
         }
         remote.ifPresent(r -> {
-            if (existsRemotely(repo, r, tag)) {
+            if (existsRemotely(repo, r, tag, access)) {
                 throw exists(tag, r);
             }
         });
@@ -209,7 +216,7 @@ public final class TagRelease {
         // 5. push, never forced; a rejected push takes the local tag back
         boolean pushed = false;
         if (remote.isPresent()) {
-            pushed = push(repo, remote.get(), tag, tagObject);
+            pushed = push(repo, remote.get(), tag, tagObject, access);
         }
 
         ObjectNode payload = Json.object();
@@ -248,8 +255,8 @@ public final class TagRelease {
         }
     }
 
-    private static boolean existsRemotely(Repository repo, String remote, String tag) {
-        try (Transport t = Transport.open(repo, remoteUri(repo, remote)); var conn = t.openFetch()) {
+    private static boolean existsRemotely(Repository repo, String remote, String tag, RemoteAccess access) {
+        try (Transport t = open(repo, remote, access); var conn = t.openFetch()) {
             Ref ref = conn.getRef(Constants.R_TAGS + tag);
             return ref != null;
         } catch (IOException | java.net.URISyntaxException e) {
@@ -257,8 +264,15 @@ public final class TagRelease {
         }
     }
 
-    private static boolean push(Repository repo, String remote, String tag, ObjectId tagObject) {
-        try (Transport t = Transport.open(repo, remoteUri(repo, remote))) {
+    private static Transport open(Repository repo, String remote, RemoteAccess access)
+            throws IOException, java.net.URISyntaxException {
+        Transport t = Transport.open(repo, remoteUri(repo, remote));
+        access.configure(t);
+        return t;
+    }
+
+    private static boolean push(Repository repo, String remote, String tag, ObjectId tagObject, RemoteAccess access) {
+        try (Transport t = open(repo, remote, access)) {
             RemoteRefUpdate u = new RemoteRefUpdate(repo, Constants.R_TAGS + tag, Constants.R_TAGS + tag, false, null,
                     ObjectId.zeroId());
             PushResult result = t.push(NullProgressMonitor.INSTANCE, List.of(u));

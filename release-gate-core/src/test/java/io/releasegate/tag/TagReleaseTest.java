@@ -197,4 +197,53 @@ class TagReleaseTest {
                 .hasMessageContaining("tag.immutable").hasMessageContaining("origin");
         assertThat(repo.git("tag", "-l", "v1.1.1")).isEmpty();
     }
+
+    @Test
+    void pushesOverHttpWithTheGivenLoginAndFailsWithoutItKeepingNothingLocally() throws Exception {
+        Path served = Files.createDirectories(tmp.resolve("served"));
+        Path remote = served.resolve("payments.git");
+        Git.run(tmp, "init", "-q", "--bare", remote.toString());
+        repo.git("push", "-q", remote.toString(), "main");
+        build("1.1.0");
+        try (io.releasegate.testing.GitHttpServer http = io.releasegate.testing.GitHttpServer.start(served, "release-ci", "s3cret-token")) {
+            String url = http.url("payments.git");
+            // no login: the remote cannot even be read, and no tag is left behind
+            assertThatThrownBy(() -> tag("1.1.0").remote(Optional.of(url)).call()).hasMessageContaining("cannot reach remote");
+            assertThat(repo.git("tag", "-l", "v1.1.0")).isEmpty();
+            // a wrong password: the same, and the password is not in the message
+            assertThatThrownBy(() -> tag("1.1.0").remote(Optional.of(url))
+                    .access(RemoteAccess.ssh(java.util.Map.of()).withLogin("release-ci", "wrong-password")).call())
+                    .hasMessageContaining("cannot reach remote").satisfies(e -> assertThat(e.getMessage()).doesNotContain("wrong-password"));
+
+            RemoteAccess login = RemoteAccess.ssh(java.util.Map.of()).withLogin("release-ci", "s3cret-token");
+            assertThat(login.toString()).doesNotContain("s3cret-token");
+            TagRelease.Result r = tag("1.1.0").remote(Optional.of(url)).access(login).call();
+            assertThat(r.pushed()).isTrue();
+        }
+        assertThat(Git.run(tmp, "ls-remote", "--tags", remote.toString())).contains("refs/tags/v1.1.0");
+        assertThat(Git.run(tmp, gpg.env(), "--git-dir", remote.toString(), "tag", "-v", "v1.1.0")).contains("Good signature");
+    }
+
+    @Test
+    void pushesOverSshThroughTheSshProgramWithTheGivenEnvironment() throws Exception {
+        Path remote = tmp.resolve("remote.git");
+        Git.run(tmp, "init", "-q", "--bare", remote.toString());
+        repo.git("push", "-q", remote.toString(), "main");
+        build("1.1.0");
+        // an ssh program standing in for OpenSSH: it runs the remote git command locally and records the
+        // variable it was given (as an agent socket would be), so the transport is exercised end to end
+        Path log = tmp.resolve("ssh.log");
+        Path program = tmp.resolve("ssh-local");
+        Files.writeString(program, "#!/bin/sh\n"
+                + "while [ $# -gt 1 ]; do case \"$1\" in -p) shift 2;; -o) shift 2;; *) host=\"$1\"; shift;; esac; done\n"
+                + "echo \"$host $SSH_AUTH_SOCK\" >> '" + log + "'\n"
+                + "exec sh -c \"$1\"\n");
+        program.toFile().setExecutable(true);
+        RemoteAccess access = new RemoteAccess(Optional.empty(), "", List.of(program.toString()),
+                java.util.Map.of("SSH_AUTH_SOCK", "/tmp/agent.sock"));
+        TagRelease.Result r = tag("1.1.0").remote(Optional.of("ssh://git@git.example.internal" + remote)).access(access).call();
+        assertThat(r.pushed()).isTrue();
+        assertThat(Files.readString(log)).contains("git@git.example.internal /tmp/agent.sock");
+        assertThat(Git.run(tmp, "ls-remote", "--tags", remote.toString())).contains("refs/tags/v1.1.0");
+    }
 }

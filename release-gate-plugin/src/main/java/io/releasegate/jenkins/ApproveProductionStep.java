@@ -99,6 +99,7 @@ public class ApproveProductionStep extends ReleaseStep {
         private final String environment;
         private final String store;
         private final String ledger;
+        private final String storeCredentials;
 
         Execution(ApproveProductionStep step, StepContext context) {
             super(context);
@@ -110,6 +111,7 @@ public class ApproveProductionStep extends ReleaseStep {
             this.environment = step.environment;
             this.store = step.getStore();
             this.ledger = step.getLedger();
+            this.storeCredentials = step.getStoreCredentials();
         }
 
         @Override
@@ -124,6 +126,7 @@ public class ApproveProductionStep extends ReleaseStep {
             try {
                 result = call.arg("name", name).arg("version", version).arg("digest", digest).arg("role", role)
                         .arg("rationale", rationale).arg("environment", environment).locations(store, ledger)
+                        .storeCredentials(storeCredentials)
                         .actor(approver).call();
             } catch (AbortException e) {
                 evidence.record("approval", "refused, not counted: " + e.getMessage(), approver);

@@ -58,6 +58,7 @@ public class BuildOnceStep extends ReleaseStep {
         private final String artifacts;
         private final String store;
         private final String ledger;
+        private final String storeCredentials;
 
         Execution(BuildOnceStep step, StepContext context) {
             super(context);
@@ -66,6 +67,7 @@ public class BuildOnceStep extends ReleaseStep {
             this.artifacts = step.artifacts;
             this.store = step.getStore();
             this.ledger = step.getLedger();
+            this.storeCredentials = step.getStoreCredentials();
         }
 
         @Override
@@ -75,7 +77,7 @@ public class BuildOnceStep extends ReleaseStep {
             String actor = Identities.releaser(run);
             call.listener().getLogger().println("[release-gate] buildOnce " + name + "@" + version + " as " + actor);
             Map<String, Object> out = call.arg("name", name).arg("version", version).arg("artifacts", artifacts)
-                    .locations(store, ledger).actor(actor).call();
+                    .locations(store, ledger).storeCredentials(storeCredentials).actor(actor).call();
             call.listener().getLogger().println("[release-gate] " + out.get("reference") + " is " + out.get("digest")
                     + " (" + out.get("outcome") + ")");
             ReleaseEvidenceAction.of(run).built(name, version, String.valueOf(out.get("digest")),

@@ -4,14 +4,22 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The core entry points a step can run; the {@code releaseGate} step accepts {@link #releaseGateName()}s. */
+/**
+ * The core entry points a step can run. The {@code releaseGate} step accepts the {@link #commandName()}s the
+ * golden pipeline uses (plan, gate, sign, provenance, tag, release-record, library-check, approval-status, no-go,
+ * verify-production, and next-version), and their camelCase spellings ({@code releaseRecord}, {@code noGo}, …).
+ */
 enum Command {
     BUILD_ONCE("buildOnce", false),
     GENERATE_SBOM("generateSbom", false),
+    PLAN("plan", true),
     SIGN("sign", true),
     VERIFY_SIGNATURES("verifySignatures", true),
     PROVENANCE("provenance", true),
     GATE("gate", true),
+    TAG("tag", true),
+    LIBRARY_CHECK("libraryCheck", true),
+    APPROVAL_STATUS("approvalStatus", true),
     APPROVE_PRODUCTION("approveProduction", false),
     NO_GO("noGo", true),
     PROMOTE_DIGEST("promoteDigest", false),
@@ -31,19 +39,24 @@ enum Command {
         return stepName;
     }
 
+    /** The name the golden pipeline passes to {@code releaseGate(command: …)}: {@code release-record}, {@code no-go}, … */
+    String commandName() {
+        return stepName.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    }
+
     /** Commands the generic step runs; the others have their own step (so identity cannot be bypassed). */
     boolean generic() {
         return generic;
     }
 
-    /** {@code noGo} or {@code no-go}, {@code verifyProduction} or {@code verify-production}. */
+    /** {@code no-go} or {@code noGo}, {@code release-record} or {@code releaseRecord}: exactly one of the two spellings. */
     static Optional<Command> forReleaseGate(String name) {
-        String wanted = name == null ? "" : name.replace("-", "").toLowerCase(Locale.ROOT);
+        String wanted = name == null ? "" : name.trim();
         return Arrays.stream(values()).filter(Command::generic)
-                .filter(c -> c.stepName.toLowerCase(Locale.ROOT).equals(wanted)).findFirst();
+                .filter(c -> c.commandName().equals(wanted) || c.stepName.equals(wanted)).findFirst();
     }
 
     static String releaseGateNames() {
-        return String.join(", ", Arrays.stream(values()).filter(Command::generic).map(Command::stepName).toList());
+        return String.join(", ", Arrays.stream(values()).filter(Command::generic).map(Command::commandName).toList());
     }
 }

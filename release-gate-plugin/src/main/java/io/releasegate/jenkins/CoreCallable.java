@@ -7,6 +7,7 @@ import io.releasegate.error.ReleaseGateException;
 import io.releasegate.policy.PolicyLoader;
 import io.releasegate.steps.PipelineSteps;
 import io.releasegate.store.RegistryCredentials;
+import io.releasegate.tag.RemoteAccess;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,8 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
     private final RegistryLogin registry;
     private final String defaultPolicy;
     private final TaskListener listener;
+    private TagSecrets tag;
+    private String emergencyApprover = "";
 
     CoreCallable(Command command, Map<String, Object> args, String actor, KeyMaterial keys, Optional<RegistryLogin> registry,
                  String defaultPolicy, TaskListener listener) {
@@ -55,6 +58,18 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
         this.registry = registry.orElse(null);
         this.defaultPolicy = defaultPolicy;
         this.listener = listener;
+    }
+
+    /** The release tag's secrets (tag only); the armored key is written like the signing key, the rest stays in memory. */
+    CoreCallable tag(TagSecrets secrets) {
+        this.tag = secrets;
+        return this;
+    }
+
+    /** The approver of an emergency change (promoteDigest with {@code emergency}), from the build's records. */
+    CoreCallable emergencyApprover(String approver) {
+        this.emergencyApprover = approver == null ? "" : approver;
+        return this;
     }
 
     @Override
@@ -80,7 +95,8 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
             Path publicKey = null;
             Path certificate = null;
             Path trustRoot = null;
-            if (keys.hasPrivateKey() || keys.hasPublicKey() || keys.hasCertificate() || keys.hasTrustRoot()) {
+            Path tagKey = null;
+            if (keys.hasPrivateKey() || keys.hasPublicKey() || keys.hasCertificate() || keys.hasTrustRoot() || tag != null) {
                 tmp = ownerOnlyDirectory(workspace.resolveSibling(workspace.getFileName() + "@tmp"));
                 if (keys.hasPrivateKey()) {
                     privateKey = ownerOnlyFile(tmp.resolve("release.pem"), keys.privateKeyPem());
@@ -94,8 +110,11 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
                 if (keys.hasTrustRoot()) {
                     trustRoot = ownerOnlyFile(tmp.resolve("trusted-root"), keys.trustRoot());
                 }
+                if (tag != null) {
+                    tagKey = ownerOnlyFile(tmp.resolve("tag.asc"), tag.armoredKey());
+                }
             }
-            return plain(run(workspace, state, privateKey, publicKey, certificate, trustRoot));
+            return plain(run(workspace, state, privateKey, publicKey, certificate, trustRoot, tagKey));
         } catch (ReleaseGateException e) {
             // refusals and input errors fail the step with the core's message, without a stack trace
             throw new AbortException("[release-gate] " + command.stepName() + ": " + e.getMessage());
@@ -103,13 +122,17 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
             if (tmp != null) {
                 deleteTree(tmp);
             }
+            if (tag != null) {
+                java.util.Arrays.fill(tag.passphrase(), '\0');
+            }
             if (policyWritten) {
                 Files.deleteIfExists(policy);
             }
         }
     }
 
-    private Map<String, Object> run(Path workspace, Path state, Path privateKey, Path publicKey, Path certificate, Path trustRoot) {
+    private Map<String, Object> run(Path workspace, Path state, Path privateKey, Path publicKey, Path certificate, Path trustRoot,
+                                    Path tagKey) {
         Optional<RegistryCredentials> login = Optional.ofNullable(registry)
                 .map(r -> new RegistryCredentials(r.username(), r.password()));
         return switch (command) {
@@ -125,11 +148,23 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
             case GATE -> PipelineSteps.gate(args, workspace, state, actor, login);
             case APPROVE_PRODUCTION -> PipelineSteps.approveProduction(args, workspace, state, actor, login);
             case NO_GO -> PipelineSteps.noGo(args, state, actor, login);
-            case PROMOTE_DIGEST -> PipelineSteps.promoteDigest(args, workspace, state, actor, login);
+            case PROMOTE_DIGEST -> PipelineSteps.promoteDigest(args, workspace, state, actor, login,
+                    Optional.of(emergencyApprover).filter(a -> !a.isEmpty()));
             case VERIFY_PRODUCTION -> PipelineSteps.verifyProduction(args, workspace, state, actor, login);
             case NEXT_VERSION -> PipelineSteps.nextVersion(args, workspace);
             case RELEASE_RECORD -> PipelineSteps.releaseRecord(args, workspace, state, login);
+            case PLAN -> PipelineSteps.plan(args, workspace);
+            case LIBRARY_CHECK -> PipelineSteps.libraryCheck(args, workspace);
+            case APPROVAL_STATUS -> PipelineSteps.approvalStatus(args, workspace, state);
+            case TAG -> PipelineSteps.tagRelease(args, workspace, state, need(tagKey, "OpenPGP tag signing"), tag.passphrase(),
+                    actor, access(tag));
         };
+    }
+
+    /** The push login and the build's ssh, as the core pushes the tag (never logged: RemoteAccess hides the password). */
+    private static RemoteAccess access(TagSecrets secrets) {
+        RemoteAccess ssh = RemoteAccess.ssh(secrets.sshEnvironment());
+        return secrets.hasLogin() ? ssh.withLogin(secrets.username(), secrets.password()) : ssh;
     }
 
     private Path need(Path key, String which) {

@@ -24,6 +24,9 @@ final class CoreRun {
     private final Map<String, Object> args = new LinkedHashMap<>();
     private String actor = Identities.SYSTEM;
     private KeyMaterial keys = KeyMaterial.NONE;
+    private String storeCredentials = "";
+    private TagSecrets tag;
+    private String emergencyApprover = "";
 
     CoreRun(StepContext context, Command command) {
         this.context = context;
@@ -66,6 +69,24 @@ final class CoreRun {
         return this;
     }
 
+    /** The release tag's key, passphrase and push login (tag only). */
+    CoreRun tag(TagSecrets secrets) {
+        this.tag = secrets;
+        return this;
+    }
+
+    /** Who approved an emergency change: the submitter of the emergency input, from the build's records. */
+    CoreRun emergencyApprover(String approver) {
+        this.emergencyApprover = approver;
+        return this;
+    }
+
+    /** Username/password credentials id for a registry store; empty: the global configuration's. */
+    CoreRun storeCredentials(String credentialsId) {
+        this.storeCredentials = credentialsId == null ? "" : credentialsId.trim();
+        return this;
+    }
+
     /** Store and ledger from the step, else from the global configuration. */
     CoreRun locations(String store, String ledger) {
         ReleaseGateConfiguration config = ReleaseGateConfiguration.get();
@@ -83,8 +104,9 @@ final class CoreRun {
         Optional<RegistryLogin> registry = Optional.empty();
         Object store = args.get("store");
         if (store != null && io.releasegate.store.RegistryStore.handles(store.toString())) {
-            registry = Secrets.registry(run(), config.getStoreCredentialsId());
+            registry = Secrets.registry(run(), storeCredentials.isEmpty() ? config.getStoreCredentialsId() : storeCredentials);
         }
-        return workspace.act(new CoreCallable(command, args, actor, keys, registry, config.getDefaultPolicy(), listener()));
+        return workspace.act(new CoreCallable(command, args, actor, keys, registry, config.getDefaultPolicy(), listener())
+                .tag(tag).emergencyApprover(emergencyApprover));
     }
 }

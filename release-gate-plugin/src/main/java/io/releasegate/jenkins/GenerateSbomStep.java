@@ -89,6 +89,7 @@ public class GenerateSbomStep extends ReleaseStep {
         private final String spdxOut;
         private final String store;
         private final String ledger;
+        private final String storeCredentials;
 
         Execution(GenerateSbomStep step, StepContext context) {
             super(context);
@@ -99,6 +100,7 @@ public class GenerateSbomStep extends ReleaseStep {
             this.spdxOut = step.spdxOut;
             this.store = step.getStore();
             this.ledger = step.getLedger();
+            this.storeCredentials = step.getStoreCredentials();
         }
 
         @Override
@@ -106,7 +108,8 @@ public class GenerateSbomStep extends ReleaseStep {
             CoreRun call = new CoreRun(getContext(), Command.GENERATE_SBOM);
             Run<?, ?> run = call.run();
             Map<String, Object> result = call.arg("name", name).arg("version", version).arg("format", format).arg("out", out)
-                    .arg("spdxOut", spdxOut).locations(store, ledger).actor(Identities.releaser(run)).call();
+                    .arg("spdxOut", spdxOut).locations(store, ledger).storeCredentials(storeCredentials)
+                    .actor(Identities.releaser(run)).call();
             int components = result.get("components") instanceof Number n ? n.intValue() : 0;
             if (result.get("documents") instanceof List<?> documents) {
                 for (Object d : documents) {

@@ -5,18 +5,25 @@ import hudson.Extension;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.jenkinsci.Symbol;
+import org.jenkinsci.plugins.structs.describable.DescribableModel;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
 
 /**
  * {@code promoteDigest(name: 'payments', version: '1.4.0', digest: d, to: 'staging')}: moves that exact
- * digest into the environment (never a rebuild), when the policy's conditions for it hold.
+ * digest into the environment (never a rebuild), when the policy's conditions for it hold. With
+ * {@code incident: 'INC-42'} it is a rollback to a digest that ran there before. With
+ * {@code emergency: [reason: …, scope: …, rollbackPlan: …, followUps: […]]} it may go outside the change
+ * windows as an emergency change, whose approver is the user who submitted the latest {@code input} of the
+ * build (as for approvals: never an argument).
  */
 public class PromoteDigestStep extends ReleaseStep {
 
@@ -24,6 +31,8 @@ public class PromoteDigestStep extends ReleaseStep {
     private final String version;
     private final String digest;
     private final String to;
+    private String incident = "";
+    private Map<String, Object> emergency = Map.of();
 
     @DataBoundConstructor
     public PromoteDigestStep(String name, String version, String digest, String to) {
@@ -49,6 +58,25 @@ public class PromoteDigestStep extends ReleaseStep {
         return to;
     }
 
+    public String getIncident() {
+        return incident;
+    }
+
+    /** A rollback to this previously promoted digest, for this incident reference. */
+    @DataBoundSetter
+    public void setIncident(String incident) {
+        this.incident = clean(incident);
+    }
+
+    /** The emergency change record (not a form field: a map, given in the Pipeline script). */
+    public Map<String, Object> getEmergency() {
+        return emergency;
+    }
+
+    void emergency(Map<?, ?> values) {
+        this.emergency = ReleaseGateStep.plainMap(values);
+    }
+
     @Override
     public StepExecution start(StepContext context) {
         return new Execution(this, context);
@@ -62,8 +90,11 @@ public class PromoteDigestStep extends ReleaseStep {
         private final String version;
         private final String digest;
         private final String to;
+        private final String incident;
+        private final HashMap<String, Object> emergency;
         private final String store;
         private final String ledger;
+        private final String storeCredentials;
 
         Execution(PromoteDigestStep step, StepContext context) {
             super(context);
@@ -71,8 +102,11 @@ public class PromoteDigestStep extends ReleaseStep {
             this.version = step.version;
             this.digest = step.digest;
             this.to = step.to;
+            this.incident = step.incident;
+            this.emergency = new HashMap<>(step.emergency);
             this.store = step.getStore();
             this.ledger = step.getLedger();
+            this.storeCredentials = step.getStoreCredentials();
         }
 
         @Override
@@ -80,12 +114,22 @@ public class PromoteDigestStep extends ReleaseStep {
             CoreRun call = new CoreRun(getContext(), Command.PROMOTE_DIGEST);
             Run<?, ?> run = call.run();
             String actor = Identities.releaser(run);
+            ReleaseEvidenceAction evidence = ReleaseEvidenceAction.of(run);
+            String approver = "";
+            if (!emergency.isEmpty()) {
+                // the emergency change's approver: whoever submitted the input that asked for it, as Jenkins recorded it
+                approver = evidence.takeApprover(run, "promoteDigest (emergency change)");
+                call.listener().getLogger().println("[release-gate] promoteDigest: emergency change approved by " + approver);
+            }
             Map<String, Object> result = call.arg("name", name).arg("version", version).arg("digest", digest).arg("to", to)
-                    .locations(store, ledger).actor(actor).call();
+                    .arg("incident", incident).arg("emergency", emergency.isEmpty() ? null : emergency)
+                    .locations(store, ledger).storeCredentials(storeCredentials).actor(actor).emergencyApprover(approver).call();
             call.listener().getLogger().println("[release-gate] promoted " + digest + " to " + result.get("environment")
-                    + " as " + result.get("reference"));
-            ReleaseEvidenceAction.of(run).record("promotion", digest + " to " + result.get("environment") + " ("
-                    + result.get("reference") + ")", actor);
+                    + " as " + result.get("reference") + (incident.isEmpty() ? "" : " (rollback for " + incident + ")")
+                    + (result.get("emergency") == null ? "" : " (emergency change " + result.get("emergency") + ")"));
+            evidence.record("promotion", digest + " to " + result.get("environment") + " (" + result.get("reference") + ")"
+                    + (incident.isEmpty() ? "" : ", rollback for " + incident)
+                    + (result.get("emergency") == null ? "" : ", emergency change approved by " + approver), actor);
             return result;
         }
     }
@@ -108,6 +152,25 @@ public class PromoteDigestStep extends ReleaseStep {
         @Override
         public String getDisplayName() {
             return "Release Gate: promote a digest to an environment";
+        }
+
+        /**
+         * {@code emergency} is a map, which data binding does not support: take it out, bind the rest as usual.
+         * An approver inside it is refused by the core (the approver is who submitted the input).
+         */
+        @Override
+        @SuppressWarnings("deprecation")
+        public org.jenkinsci.plugins.workflow.steps.Step newInstance(Map<String, Object> arguments) throws Exception {
+            Map<String, Object> rest = new HashMap<>(arguments);
+            Object values = rest.remove("emergency");
+            PromoteDigestStep step = DescribableModel.of(PromoteDigestStep.class).instantiate(rest, null);
+            if (values instanceof Map<?, ?> m) {
+                step.emergency(m);
+            } else if (values != null) {
+                throw new IllegalArgumentException("promoteDigest: emergency must be a map, e.g. emergency: [reason: '…', "
+                        + "scope: '…', rollbackPlan: '…', followUps: ['…']]");
+            }
+            return step;
         }
     }
 }

@@ -186,9 +186,14 @@ public class ReleaseEvidenceAction implements RunAction2 {
      * one submission counts once even when the approval it carries is refused.
      */
     synchronized String takeApprover(Run<?, ?> build) throws IOException {
+        return takeApprover(build, "approveProduction");
+    }
+
+    /** As {@link #takeApprover(Run)}, for {@code step} (approveProduction, or promoteDigest with an emergency change). */
+    synchronized String takeApprover(Run<?, ?> build, String step) throws IOException {
         List<ApproverAction> approvers = build.getActions(ApproverAction.class);
         if (approvers.size() <= approversUsed) {
-            throw new AbortException("[release-gate] approveProduction: no input was submitted by a signed-in user since the "
+            throw new AbortException("[release-gate] " + step + ": no input was submitted by a signed-in user since the "
                     + (approversUsed == 0 ? "build started" : "last approval")
                     + "; the approver is whoever submits the input step, it cannot be passed as an argument");
         }

@@ -29,6 +29,8 @@ public class ReleaseGateConfiguration extends GlobalConfiguration {
     private String certificateIdentity = "";
     private String certificateIdentityRegexp = "";
     private String certificateOidcIssuer = "";
+    private String tagSigningKeyCredentialsId = "";
+    private String tagSigningPassphraseCredentialsId = "";
 
     public ReleaseGateConfiguration() {
         load();
@@ -192,6 +194,28 @@ public class ReleaseGateConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setCertificateOidcIssuer(String certificateOidcIssuer) {
         this.certificateOidcIssuer = clean(certificateOidcIssuer);
+        save();
+    }
+
+    /** Credentials (secret file or secret text) holding the armored OpenPGP secret key that signs release tags. */
+    public String getTagSigningKeyCredentialsId() {
+        return tagSigningKeyCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setTagSigningKeyCredentialsId(String tagSigningKeyCredentialsId) {
+        this.tagSigningKeyCredentialsId = clean(tagSigningKeyCredentialsId);
+        save();
+    }
+
+    /** Secret text credentials holding the passphrase of the tag signing key; empty: an unprotected key. */
+    public String getTagSigningPassphraseCredentialsId() {
+        return tagSigningPassphraseCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setTagSigningPassphraseCredentialsId(String tagSigningPassphraseCredentialsId) {
+        this.tagSigningPassphraseCredentialsId = clean(tagSigningPassphraseCredentialsId);
         save();
     }
 

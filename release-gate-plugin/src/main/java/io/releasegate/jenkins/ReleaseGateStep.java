@@ -28,15 +28,20 @@ import org.kohsuke.stapler.DataBoundSetter;
 
 /**
  * {@code releaseGate(command: 'gate', args: [name: 'payments', version: '1.4.0', sarif: 'build/sast.sarif'])}:
- * the core's other entry points (gate, sign, provenance, noGo, verifyProduction), each taking the map of
- * arguments its core entry point documents and returning its result map. Secrets come from
- * {@code signingKey} (a credentials id) or the global configuration; identity from the build.
+ * the core's other entry points, by the names the golden pipeline uses (plan, gate, sign, provenance, tag,
+ * release-record, library-check, approval-status, no-go, verify-production, next-version; camelCase spellings
+ * too), each taking the map of arguments its core entry point documents and returning its result map. Secrets
+ * come from credentials ids ({@code signingKey}, {@code passphraseCredentials}, {@code gitCredentials}, and
+ * {@code storeCredentials} in {@code args}) or the global configuration; identity and the loaded library from
+ * the build.
  */
 public class ReleaseGateStep extends Step {
 
     private final String command;
     private String signingKey = "";
     private String signingCertificate = "";
+    private String passphraseCredentials = "";
+    private String gitCredentials = "";
     private Map<String, Object> args = Map.of();
 
     @DataBoundConstructor
@@ -72,6 +77,26 @@ public class ReleaseGateStep extends Step {
         this.signingCertificate = signingCertificate == null ? "" : signingCertificate.trim();
     }
 
+    public String getPassphraseCredentials() {
+        return passphraseCredentials;
+    }
+
+    /** tag: secret text credentials id of the tag signing key's passphrase; default: the global configuration's, else none. */
+    @DataBoundSetter
+    public void setPassphraseCredentials(String passphraseCredentials) {
+        this.passphraseCredentials = passphraseCredentials == null ? "" : passphraseCredentials.trim();
+    }
+
+    public String getGitCredentials() {
+        return gitCredentials;
+    }
+
+    /** tag: username/password credentials id for pushing the tag to an http(s) remote; default none (ssh: the agent's). */
+    @DataBoundSetter
+    public void setGitCredentials(String gitCredentials) {
+        this.gitCredentials = gitCredentials == null ? "" : gitCredentials.trim();
+    }
+
     /** The command's arguments (not a form field: a map, given in the Pipeline script). */
     public Map<String, Object> getArgs() {
         return args;
@@ -85,7 +110,7 @@ public class ReleaseGateStep extends Step {
     public StepExecution start(StepContext context) throws AbortException {
         Command c = Command.forReleaseGate(command).orElseThrow(() -> new AbortException("[release-gate] releaseGate: unknown command '"
                 + command + "'; commands: " + Command.releaseGateNames()));
-        return new Execution(c, new HashMap<>(args), signingKey, signingCertificate, context);
+        return new Execution(c, new HashMap<>(args), signingKey, signingCertificate, passphraseCredentials, gitCredentials, context);
     }
 
     static final class Execution extends SynchronousNonBlockingStepExecution<Map<String, Object>> {
@@ -96,13 +121,18 @@ public class ReleaseGateStep extends Step {
         private final HashMap<String, Object> args;
         private final String signingKey;
         private final String signingCertificate;
+        private final String passphraseCredentials;
+        private final String gitCredentials;
 
-        Execution(Command command, HashMap<String, Object> args, String signingKey, String signingCertificate, StepContext context) {
+        Execution(Command command, HashMap<String, Object> args, String signingKey, String signingCertificate,
+                  String passphraseCredentials, String gitCredentials, StepContext context) {
             super(context);
             this.command = command;
             this.args = args;
             this.signingKey = signingKey;
             this.signingCertificate = signingCertificate;
+            this.passphraseCredentials = passphraseCredentials;
+            this.gitCredentials = gitCredentials;
         }
 
         @Override
@@ -115,6 +145,7 @@ public class ReleaseGateStep extends Step {
             Map<String, Object> a = new LinkedHashMap<>(args);
             String store = text(a.remove("store"));
             String ledger = text(a.remove("ledger"));
+            call.storeCredentials(text(a.remove("storeCredentials")));
             String release = a.get("name") == null ? "" : text(a.get("name")) + "@" + text(a.get("version"));
             Optional<Libraries.Loaded> library = Optional.empty();
             switch (command) {
@@ -161,14 +192,33 @@ public class ReleaseGateStep extends Step {
                     call.keys(VerifySignaturesStep.trust(run, signingKey, certificateArgs));
                     a.putAll(certificateArgs);
                 }
+                case TAG -> {
+                    EnvVars env = getContext().get(EnvVars.class);
+                    call.tag(Secrets.tag(run, tagKeyId(config), passphraseCredentials.isEmpty()
+                            ? config.getTagSigningPassphraseCredentialsId() : passphraseCredentials, gitCredentials,
+                            env == null ? Map.<String, String>of() : env));
+                }
+                case LIBRARY_CHECK -> {
+                    // the library this build loaded and the ref Jenkins loaded it from, not what the script says
+                    String wanted = a.get("libraryName") == null ? "golden" : text(a.get("libraryName"));
+                    library = Libraries.named(run, wanted);
+                    a.put("libraryName", wanted);
+                    a.put("libraryVersion", library.map(Libraries.Loaded::version).orElse(""));
+                    if (library.isEmpty()) {
+                        listener.getLogger().println("[release-gate] library-check: this build loaded no library '" + wanted + "'");
+                    } else if (library.get().overridable().orElse(false)) {
+                        listener.getLogger().println("[release-gate] library-check: library '" + wanted + "' allows the "
+                                + "Jenkinsfile to choose its version; " + library.get().describe());
+                    }
+                }
                 default -> {
-                    // gate, noGo, verifyProduction take no secrets
+                    // plan, gate, noGo, verifyProduction, approvalStatus, releaseRecord take no secrets
                 }
             }
             listener.getLogger().println("[release-gate] " + command.stepName() + (release.isEmpty() ? "" : " " + release)
                     + " as " + actor);
-            if (command == Command.NEXT_VERSION) {
-                // reads the git history only: no store, no ledger, nothing to record
+            if (command == Command.NEXT_VERSION || command == Command.PLAN || command == Command.LIBRARY_CHECK) {
+                // read the git history and the policy only: no store, no ledger, nothing to record
                 return call.args(a).actor(actor).call();
             }
             ReleaseEvidenceAction evidence = ReleaseEvidenceAction.of(run);
@@ -194,6 +244,11 @@ public class ReleaseGateStep extends Step {
                         + (Boolean.TRUE.equals(result.get("ok")) ? "verified" : "problems " + result.get("problems")), actor);
                 case VERIFY_SIGNATURES -> evidence.record("signature", release + ": verified" + VerifySignaturesStep.verified(result), actor);
                 case RELEASE_RECORD -> evidence.record("record", release + ": release record of " + result.get("digest"), actor);
+                case TAG -> evidence.record("tag", release + ": " + result.get("tag") + " on " + result.get("commit") + " ("
+                        + result.get("outcome") + (Boolean.TRUE.equals(result.get("pushed")) ? ", pushed" : "") + ")", actor);
+                case APPROVAL_STATUS -> {
+                    // a read: nothing new to show
+                }
                 default -> evidence.record(kind(), release + ": " + result, actor);
             }
             return result;
@@ -206,8 +261,19 @@ public class ReleaseGateStep extends Step {
                 case NO_GO -> "no-go";
                 case VERIFY_PRODUCTION -> "production";
                 case RELEASE_RECORD -> "record";
+                case TAG -> "tag";
                 default -> "other";
             };
+        }
+
+        private String tagKeyId(ReleaseGateConfiguration config) throws AbortException {
+            String id = signingKey.isEmpty() ? config.getTagSigningKeyCredentialsId() : signingKey;
+            if (id.isEmpty()) {
+                throw new AbortException("[release-gate] tag needs an OpenPGP signing key: pass signingKey: '<credentials id>' "
+                        + "(the golden pipeline's tagSigningKey) or set the default tag signing key under Manage Jenkins » System "
+                        + "» Release Gate");
+            }
+            return id;
         }
 
         private String signingKeyId(ReleaseGateConfiguration config) throws AbortException {
@@ -263,7 +329,8 @@ public class ReleaseGateStep extends Step {
         @NonNull
         @Override
         public String getDisplayName() {
-            return "Release Gate: gate, sign, provenance, no-go, verify production";
+            return "Release Gate: plan, gate, sign, provenance, tag, release record, library check, approval status, no-go, "
+                    + "verify production";
         }
 
         /**
@@ -288,7 +355,7 @@ public class ReleaseGateStep extends Step {
             ListBoxModel items = new ListBoxModel();
             for (Command c : Command.values()) {
                 if (c.generic()) {
-                    items.add(c.stepName());
+                    items.add(c.commandName());
                 }
             }
             return items;

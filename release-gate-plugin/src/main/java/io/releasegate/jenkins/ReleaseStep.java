@@ -4,7 +4,7 @@ import org.jenkinsci.plugins.workflow.steps.Step;
 import org.kohsuke.stapler.DataBoundSetter;
 
 /**
- * What every Release Gate step shares: where the evidence lives. Empty means the controller's default
+ * What every Release Gate step shares: where the evidence lives, and the credentials of a registry store. Empty means the controller's default
  * (Manage Jenkins » System » Release Gate), and when that is empty too, the embedded store and ledger
  * under the workspace's {@code .release-gate/}.
  */
@@ -12,6 +12,7 @@ public abstract class ReleaseStep extends Step {
 
     private String store = "";
     private String ledger = "";
+    private String storeCredentials = "";
 
     static String clean(String value) {
         return value == null ? "" : value.trim();
@@ -33,5 +34,15 @@ public abstract class ReleaseStep extends Step {
     @DataBoundSetter
     public void setLedger(String ledger) {
         this.ledger = clean(ledger);
+    }
+
+    public String getStoreCredentials() {
+        return storeCredentials;
+    }
+
+    /** Username/password credentials id for a registry store; empty: the controller's default store credentials. */
+    @DataBoundSetter
+    public void setStoreCredentials(String storeCredentials) {
+        this.storeCredentials = clean(storeCredentials);
     }
 }

@@ -127,14 +127,53 @@ final class Secrets {
         if (credentialsId.isEmpty()) {
             return Optional.empty();
         }
+        StandardUsernamePasswordCredentials c = usernamePassword(run, credentialsId, "store credentials");
+        return Optional.of(new RegistryLogin(c.getUsername(), c.getPassword().getPlainText()));
+    }
+
+    /**
+     * What the release tag needs: the armored OpenPGP secret key of {@code keyId} (secret file or secret text), the
+     * passphrase of {@code passphraseId} (secret text; empty id: an unprotected key), the login of {@code gitId}
+     * (username/password; empty id: none, e.g. an ssh remote) and the build's ssh variables.
+     */
+    static TagSecrets tag(Run<?, ?> run, String keyId, String passphraseId, String gitId, java.util.Map<String, String> environment)
+            throws IOException {
+        String armored = text(find(run, keyId, "tag signing key"), keyId, "tag signing key");
+        if (!armored.contains("-----BEGIN PGP PRIVATE KEY BLOCK-----")) {
+            throw new AbortException("[release-gate] credentials '" + keyId
+                    + "' hold no armored OpenPGP secret key ('-----BEGIN PGP PRIVATE KEY BLOCK-----')");
+        }
+        char[] passphrase = new char[0];
+        if (!passphraseId.isEmpty()) {
+            StringCredentials secret = CredentialsProvider.findCredentialById(passphraseId, StringCredentials.class, run);
+            if (secret == null) {
+                throw new AbortException("[release-gate] no secret text credentials '" + passphraseId
+                        + "' visible to this build (tag signing key passphrase)");
+            }
+            CredentialsProvider.track(run, secret);
+            passphrase = secret.getSecret().getPlainText().toCharArray();
+        }
+        String username = "";
+        String password = "";
+        if (!gitId.isEmpty()) {
+            StandardUsernamePasswordCredentials login = usernamePassword(run, gitId, "tag remote credentials");
+            username = login.getUsername();
+            password = login.getPassword().getPlainText();
+        }
+        return new TagSecrets(armored.getBytes(StandardCharsets.US_ASCII), passphrase, username, password,
+                TagSecrets.sshVariables(environment));
+    }
+
+    private static StandardUsernamePasswordCredentials usernamePassword(Run<?, ?> run, String credentialsId, String what)
+            throws AbortException {
         StandardUsernamePasswordCredentials c = CredentialsProvider.findCredentialById(credentialsId,
                 StandardUsernamePasswordCredentials.class, run);
         if (c == null) {
             throw new AbortException("[release-gate] no username/password credentials '" + credentialsId
-                    + "' visible to this build (store credentials)");
+                    + "' visible to this build (" + what + ")");
         }
         CredentialsProvider.track(run, c);
-        return Optional.of(new RegistryLogin(c.getUsername(), c.getPassword().getPlainText()));
+        return c;
     }
 
     private static StandardCredentials find(Run<?, ?> run, String credentialsId, String what) throws AbortException {

@@ -108,6 +108,7 @@ public class VerifySignaturesStep extends ReleaseStep {
         private final String certificateIdentity;
         private final String certificateIdentityRegexp;
         private final String certificateOidcIssuer;
+        private final String storeCredentials;
 
         Execution(VerifySignaturesStep step, StepContext context) {
             super(context);
@@ -119,6 +120,7 @@ public class VerifySignaturesStep extends ReleaseStep {
             this.certificateIdentity = step.certificateIdentity;
             this.certificateIdentityRegexp = step.certificateIdentityRegexp;
             this.certificateOidcIssuer = step.certificateOidcIssuer;
+            this.storeCredentials = step.getStoreCredentials();
         }
 
         @Override
@@ -133,7 +135,8 @@ public class VerifySignaturesStep extends ReleaseStep {
             KeyMaterial key = trust(run, signingKey, args);
             Map<String, Object> result;
             try {
-                result = call.arg("name", name).arg("version", version).args(args).locations(store, ledger).actor(actor).keys(key).call();
+                result = call.arg("name", name).arg("version", version).args(args).locations(store, ledger)
+                        .storeCredentials(storeCredentials).actor(actor).keys(key).call();
             } catch (hudson.AbortException e) {
                 ReleaseEvidenceAction.of(run).record("signature", name + "@" + version + ": NOT verified: " + e.getMessage(), actor);
                 throw e;

@@ -100,6 +100,63 @@ class ApprovalIdentityTest {
         assertThat(sample.events()).extracting(Event::type).doesNotContain("approved");
     }
 
+    @Test
+    void theEmergencyApproverIsWhoeverSubmittedTheEmergencyInput(JenkinsRule r) throws Exception {
+        r.jenkins.setSecurityRealm(r.createDummySecurityRealm());
+        r.jenkins.setAuthorizationStrategy(new MockAuthorizationStrategy().grant(hudson.model.Item.READ, hudson.model.Item.BUILD,
+                hudson.model.Item.CANCEL).everywhere().to("mia").grant(jenkins.model.Jenkins.READ).everywhere().to("mia"));
+        WorkflowJob job = r.createProject(WorkflowJob.class, "payments");
+        SampleWorkspace sample = SampleWorkspace.create(job);
+        // dev also needs the change window here (a team may require more, never less), and the window is closed today
+        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+        java.nio.file.Files.writeString(sample.dir.resolve(".release/policy.yaml"), """
+                environments:
+                  - name: dev
+                    requires: [built, window]
+                  - name: staging
+                    requires: [built, signatures, sbom, provenance, gates]
+                  - name: production
+                    requires: [built, signatures, sbom, provenance, gates, approvals, window]
+                windows:
+                  timezone: UTC
+                  weekly:
+                    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]
+                      from: "00:00"
+                      to: "23:59:59.999999999"
+                  blackouts: [%s]
+                """.formatted(today));
+        job.setDefinition(new CpsFlowDefinition("""
+                def built
+                node {
+                  built = buildOnce(%1$s, artifacts: 'target/*.jar')
+                  try {
+                    promoteDigest(%1$s, digest: built.digest, to: 'dev')
+                  } catch (refused) {
+                    echo "without an emergency: ${refused.message}"
+                  }
+                }
+                input(message: 'Emergency change?', ok: 'Approve emergency change')
+                node {
+                  def p = promoteDigest(%1$s, digest: built.digest, to: 'dev', emergency: [reason: 'card payments fail (INC-7)',
+                      scope: 'payments service', rollbackPlan: 'promote 0.9.0 again', followUps: ['post-incident review PAY-200']])
+                  echo "emergency change ${p.emergency}"
+                }
+                """.formatted(RELEASE), true));
+
+        WorkflowRun run = job.scheduleBuild2(0).waitForStart();
+        submit(run, "mia", null, null);
+        r.assertBuildStatusSuccess(r.waitForCompletion(run));
+
+        r.assertLogContains("without an emergency: ", run);
+        r.assertLogContains("window.blackout", run);
+        r.assertLogContains("emergency change approved by mia", run);
+        Event emergency = sample.events().stream().filter(e -> e.type().equals("emergency-change")).findFirst().orElseThrow();
+        assertThat(emergency.text("approver")).contains("mia");
+        assertThat(emergency.text("rollbackPlan")).contains("promote 0.9.0 again");
+        r.assertLogContains("emergency change " + emergency.id(), run);
+        assertThat(sample.events()).extracting(Event::type).containsExactly("built", "emergency-change", "promoted");
+    }
+
     /** Waits for the pending input and submits it as {@code user}, as the input page's Proceed button does. */
     private static void submit(WorkflowRun run, String user, String role, String rationale) throws Exception {
         InputStepExecution pending = null;
@@ -114,7 +171,11 @@ class ApprovalIdentityTest {
         }
         assertThat(pending).as("an input waiting for " + user).isNotNull();
         try (ACLContext ignored = ACL.as(User.getById(user, true))) {
-            pending.proceed(Map.of("role", role, "rationale", rationale));
+            if (role == null) {
+                pending.proceed((Map<String, Object>) null);   // an input without parameters
+            } else {
+                pending.proceed(Map.of("role", role, "rationale", rationale));
+            }
         }
     }
 }

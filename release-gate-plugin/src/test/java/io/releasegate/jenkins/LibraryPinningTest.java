@@ -73,6 +73,25 @@ class LibraryPinningTest {
         r.assertLogContains("library=no library recorded pinned=false", run);
     }
 
+    @Test
+    void libraryCheckUsesTheVersionJenkinsLoadedNotTheScripts(JenkinsRule r) throws Exception {
+        library(r, "v1.4.0", false);
+        WorkflowJob job = r.createProject(WorkflowJob.class, "payments");
+        SampleWorkspace.create(job);
+        // the script claims a moving ref; Jenkins loaded the pinned default: the check passes
+        job.setDefinition(new CpsFlowDefinition("@Library('golden') _\nnode { def c = releaseGate(command: 'library-check', "
+                + "args: [libraryName: 'golden', libraryVersion: 'main']); echo \"pinned=${c.pinned}\" }", true));
+        r.assertLogContains("pinned=true", r.buildAndAssertSuccess(job));
+
+        // the script claims a release tag; Jenkins loaded a branch: refused before anyone is asked to approve
+        library(r, "v1.4.0", true);
+        job.setDefinition(new CpsFlowDefinition("@Library('golden@main') _\nnode { releaseGate(command: 'library-check', "
+                + "args: [libraryName: 'golden', libraryVersion: 'v1.4.0']) }", true));
+        WorkflowRun run = r.buildAndAssertStatus(hudson.model.Result.FAILURE, job);
+        r.assertLogContains("promote.library-unpinned", run);
+        r.assertLogContains("loaded from 'main'", run);
+    }
+
     /** Registers a global library {@code golden} with one harmless global variable, served from a directory. */
     private static void library(JenkinsRule r, String defaultVersion, boolean overridable) throws Exception {
         Path dir = r.jenkins.getRootDir().toPath().resolve("golden-library");

@@ -73,6 +73,18 @@ class StepConfigurationTest {
         r.assertEqualDataBoundBeans(step, new StepConfigTester(r).configRoundTrip(step));
         new SnippetizerTester(r).assertRoundTrip(step, "promoteDigest digest: 'sha256:" + "cd".repeat(32)
                 + "', name: 'payments', to: 'staging', version: '1.4.0'");
+        PromoteDigestStep rollback = new PromoteDigestStep("payments", "1.4.0", "sha256:" + "cd".repeat(32), "production");
+        rollback.setIncident("INC-42");
+        rollback.setStoreCredentials("registry");
+        r.assertEqualDataBoundBeans(rollback, new StepConfigTester(r).configRoundTrip(rollback));
+        new SnippetizerTester(r).assertRoundTrip(rollback, "promoteDigest digest: 'sha256:" + "cd".repeat(32)
+                + "', incident: 'INC-42', name: 'payments', storeCredentials: 'registry', to: 'production', version: '1.4.0'");
+        // the emergency record, a map the form cannot carry, is taken by the descriptor
+        @SuppressWarnings("deprecation")
+        PromoteDigestStep emergency = (PromoteDigestStep) r.jenkins.getDescriptorByType(PromoteDigestStep.DescriptorImpl.class)
+                .newInstance(Map.of("name", "payments", "version", "1.4.0", "digest", "sha256:" + "cd".repeat(32), "to", "production",
+                        "emergency", Map.of("reason", "outage", "followUps", java.util.List.of("review"))));
+        assertThat(emergency.getEmergency()).containsEntry("reason", "outage").containsEntry("followUps", java.util.List.of("review"));
     }
 
     @Test
@@ -91,5 +103,13 @@ class StepConfigurationTest {
                 Map.of("command", "gate", "args", Map.of("name", "payments", "notApplicable", Map.of("dast", "none"))));
         assertThat(parsed.getCommand()).isEqualTo("gate");
         assertThat(parsed.getArgs()).containsEntry("name", "payments").containsEntry("notApplicable", Map.of("dast", "none"));
+
+        ReleaseGateStep tag = new ReleaseGateStep("tag");
+        tag.setSigningKey("tag-key");
+        tag.setPassphraseCredentials("tag-passphrase");
+        tag.setGitCredentials("git-push");
+        r.assertEqualDataBoundBeans(tag, new StepConfigTester(r).configRoundTrip(tag));
+        new SnippetizerTester(r).assertRoundTrip(tag, "releaseGate command: 'tag', gitCredentials: 'git-push', "
+                + "passphraseCredentials: 'tag-passphrase', signingKey: 'tag-key'");
     }
 }

@@ -1,0 +1,155 @@
+package io.releasegate.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.releasegate.context.ReleaseContext;
+import io.releasegate.demo.SampleProject;
+import io.releasegate.error.InputException;
+import io.releasegate.error.RefusedException;
+import io.releasegate.ledger.Event;
+import io.releasegate.progress.Progress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** promoteDigest and plan with an emergency change: production outside the change windows, recorded, or refused. */
+class PipelineStepsEmergencyTest {
+
+    @TempDir
+    Path tmp;
+    Path project;
+    Path state;
+    Map<String, Object> release;
+
+    @BeforeEach
+    void builtAndInDev() throws Exception {
+        SampleProject sample = SampleProject.create(tmp.resolve("payments"), Instant.parse("2026-11-02T09:00:00Z"));
+        project = sample.directory();
+        state = tmp.resolve("state");
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        // the window is closed around today
+        Files.createDirectories(project.resolve(".release"));
+        Files.writeString(project.resolve(".release/policy.yaml"), "windows:\n  timezone: UTC\n  weekly:\n"
+                + "    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n      from: \"00:00\"\n"
+                + "      to: \"23:59:59.999999999\"\n  blackouts: [" + today.minusDays(1) + ", " + today + ", " + today.plusDays(1) + "]\n");
+        String jar = sample.build("1.0.0");
+        Map<String, Object> built = PipelineSteps.buildOnce(Map.of("name", "payments", "version", "1.0.0", "artifacts", jar),
+                project, state, "rita", Optional.empty(), Progress.NONE);
+        release = Map.of("name", "payments", "version", "1.0.0", "digest", built.get("digest"));
+        PipelineSteps.promoteDigest(with("to", "dev"), project, state, "jenkins");
+    }
+
+    Map<String, Object> with(Object... kv) {
+        Map<String, Object> m = new HashMap<>(release);
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i].toString(), kv[i + 1]);
+        }
+        return m;
+    }
+
+    static Map<String, Object> emergency() {
+        return new HashMap<>(Map.of("reason", "card payments fail for every customer (INC-7)", "scope", "payments service only",
+                "rollbackPlan", "promote 0.9.0 again", "followUps", "post-incident review PAY-200\nadd the missing alert PAY-201\n"));
+    }
+
+    List<Event> events() {
+        try (ReleaseContext ctx = ReleaseContext.open(ReleaseContext.Options.embedded(state))) {
+            return ctx.ledger().events("payments@1.0.0");
+        }
+    }
+
+    @Test
+    void aCompleteEmergencyStandsInForTheClosedWindowButForNothingElse() {
+        // production straight from dev lacks most of its evidence; the window is one of the refusals
+        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production"), project, state, "jenkins"))
+                .isInstanceOf(RefusedException.class).hasMessageContaining("window.blackout")
+                .hasMessageContaining("promote.approvals");
+        // with a complete emergency the window is no longer a reason, the rest still is, and nothing is recorded
+        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", emergency()), project, state,
+                "jenkins", Optional.empty(), Optional.of("mia")))
+                .isInstanceOf(RefusedException.class).hasMessageContaining("promote.approvals")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("window.").doesNotContain("emergency."));
+        assertThat(events()).extracting(Event::type).containsExactly("built", "promoted");
+        // (the recorded emergency change on a full release: GoldenPipelineTest in library-tests)
+    }
+
+    @Test
+    void whereTheWindowIsAllThatIsMissingAnEmergencyIsRecordedWithItsApproverAndThePromotionNamesIt() throws Exception {
+        // dev needs the window too here (a team may require more evidence, never less); it starts again from a new version
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        Files.writeString(project.resolve(".release/policy.yaml"), "environments:\n  - name: dev\n    requires: [built, window]\n"
+                + "  - name: staging\n    requires: [built, signatures, sbom, provenance, gates]\n"
+                + "  - name: production\n    requires: [built, signatures, sbom, provenance, gates, approvals, window]\n"
+                + "windows:\n  timezone: UTC\n  weekly:\n    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n      from: \"00:00\"\n"
+                + "      to: \"23:59:59.999999999\"\n  blackouts: [" + today + "]\n");
+        Map<String, Object> built = PipelineSteps.buildOnce(Map.of("name", "payments", "version", "1.0.1", "artifacts", "target/*.jar"),
+                project, state, "rita", Optional.empty(), Progress.NONE);
+        Map<String, Object> next = new HashMap<>(Map.of("name", "payments", "version", "1.0.1", "digest", built.get("digest"), "to", "dev"));
+        assertThatThrownBy(() -> PipelineSteps.promoteDigest(next, project, state, "jenkins"))
+                .isInstanceOf(RefusedException.class).hasMessageContaining("window.blackout");
+        next.put("emergency", emergency());
+
+        Map<String, Object> out = PipelineSteps.promoteDigest(next, project, state, "jenkins", Optional.empty(), Optional.of("mia"));
+
+        List<Event> events;
+        try (ReleaseContext ctx = ReleaseContext.open(ReleaseContext.Options.embedded(state))) {
+            events = ctx.ledger().events("payments@1.0.1");
+        }
+        assertThat(events).extracting(Event::type).containsExactly("built", "emergency-change", "promoted");
+        Event recorded = events.get(1);
+        assertThat(out).containsEntry("environment", "dev").containsEntry("emergency", recorded.id());
+        assertThat(recorded.actor()).isEqualTo("jenkins");
+        assertThat(recorded.text("approver")).contains("mia");
+        assertThat(recorded.text("reason")).contains("card payments fail for every customer (INC-7)");
+        assertThat(recorded.text("scope")).contains("payments service only");
+        assertThat(recorded.text("rollbackPlan")).contains("promote 0.9.0 again");
+        assertThat(recorded.payload().path("followUps").toString())
+                .isEqualTo("[\"post-incident review PAY-200\",\"add the missing alert PAY-201\"]");
+        assertThat(events.get(2).text("emergency")).contains(recorded.id());
+    }
+
+    @Test
+    void anIncompleteEmergencyOrOneWithoutATrustedApproverIsRefusedAndNothingIsRecorded() {
+        Map<String, Object> noRollback = emergency();
+        noRollback.remove("rollbackPlan");
+        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", noRollback), project, state,
+                "jenkins", Optional.empty(), Optional.of("mia")))
+                .isInstanceOf(RefusedException.class).hasMessageContaining("emergency.incomplete").hasMessageContaining("[rollbackPlan]")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("window."));
+        Map<String, Object> named = emergency();
+        named.put("approver", "mallory");
+        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", named), project, state,
+                "jenkins", Optional.empty(), Optional.of("mia")))
+                .isInstanceOf(InputException.class).hasMessageContaining("never an argument");
+        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", emergency()), project, state,
+                "jenkins"))
+                .isInstanceOf(InputException.class).hasMessageContaining("needs its approver");
+        Map<String, Object> typo = emergency();
+        typo.put("rollback", "x");
+        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", typo), project, state,
+                "jenkins", Optional.empty(), Optional.of("mia")))
+                .isInstanceOf(InputException.class).hasMessageContaining("unknown argument(s) [rollback]");
+        assertThat(events()).extracting(Event::type).containsExactly("built", "promoted");
+    }
+
+    @Test
+    void planRefusesAnIncompleteEmergencyBeforeAnythingRuns() {
+        Map<String, Object> noRollback = emergency();
+        noRollback.put("rollbackPlan", " ");
+        assertThatThrownBy(() -> PipelineSteps.plan(Map.of("branch", "main", "emergency", noRollback), project))
+                .isInstanceOf(RefusedException.class).hasMessageContaining("emergency.incomplete")
+                .hasMessageContaining("[rollbackPlan]");
+        assertThat(PipelineSteps.plan(Map.of("branch", "main", "emergency", emergency()), project)).containsEntry("emergency", true);
+        assertThat(PipelineSteps.plan(Map.of("branch", "main"), project)).containsEntry("emergency", false);
+    }
+}
