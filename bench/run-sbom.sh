@@ -34,8 +34,8 @@ hyperfine -N -w 1 -r "$runs" --export-markdown "$work/sbom.md" \
   -n "release-gate sbom (war only)" "$root/release-gate sbom --format cyclonedx --out $work/ours $war" \
   -n "release-gate sbom --maven-repo (war + local repository)" \
      "$root/release-gate sbom --format cyclonedx --maven-repo $m2 --out $work/ours-repo $war" \
-  -n "cyclonedx-maven-plugin makeBom (project, offline)" \
-     "mvn -o -q -B -f $project/pom.xml -Dmaven.repo.local=$m2 $cyclonedx_plugin -DoutputFormat=json" \
+  -n "cyclonedx-maven-plugin makeBom (project; all it needs already resolved)" \
+     "mvn -q -B -f $project/pom.xml -Dmaven.repo.local=$m2 $cyclonedx_plugin -DoutputFormat=json" \
   -n "cdxgen -t java (project)" \
      "env FETCH_LICENSE=false CDXGEN_DEBUG_MODE= MVN_ARGS=-o MAVEN_OPTS=-Dmaven.repo.local=$m2 $cdxgen -t java --no-recurse -o $work/cdxgen.json $project"
 cat "$work/sbom.md"

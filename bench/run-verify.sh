@@ -27,9 +27,10 @@ echo "# $count signatures; $(java -version 2>&1 | head -1); $(openssl version)"
 java -jar bench/target/release-gate-bench.jar verify-many "$work/files" "$work/pub.pem" 5
 
 # a process per verification: time 100 in a row for each, report per verification
-first=$(ls "$work/files"/*.bin | head -1)
+files=("$work/files"/*.bin)
+first=${files[0]}
 "$root/release-gate" verify --key "$work/pub.pem" "$first" >/dev/null   # class-data-sharing archive, made once
-list=$(ls "$work/files"/*.bin | head -100 | tr '\n' ' ')
+list="${files[*]:0:100}"
 hyperfine -N -w 1 -r 3 --export-markdown "$work/verify.md" \
   -n "openssl dgst -verify x100 (a process each)" \
      "bash -c 'for f in $list; do openssl dgst -sha256 -verify $work/pub.pem -signature \$f.der \$f >/dev/null || exit 1; done'" \
