@@ -27,7 +27,7 @@ fi
 cdxgen=$work/cdxgen/node_modules/.bin/cdxgen
 
 echo "# war: $(unzip -l "$war" | grep -c 'WEB-INF/lib/.*\.jar$') jars in WEB-INF/lib, $(du -h "$war" | cut -f1)"
-echo "# $(java -version 2>&1 | head -1), $(mvn -v | head -1), node $(node --version), cdxgen $cdxgen_version"
+echo "# $(java -version 2>&1 | head -1), $(mvn -v 2>/dev/null | sed -n 1p), node $(node --version), cdxgen $cdxgen_version"
 # the launcher's class-data-sharing archive is made on the first run; make it before timing
 "$root/release-gate" sbom --format cyclonedx --out "$work/ours" "$war" >/dev/null
 hyperfine -N -w 1 -r "$runs" --export-markdown "$work/sbom.md" \
