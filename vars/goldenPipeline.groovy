@@ -73,7 +73,8 @@ def call(Map cfg = [:]) {
             if (config.has('dependencyScan')) { sh config.get('dependencyScan') } else { echo 'dependency-license-scan: none configured' }
         }
         stage('sbom') {
-            def sbom = generateSbom([name: name, version: plan.version, out: 'target/sbom.cdx.json', spdxOut: 'target/sbom.spdx.json'] + config.locations())
+            def sbom = generateSbom([name: name, version: plan.version, out: 'target/sbom.cdx.json', spdxOut: 'target/sbom.spdx.json']
+                    + (config.has('mavenRepo') ? [mavenRepo: config.get('mavenRepo')] : [:]) + config.locations())
             echo "sbom: CycloneDX ${sbom.documents[0].digest}, SPDX ${sbom.documents[1].digest}, ${sbom.components} component(s)"
         }
         stage('dast') {

@@ -41,6 +41,7 @@ class GoldenConfig implements Serializable {
         dependencyScan: 'shell command producing an OSV-Scanner or CycloneDX VEX report at dependencyReport (optional)',
         dependencyReport: 'path of the dependency report (default build/vulns.json)',
         dast     : "shell command for DAST, or 'n/a: <rationale>'",
+        mavenRepo: 'Maven repository on the agent (e.g. a path to .m2/repository): the sbom stage identifies jars without Maven metadata where it holds their exact bytes (optional)',
         notApplicable: 'map of gate -> rationale for gates that do not apply, e.g. [sast: "no code of ours"]',
         deploy   : 'map of environment (dev, staging, production) -> shell command deploying $RELEASE_DIGEST (optional)',
         smoke    : 'map of environment -> shell command checking the deployment; production\'s is recorded by verify-production (optional)',

@@ -367,6 +367,12 @@ class GoldenPipelineTest extends BasePipelineTest {
         assertThat(stages()).containsExactlyElementsOf(GATE_STAGES)
         assertThat(result.version as String).startsWith('0.1.0-pr-12.g')
         assertThat(promotions('payments@' + result.version)).isEmpty()
+
+        // the mavenRepo option reaches generateSbom: a repository that is not there fails the sbom stage, clearly
+        assertThatThrownBy { run(cfg(mavenRepo: 'no-such-maven-repository')) }
+                .hasMessageContaining('no-such-maven-repository').hasMessageContaining('not a directory')
+        assertThat(stages().last()).isEqualTo('sbom')
+        assertThat(helper.callStack.findAll { it.methodName == 'generateSbom' }.last().args[0].mavenRepo).isEqualTo('no-such-maven-repository')
     }
 
     @Test

@@ -28,6 +28,7 @@ public class GenerateSbomStep extends ReleaseStep {
     private String format = "";
     private String out = "";
     private String spdxOut = "";
+    private String mavenRepo = "";
 
     @DataBoundConstructor
     public GenerateSbomStep(String name, String version) {
@@ -73,6 +74,19 @@ public class GenerateSbomStep extends ReleaseStep {
         this.spdxOut = clean(spdxOut);
     }
 
+    public String getMavenRepo() {
+        return mavenRepo;
+    }
+
+    /**
+     * A Maven repository directory on the agent (absolute, or relative to the workspace), e.g. the build's
+     * {@code ~/.m2/repository}: jars without Maven metadata of their own are identified where it holds their exact bytes.
+     */
+    @DataBoundSetter
+    public void setMavenRepo(String mavenRepo) {
+        this.mavenRepo = clean(mavenRepo);
+    }
+
     @Override
     public StepExecution start(StepContext context) {
         return new Execution(this, context);
@@ -87,6 +101,7 @@ public class GenerateSbomStep extends ReleaseStep {
         private final String format;
         private final String out;
         private final String spdxOut;
+        private final String mavenRepo;
         private final String store;
         private final String ledger;
         private final String storeCredentials;
@@ -98,6 +113,7 @@ public class GenerateSbomStep extends ReleaseStep {
             this.format = step.format;
             this.out = step.out;
             this.spdxOut = step.spdxOut;
+            this.mavenRepo = step.mavenRepo;
             this.store = step.getStore();
             this.ledger = step.getLedger();
             this.storeCredentials = step.getStoreCredentials();
@@ -108,7 +124,7 @@ public class GenerateSbomStep extends ReleaseStep {
             CoreRun call = new CoreRun(getContext(), Command.GENERATE_SBOM);
             Run<?, ?> run = call.run();
             Map<String, Object> result = call.arg("name", name).arg("version", version).arg("format", format).arg("out", out)
-                    .arg("spdxOut", spdxOut).locations(store, ledger).storeCredentials(storeCredentials)
+                    .arg("spdxOut", spdxOut).arg("mavenRepo", mavenRepo).locations(store, ledger).storeCredentials(storeCredentials)
                     .actor(Identities.releaser(run)).call();
             int components = result.get("components") instanceof Number n ? n.intValue() : 0;
             if (result.get("documents") instanceof List<?> documents) {
