@@ -42,7 +42,7 @@ public final class JvmCataloger {
     private final Limits limits;
     private final List<SbomPackage> packages = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
-    private long totalBytes;
+    private final LimitedInputStream.Budget budget = new LimitedInputStream.Budget();
     private long entries;
 
     private JvmCataloger(Limits limits) {
@@ -99,7 +99,7 @@ public final class JvmCataloger {
                 if (!entry(path, entryName, e.isDirectory(), new Body() {
                     @Override
                     public InputStream open() {
-                        return new Bounded(zip, path + "!/" + entryName, () -> counted.count() - start);
+                        return new LimitedInputStream(zip, path + "!/" + entryName, "the archive inflates", () -> counted.count() - start, limits, budget);
                     }
 
                     @Override
@@ -140,7 +140,8 @@ public final class JvmCataloger {
                 if (!entry(path, e.name(), e.isDirectory(), new Body() {
                     @Override
                     public InputStream open() throws IOException {
-                        return new Bounded(e.open(bytes), path + "!/" + e.name(), () -> Math.max(1, e.compressedSize()));
+                        return new LimitedInputStream(e.open(bytes), path + "!/" + e.name(), "the archive inflates", () -> Math.max(1, e.compressedSize()),
+                                limits, budget);
                     }
 
                     @Override
@@ -165,7 +166,7 @@ public final class JvmCataloger {
 
     /** What could not be read of the archive at {@code path}, as a warning: the rest is still cataloged. */
     private void unreadable(String path, IOException e) {
-        if (e instanceof Bomb) {
+        if (e instanceof LimitedInputStream.LimitExceeded) {
             warnings.add(e.getMessage());
         } else if (e instanceof ZipException || e instanceof java.io.EOFException) {
             warnings.add(path + ": truncated or corrupt archive (" + e.getMessage() + "); cataloged what could be read");
@@ -294,51 +295,6 @@ public final class JvmCataloger {
         }
     }
 
-    /** Thrown when an entry inflates beyond the limits. */
-    private static final class Bomb extends IOException {
-        Bomb(String message) {
-            super(message);
-        }
-    }
 
 
-    /** Counts inflated bytes of one entry against the total and ratio limits. */
-    private final class Bounded extends java.io.FilterInputStream {
-        private final String name;
-        private final java.util.function.LongSupplier compressed;
-        private long read;
-
-        Bounded(InputStream in, String name, java.util.function.LongSupplier compressed) {
-            super(in);
-            this.name = name;
-            this.compressed = compressed;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                read += n;
-                totalBytes += n;
-                if (totalBytes > limits.maxTotalBytes()) {
-                    throw new Bomb(name + ": the archive inflates beyond " + limits.maxTotalBytes() + " bytes (zip bomb?); cataloging stopped");
-                }
-                if (read > limits.ratioThresholdBytes() && read / Math.max(1, compressed.getAsLong()) > limits.maxRatio()) {
-                    throw new Bomb(name + ": compression ratio above " + limits.maxRatio() + ":1 (zip bomb?); cataloging stopped");
-                }
-            }
-            return n;
-        }
-
-        @Override
-        public void close() {
-            // the zip stream is closed by its owner
-        }
-    }
 }

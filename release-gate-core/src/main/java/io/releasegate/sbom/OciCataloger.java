@@ -6,7 +6,6 @@ import io.releasegate.error.InputException;
 import io.releasegate.json.Json;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -60,7 +59,7 @@ public final class OciCataloger {
     private final Limits limits;
     private final List<String> warnings = new ArrayList<>();
     private long entries;
-    private long totalBytes;
+    private final LimitedInputStream.Budget budget = new LimitedInputStream.Budget();
 
     private OciCataloger(Limits limits) {
         this.limits = limits;
@@ -154,7 +153,7 @@ public final class OciCataloger {
         Map<String, Integer> owner = new TreeMap<>();
         for (JsonNode layer : layers) {
             i++;
-            if (entries > limits.maxEntries() || totalBytes > limits.maxTotalBytes()) {
+            if (entries > limits.maxEntries() || budget.used() > limits.maxTotalBytes()) {
                 warnings.add("layer " + i + " and above not read: limits reached");
                 break;
             }
@@ -193,14 +192,14 @@ public final class OciCataloger {
             boolean gzip = buffered.read() == 0x1f && buffered.read() == 0x8b;
             buffered.reset();
             InputStream tar = gzip ? new GZIPInputStream(buffered, 64 * 1024) : buffered;
-            Ratio counted = new Ratio(tar, compressed, label);
+            LimitedInputStream counted = new LimitedInputStream(tar, label, "the image unpacks", compressed::count, limits, budget);
             extractLayer(label, counted, fs, index, owner);
             counted.transferTo(OutputStream.nullOutputStream()); // the rest, so a truncated gzip stream shows
             compressed.transferTo(OutputStream.nullOutputStream());
             if (!HexFormat.of().formatHex(sha.digest()).equals(digest.hex())) {
                 warnings.add(label + ": the blob does not match its digest; its content is not trustworthy");
             }
-        } catch (Limit e) {
+        } catch (LimitedInputStream.LimitExceeded e) {
             warnings.add(e.getMessage());
         } catch (EOFException e) {
             warnings.add(label + ": truncated (" + e.getMessage() + "); cataloged what was read");
@@ -213,7 +212,7 @@ public final class OciCataloger {
         TarArchiveInputStream tar = new TarArchiveInputStream(in);
         for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
             if (++entries > limits.maxEntries()) {
-                throw new Limit(label + ": more than " + limits.maxEntries() + " entries in all layers; the rest was not read");
+                throw new LimitedInputStream.LimitExceeded(label + ": more than " + limits.maxEntries() + " entries in all layers; the rest was not read");
             }
             Optional<String> safe = safeName(label, e.getName());
             if (safe.isEmpty()) {
@@ -264,8 +263,8 @@ public final class OciCataloger {
             if (!e.isFile()) {
                 continue;
             }
-            if (e.getSize() > limits.maxTotalBytes() - totalBytes) {
-                throw new Limit(label + ": " + path + " is " + e.getSize() + " bytes, beyond the limit of "
+            if (e.getSize() > limits.maxTotalBytes() - budget.used()) {
+                throw new LimitedInputStream.LimitExceeded(label + ": " + path + " is " + e.getSize() + " bytes, beyond the limit of "
                         + limits.maxTotalBytes() + " bytes in all; the rest was not read");
             }
             if (Catalogers.supports(path) || path.equals("etc/os-release") || path.equals("usr/lib/os-release")
@@ -286,7 +285,7 @@ public final class OciCataloger {
     private void extract(String path, InputStream in, Path dir) {
         CountingInputStream compressed = new CountingInputStream(in);
         try {
-            TarArchiveInputStream tar = new TarArchiveInputStream(new Ratio(compressed, compressed, path));
+            TarArchiveInputStream tar = new TarArchiveInputStream(new LimitedInputStream(compressed, path, "the image unpacks", compressed::count, limits, budget));
             for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
                 if (++entries > limits.maxEntries()) {
                     warnings.add(path + ": more than " + limits.maxEntries() + " entries; the rest was not read");
@@ -296,7 +295,7 @@ public final class OciCataloger {
                 if (safe.isEmpty() || !e.isFile() || !LAYOUT_FILE.matcher(safe.get()).matches()) {
                     continue; // only what a layout consists of is extracted: a tar that is not one costs no disk
                 }
-                if (e.getSize() > limits.maxTotalBytes() - totalBytes) {
+                if (e.getSize() > limits.maxTotalBytes() - budget.used()) {
                     warnings.add(path + ": " + safe.get() + " is " + e.getSize() + " bytes, beyond the limit; the rest was not read");
                     break;
                 }
@@ -304,7 +303,7 @@ public final class OciCataloger {
                 Files.createDirectories(to.getParent());
                 Files.copy(tar, to, StandardCopyOption.REPLACE_EXISTING);
             }
-        } catch (Limit e) {
+        } catch (LimitedInputStream.LimitExceeded e) {
             warnings.add(e.getMessage());
         } catch (IOException e) {
             warnings.add(path + ": truncated or corrupt (" + e.getMessage() + "); read what could be read");
@@ -431,61 +430,6 @@ public final class OciCataloger {
         }
     }
 
-    /** Thrown when reading goes beyond the limits. */
-    private static final class Limit extends IOException {
-        Limit(String message) {
-            super(message);
-        }
-    }
 
 
-    /** Counts uncompressed bytes against the total and compression-ratio limits. */
-    private final class Ratio extends FilterInputStream {
-        private final CountingInputStream compressed;
-        private final String label;
-        private long read;
-
-        Ratio(InputStream in, CountingInputStream compressed, String label) {
-            super(in);
-            this.compressed = compressed;
-            this.label = label;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                read += n;
-                totalBytes += n;
-                if (totalBytes > limits.maxTotalBytes()) {
-                    throw new Limit(label + ": the image unpacks beyond " + limits.maxTotalBytes() + " bytes; reading stopped");
-                }
-                if (read > limits.ratioThresholdBytes() && read / Math.max(1, compressed.count()) > limits.maxRatio()) {
-                    throw new Limit(label + ": compression ratio above " + limits.maxRatio() + ":1 (a decompression bomb?); reading stopped");
-                }
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            // skipping must be counted like reading: read and discard
-            byte[] buf = new byte[8192];
-            long left = n;
-            while (left > 0) {
-                int r = read(buf, 0, (int) Math.min(buf.length, left));
-                if (r < 0) {
-                    break;
-                }
-                left -= r;
-            }
-            return n - left;
-        }
-    }
 }
