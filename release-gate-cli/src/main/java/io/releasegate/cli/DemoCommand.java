@@ -75,7 +75,8 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
     HelpOption help;
 
     private CliOutput output;
-    private final ArrayNode steps = Json.mapper().createArrayNode();
+    /** The steps walked, for --json; made when the demo runs (not when the command line is set up). */
+    private ArrayNode steps;
 
     /** Who signs the release in certificate mode (the CI job), who vouches for it, and someone else. */
     static final String DEMO_IDENTITY = "https://ci.release-gate.invalid/job/payments/job/main";
@@ -292,7 +293,7 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
             if (json) {
                 ObjectNode doc = Json.object();
                 doc.put("directory", project.toString());
-                doc.set("steps", steps);
+                doc.set("steps", steps == null ? Json.mapper().createArrayNode() : steps);
                 doc.set("record", Json.mapper().readTree(recordJson));
                 output.document(doc);
             } else {
@@ -310,6 +311,9 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
     }
 
     private void step(String name, String detail) {
+        if (steps == null) {
+            steps = Json.mapper().createArrayNode();
+        }
         steps.addObject().put("step", name).put("result", detail);
         if (!json) {
             output.out().println("✔ " + name + ": " + detail);
