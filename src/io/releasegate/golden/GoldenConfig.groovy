@@ -109,17 +109,7 @@ class GoldenConfig implements Serializable {
      * credentials id of a registry store.
      */
     Map<String, Object> locations() {
-        def args = [:]
-        if (has('store')) {
-            args.store = values.store
-        }
-        if (has('storeCredentials')) {
-            args.storeCredentials = values.storeCredentials
-        }
-        if (has('ledger')) {
-            args.ledger = values.ledger
-        }
-        args
+        given([store: 'store', storeCredentials: 'storeCredentials', ledger: 'ledger'])
     }
 
     /** The name this library is registered under, to find the version Jenkins loaded. */
@@ -129,15 +119,16 @@ class GoldenConfig implements Serializable {
 
     /** The releaseGate tag step's credentials: the tag signing key, its passphrase and the push login, as given. */
     Map<String, Object> tagCredentials() {
+        given([tagSigningKey: 'signingKey', tagSigningPassphrase: 'passphraseCredentials', tagRemoteCredentials: 'gitCredentials'])
+    }
+
+    /** The options given among {@code names} (option -> step argument), under their step argument names. */
+    private Map<String, Object> given(Map<String, String> names) {
         def args = [:]
-        if (has('tagSigningKey')) {
-            args.signingKey = values.tagSigningKey
-        }
-        if (has('tagSigningPassphrase')) {
-            args.passphraseCredentials = values.tagSigningPassphrase
-        }
-        if (has('tagRemoteCredentials')) {
-            args.gitCredentials = values.tagRemoteCredentials
+        for (String option : names.keySet()) {
+            if (has(option)) {
+                args[names[option]] = values[option]
+            }
         }
         args
     }

@@ -91,6 +91,7 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
     @Override
     public Integer call() throws IOException {
         output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
+        steps = Json.mapper().createArrayNode();
         Path project = dir != null ? dir.toAbsolutePath() : Files.createTempDirectory("release-gate-demo-");
         SampleProject sample = SampleProject.create(project, Instant.parse("2026-11-02T09:00:00Z"));
         step("sample project", "git repository with " + sample.commits().size() + " Conventional Commits in " + project);
@@ -293,7 +294,7 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
             if (json) {
                 ObjectNode doc = Json.object();
                 doc.put("directory", project.toString());
-                doc.set("steps", steps == null ? Json.mapper().createArrayNode() : steps);
+                doc.set("steps", steps);
                 doc.set("record", Json.mapper().readTree(recordJson));
                 output.document(doc);
             } else {
@@ -311,9 +312,6 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
     }
 
     private void step(String name, String detail) {
-        if (steps == null) {
-            steps = Json.mapper().createArrayNode();
-        }
         steps.addObject().put("step", name).put("result", detail);
         if (!json) {
             output.out().println("✔ " + name + ": " + detail);

@@ -2,7 +2,6 @@ package io.releasegate.sbom;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,17 +34,11 @@ public final class CargoCataloger {
 
     public static Catalog catalog(String path, InputStream in, Limits limits) {
         List<String> warnings = new ArrayList<>();
-        Optional<String> text = Manifests.read(path, in, warnings);
-        if (text.isEmpty()) {
+        Optional<JsonNode> parsed = Manifests.readTree(path, in, warnings, new TomlMapper(), "TOML");
+        if (parsed.isEmpty()) {
             return new Catalog(List.of(), List.of(), warnings);
         }
-        JsonNode lock;
-        try {
-            lock = new TomlMapper().readTree(text.get());
-        } catch (IOException e) {
-            warnings.add(path + ": not valid TOML (" + e.getMessage().lines().findFirst().orElse("") + "); not cataloged");
-            return new Catalog(List.of(), List.of(), warnings);
-        }
+        JsonNode lock = parsed.get();
         JsonNode packages = lock.path("package");
         if (!packages.isArray()) {
             warnings.add(path + ": no [[package]] entries; not cataloged");

@@ -191,16 +191,19 @@ public final class GenerateSbom {
                 throw new InputException("file given twice: " + f);
             }
             try {
-                try (InputStream in = Files.newInputStream(f)) {
-                    digests.put(path, Digester.of(in));
-                }
-                try (InputStream in = Files.newInputStream(f)) {
+                // one read: the file is digested as the cataloger reads it, and whatever it did not read
+                java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+                try (InputStream in = new java.security.DigestInputStream(Files.newInputStream(f), sha256)) {
                     catalog = catalog.plus(Catalogers.catalog(path, in, limits));
+                    in.transferTo(java.io.OutputStream.nullOutputStream());
                 }
+                digests.put(path, Digest.sha256(sha256.digest()));
                 Instant modified = Files.getLastModifiedTime(f).toInstant();
                 newest = modified.isAfter(newest) ? modified : newest;
             } catch (IOException e) {
                 throw new InputException("cannot read " + f + ": " + e.getMessage(), e);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
             }
         }
         Digest digest;

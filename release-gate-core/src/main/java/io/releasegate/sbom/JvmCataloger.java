@@ -161,7 +161,7 @@ public final class JvmCataloger {
             unreadable(path, e);
         }
         finish(index, path, depth, parent, HexFormat.of().formatHex(md("SHA-1").digest(bytes)),
-                HexFormat.of().formatHex(md("SHA-256").digest(bytes)), contents);
+                io.releasegate.digest.Digester.of(bytes).hex(), contents);
     }
 
     /** What could not be read of the archive at {@code path}, as a warning: the rest is still cataloged. */
@@ -287,7 +287,8 @@ public final class JvmCataloger {
         }
     }
 
-    private static MessageDigest md(String alg) {
+    /** A message digest the JDK always has (SHA-1, SHA-256, SHA-512). */
+    static MessageDigest md(String alg) {
         try {
             return MessageDigest.getInstance(alg);
         } catch (NoSuchAlgorithmException e) {

@@ -36,6 +36,24 @@ final class Manifests {
         }
     }
 
+    /**
+     * The document in {@code in} parsed with {@code mapper} (JSON, TOML…), or empty with a warning when it is too large,
+     * unreadable or not valid {@code format}.
+     */
+    static Optional<com.fasterxml.jackson.databind.JsonNode> readTree(String path, InputStream in, List<String> warnings,
+                                                                     com.fasterxml.jackson.databind.ObjectMapper mapper, String format) {
+        Optional<String> text = read(path, in, warnings);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(mapper.readTree(text.get()));
+        } catch (IOException e) {
+            warnings.add(path + ": not valid " + format + " (" + e.getMessage().lines().findFirst().orElse("") + "); not cataloged");
+            return Optional.empty();
+        }
+    }
+
     /** Base64 (standard or URL-safe, padded or not) to lower-case hex, or empty when it is not base64. */
     static Optional<String> base64ToHex(String b64) {
         try {

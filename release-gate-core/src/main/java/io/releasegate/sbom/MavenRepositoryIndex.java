@@ -49,6 +49,7 @@ public final class MavenRepositoryIndex {
 
     private final Path root;
     private Map<String, List<Path>> byFileName;
+    private final Map<Path, String> sha1s = new HashMap<>();
 
     private MavenRepositoryIndex(Path root) {
         this.root = root;
@@ -65,11 +66,11 @@ public final class MavenRepositoryIndex {
     /** The coordinates of the repository file named {@code fileName} whose SHA-1 is {@code sha1}, if there is one. */
     public Optional<Coordinates> find(String fileName, String sha1) {
         for (Path candidate : files().getOrDefault(fileName, List.of())) {
-            if (sha1(candidate).equalsIgnoreCase(sha1)) {
-                Optional<Coordinates> c = coordinates(candidate);
-                if (c.isPresent()) {
-                    return c;
-                }
+            // the path is checked first (free), each candidate hashed once however many archives share its name
+            Optional<Coordinates> c = coordinates(candidate)
+                    .filter(k -> sha1s.computeIfAbsent(candidate, MavenRepositoryIndex::sha1).equalsIgnoreCase(sha1));
+            if (c.isPresent()) {
+                return c;
             }
         }
         return Optional.empty();

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.json.Json;
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,17 +39,11 @@ public final class NpmCataloger {
     /** Catalogs the lockfile read from {@code in} (not closed), named {@code path}. */
     public static Catalog catalog(String path, InputStream in, Limits limits) {
         List<String> warnings = new ArrayList<>();
-        Optional<String> text = Manifests.read(path, in, warnings);
-        if (text.isEmpty()) {
+        Optional<JsonNode> parsed = Manifests.readTree(path, in, warnings, Json.mapper(), "JSON");
+        if (parsed.isEmpty()) {
             return new Catalog(List.of(), List.of(), warnings);
         }
-        JsonNode lock;
-        try {
-            lock = Json.mapper().readTree(text.get());
-        } catch (IOException e) {
-            warnings.add(path + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + "); not cataloged");
-            return new Catalog(List.of(), List.of(), warnings);
-        }
+        JsonNode lock = parsed.get();
         int version = lock.path("lockfileVersion").asInt(0);
         JsonNode packages;
         if (lock.path("packages").isObject() && version >= 2) {

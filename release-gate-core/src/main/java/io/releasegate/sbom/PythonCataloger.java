@@ -3,10 +3,10 @@ package io.releasegate.sbom;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+
+
 import java.util.ArrayList;
-import java.util.HexFormat;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -96,7 +96,7 @@ public final class PythonCataloger {
             }
         }
         Map<String, String> props = new TreeMap<>();
-        String sha256 = sha256(bytes);
+        String sha256 = io.releasegate.digest.Digester.of(bytes).hex();
         props.put("releasegate:pypi:metadata-sha256", sha256);
         record.ifPresent(r -> {
             String metadataEntry = distInfo.substring(slash + 1) + "/METADATA";
@@ -119,13 +119,5 @@ public final class PythonCataloger {
 
     private static Optional<String> first(Map<String, List<String>> headers, String field) {
         return headers.getOrDefault(field, List.of()).stream().findFirst().filter(v -> !v.isEmpty());
-    }
-
-    private static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -85,15 +85,8 @@ public final class ReleaseSignatures {
             }
         }
         ObjectNode p = Json.object().put("target", name + ":" + OciNames.tagForVersion(version)).put("keyFingerprint", fingerprint(key));
-        reason.ifPresent(r -> p.put("reason", r));
-        Event e = ledger.append(Event.draft(reason.isPresent() ? "signature-failed" : "signature-verified", subject,
-                Optional.of(digest), actor, clock.instant(), p));
-        if (reason.isPresent()) {
-            String r = reason.get();
-            throw new RefusedException(new Refusal(r.substring(0, r.indexOf(':')), r.substring(r.indexOf(':') + 2),
-                    "sign exactly the built artifact with the release key, and verify with its public key"));
-        }
-        return e;
+        return recordOutcome(ledger, subject, digest, p, reason,
+                "sign exactly the built artifact with the release key, and verify with its public key", actor, clock);
     }
 
     private static Optional<String> artifactProblem(ArtifactStore store, String name, String version, StoredManifest m, Digest digest) {
@@ -174,13 +167,22 @@ public final class ReleaseSignatures {
         ok.ifPresent(c -> p.put("identity", c.verified().identity()).put("signingTime", c.verified().signingTime().toString())
                 .put("signingTimeSource", c.verified().timeFromLog() ? "tlog" : "now").put("authority", c.verified().authority())
                 .put("certificate", SigningCertificates.pem(c.certificate())));
-        reason.ifPresent(r -> p.put("reason", r));
+        return recordOutcome(ledger, subject, digest, p, reason,
+                "sign exactly the built artifact with a certificate for the expected identity, issued by a trusted CA", actor, clock);
+    }
+
+    /**
+     * Records a verification's outcome ({@code signature-verified}, or {@code signature-failed} with the reason) and, when it
+     * failed, refuses: the reason is {@code rule: evidence}.
+     */
+    private static Event recordOutcome(Ledger ledger, String subject, Digest digest, ObjectNode payload, Optional<String> reason,
+                                       String remedy, String actor, Clock clock) {
+        reason.ifPresent(r -> payload.put("reason", r));
         Event e = ledger.append(Event.draft(reason.isPresent() ? "signature-failed" : "signature-verified", subject,
-                Optional.of(digest), actor, clock.instant(), p));
+                Optional.of(digest), actor, clock.instant(), payload));
         if (reason.isPresent()) {
             String r = reason.get();
-            throw new RefusedException(new Refusal(r.substring(0, r.indexOf(':')), r.substring(r.indexOf(':') + 2),
-                    "sign exactly the built artifact with a certificate for the expected identity, issued by a trusted CA"));
+            throw new RefusedException(new Refusal(r.substring(0, r.indexOf(':')), r.substring(r.indexOf(':') + 2), remedy));
         }
         return e;
     }

@@ -74,7 +74,7 @@ public class PromoteDigestStep extends ReleaseStep {
     }
 
     void emergency(Map<?, ?> values) {
-        this.emergency = ReleaseGateStep.plainMap(values);
+        this.emergency = CoreCallable.plain(values);
     }
 
     @Override

@@ -8,10 +8,8 @@ import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.ListBoxModel;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -103,7 +101,7 @@ public class ReleaseGateStep extends Step {
     }
 
     void args(Map<?, ?> values) {
-        this.args = plainMap(values);
+        this.args = CoreCallable.plain(values);
     }
 
     @Override
@@ -288,28 +286,6 @@ public class ReleaseGateStep extends Step {
 
     private static String text(Object value) {
         return value == null ? "" : value.toString();
-    }
-
-    /** Pipeline values (GStrings, nested maps and lists) as plain serialisable Java values. */
-    static HashMap<String, Object> plainMap(Map<?, ?> values) {
-        HashMap<String, Object> out = new LinkedHashMap<>();
-        values.forEach((k, v) -> out.put(String.valueOf(k), plain(v)));
-        return out;
-    }
-
-    private static Object plain(Object v) {
-        if (v instanceof Map<?, ?> m) {
-            return plainMap(m);
-        }
-        if (v instanceof List<?> l) {
-            List<Object> out = new ArrayList<>();
-            l.forEach(x -> out.add(plain(x)));
-            return out;
-        }
-        if (v == null || v instanceof Number || v instanceof Boolean) {
-            return v;
-        }
-        return v.toString();
     }
 
     @Extension
