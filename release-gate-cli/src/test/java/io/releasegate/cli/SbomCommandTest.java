@@ -217,4 +217,15 @@ class SbomCommandTest {
             assertThat(refused.out() + refused.err()).contains("signature.mismatch").contains(doc.getFileName().toString());
         }
     }
+
+    @Test
+    void namingOptionsForFilesWithAReleaseOrAMissingFileAmongSeveralAreInputErrors() throws Exception {
+        Run named = run("sbom", "--state-dir", tmp.resolve("state").toString(), "--name", "x", "shop@2.0.0");
+        assertThat(named.exit()).isEqualTo(2);
+        assertThat(named.err()).contains("--name and --version describe local files");
+        Files.write(tmp.resolve("shop.war"), war());
+        Run mixed = run("sbom", "--json", tmp.resolve("shop.war").toString(), "shop@2.0.0");
+        assertThat(mixed.exit()).isEqualTo(2);
+        assertThat(mixed.out() + mixed.err()).contains("'shop@2.0.0' is neither a file nor");
+    }
 }

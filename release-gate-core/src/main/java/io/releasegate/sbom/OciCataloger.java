@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.releasegate.digest.Digest;
 import io.releasegate.error.InputException;
 import io.releasegate.json.Json;
+import io.releasegate.store.MediaTypes;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -45,9 +45,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  */
 public final class OciCataloger {
 
-    public static final String REF_NAME = "org.opencontainers.image.ref.name";
-    private static final String INDEX = "application/vnd.oci.image.index.v1+json";
-    private static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+    public static final String REF_NAME = MediaTypes.ANNOTATION_REF_NAME;
     private static final int MAX_JSON = 4 << 20;
     private static final java.util.regex.Pattern LAYOUT_FILE =
             java.util.regex.Pattern.compile("oci-layout|index\\.json|blobs/sha256/[0-9a-f]{64}|blobs/sha512/[0-9a-f]{128}");
@@ -125,14 +123,15 @@ public final class OciCataloger {
             List<String> names = new ArrayList<>();
             index.path("manifests").forEach(m -> names.add(m.path("annotations").path(REF_NAME).asText("(unnamed)")));
             throw new InputException(layout + ": " + (candidates.isEmpty() ? "no image" : candidates.size() + " images")
-                    + refName.map(r -> " named " + r).orElse("") + " in index.json; choose one of " + names);
+                    + refName.map(r -> " named " + r).orElse("") + " in index.json (found: " + names + "); export the one image to"
+                    + " describe into its own layout (skopeo copy ... oci-archive:image.tar)");
         }
         JsonNode descriptor = candidates.get(0);
         Optional<String> name = Optional.ofNullable(descriptor.path("annotations").path(REF_NAME).textValue());
         Digest digest = digest(descriptor);
         JsonNode manifest = blobJson(layout, digest);
         String mediaType = descriptor.path("mediaType").asText(manifest.path("mediaType").asText(""));
-        if (mediaType.equals(INDEX) || mediaType.equals(DOCKER_LIST)) {
+        if (mediaType.equals(MediaTypes.OCI_INDEX) || mediaType.equals(MediaTypes.DOCKER_MANIFEST_LIST)) {
             List<JsonNode> images = new ArrayList<>();
             manifest.path("manifests").forEach(images::add);
             List<JsonNode> amd64 = images.stream().filter(m -> m.path("platform").path("os").asText().equals("linux")
@@ -140,7 +139,8 @@ public final class OciCataloger {
             JsonNode chosen = amd64.size() == 1 ? amd64.get(0) : images.size() == 1 ? images.get(0) : null;
             if (chosen == null) {
                 throw new InputException(layout + ": the image index " + digest + " has " + images.size()
-                        + " images and not exactly one for linux/amd64");
+                        + " images and not exactly one for linux/amd64; export a single-platform image (skopeo copy --override-os"
+                        + " linux --override-arch amd64 ...)");
             }
             digest = digest(chosen);
             manifest = blobJson(layout, digest);
@@ -184,7 +184,7 @@ public final class OciCataloger {
             warnings.add(label + ": blob missing from the layout" + (descriptor.has("urls") ? " (a foreign layer)" : "") + "; not read");
             return;
         }
-        MessageDigest sha = md(digest.algorithm().equals("sha512") ? "SHA-512" : "SHA-256");
+        MessageDigest sha = JvmCataloger.md(digest.algorithm().equals("sha512") ? "SHA-512" : "SHA-256");
         try (InputStream raw = Files.newInputStream(blob)) {
             CountingInputStream compressed = new CountingInputStream(new DigestInputStream(raw, sha));
             BufferedInputStream buffered = new BufferedInputStream(compressed);
@@ -386,7 +386,7 @@ public final class OciCataloger {
             if (b.length > MAX_JSON) {
                 throw new InputException(layout + ": manifest " + digest + " is larger than " + MAX_JSON + " bytes");
             }
-            String actual = HexFormat.of().formatHex(md(digest.algorithm().equals("sha512") ? "SHA-512" : "SHA-256").digest(b));
+            String actual = HexFormat.of().formatHex(JvmCataloger.md(digest.algorithm().equals("sha512") ? "SHA-512" : "SHA-256").digest(b));
             if (!actual.equals(digest.hex())) {
                 throw new InputException(layout + ": blob " + digest + " does not match its digest");
             }
@@ -406,14 +406,6 @@ public final class OciCataloger {
 
     private static Path blobPath(Path layout, Digest digest) {
         return layout.resolve("blobs").resolve(digest.algorithm()).resolve(digest.hex()); // both validated by Digest
-    }
-
-    private static MessageDigest md(String alg) {
-        try {
-            return MessageDigest.getInstance(alg);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void deleteTree(Path root) {

@@ -45,12 +45,14 @@ public final class TransparencyLog {
     private final String origin;
     private final KeySigner signer;
     private final PublicKey publicKey;
+    private final byte[] logId;
 
     private TransparencyLog(Path dir, String origin, KeySigner signer, PublicKey publicKey) {
         this.dir = dir;
         this.origin = origin;
         this.signer = signer;
         this.publicKey = publicKey;
+        this.logId = logId(publicKey);
     }
 
     /** Creates a new, empty log in {@code dir} (which must not hold a log yet) with a new key. */
@@ -76,7 +78,7 @@ public final class TransparencyLog {
 
     public static TransparencyLog open(Path dir) {
         if (!Files.isRegularFile(dir.resolve("log.json"))) {
-            throw new InputException(dir + " holds no transparency log (log.json is missing; create one with 'release-gate tlog init')");
+            throw new InputException(dir + " holds no transparency log (log.json is missing; create one with 'release-gate tlog-init " + dir + " --origin HOST')");
         }
         String origin;
         try {
@@ -90,17 +92,9 @@ public final class TransparencyLog {
         return new TransparencyLog(dir, origin, KeySigner.fromPem(dir.resolve("log.key")), KeySigner.publicKey(dir.resolve("log.pub")));
     }
 
-    public String origin() {
-        return origin;
-    }
-
-    public PublicKey publicKey() {
-        return publicKey;
-    }
-
     /** The log id: SHA-256 of the log key's SubjectPublicKeyInfo DER. */
     public byte[] logId() {
-        return logId(publicKey);
+        return logId.clone();
     }
 
     public static byte[] logId(PublicKey key) {
@@ -159,11 +153,11 @@ public final class TransparencyLog {
 
         ObjectNode entry = Json.object();
         entry.put("logIndex", Long.toString(index));
-        entry.putObject("logId").put("keyId", Base64.getEncoder().encodeToString(logId()));
+        entry.putObject("logId").put("keyId", Base64.getEncoder().encodeToString(logId));
         entry.putObject("kindVersion").put("kind", KIND).put("version", API_VERSION);
         entry.put("integratedTime", Long.toString(integratedTime));
         entry.putObject("inclusionPromise").put("signedEntryTimestamp", Base64.getEncoder().encodeToString(
-                signer.sign(signedEntryTimestampContent(b64Body, integratedTime, HexFormat.of().formatHex(logId()), index))));
+                signer.sign(signedEntryTimestampContent(b64Body, integratedTime, HexFormat.of().formatHex(logId), index))));
         ObjectNode ip = entry.putObject("inclusionProof");
         ip.put("logIndex", Long.toString(index)).put("rootHash", Base64.getEncoder().encodeToString(root))
                 .put("treeSize", Long.toString(leaves.size()));
@@ -196,7 +190,7 @@ public final class TransparencyLog {
         String note = origin + "\n" + size + "\n" + Base64.getEncoder().encodeToString(root) + "\n";
         byte[] sig = signer.sign(note.getBytes(StandardCharsets.UTF_8));
         byte[] keySig = new byte[4 + sig.length];
-        System.arraycopy(logId(), 0, keySig, 0, 4);
+        System.arraycopy(logId, 0, keySig, 0, 4);
         System.arraycopy(sig, 0, keySig, 4, sig.length);
         return note + "\n\u2014 " + origin + " " + Base64.getEncoder().encodeToString(keySig) + "\n";
     }

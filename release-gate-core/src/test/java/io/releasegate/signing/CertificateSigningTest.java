@@ -458,7 +458,7 @@ class CertificateSigningTest {
         assertThatThrownBy(() -> TransparencyLog.create(tmp.resolve("other"), "not a host/name"))
                 .isInstanceOf(InputException.class).hasMessageContaining("must be a host name");
         assertThatThrownBy(() -> TransparencyLog.open(tmp.resolve("nowhere"))).isInstanceOf(InputException.class)
-                .hasMessageContaining("holds no transparency log");
+                .hasMessageContaining("holds no transparency log").hasMessageContaining("release-gate tlog-init");
         // a corrupt log refuses to append and stays as it was
         Files.writeString(tmp.resolve("tlog/entries.jsonl"), "{\"body\":\"!!\"}\n", java.nio.file.StandardOpenOption.APPEND);
         String before = Files.readString(tmp.resolve("tlog/entries.jsonl"));
