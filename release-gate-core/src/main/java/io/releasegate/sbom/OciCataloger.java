@@ -268,7 +268,7 @@ public final class OciCataloger {
                         + limits.maxTotalBytes() + " bytes in all; the rest was not read");
             }
             if (Catalogers.supports(path) || path.equals("etc/os-release") || path.equals("usr/lib/os-release")
-                    || path.endsWith(".dist-info/RECORD") || path.endsWith("/go.sum")) {
+                    || path.endsWith(".dist-info/RECORD") || path.equals("go.sum") || path.endsWith("/go.sum")) {
                 Path to = fs.resolve(path);
                 try {
                     Files.createDirectories(to.getParent());

@@ -345,4 +345,15 @@ class OciCatalogerTest {
                 Limits.defaults());
         assertThat(slip.warnings()).singleElement().asString().contains("path traversal");
     }
+
+    @Test
+    void aGoModuleAtTheImageRootIsReadWithItsGoSum() throws Exception {
+        Path layoutDir = tmp.resolve("go-root");
+        layout(layoutDir, "go", List.of(tar(List.of(E.file("go.mod", res("golang/go.mod")), E.file("go.sum", res("golang/go.sum"))))),
+                List.of(true));
+        Catalog c = OciCataloger.catalog(layoutDir, Optional.empty(), Limits.defaults()).catalog();
+        assertThat(c.warnings()).noneSatisfy(w -> assertThat(w).contains("go.sum"));
+        SbomPackage uuid = c.packages().stream().filter(p -> p.name().equals("github.com/google/uuid")).findFirst().orElseThrow();
+        assertThat(uuid.properties()).containsEntry("releasegate:golang:h1", "h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=");
+    }
 }
