@@ -87,6 +87,8 @@ public final class GitLedger implements Ledger {
     private static final int MAX_ATTEMPTS = 30;
     /** Seconds a remote may stay silent before a fetch or push gives up. */
     private static final int TRANSPORT_TIMEOUT = 120;
+    /** Where a local ledger's trial trust is kept: inside the bare repository, outside its history. */
+    static final String TRIAL_DIR = "release-gate-trial";
     private static final Pattern SCP_LIKE = Pattern.compile("^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+:.+");
 
     private final String location;
@@ -94,14 +96,36 @@ public final class GitLedger implements Ledger {
     private final Optional<URIish> remote;
     private final Path witness;
     private final SshSessionFactory ssh;
-    private final Map<ObjectId, Event> parsed = new HashMap<>();
+    private final Options options;
+    private final Supplier<Path> trialDir;
+    private LedgerTrust trust;
+    private Optional<EventSigner> signer = Optional.empty();
+    private final Map<ObjectId, Entry> parsed = new HashMap<>();
 
-    private GitLedger(String location, Repository repo, Optional<URIish> remote, Path witness, List<String> sshCommand) {
+    private GitLedger(String location, Repository repo, Optional<URIish> remote, Path witness, Options options,
+                      Supplier<Path> trialDir) {
         this.location = location;
         this.repo = repo;
         this.remote = remote;
         this.witness = witness;
-        this.ssh = new ProgramSshSessionFactory(sshCommand);
+        this.ssh = new ProgramSshSessionFactory(options.sshCommand());
+        this.options = options;
+        this.trialDir = trialDir;
+    }
+
+    /** The trust, read (or, in trial mode, made) when first needed: nothing is created for a ledger never reached. */
+    private LedgerTrust resolveTrust() {
+        if (trust == null) {
+            if (options.trust().isPresent()) {
+                trust = LedgerTrust.load(options.trust().get());
+                signer = options.signer();
+            } else {
+                LedgerTrust.Trial trial = LedgerTrust.trial(trialDir.get());
+                trust = trial.trust();
+                signer = Optional.of(options.signer().orElse(trial.signer()));
+            }
+        }
+        return trust;
     }
 
     /**
@@ -114,8 +138,12 @@ public final class GitLedger implements Ledger {
      * @param stateDir   local state: the embedded ledger, remote caches and the witnesses of heads last seen
      * @param sshCommand the program, with any leading arguments, that opens ssh connections; it is run as
      *                   {@code PROGRAM [-p PORT] [USER@]HOST COMMAND}
+     * @param trust      the trust configuration ({@link LedgerTrust}) that says whose signed events are believed;
+     *                   empty for trial mode
+     * @param signer     the key that signs the events this process appends; in trial mode the trial key by default
      */
-    public record Options(String uri, Path stateDir, List<String> sshCommand) {
+    public record Options(String uri, Path stateDir, List<String> sshCommand, Optional<Path> trust,
+                          Optional<EventSigner> signer) {
 
         /** The state directory when none is given: {@code .release-gate} in the working directory. */
         public static final Path DEFAULT_STATE_DIR = Path.of(".release-gate");
@@ -127,6 +155,12 @@ public final class GitLedger implements Ledger {
             if (sshCommand.isEmpty() || sshCommand.get(0).isBlank()) {
                 throw new IllegalArgumentException("the ssh command is empty");
             }
+            Objects.requireNonNull(trust, "trust");
+            Objects.requireNonNull(signer, "signer");
+        }
+
+        public Options(String uri, Path stateDir, List<String> sshCommand) {
+            this(uri, stateDir, sshCommand, Optional.empty(), Optional.empty());
         }
 
         /** {@code uri} with the default state directory and ssh from the environment. */
@@ -140,7 +174,17 @@ public final class GitLedger implements Ledger {
         }
 
         public Options withSshCommand(List<String> command) {
-            return new Options(uri, stateDir, command);
+            return new Options(uri, stateDir, command, trust, signer);
+        }
+
+        /** With this trust configuration (empty: trial mode). */
+        public Options withTrust(Optional<Path> file) {
+            return new Options(uri, stateDir, sshCommand, file, signer);
+        }
+
+        /** With this key signing the events appended. */
+        public Options withSigner(Optional<EventSigner> key) {
+            return new Options(uri, stateDir, sshCommand, trust, key);
         }
 
         /**
@@ -184,7 +228,7 @@ public final class GitLedger implements Ledger {
             }
             Path cache = state.resolve("ledger-cache").resolve(shortHash(uri) + ".git");
             Repository repo = initBare(cache, uri, false);
-            return new GitLedger(uri, repo, Optional.of(u), witnessFile(state, uri), options.sshCommand());
+            return new GitLedger(uri, repo, Optional.of(u), witnessFile(state, uri), options, () -> remoteTrialDir(uri));
         }
         Path dir;
         try {
@@ -195,13 +239,31 @@ public final class GitLedger implements Ledger {
         return openLocal(dir, state, options);
     }
 
+    /**
+     * Where a remote ledger's trial trust is kept: per user and ledger, so that every workspace of one user on
+     * one machine shares it (a team sharing a remote ledger configures a trust instead).
+     */
+    private static Path remoteTrialDir(String uri) {
+        if (uri.startsWith("file:")) {
+            try {
+                Path dir = Path.of(new java.net.URI(uri)).toAbsolutePath().normalize();
+                if (Files.isRegularFile(dir.resolve("HEAD"))) {
+                    return dir.resolve(TRIAL_DIR);
+                }
+            } catch (URISyntaxException | IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+                // not a plain file URL: kept per user like any other remote
+            }
+        }
+        return Path.of(System.getProperty("user.home"), ".release-gate", "trial-trust", shortHash(uri));
+    }
+
     static boolean isRemote(String uri) {
         return uri.contains("://") || SCP_LIKE.matcher(uri).matches();
     }
 
     private static GitLedger openLocal(Path dir, Path state, Options options) {
         return new GitLedger(dir.toString(), initBare(dir, dir.toString(), true), Optional.empty(),
-                witnessFile(state, dir.toString()), options.sshCommand());
+                witnessFile(state, dir.toString()), options, () -> dir.resolve(TRIAL_DIR));
     }
 
     /**
@@ -287,16 +349,49 @@ public final class GitLedger implements Ledger {
     }
 
     @Override
+    public synchronized LedgerTrust trust() {
+        return resolveTrust();
+    }
+
+    @Override
     public synchronized List<Event> events() {
+        return believed(guarded(this::readAll), e -> true);
+    }
+
+    @Override
+    public synchronized List<Entry> entries() {
         return guarded(this::readAll);
     }
 
-    private List<Event> readAll() {
+    /** The events of {@code entries} that {@code relevant} selects, refused if any of them is not believed. */
+    private List<Event> believed(List<Entry> entries, java.util.function.Predicate<Event> relevant) {
+        List<Event> out = new ArrayList<>();
+        List<Refusal> refusals = new ArrayList<>();
+        for (Entry en : entries) {
+            if (!relevant.test(en.event())) {
+                continue;
+            }
+            if (en.verification() instanceof Verification.Rejected r) {
+                refusals.add(new Refusal(r.rule(), "ledger " + location + ": event " + en.event().id() + " ('"
+                        + en.event().type() + "' of " + en.event().subject() + " by " + en.event().actor() + ") is not "
+                        + "believed: " + r.reason(), "an event counts only when signed by whoever may assert it (trust "
+                        + trust.source() + "); investigate who appended it; the release needs a new version if its "
+                        + "history holds it"));
+            }
+            out.add(en.event());
+        }
+        if (!refusals.isEmpty()) {
+            throw new RefusedException(refusals);
+        }
+        return out;
+    }
+
+    private List<Entry> readAll() {
         Optional<ObjectId> head = currentHead(true);
         if (head.isEmpty()) {
             return List.of();
         }
-        List<Event> out = new ArrayList<>();
+        List<Entry> out = new ArrayList<>();
         try (RevWalk walk = new RevWalk(repo)) {
             RevCommit c = walk.parseCommit(head.get());
             while (true) {
@@ -314,8 +409,8 @@ public final class GitLedger implements Ledger {
     }
 
     @Override
-    public List<Event> events(String subject) {
-        return events().stream().filter(e -> e.subject().equals(subject)).toList();
+    public synchronized List<Event> events(String subject) {
+        return believed(guarded(this::readAll), e -> e.subject().equals(subject));
     }
 
     @Override
@@ -400,8 +495,24 @@ public final class GitLedger implements Ledger {
             cb.setAuthor(who);
             cb.setCommitter(who);
             cb.setMessage(message(draft));
+            resolveTrust();
+            EventSigner key = signer.orElseThrow(() -> new InputException("ledger " + location + " believes only signed "
+                    + "events (trust " + trust.source() + "): give the key that signs them (--event-key, "
+                    + "RELEASE_GATE_EVENT_KEY; in Jenkins the configured event-signing credential)"));
+            cb.setGpgSignature(null);
+            cb.setGpgSignature(key.sign(repo, cb.build(), who));
             ObjectId id = ins.insert(cb);
             ins.flush();
+            // believed by the readers, or not written at all: a commit object nothing points at is harmless
+            try (RevWalk walk = new RevWalk(repo)) {
+                if (trust.verify(repo, walk.parseCommit(id), draft.type(), draft.actor()) instanceof Verification.Rejected r) {
+                    throw new InputException("ledger " + location + ": the event '" + draft.type() + "' by " + draft.actor()
+                            + " would not be believed (" + r.rule() + "): " + r.reason() + "; sign it with "
+                            + (EventType.asserterOf(draft.type()) == EventType.Asserter.CI ? "the CI identity's key "
+                            + trust.ci() : "the key of " + draft.actor() + " or of an attestor " + trust.attestors())
+                            + " (signing key: " + key.describe() + ")");
+                }
+            }
             return id;
         } catch (IOException e) {
             throw new InputException("cannot write to ledger " + location + ": " + e.getMessage(), e);
@@ -509,8 +620,8 @@ public final class GitLedger implements Ledger {
         }
     }
 
-    private Event parse(RevCommit c) {
-        Event cached = parsed.get(c.getId());
+    private Entry parse(RevCommit c) {
+        Entry cached = parsed.get(c.getId());
         if (cached != null) {
             return cached;
         }
@@ -521,8 +632,9 @@ public final class GitLedger implements Ledger {
             }
             byte[] bytes = reader.open(tw.getObjectId(0), Constants.OBJ_BLOB).getBytes();
             Event e = fromDocument(bytes, c.name());
-            parsed.put(c.getId(), e);
-            return e;
+            Entry en = new Entry(e, resolveTrust().verify(repo, c, e.type(), e.actor()));
+            parsed.put(c.getId(), en);
+            return en;
         } catch (IOException e) {
             throw new InputException("cannot read ledger " + location + " commit " + c.name() + ": " + e.getMessage(), e);
         }

@@ -27,11 +27,27 @@ public interface Ledger extends AutoCloseable {
      */
     Optional<Event> appendIfHead(Event draft, Optional<String> expectedHead);
 
-    /** Every event, oldest first. */
+    /** One event and whether it is believed. */
+    record Entry(Event event, Verification verification) {
+    }
+
+    /**
+     * Every event, oldest first; refused ({@link io.releasegate.error.RefusedException}, rule {@code event.*})
+     * when any of them is not signed by someone the trust configuration allows to assert it.
+     */
     List<Event> events();
 
-    /** Events whose subject is {@code name@version}, oldest first. */
+    /**
+     * Events whose subject is {@code name@version}, oldest first; refused when any of them is not signed by
+     * someone allowed to assert it.
+     */
     List<Event> events(String subject);
+
+    /** Every event with its {@link Verification}, oldest first, believed or not: for inspection and audit. */
+    List<Entry> entries();
+
+    /** Whose signatures this ledger believes. */
+    LedgerTrust trust();
 
     /** The commit id of the newest event, empty for an empty ledger. */
     Optional<String> head();

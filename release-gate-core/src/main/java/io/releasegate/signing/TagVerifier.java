@@ -1,25 +1,12 @@
 package io.releasegate.signing;
 
 import io.releasegate.error.InputException;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.Provider;
-import java.util.HexFormat;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.openpgp.PGPException;
-import org.bouncycastle.openpgp.PGPPublicKey;
 import org.bouncycastle.openpgp.PGPPublicKeyRingCollection;
-import org.bouncycastle.openpgp.PGPSignature;
-import org.bouncycastle.openpgp.PGPSignatureList;
-import org.bouncycastle.openpgp.PGPUtil;
-import org.bouncycastle.openpgp.jcajce.JcaPGPObjectFactory;
-import org.bouncycastle.openpgp.operator.jcajce.JcaKeyFingerprintCalculator;
-import org.bouncycastle.openpgp.operator.jcajce.JcaPGPContentVerifierBuilderProvider;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.jgit.lib.Config;
@@ -54,7 +41,6 @@ public final class TagVerifier {
 
     private final Optional<PGPPublicKeyRingCollection> keyring;
     private final Optional<Path> allowedSigners;
-    private final Provider bc = new BouncyCastleProvider();
 
     private TagVerifier(Optional<PGPPublicKeyRingCollection> keyring, Optional<Path> allowedSigners) {
         this.keyring = keyring;
@@ -74,19 +60,9 @@ public final class TagVerifier {
         if (keyring.isEmpty() && allowedSigners.isEmpty()) {
             throw new InputException("give a keyring (OpenPGP) or an allowed-signers file (SSH) to verify tags against");
         }
-        Optional<PGPPublicKeyRingCollection> ring = keyring.map(TagVerifier::readKeyring);
+        Optional<PGPPublicKeyRingCollection> ring = keyring.map(OpenPgpVerifier::readKeyring);
         allowedSigners.ifPresent(TagVerifier::checkAllowedSigners);
         return new TagVerifier(ring, allowedSigners.map(Path::toAbsolutePath));
-    }
-
-    private static PGPPublicKeyRingCollection readKeyring(Path file) {
-        try (InputStream in = PGPUtil.getDecoderStream(Files.newInputStream(file))) {
-            return new PGPPublicKeyRingCollection(in, new JcaKeyFingerprintCalculator());
-        } catch (NoSuchFileException e) {
-            throw new InputException("keyring not found: " + file, e);
-        } catch (IOException | PGPException e) {
-            throw new InputException("cannot read keyring " + file + ": " + e.getMessage(), e);
-        }
     }
 
     /** An allowed-signers file must exist and hold at least one entry: principals, optional options, a key. */
@@ -136,20 +112,15 @@ public final class TagVerifier {
             }
             byte[] payload = java.util.Arrays.copyOf(raw, at);
             byte[] armored = java.util.Arrays.copyOfRange(raw, at, raw.length);
-            PGPSignature sig = signature(armored);
-            PGPPublicKey key = keyring.get().getPublicKey(sig.getKeyID());
-            if (key == null) {
-                throw new SignatureCheckFailed("tag.unknown-signer", tag + " is signed by key "
-                        + Long.toHexString(sig.getKeyID()).toUpperCase() + ", which is not in the keyring");
-            }
-            sig.init(new JcaPGPContentVerifierBuilderProvider().setProvider(bc), key);
-            sig.update(payload);
-            if (!sig.verify()) {
-                throw new SignatureCheckFailed("tag.signature", "the signature of " + tag + " does not match its content");
+            OpenPgpVerifier.Verified v;
+            try {
+                v = new OpenPgpVerifier(keyring.get()).verify(payload, armored);
+            } catch (SignatureCheckFailed f) {
+                throw new SignatureCheckFailed("tag." + f.check(), tag + ": " + f.getMessage().substring(f.check().length() + 2));
             }
             String object = new String(payload, StandardCharsets.UTF_8).lines().findFirst().orElse("").replace("object ", "");
-            return new Verified(tag, ObjectId.isId(object) ? object : "", HexFormat.of().withUpperCase().formatHex(key.getFingerprint()));
-        } catch (IOException | PGPException e) {
+            return new Verified(tag, ObjectId.isId(object) ? object : "", v.fingerprint());
+        } catch (IOException e) {
             throw new SignatureCheckFailed("tag.signature", "cannot verify " + tag + ": " + e.getMessage());
         }
     }
@@ -183,15 +154,6 @@ public final class TagVerifier {
             }
             return new Verified(tag, revTag.getObject().name(), v.keyFingerprint() + " (" + tagger + ")");
         }
-    }
-
-    private PGPSignature signature(byte[] armored) throws IOException {
-        JcaPGPObjectFactory f = new JcaPGPObjectFactory(PGPUtil.getDecoderStream(new ByteArrayInputStream(armored)));
-        Object o = f.nextObject();
-        if (o instanceof PGPSignatureList list && !list.isEmpty()) {
-            return list.get(0);
-        }
-        throw new SignatureCheckFailed("tag.signature", "the tag's signature block is not an OpenPGP signature");
     }
 
     private static int indexOf(byte[] hay, byte[] needle) {

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -301,6 +302,16 @@ class GitLedgerTest {
         assertThat(ids).hasSize(1 + 30 + 30);
         Set<String> notes = assertHistory(repo, 1 + 30 + 30 + 20, ids);
         assertThat(notes).contains("jvm-1", "jvm-30", "cli-1", "cli-20", "t0-15", "t1-15");
+        // what plain git appended is kept but not believed: only the signed appends count
+        try (GitLedger l = GitLedger.open(repo.toString(), tmp.resolve("state"))) {
+            Map<Boolean, Long> byBelief = l.entries().stream().collect(Collectors.partitioningBy(
+                    en -> en.verification().verified(), Collectors.counting()));
+            assertThat(byBelief).containsEntry(true, 61L).containsEntry(false, 20L);
+            assertThat(l.entries()).filteredOn(en -> !en.verification().verified())
+                    .allSatisfy(en -> assertThat(en.event().actor()).isEqualTo("cli"));
+            assertThatThrownBy(() -> l.events("svc@9.9.9")).hasMessageContaining("event.unsigned");
+            assertThat(l.events("svc@1.0.1")).hasSize(2);
+        }
     }
 
     @Test
@@ -355,9 +366,13 @@ class GitLedgerTest {
                 + "exec sh -c \"$last\"\n");
         List<String> ssh = List.of(fakeSsh.toString());
         String url = "ssh://git@ledger.example:2222" + remote;
+        // one ledger reached under three names (ssh, scp-like, path): a configured trust, as a team sharing one has
+        io.releasegate.testing.TestTrust trust = io.releasegate.testing.TestTrust.create(tmp.resolve("trust"));
+        checkerTrust = Optional.of(trust.file());
         List<String> ids = Collections.synchronizedList(new ArrayList<>());
         runConcurrently(2, id -> {
-            try (GitLedger l = GitLedger.open(GitLedger.Options.of(url, tmp.resolve("state" + id)).withSshCommand(ssh))) {
+            try (GitLedger l = GitLedger.open(GitLedger.Options.of(url, tmp.resolve("state" + id)).withSshCommand(ssh)
+                    .withTrust(checkerTrust).withSigner(Optional.of(trust.ci())))) {
                 for (int i = 0; i < 8; i++) {
                     ids.add(l.append(draft("built", "svc@1.0.0", "w" + id + "-" + i)).id());
                 }
@@ -370,7 +385,7 @@ class GitLedgerTest {
 
         // the scp-like form reads the same ledger
         try (GitLedger l = GitLedger.open(GitLedger.Options.of("git@ledger.example:" + remote, tmp.resolve("scp"))
-                .withSshCommand(ssh))) {
+                .withSshCommand(ssh).withTrust(checkerTrust))) {
             assertThat(l.events()).extracting(Event::id).containsExactlyInAnyOrderElementsOf(ids);
         }
         assertThat(Files.readString(log)).contains("git@ledger.example git-upload-pack '" + remote + "'");
@@ -514,6 +529,9 @@ class GitLedgerTest {
 
     // ------------------------------------------------------------------------------ support
 
+    /** The trust the history checker reads with; empty: the ledger's trial trust. */
+    Optional<Path> checkerTrust = Optional.empty();
+
     interface Writer {
         void run(int id) throws Exception;
     }
@@ -561,8 +579,10 @@ class GitLedgerTest {
         assertThat(parentOf.keySet()).containsAll(ids);
         assertThat(new HashSet<>(ids)).hasSameSizeAs(ids);
         Set<String> notes = new HashSet<>();
-        try (GitLedger l = GitLedger.open(repo.toString(), tmp.resolve("checker-" + repo.getFileName()))) {
-            List<Event> events = l.events();
+        try (GitLedger l = GitLedger.open(GitLedger.Options.of(repo.toString(), tmp.resolve("checker-" + repo.getFileName()))
+                .withTrust(checkerTrust))) {
+            // every event, believed or not (the git plumbing writer does not sign)
+            List<Event> events = l.entries().stream().map(Ledger.Entry::event).toList();
             assertThat(events).hasSize(n);
             for (Event e : events) {
                 assertThat(notes.add(e.payload().path("note").asText())).as("duplicate " + e).isTrue();

@@ -41,6 +41,16 @@ public final class FailingLedger implements Ledger {
     }
 
     @Override
+    public List<Entry> entries() {
+        return delegate.entries();
+    }
+
+    @Override
+    public io.releasegate.ledger.LedgerTrust trust() {
+        return delegate.trust();
+    }
+
+    @Override
     public Optional<String> head() {
         return delegate.head();
     }

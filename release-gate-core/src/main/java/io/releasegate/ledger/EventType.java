@@ -1,0 +1,75 @@
+package io.releasegate.ledger;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Every kind of ledger event, its name on the wire ({@code event.json}'s {@code type}) and who may assert
+ * it: the pipeline's signing identity ({@link Asserter#CI}) or the person named as the event's actor
+ * ({@link Asserter#PERSON}: an approver, a reviewer), who signs it with their own key or through an
+ * attestor the trust configuration names (the Jenkins controller attesting who submitted an input).
+ * A type this version does not know is asserted by the CI identity.
+ */
+public enum EventType {
+    BUILT("built", Asserter.CI),
+    TAGGED("tagged", Asserter.CI),
+    SBOM_GENERATED("sbom-generated", Asserter.CI),
+    PROVENANCE_GENERATED("provenance-generated", Asserter.CI),
+    SIGNED("signed", Asserter.CI),
+    SIGNATURE_VERIFIED("signature-verified", Asserter.CI),
+    SIGNATURE_FAILED("signature-failed", Asserter.CI),
+    ATTESTATION_VERIFIED("attestation-verified", Asserter.CI),
+    ATTESTATION_FAILED("attestation-failed", Asserter.CI),
+    CHECK_RECORDED("check-recorded", Asserter.CI),
+    GATE_EVALUATED("gate-evaluated", Asserter.CI),
+    PROMOTED("promoted", Asserter.CI),
+    EMERGENCY_CHANGE("emergency-change", Asserter.CI),
+    PRODUCTION_VERIFIED("production-verified", Asserter.CI),
+    MARKED_BAD("marked-bad", Asserter.CI),
+    KNOWN_ISSUE("known-issue", Asserter.CI),
+    PRODUCTION_WINDOW("production-window", Asserter.CI),
+    ROLLBACK_PLAN("rollback-plan", Asserter.CI),
+    APPROVED("approved", Asserter.PERSON),
+    DECISION("decision", Asserter.PERSON),
+    EMERGENCY_APPROVED("emergency-approved", Asserter.PERSON),
+    EMERGENCY_REVIEWED("emergency-reviewed", Asserter.PERSON),
+    EXCEPTION_APPROVED("exception-approved", Asserter.PERSON);
+
+    /** Who may sign an event of a type. */
+    public enum Asserter {
+        /** The pipeline's signing identity (the trust configuration's {@code ci} principals). */
+        CI,
+        /** The event's actor themself, or an attestor signing that the actor did it. */
+        PERSON
+    }
+
+    private final String wire;
+    private final Asserter asserter;
+
+    EventType(String wire, Asserter asserter) {
+        this.wire = wire;
+        this.asserter = asserter;
+    }
+
+    /** The name in {@code event.json}. */
+    public String wire() {
+        return wire;
+    }
+
+    public Asserter asserter() {
+        return asserter;
+    }
+
+    public boolean is(Event e) {
+        return e.type().equals(wire);
+    }
+
+    public static Optional<EventType> of(String wire) {
+        return Arrays.stream(values()).filter(t -> t.wire.equals(wire)).findFirst();
+    }
+
+    /** Who may assert an event of this wire type; unknown types are the CI identity's. */
+    public static Asserter asserterOf(String wire) {
+        return of(wire).map(EventType::asserter).orElse(Asserter.CI);
+    }
+}
