@@ -1,6 +1,8 @@
 package io.releasegate.cli;
 
 import io.releasegate.context.ReleaseContext;
+import io.releasegate.ledger.EventSigner;
+import java.util.Optional;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -25,8 +27,34 @@ final class CommonOptions {
             defaultValue = "${env:RELEASE_GATE_STATE_DIR:-.release-gate}")
     Path stateDir;
 
+    @Option(names = "--trust", paramLabel = "FILE",
+            description = {"The ledger's trust configuration (trust.yaml: allowed-signers, OpenPGP keyring, CI principals,",
+                    "attestors): whose signed events are believed. Default: $RELEASE_GATE_TRUST, else trial mode",
+                    "(a key made on first use, kept with the ledger)."},
+            defaultValue = "${env:RELEASE_GATE_TRUST:-}")
+    String trust;
+
+    @Option(names = "--event-key", paramLabel = "FILE",
+            description = {"The key that signs the events this command records: the CI identity's, or for approve your own",
+                    "(an armored OpenPGP secret key or an OpenSSH private key). Default: $RELEASE_GATE_EVENT_KEY;",
+                    "its passphrase from $RELEASE_GATE_EVENT_KEY_PASSPHRASE. In trial mode: the trial key."},
+            defaultValue = "${env:RELEASE_GATE_EVENT_KEY:-}")
+    String eventKey;
+
     ReleaseContext.Options options() {
         return new ReleaseContext.Options(store == null ? "" : store, ledger == null ? "" : ledger, stateDir,
-                ReleaseContext.registryCredentialsFromEnvironment(System.getenv()));
+                ReleaseContext.registryCredentialsFromEnvironment(System.getenv()))
+                .withTrust(blank(trust) ? Optional.empty() : Optional.of(Path.of(trust)))
+                .withSigner(blank(eventKey) ? Optional.empty() : Optional.of(EventSigner.fromFile(Path.of(eventKey),
+                        passphrase())));
+    }
+
+    private static char[] passphrase() {
+        String p = System.getenv("RELEASE_GATE_EVENT_KEY_PASSPHRASE");
+        return p == null ? new char[0] : p.toCharArray();
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
     }
 }

@@ -1,6 +1,8 @@
 package io.releasegate.context;
 
+import io.releasegate.ledger.EventSigner;
 import io.releasegate.ledger.GitLedger;
+import io.releasegate.ledger.LedgerTrust;
 import io.releasegate.ledger.Ledger;
 import io.releasegate.store.ArtifactStore;
 import io.releasegate.store.OciLayoutStore;
@@ -27,18 +29,40 @@ public final class ReleaseContext implements AutoCloseable {
      *                 {@code oci://HOST[:PORT]/NAMESPACE} for a registry
      * @param ledger   empty for {@code <stateDir>/ledger.git}, a local path, or a git remote URL
      * @param stateDir local state directory
+     * @param trust    the ledger's trust configuration ({@link LedgerTrust}); empty for trial mode
+     * @param signer   the key that signs the events this process records (the CI identity's, or a person's)
      */
-    public record Options(String store, String ledger, Path stateDir, Optional<RegistryCredentials> credentials) {
+    public record Options(String store, String ledger, Path stateDir, Optional<RegistryCredentials> credentials,
+                          Optional<Path> trust, Optional<EventSigner> signer) {
         public Options {
             Objects.requireNonNull(store, "store");
             Objects.requireNonNull(ledger, "ledger");
             Objects.requireNonNull(stateDir, "stateDir");
             Objects.requireNonNull(credentials, "credentials");
+            Objects.requireNonNull(trust, "trust");
+            Objects.requireNonNull(signer, "signer");
+        }
+
+        public Options(String store, String ledger, Path stateDir, Optional<RegistryCredentials> credentials) {
+            this(store, ledger, stateDir, credentials, Optional.empty(), Optional.empty());
         }
 
         /** The embedded defaults under {@code stateDir}. */
         public static Options embedded(Path stateDir) {
             return new Options("", "", stateDir, Optional.empty());
+        }
+
+        public Options withTrust(Optional<Path> file) {
+            return new Options(store, ledger, stateDir, credentials, file, signer);
+        }
+
+        public Options withSigner(Optional<EventSigner> key) {
+            return new Options(store, ledger, stateDir, credentials, trust, key);
+        }
+
+        /** The ledger's options: its location, this state directory, the trust and the event key. */
+        public GitLedger.Options ledgerOptions() {
+            return GitLedger.Options.of(ledger, stateDir).withTrust(trust).withSigner(signer);
         }
     }
 
@@ -53,7 +77,7 @@ public final class ReleaseContext implements AutoCloseable {
     public static ReleaseContext open(Options options) {
         ArtifactStore store = openStore(options);
         try {
-            return new ReleaseContext(store, GitLedger.open(options.ledger(), options.stateDir()));
+            return new ReleaseContext(store, GitLedger.open(options.ledgerOptions()));
         } catch (RuntimeException e) {
             store.close();
             throw e;
