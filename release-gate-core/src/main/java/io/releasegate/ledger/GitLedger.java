@@ -56,7 +56,6 @@ import org.eclipse.jgit.transport.FetchResult;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
-import org.eclipse.jgit.transport.SshSessionFactory;
 import org.eclipse.jgit.transport.SshTransport;
 import org.eclipse.jgit.transport.Transport;
 import org.eclipse.jgit.transport.URIish;
@@ -95,7 +94,7 @@ public final class GitLedger implements Ledger {
     private final Repository repo;
     private final Optional<URIish> remote;
     private final Path witness;
-    private final SshSessionFactory ssh;
+    private final ProgramSshSessionFactory ssh;
     private final Options options;
     private final Supplier<Path> trialDir;
     private LedgerTrust trust;
@@ -558,7 +557,7 @@ public final class GitLedger implements Ledger {
                             + Optional.ofNullable(result.getRemoteUpdate(BRANCH).getMessage()).map(m -> " (" + m + ")").orElse(""));
             }
         } catch (org.eclipse.jgit.errors.TransportException e) {
-            throw new InputException("cannot reach ledger " + location + ": " + e.getMessage(), e);
+            throw new InputException("cannot reach ledger " + location + ": " + withDiagnostics(e), e);
         } catch (IOException e) {
             throw new InputException("cannot push to ledger " + location + ": " + e.getMessage(), e);
         }
@@ -608,13 +607,20 @@ public final class GitLedger implements Ledger {
         return head;
     }
 
+    /** The transport's message, with what the ssh program printed when the transport did not include it. */
+    private String withDiagnostics(org.eclipse.jgit.errors.TransportException e) {
+        String message = Objects.toString(e.getMessage(), e.getClass().getSimpleName());
+        String said = ssh.diagnostics();
+        return said.isEmpty() || message.contains(said) ? message : message + " (ssh: " + said + ")";
+    }
+
     private Optional<ObjectId> fetch() {
         try (Transport t = transport()) {
             FetchResult r = t.fetch(NullProgressMonitor.INSTANCE, List.of(new RefSpec("+refs/heads/*:refs/remotes/ledger/*")));
             Ref advertised = r.getAdvertisedRef(BRANCH);
             return Optional.ofNullable(advertised).map(Ref::getObjectId);
         } catch (org.eclipse.jgit.errors.TransportException e) {
-            throw new InputException("cannot reach ledger " + location + ": " + e.getMessage(), e);
+            throw new InputException("cannot reach ledger " + location + ": " + withDiagnostics(e), e);
         } catch (IOException e) {
             throw new InputException("cannot fetch ledger " + location + ": " + e.getMessage(), e);
         }

@@ -23,8 +23,11 @@ import org.eclipse.jgit.util.FS;
  */
 public final class ProgramSshSessionFactory extends SshSessionFactory {
 
+    private static final int DIAGNOSTICS_LIMIT = 16 * 1024;
+
     private final List<String> program;
     private final Map<String, String> environment;
+    private volatile String diagnostics = "";
 
     ProgramSshSessionFactory(List<String> program) {
         this(program, Map.of());
@@ -53,6 +56,15 @@ public final class ProgramSshSessionFactory extends SshSessionFactory {
             throw new TransportException(uri, "refusing ssh host '" + host + "' and user '" + user + "'");
         }
         return new ProgramSession(uri, user.isEmpty() ? host : user + "@" + host);
+    }
+
+    /**
+     * What the ssh program of the last command printed on its standard error (bounded), complete once
+     * its standard output ended: "Permission denied (publickey)." and the like, which a failed fetch or
+     * push must show. Empty when it printed nothing.
+     */
+    public String diagnostics() {
+        return diagnostics.strip();
     }
 
     @Override
@@ -96,7 +108,7 @@ public final class ProgramSshSessionFactory extends SshSessionFactory {
             env.putAll(environment);
             pb.environment().putAll(env);
             try {
-                return pb.start();
+                return new CapturedProcess(pb.start());
             } catch (IOException e) {
                 throw new TransportException(uri, "cannot run " + program.get(0) + ": " + e.getMessage(), e);
             }
@@ -105,6 +117,102 @@ public final class ProgramSshSessionFactory extends SshSessionFactory {
         @Override
         public void disconnect() {
             // each command is its own process, ended by the connection that started it
+        }
+    }
+
+    /**
+     * The ssh process with its standard error read here rather than by the transport: the end of its
+     * standard output waits (bounded) for standard error to end too, so that when the transport fails
+     * on that end, {@link #diagnostics()} already holds everything ssh said.
+     */
+    private final class CapturedProcess extends Process {
+
+        private final Process process;
+        private final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        private final Thread pump;
+        private final java.io.InputStream out;
+
+        CapturedProcess(Process process) {
+            this.process = process;
+            diagnostics = "";
+            this.pump = new Thread(this::pumpErrors, "ssh-stderr");
+            pump.setDaemon(true);
+            pump.start();
+            this.out = new java.io.FilterInputStream(process.getInputStream()) {
+                @Override
+                public int read() throws IOException {
+                    int b = super.read();
+                    if (b < 0) {
+                        awaitErrors();
+                    }
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] buf, int off, int len) throws IOException {
+                    int n = super.read(buf, off, len);
+                    if (n < 0) {
+                        awaitErrors();
+                    }
+                    return n;
+                }
+            };
+        }
+
+        private void pumpErrors() {
+            byte[] buf = new byte[4096];
+            try (java.io.InputStream in = process.getErrorStream()) {
+                for (int n; (n = in.read(buf)) >= 0; ) {
+                    synchronized (err) {
+                        if (err.size() < DIAGNOSTICS_LIMIT) {
+                            err.write(buf, 0, Math.min(n, DIAGNOSTICS_LIMIT - err.size()));
+                            diagnostics = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the stream closed with the process: what was read is kept
+            }
+        }
+
+        private void awaitErrors() {
+            try {
+                pump.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public java.io.OutputStream getOutputStream() {
+            return process.getOutputStream();
+        }
+
+        @Override
+        public java.io.InputStream getInputStream() {
+            return out;
+        }
+
+        @Override
+        public java.io.InputStream getErrorStream() {
+            return java.io.InputStream.nullInputStream();
+        }
+
+        @Override
+        public int waitFor() throws InterruptedException {
+            int code = process.waitFor();
+            pump.join(5_000);
+            return code;
+        }
+
+        @Override
+        public int exitValue() {
+            return process.exitValue();
+        }
+
+        @Override
+        public void destroy() {
+            process.destroy();
         }
     }
 }
