@@ -5,6 +5,7 @@ import io.releasegate.ledger.GitLedger;
 import io.releasegate.ledger.LedgerTrust;
 import io.releasegate.ledger.Ledger;
 import io.releasegate.store.ArtifactStore;
+import io.releasegate.store.StoreCheckpoints;
 import io.releasegate.store.OciLayoutStore;
 import io.releasegate.store.RegistryCredentials;
 import io.releasegate.store.RegistryStore;
@@ -77,7 +78,8 @@ public final class ReleaseContext implements AutoCloseable {
     public static ReleaseContext open(Options options) {
         ArtifactStore store = openStore(options);
         try {
-            return new ReleaseContext(store, GitLedger.open(options.ledgerOptions()));
+            return new ReleaseContext(store, GitLedger.open(options.ledgerOptions()
+                    .withCheckpoints(Optional.of(new StoreCheckpoints(store)))));
         } catch (RuntimeException e) {
             store.close();
             throw e;

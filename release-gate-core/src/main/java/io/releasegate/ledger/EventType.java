@@ -33,7 +33,9 @@ public enum EventType {
     DECISION("decision", Asserter.PERSON),
     EMERGENCY_APPROVED("emergency-approved", Asserter.PERSON),
     EMERGENCY_REVIEWED("emergency-reviewed", Asserter.PERSON),
-    EXCEPTION_APPROVED("exception-approved", Asserter.PERSON);
+    EXCEPTION_APPROVED("exception-approved", Asserter.PERSON),
+    /** Not an event: the signed checkpoint of the ledger's head that is published outside the ledger. */
+    LEDGER_CHECKPOINT("ledger-checkpoint", Asserter.CI);
 
     /** Who may sign an event of a type. */
     public enum Asserter {

@@ -100,6 +100,10 @@ public final class GitLedger implements Ledger {
     private LedgerTrust trust;
     private Optional<EventSigner> signer = Optional.empty();
     private final Map<ObjectId, Entry> parsed = new HashMap<>();
+    /** Commits whose position in the history is known: the number of events up to and including them. */
+    private final Map<ObjectId, Long> sizes = new HashMap<>();
+    /** Whether this process checked the ledger against the newest published checkpoint. */
+    private boolean checkpointsChecked;
 
     private GitLedger(String location, Repository repo, Optional<URIish> remote, Path witness, Options options,
                       Supplier<Path> trialDir) {
@@ -140,9 +144,11 @@ public final class GitLedger implements Ledger {
      * @param trust      the trust configuration ({@link LedgerTrust}) that says whose signed events are believed;
      *                   empty for trial mode
      * @param signer     the key that signs the events this process appends; in trial mode the trial key by default
+     * @param checkpoints where signed checkpoints of the head are published with every event signed by the CI
+     *                   identity, and checked on the first read; empty for none
      */
     public record Options(String uri, Path stateDir, List<String> sshCommand, Optional<Path> trust,
-                          Optional<EventSigner> signer) {
+                          Optional<EventSigner> signer, Optional<CheckpointStore> checkpoints) {
 
         /** The state directory when none is given: {@code .release-gate} in the working directory. */
         public static final Path DEFAULT_STATE_DIR = Path.of(".release-gate");
@@ -156,10 +162,11 @@ public final class GitLedger implements Ledger {
             }
             Objects.requireNonNull(trust, "trust");
             Objects.requireNonNull(signer, "signer");
+            Objects.requireNonNull(checkpoints, "checkpoints");
         }
 
         public Options(String uri, Path stateDir, List<String> sshCommand) {
-            this(uri, stateDir, sshCommand, Optional.empty(), Optional.empty());
+            this(uri, stateDir, sshCommand, Optional.empty(), Optional.empty(), Optional.empty());
         }
 
         /** {@code uri} with the default state directory and ssh from the environment. */
@@ -173,17 +180,22 @@ public final class GitLedger implements Ledger {
         }
 
         public Options withSshCommand(List<String> command) {
-            return new Options(uri, stateDir, command, trust, signer);
+            return new Options(uri, stateDir, command, trust, signer, checkpoints);
         }
 
         /** With this trust configuration (empty: trial mode). */
         public Options withTrust(Optional<Path> file) {
-            return new Options(uri, stateDir, sshCommand, file, signer);
+            return new Options(uri, stateDir, sshCommand, file, signer, checkpoints);
         }
 
         /** With this key signing the events appended. */
         public Options withSigner(Optional<EventSigner> key) {
-            return new Options(uri, stateDir, sshCommand, trust, key);
+            return new Options(uri, stateDir, sshCommand, trust, key, checkpoints);
+        }
+
+        /** With signed checkpoints of the head published to, and checked against, {@code store}. */
+        public Options withCheckpoints(Optional<CheckpointStore> store) {
+            return new Options(uri, stateDir, sshCommand, trust, signer, store);
         }
 
         /**
@@ -425,6 +437,7 @@ public final class GitLedger implements Ledger {
             boolean done = remote.isPresent() ? push(commit, head) : updateLocal(commit, head);
             if (done) {
                 writeWitness(commit);
+                publishCheckpoint(commit);
                 return draft.withId(commit.name());
             }
             backoff(attempt);
@@ -450,6 +463,7 @@ public final class GitLedger implements Ledger {
             return Optional.empty();
         }
         writeWitness(commit);
+        publishCheckpoint(commit);
         return Optional.of(draft.withId(commit.name()));
     }
 
@@ -603,6 +617,7 @@ public final class GitLedger implements Ledger {
         }
         if (check) {
             checkWitness(head, seen);
+            checkCheckpoint(head);
         }
         return head;
     }
@@ -644,6 +659,176 @@ public final class GitLedger implements Ledger {
         } catch (IOException e) {
             throw new InputException("cannot read ledger " + location + " commit " + c.name() + ": " + e.getMessage(), e);
         }
+    }
+
+    // ---------------------------------------------------------------------------------------- checkpoints
+
+    /** The git id of the empty tree, which every checkpoint commit has. */
+    private static final ObjectId EMPTY_TREE = new ObjectInserter.Formatter().idFor(Constants.OBJ_TREE, new byte[0]);
+    static final String CHECKPOINT_ACTOR = "release-gate";
+    static final String SIZE_TRAILER = "Ledger-Size";
+    static final String ROOT_TRAILER = "Ledger-Root";
+
+    /** The number of events up to and including {@code commit}, following first parents to the root. */
+    private long sizeOf(RevWalk walk, ObjectId commit) throws IOException {
+        List<ObjectId> chain = new ArrayList<>();
+        long base = 0;
+        ObjectId c = commit;
+        while (true) {
+            Long known = sizes.get(c);
+            if (known != null) {
+                base = known;
+                break;
+            }
+            chain.add(c);
+            RevCommit rc = walk.parseCommit(c);
+            if (rc.getParentCount() == 0) {
+                break;
+            }
+            c = rc.getParent(0).getId();
+        }
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            sizes.put(chain.get(i).copy(), ++base);
+        }
+        return sizes.get(commit);
+    }
+
+    private ObjectId rootOf(RevWalk walk, ObjectId commit) throws IOException {
+        RevCommit c = walk.parseCommit(commit);
+        while (c.getParentCount() > 0) {
+            c = walk.parseCommit(c.getParent(0));
+        }
+        return c.getId();
+    }
+
+    /**
+     * Publishes a checkpoint of {@code head} signed by this process's key, when that key is the CI identity's (an
+     * approver's append is checkpointed by the next CI event). The event is already in the ledger: a checkpoint
+     * that cannot be published is reported, not fatal; the next one covers it.
+     */
+    private void publishCheckpoint(ObjectId head) {
+        if (options.checkpoints().isEmpty() || signer.isEmpty()) {
+            return;
+        }
+        CheckpointStore store = options.checkpoints().get();
+        try (RevWalk walk = new RevWalk(repo)) {
+            long size = sizeOf(walk, head);
+            ObjectId root = rootOf(walk, head);
+            CommitBuilder cb = new CommitBuilder();
+            cb.setTreeId(EMPTY_TREE);
+            cb.setParentId(head);
+            PersonIdent who = new PersonIdent(CHECKPOINT_ACTOR, email(CHECKPOINT_ACTOR), new java.util.Date(), java.util.TimeZone.getTimeZone("UTC"));
+            cb.setAuthor(who);
+            cb.setCommitter(who);
+            cb.setMessage("ledger checkpoint: " + size + " event(s)\n\n" + SIZE_TRAILER + ": " + size + "\n"
+                    + ROOT_TRAILER + ": " + root.name() + "\n");
+            cb.setGpgSignature(signer.get().sign(repo, cb.build(), who));
+            byte[] raw = cb.build();
+            if (!(trust.verify(repo, RevCommit.parse(raw), EventType.LEDGER_CHECKPOINT.wire(), CHECKPOINT_ACTOR)
+                    instanceof Verification.Verified)) {
+                return;
+            }
+            Optional<CheckpointStore.Published> before = store.publish(size, raw);
+            if (before.isPresent()) {
+                Checked other = parseCheckpoint(before.get());
+                if (!other.head().equals(head)) {
+                    throw new RefusedException(new Refusal("ledger.checkpoint", "ledger " + location + ": checkpoint "
+                            + before.get().where() + " says event " + size + " is " + other.head().name() + ", but this "
+                            + "ledger's event " + size + " is " + head.name() + ": the ledger was rewritten after it was "
+                            + "checkpointed", "restore the ledger history that the checkpoint vouches for"));
+                }
+            }
+        } catch (RefusedException e) {
+            throw e;
+        } catch (IOException | ReleaseGateException e) {
+            System.err.println("release-gate: warning: the event is recorded, but its ledger checkpoint could not be "
+                    + "published to " + store.location() + ": " + e.getMessage() + " (the next event's checkpoint covers it)");
+        }
+    }
+
+    /** A checkpoint whose signature is believed: the head it vouches for, its size and the ledger's root. */
+    private record Checked(ObjectId head, long size, ObjectId root, String signer) {
+    }
+
+    private Checked parseCheckpoint(CheckpointStore.Published p) {
+        RevCommit c;
+        try {
+            c = RevCommit.parse(p.signedCommit());
+        } catch (RuntimeException e) {
+            throw badCheckpoint(p, "it is not a git commit object");
+        }
+        Verification v = resolveTrust().verify(repo, c, EventType.LEDGER_CHECKPOINT.wire(), CHECKPOINT_ACTOR);
+        if (v instanceof Verification.Rejected r) {
+            throw badCheckpoint(p, "its signature is not the CI identity's (" + r.rule() + "): " + r.reason());
+        }
+        if (c.getParentCount() != 1) {
+            throw badCheckpoint(p, "it names " + c.getParentCount() + " heads");
+        }
+        long size = -1;
+        ObjectId root = null;
+        for (org.eclipse.jgit.revwalk.FooterLine f : c.getFooterLines()) {
+            try {
+                if (f.matches(new org.eclipse.jgit.revwalk.FooterKey(SIZE_TRAILER))) {
+                    size = Long.parseLong(f.getValue().trim());
+                } else if (f.matches(new org.eclipse.jgit.revwalk.FooterKey(ROOT_TRAILER))) {
+                    root = ObjectId.fromString(f.getValue().trim());
+                }
+            } catch (RuntimeException e) {
+                throw badCheckpoint(p, "its " + f.getKey() + " is not valid: " + f.getValue());
+            }
+        }
+        if (size != p.size() || root == null) {
+            throw badCheckpoint(p, "its size (" + size + ") or root does not match where it is stored (" + p.size() + ")");
+        }
+        return new Checked(c.getParent(0).getId().copy(), size, root, ((Verification.Verified) v).principal());
+    }
+
+    private RefusedException badCheckpoint(CheckpointStore.Published p, String why) {
+        return new RefusedException(new Refusal("ledger.checkpoint", "ledger checkpoint " + p.where() + " cannot be "
+                + "believed: " + why, "investigate who wrote it to the store; only the CI identity signs checkpoints"));
+    }
+
+    /**
+     * Once per process: the ledger must extend the newest checkpoint published in the store, whatever this
+     * workspace's witness says (a fresh workspace, another state directory, a deleted witness).
+     */
+    private void checkCheckpoint(Optional<ObjectId> head) {
+        if (options.checkpoints().isEmpty() || checkpointsChecked) {
+            return;
+        }
+        Optional<CheckpointStore.Published> newest = options.checkpoints().get().newest();
+        if (newest.isPresent()) {
+            Checked cp = parseCheckpoint(newest.get());
+            String vouched = "checkpoint " + newest.get().where() + " (signed by " + cp.signer() + ") vouches for "
+                    + cp.size() + " event(s) ending at " + cp.head().name();
+            if (head.isEmpty()) {
+                throw truncated(vouched + ", but the ledger is empty");
+            }
+            try (RevWalk walk = new RevWalk(repo)) {
+                RevCommit at;
+                try {
+                    at = walk.parseCommit(cp.head());
+                } catch (MissingObjectException e) {
+                    throw truncated(vouched + ", and that commit is not in the ledger (head " + head.get().name() + ")");
+                }
+                if (!walk.isMergedInto(at, walk.parseCommit(head.get()))) {
+                    throw truncated(vouched + ", and head " + head.get().name() + " does not descend from it");
+                }
+                long size = sizeOf(walk, cp.head());
+                if (size != cp.size() || !rootOf(walk, cp.head()).equals(cp.root())) {
+                    throw truncated(vouched + ", but in this ledger that commit is event " + size);
+                }
+            } catch (IOException e) {
+                throw new InputException("cannot read ledger " + location + ": " + e.getMessage(), e);
+            }
+        }
+        checkpointsChecked = true;
+    }
+
+    private RefusedException truncated(String what) {
+        return new RefusedException(new Refusal("ledger.checkpoint", "ledger " + location + " was rewritten: " + what,
+                "restore the ledger history that the checkpoint vouches for; Release Gate will not read or write this "
+                        + "ledger until then"));
     }
 
     // ---------------------------------------------------------------------------------------- witness
