@@ -19,6 +19,7 @@ import io.releasegate.provenance.Provenance;
 import io.releasegate.sbom.GenerateSbom;
 import io.releasegate.sbom.Limits;
 import io.releasegate.demo.DemoPki;
+import io.releasegate.demo.DemoTrust;
 import io.releasegate.signing.CertificateSigner;
 import io.releasegate.signing.CertificateVerifier;
 import io.releasegate.sbom.SbomFormat;
@@ -106,8 +107,12 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
         String jar = sample.build(version);
         step("build", "compiled and packaged " + jar);
 
+        // who may sign what the ledger records: the CI identity the pipeline's events, each person their own approval
+        DemoTrust trust = DemoTrust.create(project.resolve(".release-gate/trust"), "example.com", "alice", "mia", "dora");
+        step("trust", "ledger events are signed git commits: the CI key signs the pipeline's events, each approver's own "
+                + "key their approval (generated OpenPGP keys, " + project.relativize(trust.file()) + ")");
         ReleaseContext.Options options = new ReleaseContext.Options("", "", project.resolve(".release-gate"),
-                java.util.Optional.empty());
+                java.util.Optional.empty()).withTrust(Optional.of(trust.file())).withSigner(Optional.of(trust.signer("ci")));
         try (ReleaseContext ctx = ReleaseContext.open(options); History history = History.open(project)) {
             BuildResult built = new BuildOnce(ctx.store(), ctx.ledger()).name(SampleProject.NAME).version(version)
                     .workspace(project).outputs(List.of("target/*.jar")).actor("ci").call();
@@ -257,8 +262,8 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
             step("promoteDigest staging", "same digest now at " + staging.reference());
 
             java.util.Set<String> authors = ReleaseAuthors.of(history, built.commit().orElseThrow(), version);
-            try {
-                new ApproveProduction(policy, ctx.ledger(), RoleDirectory.resolve(policy, project))
+            try (ReleaseContext asAlice = ReleaseContext.open(options.withSigner(Optional.of(trust.signer("alice"))))) {
+                new ApproveProduction(policy, asAlice.ledger(), RoleDirectory.resolve(policy, project))
                         .release(SampleProject.NAME, version).digest(built.digest()).approver("alice@example.com")
                         .role("maintainer").rationale("I wrote it, ship it").authors(authors).call();
                 throw new IllegalStateException("the author's approval was not refused");
@@ -266,11 +271,23 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
                 step("approveProduction", "the author's own approval refused: " + refused.refusals().stream()
                         .map(io.releasegate.error.Refusal::rule).toList());
             }
+            // an approval in someone else's name: the ledger checks the signature before it appends anything
+            try (ReleaseContext asMia = ReleaseContext.open(options.withSigner(Optional.of(trust.signer("mia"))))) {
+                new ApproveProduction(policy, asMia.ledger(), RoleDirectory.resolve(policy, project))
+                        .release(SampleProject.NAME, version).digest(built.digest()).approver("dora").role("domain-reviewer")
+                        .rationale("signed with mia's key").authors(authors).call();
+                throw new IllegalStateException("an approval signed with another person's key was recorded");
+            } catch (InputException refused) {
+                step("approveProduction", "dora's approval signed with mia's key refused, nothing recorded");
+            }
             for (String[] a : new String[][] {{"mia", "maintainer"}, {"dora", "domain-reviewer"}}) {
-                ApproveProduction.Result approval = new ApproveProduction(policy, ctx.ledger(), RoleDirectory.resolve(policy, project))
-                        .release(SampleProject.NAME, version).digest(built.digest()).approver(a[0]).role(a[1])
-                        .rationale("evidence complete, rollback plan reviewed").authors(authors).call();
-                step("approveProduction", a[0] + " (" + a[1] + "): " + approval.status().describe());
+                try (ReleaseContext asApprover = ReleaseContext.open(options.withSigner(Optional.of(trust.signer(a[0]))))) {
+                    ApproveProduction.Result approval = new ApproveProduction(policy, asApprover.ledger(),
+                            RoleDirectory.resolve(policy, project)).release(SampleProject.NAME, version).digest(built.digest())
+                            .approver(a[0]).role(a[1]).rationale("evidence complete, rollback plan reviewed").authors(authors).call();
+                    step("approveProduction", a[0] + " (" + a[1] + "): " + approval.status().describe() + ", signed with "
+                            + a[0] + "'s key");
+                }
             }
             PromoteDigest production = new PromoteDigest(policy, ctx.store(), ctx.ledger()).release(SampleProject.NAME, version)
                     .digest(built.digest()).to("production").actor("ci");
@@ -304,6 +321,8 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
                 out.print(recordJson);
                 out.println();
                 out.println("Try: cd " + project + " && git --git-dir=.release-gate/ledger.git log --stat"
+                        + " && GNUPGHOME=$(mktemp -d) sh -c 'gpg -q --import .release-gate/trust/keyring.asc && git"
+                        + " --git-dir=.release-gate/ledger.git log --show-signature -3'"
                         + " && git cat-file -p v" + version + " && cat docs/releases/v" + version + ".md");
                 out.flush();
             }

@@ -7,6 +7,8 @@ import io.releasegate.context.ReleaseContext;
 import io.releasegate.error.InputException;
 import io.releasegate.json.Json;
 import io.releasegate.ledger.Event;
+import io.releasegate.ledger.Ledger;
+import io.releasegate.ledger.Verification;
 import io.releasegate.record.ReleaseRecord;
 import io.releasegate.record.ReleaseRecordProjection;
 import io.releasegate.record.ReleaseRecords;
@@ -25,7 +27,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "inspect",
         description = {"Show what the store and the ledger know about NAME:VERSION: the stored manifest, the ledger",
-                "events, and the release record projected from them. Reports a store/ledger disagreement."})
+                "events with who signed each, and the release record projected from the believed ones. Exit 1 on a",
+                "store/ledger disagreement or an event not signed by whoever may assert it."})
 final class InspectCommand implements Callable<Integer>, Main.JsonAware {
 
     @Spec
@@ -71,8 +74,14 @@ final class InspectCommand implements Callable<Integer>, Main.JsonAware {
         String version = nv[1];
         try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
             Optional<StoredManifest> manifest = ctx.store().fetchManifest(name, OciNames.tagForVersion(version));
-            List<Event> all = ctx.ledger().events();
-            List<Event> mine = all.stream().filter(e -> e.subject().equals(name + "@" + version)).toList();
+            // every event is listed with its verification; only believed ones count for the record
+            List<Ledger.Entry> entries = ctx.ledger().entries();
+            List<Event> all = entries.stream().filter(en -> en.verification() instanceof Verification.Verified)
+                    .map(Ledger.Entry::event).toList();
+            List<Ledger.Entry> mineEntries = entries.stream()
+                    .filter(en -> en.event().subject().equals(name + "@" + version)).toList();
+            List<Event> mine = mineEntries.stream().map(Ledger.Entry::event).toList();
+            long unbelieved = mineEntries.stream().filter(en -> en.verification() instanceof Verification.Rejected).count();
             if (manifest.isEmpty() && mine.isEmpty()) {
                 throw new InputException("nothing is known about " + name + "@" + version + ": no tag in store "
                         + ctx.store().location() + " and no events in ledger " + ctx.ledger().location());
@@ -106,12 +115,20 @@ final class InspectCommand implements Callable<Integer>, Main.JsonAware {
             ObjectNode ledger = doc.putObject("ledger");
             ledger.put("location", ctx.ledger().location());
             ArrayNode events = ledger.putArray("events");
-            for (Event e : mine) {
+            for (Ledger.Entry en : mineEntries) {
+                Event e = en.event();
                 ObjectNode n = events.addObject().put("id", e.id()).put("type", e.type()).put("actor", e.actor())
                         .put("time", e.time().toString());
                 e.digest().ifPresent(d -> n.put("digest", d.toString()));
                 n.set("payload", e.payload());
+                ObjectNode v = n.putObject("verification");
+                if (en.verification() instanceof Verification.Verified ok) {
+                    v.put("believed", true).put("signer", ok.principal()).put("key", ok.key()).put("attested", ok.attested());
+                } else if (en.verification() instanceof Verification.Rejected no) {
+                    v.put("believed", false).put("rule", no.rule()).put("reason", no.reason());
+                }
             }
+            ledger.put("unbelieved", unbelieved);
             disagreement.ifPresent(d -> doc.put("disagreement", d));
             ReleaseRecords records = new ReleaseRecords();
             if (record.isPresent()) {
@@ -125,9 +142,15 @@ final class InspectCommand implements Callable<Integer>, Main.JsonAware {
                 out.println("  store   " + ctx.store().location() + ": "
                         + manifest.map(m -> "tag " + OciNames.tagForVersion(version) + " -> " + m.digest()).orElse("no tag"));
                 out.println("  ledger  " + ctx.ledger().location() + ": " + mine.size() + " event(s)");
-                for (Event e : mine) {
+                for (Ledger.Entry en : mineEntries) {
+                    Event e = en.event();
                     out.println("    " + e.time() + "  " + e.type() + " by " + e.actor()
-                            + e.digest().map(d -> "  " + d.shortForm()).orElse("") + "  (" + e.id().substring(0, 12) + ")");
+                            + e.digest().map(d -> "  " + d.shortForm()).orElse("") + "  (" + e.id().substring(0, 12) + ")  "
+                            + describe(en.verification()));
+                }
+                if (unbelieved > 0) {
+                    out.println("  WARNING: " + unbelieved + " event(s) are not signed by whoever may assert them; they do "
+                            + "not count, and a release whose history holds them is refused");
                 }
                 disagreement.ifPresent(d -> out.println("  WARNING: store and ledger disagree: " + d));
                 record.ifPresent(r -> {
@@ -136,9 +159,17 @@ final class InspectCommand implements Callable<Integer>, Main.JsonAware {
                 });
                 out.flush();
             }
-            return disagreement.isPresent() ? 1 : 0;
+            return disagreement.isPresent() || unbelieved > 0 ? 1 : 0;
         } catch (java.io.IOException e) {
             throw new InputException("stored manifest is not JSON: " + e.getMessage(), e);
         }
+    }
+
+    static String describe(Verification v) {
+        if (v instanceof Verification.Verified ok) {
+            return (ok.attested() ? "attested by " : "signed by ") + ok.principal();
+        }
+        Verification.Rejected no = (Verification.Rejected) v;
+        return "NOT BELIEVED (" + no.rule() + "): " + no.reason();
     }
 }
