@@ -1,0 +1,162 @@
+package io.releasegate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.releasegate.json.Json;
+import io.releasegate.testing.Git;
+import io.releasegate.testing.TestRepo;
+import io.releasegate.testing.TestTrust;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ledger attacks of docs/threat-model.md, as an insider at the keyboard makes them: with the command line,
+ * git plumbing and file edits, holding their own key but not the CI identity's nor another approver's.
+ */
+class LedgerBypassTest {
+
+    @TempDir
+    Path tmp;
+    TestRepo repo;
+    TestTrust trust;
+    String state;
+    Path ledger;
+    String digest;
+
+    record Run(int exit, String out, String err) {
+        JsonNode json() throws Exception {
+            return Json.mapper().readTree(out);
+        }
+    }
+
+    /** Runs the command line with the team's trust configuration and {@code key} signing what it records. */
+    Run as(Path key, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--trust", trust.file().toString()));
+        if (key != null) {
+            all.addAll(List.of("--event-key", key.toString()));
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    int ledgerSize() {
+        return Integer.parseInt(Git.run(tmp, "--git-dir", ledger.toString(), "rev-list", "--count", "main").trim());
+    }
+
+    @BeforeEach
+    void built() throws Exception {
+        trust = TestTrust.create(tmp.resolve("trust"), "mia", "dora", "mallory");
+        repo = TestRepo.init(tmp.resolve("repo"));
+        repo.commitAs("feat: refunds\n\nRefs: PAY-1", "Alice Author", "alice@example.com");
+        Files.createDirectories(repo.dir().resolve(".release"));
+        Files.writeString(repo.dir().resolve(".release/policy.yaml"),
+                "approvals:\n  members:\n    maintainer:\n      people: [mia, mallory]\n    domain-reviewer:\n      people: [dora]\n");
+        state = tmp.resolve("state").toString();
+        ledger = tmp.resolve("state/ledger.git");
+        Run b = as(trust.ciKeyFile(), "build-once", "--json", "--state-dir", state, "--workspace", repo.dir().toString(),
+                "--actor", "ci", "--name", "payments", "--version", "1.0.0", "*.txt");
+        assertThat(b.exit()).as(b.err()).isZero();
+        digest = b.json().path("digest").asText();
+    }
+
+    /** `git commit-tree` + `update-ref`: an approval by dora, unsigned, on top of the ledger. */
+    void appendForgedApproval() throws Exception {
+        Path event = Files.writeString(tmp.resolve("event.json"), "{\"schema\":\"https://releasegate.io/schemas/event/v1\","
+                + "\"type\":\"approved\",\"subject\":\"payments@1.0.0\",\"digest\":\"" + digest + "\",\"actor\":\"dora\","
+                + "\"time\":\"2026-12-01T10:00:00Z\",\"payload\":{\"environment\":\"production\",\"role\":\"domain-reviewer\","
+                + "\"rationale\":\"forged\"}}");
+        String blob = Git.run(tmp, "--git-dir", ledger.toString(), "hash-object", "-w", event.toString()).trim();
+        Path listing = Files.writeString(tmp.resolve("tree.txt"), "100644 blob " + blob + "\tevent.json\n");
+        Process mktree = new ProcessBuilder("git", "--git-dir", ledger.toString(), "mktree").redirectInput(listing.toFile()).start();
+        String tree = new String(mktree.getInputStream().readAllBytes()).trim();
+        assertThat(mktree.waitFor()).isZero();
+        String head = Git.run(tmp, "--git-dir", ledger.toString(), "rev-parse", "main").trim();
+        String commit = Git.run(tmp, "--git-dir", ledger.toString(), "commit-tree", tree, "-p", head, "-m",
+                "approved payments@1.0.0").trim();
+        Git.run(tmp, "--git-dir", ledger.toString(), "update-ref", "refs/heads/main", commit, head);
+    }
+
+    @Test
+    void aForgedApprovalAppendedWithGitPlumbingIsRefusedAtProductionAndListedByInspect() throws Exception {
+        assertThat(as(trust.sshKeyFile("mia"), "approve", "payments@1.0.0", "--digest", digest, "--approver", "mia",
+                "--role", "maintainer", "--rationale", "tests green", "--repo", repo.dir().toString(), "--state-dir", state)
+                .exit()).isZero();
+        appendForgedApproval();
+        Run promote = as(trust.ciKeyFile(), "promote", "payments@1.0.0", "--digest", digest, "--to", "production",
+                "--repo", repo.dir().toString(), "--state-dir", state, "--actor", "ci", "--json");
+        assertThat(promote.exit()).as(promote.out() + promote.err()).isEqualTo(1);
+        assertThat(promote.json().path("error").path("refusals").findValuesAsText("rule")).containsExactly("event.unsigned");
+        assertThat(Git.run(tmp, "--git-dir", ledger.toString(), "log", "--format=%s", "-1", "main")).contains("approved");
+
+        Run inspect = as(null, "inspect", "payments@1.0.0", "--state-dir", state);
+        assertThat(inspect.exit()).isEqualTo(1);
+        assertThat(inspect.out()).contains("approved by mia").contains("signed by mia")
+                .contains("approved by dora").contains("NOT BELIEVED (event.unsigned)");
+        JsonNode json = as(null, "inspect", "payments@1.0.0", "--state-dir", state, "--json").json();
+        assertThat(json.path("ledger").path("unbelieved").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void anApprovalSignedWithAnotherPersonsKeyIsNotRecorded() {
+        int before = ledgerSize();
+        Run forged = as(trust.sshKeyFile("mallory"), "approve", "payments@1.0.0", "--digest", digest, "--approver", "dora",
+                "--role", "domain-reviewer", "--rationale", "in dora's name", "--repo", repo.dir().toString(),
+                "--state-dir", state);
+        assertThat(forged.exit()).as(forged.err()).isEqualTo(2);
+        assertThat(forged.err()).contains("would not be believed").contains("event.unauthorized-signer");
+        Run withoutKey = as(null, "approve", "payments@1.0.0", "--digest", digest, "--approver", "dora",
+                "--role", "domain-reviewer", "--rationale", "no key", "--repo", repo.dir().toString(), "--state-dir", state);
+        assertThat(withoutKey.exit()).isEqualTo(2);
+        assertThat(withoutKey.err()).contains("--event-key");
+        assertThat(ledgerSize()).isEqualTo(before);
+    }
+
+    @Test
+    void aPipelineEventSignedWithAPersonsKeyIsNotRecorded() {
+        int before = ledgerSize();
+        Run gate = as(trust.sshKeyFile("mia"), "gate", "payments@1.0.0", "--digest", digest, "--repo", repo.dir().toString(),
+                "--state-dir", state, "--passed", "unit=true", "--passed", "sast=true", "--passed", "dependency=true",
+                "--passed", "license=true", "--passed", "dast=true");
+        assertThat(gate.exit()).as(gate.out() + gate.err()).isEqualTo(2);
+        assertThat(gate.err()).contains("the CI identity's key");
+        assertThat(ledgerSize()).isEqualTo(before);
+    }
+
+    @Test
+    void theApproversOwnSignatureIsCheckedByGitItself() {
+        Run mia = as(trust.sshKeyFile("mia"), "approve", "payments@1.0.0", "--digest", digest, "--approver", "mia",
+                "--role", "maintainer", "--rationale", "tests green", "--repo", repo.dir().toString(), "--state-dir", state);
+        assertThat(mia.exit()).as(mia.err()).isZero();
+        String out = Git.run(tmp, "--git-dir", ledger.toString(), "-c", "gpg.format=ssh", "-c",
+                "gpg.ssh.allowedSignersFile=" + trust.allowedSigners(), "log", "--show-signature", "-1", "main");
+        assertThat(out).contains("Good \"git\" signature for mia");
+    }
+
+    @Test
+    void aResetLedgerReadFromAnotherStateDirectoryIsRefusedByTheCheckpoint() throws Exception {
+        String first = Git.run(tmp, "--git-dir", ledger.toString(), "rev-list", "--max-parents=0", "main").trim();
+        assertThat(as(trust.ciKeyFile(), "promote", "payments@1.0.0", "--digest", digest, "--to", "dev",
+                "--repo", repo.dir().toString(), "--state-dir", state, "--actor", "ci").exit()).isZero();
+        Git.run(tmp, "--git-dir", ledger.toString(), "update-ref", "refs/heads/main", first);
+        // another state directory, sharing the ledger and the store but not the witness
+        Path other = tmp.resolve("other");
+        Run inspect = as(null, "inspect", "payments@1.0.0", "--state-dir", other.toString(), "--ledger", ledger.toString(),
+                "--store", tmp.resolve("state/store").toString());
+        assertThat(inspect.exit()).as(inspect.out() + inspect.err()).isEqualTo(1);
+        assertThat(inspect.err()).contains("ledger.checkpoint").contains("was rewritten");
+        Run same = as(null, "inspect", "payments@1.0.0", "--state-dir", state);
+        assertThat(same.exit()).isEqualTo(1);
+        assertThat(same.err()).contains("ledger.append-only");
+    }
+}
