@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {"Build once, prove it, gate it, promote the same digest, and leave an audit trail."},
-        subcommands = {BuildOnceCommand.class, InspectCommand.class, NextVersionCommand.class, ChangelogCommand.class,
+        subcommands = {BuildOnceCommand.class, InspectCommand.class, AuditCommand.class, NextVersionCommand.class, ChangelogCommand.class,
                 CommitsCommand.class, BranchCommand.class, TagCommand.class, ReleaseNotesCommand.class, GovernanceCommands.Approve.class,
                 GovernanceCommands.Promote.class, GovernanceCommands.PolicyCommand.class, GateCommands.Gate.class,
                 GateCommands.Exceptions.class, GateCommands.Verify.class, GateCommands.Emergencies.class,

@@ -159,4 +159,31 @@ class LedgerBypassTest {
         assertThat(same.exit()).isEqualTo(1);
         assertThat(same.err()).contains("ledger.append-only");
     }
+
+    @Test
+    void auditListsEveryUnbelievedEventAndEveryCheckpointTheLedgerNoLongerExtends() throws Exception {
+        String first = Git.run(tmp, "--git-dir", ledger.toString(), "rev-list", "--max-parents=0", "main").trim();
+        assertThat(as(trust.ciKeyFile(), "promote", "payments@1.0.0", "--digest", digest, "--to", "dev",
+                "--repo", repo.dir().toString(), "--state-dir", state, "--actor", "ci").exit()).isZero();
+        Run clean = as(null, "audit", "--state-dir", state, "--json");
+        assertThat(clean.exit()).as(clean.out() + clean.err()).isZero();
+        assertThat(clean.json().path("findings")).isEmpty();
+        assertThat(clean.json().path("checkpoints")).hasSize(ledgerSize());
+        assertThat(clean.json().path("checkpoints").findValuesAsText("ok")).containsOnly("true");
+
+        appendForgedApproval();
+        Run forged = as(null, "audit", "--state-dir", state, "--json");
+        assertThat(forged.exit()).isEqualTo(1);
+        assertThat(forged.json().path("findings").findValuesAsText("rule")).containsExactly("event.unsigned");
+        assertThat(as(null, "audit", "--state-dir", state).out()).contains("FINDING event.unsigned");
+
+        // the insider resets the ledger to its first event; an auditor with a fresh state directory sees it
+        Git.run(tmp, "--git-dir", ledger.toString(), "update-ref", "refs/heads/main", first);
+        Run reset = as(null, "audit", "--state-dir", tmp.resolve("auditor").toString(), "--ledger", ledger.toString(),
+                "--store", tmp.resolve("state/store").toString(), "--json");
+        assertThat(reset.exit()).isEqualTo(1);
+        assertThat(reset.json().path("findings").findValuesAsText("rule")).contains("ledger.checkpoint");
+        assertThat(reset.json().path("checkpoints").get(0).path("ok").asBoolean()).isTrue();
+        assertThat(reset.json().path("checkpoints").get(1).path("ok").asBoolean()).isFalse();
+    }
 }

@@ -783,6 +783,55 @@ public final class GitLedger implements Ledger {
         return new Checked(c.getParent(0).getId().copy(), size, root, ((Verification.Verified) v).principal());
     }
 
+    @Override
+    public synchronized List<CheckpointStatus> checkpoints() {
+        if (options.checkpoints().isEmpty()) {
+            return List.of();
+        }
+        return guarded(() -> {
+            Optional<ObjectId> head = currentHead(false);
+            List<CheckpointStatus> out = new ArrayList<>();
+            for (CheckpointStore.Published p : options.checkpoints().get().all()) {
+                String vouched = "?";
+                Optional<String> problem;
+                try {
+                    Checked cp = parseCheckpoint(p);
+                    vouched = cp.head().name();
+                    problem = extensionProblem(cp, head);
+                } catch (RefusedException e) {
+                    problem = Optional.of(e.getMessage());
+                }
+                out.add(new CheckpointStatus(p.size(), vouched, p.where(), problem));
+            }
+            return out;
+        });
+    }
+
+    /** Why the ledger at {@code head} is not an extension of checkpoint {@code cp}, if it is not. */
+    private Optional<String> extensionProblem(Checked cp, Optional<ObjectId> head) {
+        if (head.isEmpty()) {
+            return Optional.of("the ledger is empty");
+        }
+        try (RevWalk walk = new RevWalk(repo)) {
+            RevCommit at;
+            try {
+                at = walk.parseCommit(cp.head());
+            } catch (MissingObjectException e) {
+                return Optional.of("that commit is not in the ledger (head " + head.get().name() + ")");
+            }
+            if (!walk.isMergedInto(at, walk.parseCommit(head.get()))) {
+                return Optional.of("head " + head.get().name() + " does not descend from it");
+            }
+            long size = sizeOf(walk, cp.head());
+            if (size != cp.size() || !rootOf(walk, cp.head()).equals(cp.root())) {
+                return Optional.of("in this ledger that commit is event " + size);
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new InputException("cannot read ledger " + location + ": " + e.getMessage(), e);
+        }
+    }
+
     private RefusedException badCheckpoint(CheckpointStore.Published p, String why) {
         return new RefusedException(new Refusal("ledger.checkpoint", "ledger checkpoint " + p.where() + " cannot be "
                 + "believed: " + why, "investigate who wrote it to the store; only the CI identity signs checkpoints"));
@@ -801,25 +850,9 @@ public final class GitLedger implements Ledger {
             Checked cp = parseCheckpoint(newest.get());
             String vouched = "checkpoint " + newest.get().where() + " (signed by " + cp.signer() + ") vouches for "
                     + cp.size() + " event(s) ending at " + cp.head().name();
-            if (head.isEmpty()) {
-                throw truncated(vouched + ", but the ledger is empty");
-            }
-            try (RevWalk walk = new RevWalk(repo)) {
-                RevCommit at;
-                try {
-                    at = walk.parseCommit(cp.head());
-                } catch (MissingObjectException e) {
-                    throw truncated(vouched + ", and that commit is not in the ledger (head " + head.get().name() + ")");
-                }
-                if (!walk.isMergedInto(at, walk.parseCommit(head.get()))) {
-                    throw truncated(vouched + ", and head " + head.get().name() + " does not descend from it");
-                }
-                long size = sizeOf(walk, cp.head());
-                if (size != cp.size() || !rootOf(walk, cp.head()).equals(cp.root())) {
-                    throw truncated(vouched + ", but in this ledger that commit is event " + size);
-                }
-            } catch (IOException e) {
-                throw new InputException("cannot read ledger " + location + ": " + e.getMessage(), e);
+            Optional<String> problem = extensionProblem(cp, head);
+            if (problem.isPresent()) {
+                throw truncated(vouched + ", but " + problem.get());
             }
         }
         checkpointsChecked = true;

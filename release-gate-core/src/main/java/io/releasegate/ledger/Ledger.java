@@ -46,6 +46,18 @@ public interface Ledger extends AutoCloseable {
     /** Every event with its {@link Verification}, oldest first, believed or not: for inspection and audit. */
     List<Entry> entries();
 
+    /** One published checkpoint of the ledger's head and what checking it against the ledger found. */
+    record CheckpointStatus(long size, String head, String where, Optional<String> problem) {
+    }
+
+    /**
+     * Every checkpoint published for this ledger, smallest first, each checked: signed by the CI identity, and its
+     * head is the ledger's event of that number. Empty when checkpoints are not published anywhere.
+     */
+    default List<CheckpointStatus> checkpoints() {
+        return List.of();
+    }
+
     /** Whose signatures this ledger believes. */
     LedgerTrust trust();
 

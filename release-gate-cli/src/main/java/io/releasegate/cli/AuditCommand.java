@@ -1,0 +1,112 @@
+package io.releasegate.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.releasegate.context.ReleaseContext;
+import io.releasegate.error.Refusal;
+import io.releasegate.error.RefusedException;
+import io.releasegate.json.Json;
+import io.releasegate.ledger.Event;
+import io.releasegate.ledger.Ledger;
+import io.releasegate.ledger.Verification;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "audit",
+        description = {"Check the whole ledger as an auditor would: every event signed by whoever may assert it (per the",
+                "trust configuration), and the ledger an extension of every checkpoint published in the store.",
+                "Lists each finding; exit 1 when there is any. Reads only: nothing is recorded."})
+final class AuditCommand implements Callable<Integer>, Main.JsonAware {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--json", description = "Print the findings, the events' verifications and the checkpoints as JSON.")
+    boolean json;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    HelpOption help;
+
+    private CliOutput output;
+
+    @Override
+    public CliOutput output() {
+        return output;
+    }
+
+    @Override
+    public Integer call() {
+        output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
+        try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
+            Ledger ledger = ctx.ledger();
+            List<Ledger.CheckpointStatus> checkpoints = ledger.checkpoints();
+            ObjectNode doc = Json.object();
+            doc.put("ledger", ledger.location());
+            doc.put("trust", ledger.trust().source().toString());
+            doc.put("trial", ledger.trust().trial());
+            ArrayNode findings = doc.putArray("findings");
+            List<Ledger.Entry> entries;
+            try {
+                entries = ledger.entries();
+                ledger.head().ifPresent(h -> doc.put("head", h));
+            } catch (RefusedException e) {
+                // a rewritten history: the events cannot be listed as the ledger's, the checkpoints below say why
+                entries = List.of();
+                for (Refusal r : e.refusals()) {
+                    findings.addObject().put("rule", r.rule()).put("message", r.evidence());
+                }
+            }
+            ArrayNode events = doc.putArray("events");
+            for (Ledger.Entry en : entries) {
+                Event e = en.event();
+                ObjectNode n = events.addObject().put("id", e.id()).put("type", e.type()).put("subject", e.subject())
+                        .put("actor", e.actor()).put("time", e.time().toString());
+                if (en.verification() instanceof Verification.Verified ok) {
+                    n.put("believed", true).put("signer", ok.principal()).put("key", ok.key()).put("attested", ok.attested());
+                } else if (en.verification() instanceof Verification.Rejected no) {
+                    n.put("believed", false).put("rule", no.rule()).put("reason", no.reason());
+                    findings.addObject().put("rule", no.rule()).put("event", e.id()).put("message", "'" + e.type() + "' of "
+                            + e.subject() + " by " + e.actor() + " is not believed: " + no.reason());
+                }
+            }
+            ArrayNode cps = doc.putArray("checkpoints");
+            for (Ledger.CheckpointStatus c : checkpoints) {
+                ObjectNode n = cps.addObject().put("size", c.size()).put("head", c.head()).put("where", c.where())
+                        .put("ok", c.problem().isEmpty());
+                c.problem().ifPresent(p -> {
+                    n.put("problem", p);
+                    findings.addObject().put("rule", "ledger.checkpoint").put("checkpoint", c.where())
+                            .put("message", "the ledger does not extend checkpoint " + c.size() + ": " + p);
+                });
+            }
+            if (json) {
+                output.document(doc);
+            } else {
+                PrintWriter out = output.out();
+                out.println("ledger  " + ledger.location() + " (" + entries.size() + " event(s), trust "
+                        + (ledger.trust().trial() ? "trial" : ledger.trust().source().toString()) + ")");
+                long believed = entries.stream().filter(en -> en.verification() instanceof Verification.Verified).count();
+                out.println("events  " + believed + " of " + entries.size() + " signed by whoever may assert them");
+                long good = checkpoints.stream().filter(c -> c.problem().isEmpty()).count();
+                out.println("checkpoints  " + good + " of " + checkpoints.size() + " extended by the ledger"
+                        + (checkpoints.isEmpty() ? " (none published in " + ctx.store().location() + ")" : ""));
+                for (var f : findings) {
+                    out.println("  FINDING " + f.path("rule").asText() + ": " + f.path("message").asText());
+                }
+                if (findings.isEmpty()) {
+                    out.println("no findings");
+                }
+                out.flush();
+            }
+            return findings.isEmpty() ? 0 : 1;
+        }
+    }
+}
