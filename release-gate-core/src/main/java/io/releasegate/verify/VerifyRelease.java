@@ -1,15 +1,18 @@
 package io.releasegate.verify;
 
+import io.releasegate.digest.Digest;
 import io.releasegate.error.InputException;
 import io.releasegate.ledger.Event;
 import io.releasegate.ledger.Ledger;
 import io.releasegate.provenance.Provenance;
+import io.releasegate.sbom.GenerateSbom;
 import io.releasegate.signing.CertificateVerifier;
 import io.releasegate.signing.ReleaseSignatures;
 import io.releasegate.signing.TrustRoot;
 import io.releasegate.store.ArtifactStore;
 import java.security.PublicKey;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -18,7 +21,8 @@ import java.util.Optional;
  * certificate for an identity under a trust root) and its stored provenance, read back from the store and verified
  * with the same key (in certificate mode, the key of the certificate that verified). Each outcome is recorded
  * ({@code signature-verified}/{@code signature-failed}, {@code attestation-verified}/{@code attestation-failed}); the
- * first that fails is a refusal.
+ * first that fails is a refusal. The artifact's blobs are re-read against its manifest with the signature, and every
+ * recorded SBOM is re-read through its referrer against the digest its event records.
  */
 public final class VerifyRelease {
 
@@ -106,6 +110,12 @@ public final class VerifyRelease {
         if (requireProvenance || recorded) {
             provenance = Optional.of(Provenance.verifyStored(store, ledger, name, version, provenanceKey.orElse(releaseKey), actor,
                     clock));
+        }
+        // the SBOMs recorded for the artifact are still the documents the (signed) events name
+        Digest digest = signature.digest().orElseThrow();
+        List<Event> events = ledger.events(name + "@" + version);
+        if (events.stream().anyMatch(e -> e.type().equals(GenerateSbom.EVENT_TYPE) && e.digest().equals(Optional.of(digest)))) {
+            new StoredEvidence(store, name, digest).require(List.of("sbom"), events);
         }
         return new Result(signature, provenance);
     }
