@@ -16,6 +16,7 @@ import io.releasegate.signing.SignatureCheckFailed;
 import io.releasegate.signing.SigningCertificates;
 import io.releasegate.signing.TransparencyLog;
 import io.releasegate.signing.TrustRoot;
+import io.releasegate.verify.VerifyRelease;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -202,7 +203,8 @@ final class SigningCommands {
             if (release != null) {
                 String[] nv = InspectCommand.parse(release);
                 try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
-                    Event e = ReleaseSignatures.verify(ctx.store(), ctx.ledger(), nv[0], nv[1], pub, actor, Clock.systemUTC());
+                    Event e = new VerifyRelease(ctx.store(), ctx.ledger()).release(nv[0], nv[1]).key(pub).actor(actor)
+                            .clock(Clock.systemUTC()).call().signature();
                     print(out, "verified " + release + " " + e.digest().orElseThrow(), Json.object().put("verified", true)
                             .put("release", release).put("digest", e.digest().orElseThrow().toString()).put("event", e.id()));
                     return 0;
@@ -247,8 +249,8 @@ final class SigningCommands {
             if (release != null) {
                 String[] nv = InspectCommand.parse(release);
                 try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
-                    Event e = ReleaseSignatures.verifyWithCertificate(ctx.store(), ctx.ledger(), nv[0], nv[1], policy, root, actor,
-                            Clock.systemUTC());
+                    Event e = new VerifyRelease(ctx.store(), ctx.ledger()).release(nv[0], nv[1]).certificate(policy, root)
+                            .actor(actor).clock(Clock.systemUTC()).call().signature();
                     print(out, "verified " + release + " " + e.digest().orElseThrow() + ", signed by " + e.payload().path("identity").asText(),
                             Json.object().put("verified", true).put("release", release).put("digest", e.digest().orElseThrow().toString())
                                     .put("identity", e.payload().path("identity").asText()).put("event", e.id()));

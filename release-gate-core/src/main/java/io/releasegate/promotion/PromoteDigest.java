@@ -18,6 +18,7 @@ import io.releasegate.store.ArtifactStore;
 import io.releasegate.store.OciNames;
 import io.releasegate.store.StoredManifest;
 import io.releasegate.store.TagResult;
+import io.releasegate.verify.StoredEvidence;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -125,6 +126,10 @@ public final class PromoteDigest {
             Optional<String> head = ledger.head();
             List<Event> events = ledger.events(subject);
             Decision d = decide(target, subject, events);
+            if (!d.alreadyThere()) {
+                // what the decision rests on, re-read from the store: a rollback the artifact, otherwise the evidence too
+                new StoredEvidence(store, name, digest).require(rollbackIncident.isPresent() ? List.of() : target.requires(), events);
+            }
             if (d.alreadyThere()) {
                 ensureInStore();
                 return new Result(environment, digest, envReference(), false, true, d.existing().orElseThrow().id());

@@ -149,6 +149,9 @@ public final class Provenance {
                 reason = checkStored(store, name, artifact, recorded.get(), key);
             } catch (SignatureCheckFailed e) {
                 reason = e.getMessage();
+            } catch (RefusedException e) {
+                // the store's bytes are not those the ledger names
+                reason = e.refusals().get(0).rule() + ": " + e.refusals().get(0).evidence();
             }
         }
         ObjectNode p = Json.object().put("target", "provenance of " + artifact).put("keyFingerprint",
@@ -156,6 +159,9 @@ public final class Provenance {
         recorded.ifPresent(r -> p.put("reference", r.payload().path("reference").asText()));
         if (reason != null) {
             p.put("reason", reason);
+        } else {
+            // the key that verified, so that promotion and verify-production can check the envelope again
+            p.put("publicKey", io.releasegate.signing.KeySigner.pem(key));
         }
         Event e = ledger.append(Event.draft(reason == null ? "attestation-verified" : "attestation-failed", subject,
                 Optional.of(artifact), actor, clock.instant(), p));
@@ -191,7 +197,12 @@ public final class Provenance {
             if (!Digester.of(document).equals(expected)) {
                 return "provenance.digest: the stored document does not match its digest " + expected;
             }
-            verify(Json.mapper().readTree(document), key, artifact);
+            try {
+                verify(Json.mapper().readTree(document), key, artifact);
+            } catch (SignatureCheckFailed e) {
+                throw new SignatureCheckFailed(e.check(), "the attestation " + reference + ": "
+                        + e.getMessage().substring(e.check().length() + 2));
+            }
             return null;
         } catch (IOException | IllegalArgumentException | InputException e) {
             return "provenance.unreadable: cannot read the attestation " + reference + ": " + e.getMessage();

@@ -71,6 +71,32 @@ public final class KeySigner {
         }
     }
 
+    /** A public key as PEM (SubjectPublicKeyInfo), as verification events record it. */
+    public static String pem(PublicKey key) {
+        return toPem("PUBLIC KEY", key.getEncoded());
+    }
+
+    /** An ECDSA P-256 public key from PEM text ({@code source} names where it was read, for errors). */
+    public static PublicKey publicKey(String pem, String source) {
+        String begin = "-----BEGIN PUBLIC KEY-----";
+        String end = "-----END PUBLIC KEY-----";
+        int b = pem.indexOf(begin);
+        int e = pem.indexOf(end);
+        if (b < 0 || e < b) {
+            throw new InputException(source + " holds no PEM block 'PUBLIC KEY'");
+        }
+        try {
+            PublicKey k = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(
+                    Base64.getMimeDecoder().decode(pem.substring(b + begin.length(), e))));
+            if (!(k instanceof ECPublicKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 256) {
+                throw new InputException(source + " is not an ECDSA P-256 public key");
+            }
+            return k;
+        } catch (IllegalArgumentException | GeneralSecurityException ex) {
+            throw new InputException(source + " is not an EC public key (PEM SubjectPublicKeyInfo): " + ex.getMessage(), ex);
+        }
+    }
+
     /** The DER ECDSA signature over SHA-256 of {@code data}. */
     public byte[] sign(byte[] data) {
         try {

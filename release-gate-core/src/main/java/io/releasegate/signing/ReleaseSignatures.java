@@ -12,6 +12,7 @@ import io.releasegate.json.Json;
 import io.releasegate.ledger.Event;
 import io.releasegate.ledger.Ledger;
 import io.releasegate.store.ArtifactStore;
+import io.releasegate.store.ContentVerifier;
 import io.releasegate.store.OciNames;
 import io.releasegate.store.Referrers;
 import io.releasegate.store.StoredManifest;
@@ -64,9 +65,10 @@ public final class ReleaseSignatures {
         String subject = name + "@" + version;
         Event built = built(ledger, name, version);
         Digest digest = built.digest().orElseThrow();
-        StoredManifest m = store.fetchManifest(name, OciNames.tagForVersion(version)).orElse(null);
         List<Event> signed = ledger.events(subject).stream().filter(e -> e.type().equals("signed") && e.digest().equals(Optional.of(digest))).toList();
-        Optional<String> reason = artifactProblem(store, name, version, m, digest);
+        Tagged tagged = tagged(store, name, version);
+        StoredManifest m = tagged.manifest();
+        Optional<String> reason = tagged.problem().or(() -> artifactProblem(store, name, version, m, digest));
         if (reason.isEmpty() && signed.isEmpty()) {
             reason = Optional.of("signature.missing: " + subject + " (" + digest + ") was never signed");
         } else if (reason.isEmpty()) {
@@ -85,8 +87,25 @@ public final class ReleaseSignatures {
             }
         }
         ObjectNode p = Json.object().put("target", name + ":" + OciNames.tagForVersion(version)).put("keyFingerprint", fingerprint(key));
+        if (reason.isEmpty()) {
+            // the key that verified, so that promotion and verify-production can check the signature again
+            p.put("publicKey", KeySigner.pem(key));
+        }
         return recordOutcome(ledger, subject, digest, p, reason,
                 "sign exactly the built artifact with the release key, and verify with its public key", actor, clock);
+    }
+
+    /** The manifest tagged for the version (null when absent), or why its bytes cannot be believed. */
+    private record Tagged(StoredManifest manifest, Optional<String> problem) {
+    }
+
+    private static Tagged tagged(ArtifactStore store, String name, String version) {
+        try {
+            return new Tagged(store.fetchManifest(name, OciNames.tagForVersion(version)).orElse(null), Optional.empty());
+        } catch (RefusedException e) {
+            Refusal r = e.refusals().get(0);
+            return new Tagged(null, Optional.of(r.rule() + ": " + r.evidence()));
+        }
     }
 
     private static Optional<String> artifactProblem(ArtifactStore store, String name, String version, StoredManifest m, Digest digest) {
@@ -96,6 +115,11 @@ public final class ReleaseSignatures {
         if (!Digester.of(m.bytes()).equals(digest)) {
             return Optional.of("signature.digest: the store's " + name + ":" + version + " is " + Digester.of(m.bytes())
                     + ", not the built " + digest);
+        }
+        // the signature covers the manifest; the manifest covers the files only if they are still the bytes it names
+        List<Refusal> damaged = ContentVerifier.artifact(store, name, digest);
+        if (!damaged.isEmpty()) {
+            return Optional.of(damaged.get(0).rule() + ": " + damaged.get(0).evidence());
         }
         return Optional.empty();
     }
@@ -138,8 +162,9 @@ public final class ReleaseSignatures {
         String subject = name + "@" + version;
         Event built = built(ledger, name, version);
         Digest digest = built.digest().orElseThrow();
-        StoredManifest m = store.fetchManifest(name, OciNames.tagForVersion(version)).orElse(null);
-        Optional<String> reason = artifactProblem(store, name, version, m, digest);
+        Tagged tagged = tagged(store, name, version);
+        StoredManifest m = tagged.manifest();
+        Optional<String> reason = tagged.problem().or(() -> artifactProblem(store, name, version, m, digest));
         Optional<Checked> ok = Optional.empty();
         String reference = "";
         if (reason.isEmpty()) {

@@ -212,10 +212,10 @@ public final class PipelineSteps {
             java.security.PublicKey key = io.releasegate.signing.KeySigner.publicKey(publicKey);
             String name = text(args, "name", null);
             String version = text(args, "version", null);
-            io.releasegate.ledger.Event e = io.releasegate.signing.ReleaseSignatures.verify(ctx.store(), ctx.ledger(),
-                    name, version, key, actor, java.time.Clock.systemUTC());
-            io.releasegate.ledger.Event p = io.releasegate.provenance.Provenance.verifyStored(ctx.store(), ctx.ledger(), name, version,
-                    key, actor, java.time.Clock.systemUTC());
+            io.releasegate.verify.VerifyRelease.Result r = new io.releasegate.verify.VerifyRelease(ctx.store(), ctx.ledger())
+                    .release(name, version).key(key).requireProvenance(true).actor(actor).clock(java.time.Clock.systemUTC()).call();
+            io.releasegate.ledger.Event e = r.signature();
+            io.releasegate.ledger.Event p = r.provenance().orElseThrow();
             return new LinkedHashMap<>(Map.of("verified", true, "event", e.id(), "provenanceEvent", p.id()));
         }
     }
@@ -261,11 +261,11 @@ public final class PipelineSteps {
         try (ReleaseContext ctx = open(args, stateDir, credentials)) {
             String name = text(args, "name", null);
             String version = text(args, "version", null);
-            io.releasegate.ledger.Event e = io.releasegate.signing.ReleaseSignatures.verifyWithCertificate(ctx.store(), ctx.ledger(),
-                    name, version, policy, root, actor, java.time.Clock.systemUTC());
-            java.security.PublicKey key = io.releasegate.signing.ReleaseSignatures.verifiedCertificate(e).getPublicKey();
-            io.releasegate.ledger.Event p = io.releasegate.provenance.Provenance.verifyStored(ctx.store(), ctx.ledger(), name, version,
-                    key, actor, java.time.Clock.systemUTC());
+            io.releasegate.verify.VerifyRelease.Result r = new io.releasegate.verify.VerifyRelease(ctx.store(), ctx.ledger())
+                    .release(name, version).certificate(policy, root).requireProvenance(true).actor(actor)
+                    .clock(java.time.Clock.systemUTC()).call();
+            io.releasegate.ledger.Event e = r.signature();
+            io.releasegate.ledger.Event p = r.provenance().orElseThrow();
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("verified", true);
             out.put("mode", "certificate");

@@ -124,14 +124,43 @@ public final class OciLayoutStore implements ArtifactStore {
         }
     }
 
+    /**
+     * The blob's bytes, checked against its digest before they are handed over (a changed file is a refusal naming it,
+     * with nothing read by the caller) and again as they are read, so that a file changed meanwhile fails at the end.
+     */
     @Override
     public InputStream openBlob(String repository, Digest digest) {
+        Path file = blobPath(digest);
+        FileChannel ch = null;
         try {
-            return Files.newInputStream(blobPath(digest));
+            ch = FileChannel.open(file, StandardOpenOption.READ);
+            MessageDigest md = ContentVerifier.hash(digest.algorithm());
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16);
+            while (ch.read(buf) >= 0) {
+                buf.flip();
+                md.update(buf);
+                buf.clear();
+            }
+            String got = digest.algorithm() + ":" + java.util.HexFormat.of().formatHex(md.digest());
+            if (!got.equals(digest.toString())) {
+                throw ContentVerifier.mismatch(file.toString(), digest, got);
+            }
+            ch.position(0);
+            InputStream in = ContentVerifier.verifying(java.nio.channels.Channels.newInputStream(ch), digest, file.toString());
+            ch = null;
+            return in;
         } catch (NoSuchFileException e) {
             throw new InputException("store " + root + " has no blob " + digest, e);
         } catch (IOException e) {
             throw new InputException("cannot read blob " + digest + " from " + root + ": " + e.getMessage(), e);
+        } finally {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // the read already failed or was refused
+                }
+            }
         }
     }
 
@@ -144,6 +173,7 @@ public final class OciLayoutStore implements ArtifactStore {
                 descriptor = Files.isRegularFile(blobPath(d)) ? findByDigest(readIndex(), d) : Optional.empty();
                 if (descriptor.isEmpty() && Files.isRegularFile(blobPath(d))) {
                     byte[] bytes = Files.readAllBytes(blobPath(d));
+                    ContentVerifier.check(blobPath(d).toString(), d, bytes);
                     JsonNode parsed = Json.mapper().readTree(bytes);
                     String mt = parsed.path("mediaType").asText(MediaTypes.OCI_MANIFEST);
                     return MediaTypes.isManifest(mt) ? Optional.of(new StoredManifest(mt, d, bytes)) : Optional.empty();
@@ -156,10 +186,8 @@ public final class OciLayoutStore implements ArtifactStore {
             }
             Digest d = Digest.parse(descriptor.get().path("digest").asText());
             byte[] bytes = Files.readAllBytes(blobPath(d));
-            Digest actual = Digester.of(bytes);
-            if (!actual.equals(d)) {
-                throw new InputException("store " + root + " is corrupt: manifest " + d + " has content with digest " + actual);
-            }
+            // by tag or by digest, the bytes must be those of the digest index.json lists
+            ContentVerifier.check(blobPath(d).toString(), d, bytes);
             return Optional.of(new StoredManifest(descriptor.get().path("mediaType").asText(), d, bytes));
         } catch (NoSuchFileException e) {
             throw new InputException("store " + root + " is corrupt: a manifest listed in index.json is missing: "

@@ -6,7 +6,6 @@ import io.releasegate.digest.Digester;
 import io.releasegate.error.InputException;
 import io.releasegate.json.Json;
 import io.releasegate.progress.Progress;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,14 +24,11 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -275,7 +271,7 @@ public final class RegistryStore implements ArtifactStore {
         if (r.statusCode() != 200) {
             throw failure(op, r.statusCode(), drain(r.body()));
         }
-        return verifying(r.body(), digest);
+        return ContentVerifier.verifying(r.body(), digest, "registry " + location + " (GET " + withoutQuery(r.request().uri()) + ")");
     }
 
     // -------------------------------------------------------------------------------------- manifests
@@ -311,13 +307,21 @@ public final class RegistryStore implements ArtifactStore {
             throw unreachable(op, "GET", r.request().uri(), e);
         }
         Digest actual = Digester.of(bytes);
+        String where = "registry " + location + " (GET " + withoutQuery(r.request().uri()) + ")";
         if (asked.isPresent()) {
-            String got = asked.get().algorithm().equals("sha256") ? actual.toString()
-                    : asked.get().algorithm() + ":" + HexFormat.of().formatHex(hash(asked.get().algorithm()).digest(bytes));
-            if (!got.equals(asked.get().toString())) {
-                throw new InputException("registry " + location + " returned content for another digest: asked for "
-                        + asked.get() + ", got bytes with digest " + got);
+            ContentVerifier.check(where, asked.get(), bytes);
+        }
+        // by tag, the digest the registry says it serves must be that of the bytes it served
+        Optional<String> reported = r.headers().firstValue("Docker-Content-Digest").map(String::trim);
+        if (reported.isPresent()) {
+            Digest claimed;
+            try {
+                claimed = Digest.parse(reported.get());
+            } catch (IllegalArgumentException e) {
+                throw new InputException("registry " + location + " reported an invalid Docker-Content-Digest '" + reported.get()
+                        + "' for " + path(repository) + ":" + reference, e);
             }
+            ContentVerifier.check(where + ", Docker-Content-Digest", claimed, bytes);
         }
         String mediaType = r.headers().firstValue("Content-Type").map(v -> v.split(";")[0].trim()).orElse("");
         if (!MediaTypes.isManifest(mediaType)) {
@@ -697,65 +701,5 @@ public final class RegistryStore implements ArtifactStore {
         } catch (IOException e) {
             return "";
         }
-    }
-
-    // --------------------------------------------------------------------------------------- digests
-
-    private static MessageDigest hash(String algorithm) {
-        try {
-            return MessageDigest.getInstance(switch (algorithm) {
-                case "sha256" -> "SHA-256";
-                case "sha512" -> "SHA-512";
-                default -> throw new InputException("unsupported digest algorithm " + algorithm);
-            });
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Verifies the digest of a blob while it is read; a mismatch fails at the end of the stream. */
-    private InputStream verifying(InputStream in, Digest expected) {
-        MessageDigest md = hash(expected.algorithm());
-        return new FilterInputStream(in) {
-            private boolean checked;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                int n = super.read(b, off, len);
-                if (n > 0) {
-                    md.update(b, off, n);
-                } else if (n < 0 && !checked) {
-                    checked = true;
-                    String actual = HexFormat.of().formatHex(md.digest());
-                    if (!actual.equals(expected.hex())) {
-                        throw new IOException("registry " + location + " returned content with digest "
-                                + expected.algorithm() + ":" + actual + " for blob " + expected);
-                    }
-                }
-                return n;
-            }
-
-            @Override
-            public long skip(long n) throws IOException {
-                // skipped bytes must still be hashed
-                byte[] buf = new byte[(int) Math.min(Math.max(n, 0), 8192)];
-                long skipped = 0;
-                while (skipped < n) {
-                    int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-                    if (r < 0) {
-                        break;
-                    }
-                    skipped += r;
-                }
-                return skipped;
-            }
-        };
     }
 }

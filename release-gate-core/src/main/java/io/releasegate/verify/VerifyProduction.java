@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.digest.Digest;
 import io.releasegate.error.InputException;
+import io.releasegate.error.RefusedException;
 import io.releasegate.json.Json;
 import io.releasegate.ledger.Event;
 import io.releasegate.ledger.Ledger;
@@ -110,12 +111,30 @@ public final class VerifyProduction {
         Digest expected = promoted.digest().orElseThrow();
         List<String> problems = new ArrayList<>();
         String repo = OciNames.repository(name + "/" + PRODUCTION);
-        Optional<Digest> tagged = store.fetchManifest(repo, OciNames.tagForVersion(version)).map(StoredManifest::digest);
-        if (tagged.isEmpty()) {
-            problems.add("nothing is tagged " + repo + ":" + version + " in " + store.location());
-        } else if (!tagged.get().equals(expected)) {
-            problems.add(repo + ":" + version + " is " + tagged.get() + " but the promoted digest is " + expected);
+        Optional<Digest> tagged = Optional.empty();
+        try {
+            tagged = store.fetchManifest(repo, OciNames.tagForVersion(version)).map(StoredManifest::digest);
+            if (tagged.isEmpty()) {
+                problems.add("nothing is tagged " + repo + ":" + version + " in " + store.location());
+            } else if (!tagged.get().equals(expected)) {
+                problems.add(repo + ":" + version + " is " + tagged.get() + " but the promoted digest is " + expected);
+            }
+        } catch (RefusedException e) {
+            e.refusals().forEach(r -> problems.add(r.rule() + ": " + r.evidence()));
         }
+        // what runs is the promoted artifact only if its bytes and its evidence are still those that were verified
+        List<Event> history = ledger.events(subject);
+        List<String> recorded = new ArrayList<>();
+        if (history.stream().anyMatch(e -> e.type().equals("signature-verified") || e.type().equals("signature-failed"))) {
+            recorded.add("signatures");
+        }
+        if (history.stream().anyMatch(e -> e.type().equals("sbom-generated"))) {
+            recorded.add("sbom");
+        }
+        if (history.stream().anyMatch(e -> e.type().equals("provenance-generated"))) {
+            recorded.add("provenance");
+        }
+        new StoredEvidence(store, name, expected).check(recorded, history).forEach(r -> problems.add(r.rule() + ": " + r.evidence()));
         List<CheckResult> results = new ArrayList<>();
         for (Map.Entry<String, String> c : checks.entrySet()) {
             CheckResult r = run(c.getKey(), c.getValue(), expected);
@@ -132,8 +151,13 @@ public final class VerifyProduction {
                 knownGood = Optional.of(e);
             }
         }
-        boolean ready = knownGood.isEmpty() || knownGood.flatMap(Event::digest)
-                .flatMap(d -> store.fetchManifest(repo, d.toString())).isPresent();
+        boolean ready;
+        try {
+            ready = knownGood.isEmpty() || knownGood.flatMap(Event::digest)
+                    .flatMap(d -> store.fetchManifest(repo, d.toString())).isPresent();
+        } catch (RefusedException e) {
+            ready = false;
+        }
         if (!ready) {
             problems.add("the known-good " + knownGood.get().subject() + " (" + knownGood.get().digest().orElseThrow()
                     + ") is no longer in the store: a rollback would need a rebuild");

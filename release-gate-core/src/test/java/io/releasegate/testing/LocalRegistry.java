@@ -121,6 +121,15 @@ public final class LocalRegistry implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /**
+     * Where the registry keeps the bytes of a blob (or manifest) on its file system, as its host (or anyone who can
+     * write its storage) would find them: {@code docker/registry/v2/blobs/sha256/XX/HEX/data}.
+     */
+    public Path blobFile(io.releasegate.digest.Digest digest) {
+        return dir.resolve("data/docker/registry/v2/blobs").resolve(digest.algorithm()).resolve(digest.hex().substring(0, 2))
+                .resolve(digest.hex()).resolve("data");
+    }
+
     /** What the registry logged so far, for failure messages. */
     public String log() {
         try {
