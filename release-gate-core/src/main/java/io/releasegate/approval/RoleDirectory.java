@@ -28,6 +28,11 @@ public final class RoleDirectory {
         this.members = members;
     }
 
+    /** A directory in which nobody holds any role. */
+    public static RoleDirectory empty() {
+        return new RoleDirectory(Map.of());
+    }
+
     /** Resolves every role of the policy against the repository at {@code repo}. */
     public static RoleDirectory resolve(Policy policy, Path repo) {
         Map<String, Set<String>> out = new TreeMap<>();

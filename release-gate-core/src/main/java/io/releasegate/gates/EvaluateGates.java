@@ -139,13 +139,15 @@ public final class EvaluateGates {
 
     public Decision call() {
         String subject = name + "@" + version;
-        Event built = ledger.events(subject).stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst()
+        List<Event> history = ledger.events(subject);
+        Event built = history.stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst()
                 .orElseThrow(() -> new RefusedException(new Refusal("gates.unknown-release", "no 'built' event for " + subject,
                         "build it first")));
         if (!built.digest().orElseThrow().equals(digest)) {
             throw new RefusedException(new Refusal("gates.digest", "gating " + digest + " but " + subject + " was built as "
                     + built.digest().orElseThrow(), "gate the digest that was built"));
         }
+        refuseNotApplicableAfterAResult(history);
         Severity threshold = Severity.parse(policy.gates().blockAt());
         LocalDate today = clock.instant().atZone(ZoneOffset.UTC).toLocalDate();
         List<Finding> all = new ArrayList<>();
@@ -176,9 +178,8 @@ public final class EvaluateGates {
         passed.keySet().stream().filter(g -> !gates.contains(g)).forEach(gates::add);
         boolean pass = true;
         for (String gate : gates) {
-            if (notApplicable.containsKey(gate)) {
-                checks.add(new Check(gate, "not-applicable", "declared not applicable", Optional.of(notApplicable.get(gate))));
-            } else if (byGate.containsKey(gate)) {
+            // evidence first: a gate declared not applicable that has a report is decided by the report
+            if (byGate.containsKey(gate)) {
                 long blocking = out.stream().filter(d -> d.finding().gate().equals(gate) && d.disposition() == Disposition.BLOCKING).count();
                 checks.add(new Check(gate, blocking == 0 ? "pass" : "fail", byGate.get(gate).size() + " finding(s), " + blocking
                         + " blocking" + (gate.equals("unit") ? " (" + tests + " tests)" : ""), Optional.empty()));
@@ -187,6 +188,8 @@ public final class EvaluateGates {
                 checks.add(new Check(gate, passed.get(gate) ? "pass" : "fail", "command " + (passed.get(gate) ? "passed" : "failed"),
                         Optional.empty()));
                 pass &= passed.get(gate);
+            } else if (notApplicable.containsKey(gate)) {
+                checks.add(new Check(gate, "not-applicable", "declared not applicable", Optional.of(notApplicable.get(gate))));
             } else {
                 checks.add(new Check(gate, "fail", "required gate has no report and was not declared not applicable", Optional.empty()));
                 pass = false;
@@ -213,6 +216,28 @@ public final class EvaluateGates {
         }
         Event e = ledger.append(Event.draft(GATE_EVALUATED, subject, Optional.of(digest), actor, clock.instant(), payload));
         return new Decision(pass, out, checks, summary, e.id());
+    }
+
+    /**
+     * "Not applicable" is a property of the release fixed before its gates first ran (the pipeline configuration at
+     * the built commit), not a way to discard a result: a gate that already has a result for this digest cannot be
+     * declared not applicable by a later run.
+     */
+    private void refuseNotApplicableAfterAResult(List<Event> history) {
+        List<Refusal> refusals = new ArrayList<>();
+        for (String gate : notApplicable.keySet()) {
+            history.stream().filter(e -> e.type().equals(CHECK_RECORDED) && e.digest().equals(Optional.of(digest))
+                            && e.text("name").orElse("").equals(gate) && !e.text("result").orElse("").equals("not-applicable"))
+                    .findFirst()
+                    .ifPresent(e -> refusals.add(new Refusal("gates.not-applicable-fixed", "gate " + gate + " of " + digest
+                            + " already has a result (" + e.text("result").orElse("?") + ", event " + e.id()
+                            + "), so it cannot be declared not applicable now",
+                            "'not applicable' is fixed by the pipeline configuration at the built commit; report the gate again "
+                                    + "(a later passing report clears a failure) or cover its findings with a valid exception")));
+        }
+        if (!refusals.isEmpty()) {
+            throw new RefusedException(refusals);
+        }
     }
 
     private Dispositioned dispose(Finding f, Severity threshold, LocalDate today) {

@@ -1,5 +1,6 @@
 package io.releasegate.gates;
 
+import io.releasegate.approval.Identities;
 import io.releasegate.error.InputException;
 import java.io.IOException;
 import java.io.Reader;
@@ -116,7 +117,7 @@ public record PolicyException(String id, String owner, String author, String typ
         if (!missing.isEmpty()) {
             return Optional.of(name + " is incomplete: missing " + missing);
         }
-        if (approvers.stream().allMatch(a -> a.equalsIgnoreCase(author))) {
+        if (approvers.stream().allMatch(a -> Identities.matches(a, Identities.forms(author)))) {
             return Optional.of(name + " is approved only by its author " + author + "; the author is never the sole approver");
         }
         if (expires.isPresent() && today.isAfter(expires.get())) {

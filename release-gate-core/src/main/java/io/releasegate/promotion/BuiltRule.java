@@ -1,0 +1,25 @@
+package io.releasegate.promotion;
+
+import io.releasegate.digest.Digest;
+import io.releasegate.error.Refusal;
+import io.releasegate.ledger.Event;
+import java.util.Optional;
+
+/** The release was built, as exactly this digest: a rebuild is a new version. */
+final class BuiltRule implements PromotionRule {
+
+    @Override
+    public Outcome check(Promotion p) {
+        Optional<Event> built = p.built();
+        if (built.isEmpty()) {
+            return new Refused(new Refusal("promote.evidence-built", "the ledger has no 'built' event for " + p.subject(),
+                    "build it with buildOnce first"));
+        }
+        Digest builtDigest = built.get().digest().orElseThrow();
+        if (!builtDigest.equals(p.digest())) {
+            return new Refused(new Refusal("promote.digest-mismatch", "promoting " + p.digest() + " but " + p.subject()
+                    + " was built as " + builtDigest, "promote the digest that was built; a rebuild is a new version"));
+        }
+        return PromotionRule.satisfied();
+    }
+}

@@ -1,0 +1,62 @@
+package io.releasegate.promotion;
+
+import io.releasegate.error.Refusal;
+import io.releasegate.gates.EvaluateGates;
+import io.releasegate.ledger.Event;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The gates of the digest passed, and stay passed: gate results are monotonic per digest. A gate's failure is
+ * cleared only by a later passing report of the same gate (a report whose findings are fixed, or waived by a valid
+ * exception); a later "not applicable" never clears a result, so a failed gate cannot be replaced by a run that
+ * declares it not applicable.
+ */
+final class GatesRule implements PromotionRule {
+
+    private static final String NOT_APPLICABLE = "not-applicable";
+
+    @Override
+    public Outcome check(Promotion p) {
+        Optional<Event> last = p.latest(List.of(EvaluateGates.GATE_EVALUATED));
+        if (last.isEmpty()) {
+            return new Refused(new Refusal("promote.evidence-gates", "no gate decision for " + p.digest(),
+                    "run the gates (release-gate gate)"));
+        }
+        List<Refusal> refusals = new ArrayList<>();
+        Event e = last.get();
+        if (!e.text("result").orElse("fail").equals("pass")) {
+            refusals.add(new Refusal("promote.evidence-gates", "the gates of " + p.digest() + " failed ("
+                    + e.text("summary").orElse("see event " + e.id()) + ")", "fix or waive the findings, then gate again"));
+        }
+        Map<String, Event> standing = new LinkedHashMap<>();
+        Map<String, Event> discarded = new LinkedHashMap<>();
+        for (Event check : p.all(EvaluateGates.CHECK_RECORDED)) {
+            String gate = check.text("name").orElse("?");
+            Event before = standing.get(gate);
+            if (result(check).equals(NOT_APPLICABLE) && before != null && !result(before).equals(NOT_APPLICABLE)) {
+                discarded.put(gate, check);
+                continue;
+            }
+            standing.put(gate, check);
+        }
+        standing.forEach((gate, check) -> {
+            String r = result(check);
+            if (!r.equals("pass") && !r.equals(NOT_APPLICABLE)) {
+                refusals.add(new Refusal("promote.evidence-gates", "gate " + gate + " of " + p.digest() + " failed ("
+                        + check.text("summary").orElse("?") + ", event " + check.id() + ") and no later passing report of "
+                        + gate + " cleared it" + (discarded.containsKey(gate) ? "; a later 'not applicable' (event "
+                        + discarded.get(gate).id() + ") does not" : ""),
+                        "report " + gate + " again with its findings fixed, or covered by a valid exception"));
+            }
+        });
+        return refusals.isEmpty() ? PromotionRule.satisfied() : new Refused(refusals);
+    }
+
+    private static String result(Event check) {
+        return check.text("result").orElse("fail");
+    }
+}

@@ -1,0 +1,31 @@
+package io.releasegate.promotion;
+
+import io.releasegate.error.Refusal;
+import io.releasegate.provenance.LibraryRef;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The digest's provenance was generated and its last verification did not fail; for the last environment, the
+ * pipeline library that built it was pinned, unless the policy allows otherwise.
+ */
+final class ProvenanceRule implements PromotionRule {
+
+    @Override
+    public Outcome check(Promotion p) {
+        List<Refusal> refusals = new ArrayList<>();
+        if (p.latest(List.of("provenance-generated")).isEmpty()) {
+            refusals.add(new Refusal("promote.evidence-provenance", "no provenance of " + p.digest(),
+                    "generate and sign the provenance"));
+        }
+        if (p.lastEnvironment()) {
+            p.latest(List.of("provenance-generated")).filter(e -> e.payload().has("libraryVersion"))
+                    .flatMap(e -> LibraryRef.check(p.policy(), e.text("libraryName").orElse("?"), e.text("libraryVersion").orElse("")))
+                    .ifPresent(refusals::add);
+        }
+        p.latest(List.of("attestation-verified", "attestation-failed")).filter(e -> e.type().equals("attestation-failed"))
+                .ifPresent(e -> refusals.add(new Refusal("promote.evidence-provenance", "the last verification of the provenance of "
+                        + p.digest() + " failed: " + e.text("reason").orElse("?"), "generate the provenance again and verify it")));
+        return refusals.isEmpty() ? PromotionRule.satisfied() : new Refused(refusals);
+    }
+}

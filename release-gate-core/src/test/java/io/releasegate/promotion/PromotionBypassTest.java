@@ -1,0 +1,225 @@
+package io.releasegate.promotion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.releasegate.approval.ApproveProduction;
+import io.releasegate.approval.RoleDirectory;
+import io.releasegate.build.BuildOnce;
+import io.releasegate.digest.Digest;
+import io.releasegate.error.RefusedException;
+import io.releasegate.gates.EvaluateGates;
+import io.releasegate.gates.PolicyException;
+import io.releasegate.json.Json;
+import io.releasegate.ledger.Event;
+import io.releasegate.ledger.GitLedger;
+import io.releasegate.ledger.Ledger;
+import io.releasegate.policy.Policy;
+import io.releasegate.policy.PolicyLoader;
+import io.releasegate.store.OciLayoutStore;
+import io.releasegate.testing.TestRepo;
+import io.releasegate.testing.TestTrust;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Insiders who can run the pipeline's steps and write the workspace try to take a release further than the
+ * policy lets them: a failed gate replaced by a later run, an emergency change approved by the wrong person,
+ * a rollback to a digest that never verified in production. Every event is signed as in a real installation:
+ * the pipeline's by the CI key, each person's by their own SSH key. Each attempt is refused by its rule, and
+ * nothing is promoted.
+ */
+class PromotionBypassTest {
+
+    static final Clock MONDAY = Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC);
+    static final Clock FRIDAY = Clock.fixed(Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC);
+    static final String SUBJECT = "payments@1.0.0";
+    static final Set<String> AUTHORS = Set.of("Alice Author", "alice@example.com");
+
+    @TempDir
+    Path tmp;
+    TestTrust trust;
+    TestRepo repo;
+    Policy policy;
+    RoleDirectory roles;
+    OciLayoutStore store;
+    final Map<String, Ledger> ledgers = new LinkedHashMap<>();
+    Digest digest;
+    Path blocking;
+    Path clean;
+    Path junit;
+    Path osv;
+    Path sbom;
+
+    @BeforeEach
+    void built() throws Exception {
+        trust = TestTrust.create(tmp.resolve("trust"), "mia", "dora", "max", "carol", "alice", "rita", "eve");
+        repo = TestRepo.init(tmp.resolve("repo"));
+        repo.commitAs("feat: refunds\n\nRefs: PAY-1", "Alice Author", "alice@example.com");
+        Files.createDirectories(repo.dir().resolve(".release"));
+        Files.writeString(repo.dir().resolve(".release/policy.yaml"), """
+                approvals:
+                  members:
+                    maintainer:
+                      people: [mia, alice, max]
+                    domain-reviewer:
+                      people: [dora, carol]
+                """);
+        policy = PolicyLoader.load(Optional.of(repo.dir().resolve(".release/policy.yaml")));
+        roles = RoleDirectory.resolve(policy, repo.dir());
+        store = OciLayoutStore.open(tmp.resolve("state/store"));
+        digest = new BuildOnce(store, ci()).name("payments").version("1.0.0").workspace(repo.dir()).outputs(List.of("*.txt"))
+                .actor("rita").clock(MONDAY).call().digest();
+        blocking = Files.writeString(tmp.resolve("sast.sarif"), """
+                {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "scanner", "rules": [
+                  {"id": "java/sql-injection", "properties": {"security-severity": "8.8"}}]}},
+                  "results": [{"ruleId": "java/sql-injection", "level": "error", "message": {"text": "SQL built from user input"}}]}]}
+                """);
+        clean = Files.writeString(tmp.resolve("clean.sarif"), "{\"version\": \"2.1.0\", \"runs\": []}");
+        junit = Files.writeString(tmp.resolve("junit.xml"), "<testsuite tests=\"1\"><testcase classname=\"A\" name=\"b\"/></testsuite>");
+        osv = Files.writeString(tmp.resolve("osv.json"), "{\"results\": []}");
+        sbom = Files.writeString(tmp.resolve("sbom.json"), "{\"bomFormat\": \"CycloneDX\", \"components\": []}");
+    }
+
+    @AfterEach
+    void close() {
+        ledgers.values().forEach(Ledger::close);
+    }
+
+    /** The ledger as {@code who} writes it: the CI key for "ci", otherwise that person's own key. */
+    Ledger as(String who) {
+        return ledgers.computeIfAbsent(who, w -> GitLedger.open(GitLedger.Options.of("", tmp.resolve("state"))
+                .withTrust(Optional.of(trust.file()))
+                .withSigner(Optional.of(w.equals("ci") ? trust.ci() : trust.person(w)))));
+    }
+
+    Ledger ci() {
+        return as("ci");
+    }
+
+    void evidence() {
+        for (String type : List.of("signature-verified", "sbom-generated", "provenance-generated")) {
+            ci().append(Event.draft(type, SUBJECT, Optional.of(digest), "ci", MONDAY.instant(), Json.object()));
+        }
+    }
+
+    EvaluateGates gate() {
+        return new EvaluateGates(policy, ci()).release("payments", "1.0.0", digest).junit(List.of(junit))
+                .vulnerabilities(List.of(osv)).sbom(List.of(sbom)).notApplicable("dast", "batch job, no network endpoint")
+                .context("payments", "main", "staging").actor("ci").clock(MONDAY);
+    }
+
+    PromoteDigest promote(String env) {
+        return new PromoteDigest(policy, store, ci()).release("payments", "1.0.0").digest(digest).to(env).actor("ci")
+                .roles(roles).authors(AUTHORS).clock(MONDAY);
+    }
+
+    long promotions(String env) {
+        return ci().events(SUBJECT).stream().filter(e -> e.type().equals("promoted")
+                && e.text("environment").orElse("").equals(env)).count();
+    }
+
+    /** The attempt is refused by {@code rule}, with {@code message} in its evidence, and nothing is recorded. */
+    void refused(Supplier<?> attempt, String rule, String message) {
+        int before = ci().events().size();
+        Throwable thrown = catchThrowable(attempt::get);
+        assertThat(thrown).isInstanceOf(RefusedException.class);
+        assertThat(((RefusedException) thrown).refusals()).as(thrown.getMessage())
+                .anySatisfy(r -> {
+                    assertThat(r.rule()).isEqualTo(rule);
+                    assertThat(r.evidence()).contains(message);
+                });
+        assertThat(ci().events()).as("nothing recorded").hasSize(before);
+    }
+
+    // cause: a failed gate can be replaced
+
+    @Test
+    void aFailedSastGateIsNotReplacedByALaterRunDeclaringSastNotApplicable() {
+        evidence();
+        promote("dev").call();
+        assertThat(gate().sarif(List.of(blocking)).call().pass()).isFalse();
+        refused(() -> gate().notApplicable("sast", "no code of ours").call(), "gates.not-applicable-fixed", "sast");
+        refused(() -> promote("staging").call(), "promote.evidence-gates", "sast");
+        assertThat(promotions("staging")).isZero();
+    }
+
+    @Test
+    void aNotApplicableRunRecordedAfterAFailureDoesNotClearIt() {
+        evidence();
+        promote("dev").call();
+        assertThat(gate().sarif(List.of(blocking)).call().pass()).isFalse();
+        // the events such a run records, as a release without the gate-time check would have recorded them
+        ci().append(Event.draft("check-recorded", SUBJECT, Optional.of(digest), "ci", MONDAY.instant(), Json.object()
+                .put("name", "sast").put("result", "not-applicable").put("summary", "declared not applicable")
+                .put("rationale", "no code of ours")));
+        ci().append(Event.draft("gate-evaluated", SUBJECT, Optional.of(digest), "ci", MONDAY.instant(), Json.object()
+                .put("name", "gates").put("result", "pass").put("summary", "pass: 0 finding(s)")));
+        refused(() -> promote("staging").call(), "promote.evidence-gates", "gate sast");
+        assertThat(promotions("staging")).isZero();
+    }
+
+    @Test
+    void aReportAndANotApplicableDeclarationForTheSameGateInOneRunKeepTheReport() {
+        evidence();
+        promote("dev").call();
+        EvaluateGates.Decision d = gate().sarif(List.of(blocking)).notApplicable("sast", "no code of ours").call();
+        assertThat(d.pass()).isFalse();
+        assertThat(d.checks()).filteredOn(c -> c.gate().equals("sast")).singleElement()
+                .satisfies(c -> assertThat(c.result()).isEqualTo("fail"));
+        refused(() -> promote("staging").call(), "promote.evidence-gates", "sast");
+    }
+
+    @Test
+    void aLaterPassingReportOfTheSameGateOrAValidExceptionClearsTheFailure() throws Exception {
+        evidence();
+        promote("dev").call();
+        assertThat(gate().sarif(List.of(blocking)).call().pass()).isFalse();
+        assertThat(gate().sarif(List.of(clean)).call().pass()).isTrue();
+        assertThat(promote("staging").call().alreadyThere()).isFalse();
+    }
+
+    @Test
+    void anExceptionApprovedOnlyByItsAuthorUnderAnotherFormOfTheNameWaivesNothing() throws Exception {
+        evidence();
+        promote("dev").call();
+        Path dir = Files.createDirectories(tmp.resolve("exceptions"));
+        Files.writeString(dir.resolve("EXC-1.yaml"), """
+                id: EXC-1
+                owner: team-payments
+                author: alice@example.com
+                type: temporary
+                policyRef: SEC-7.2
+                scope:
+                  findings: [java/sql-injection]
+                risk: medium, input is validated upstream
+                compensatingControls: [WAF rule 912]
+                approvers: ["@Alice"]
+                expires: 2026-12-31
+                reviewDate: 2026-12-15
+                rollback: revert to the previous query builder
+                evidence: [SEC-88]
+                """);
+        EvaluateGates.Decision d = gate().sarif(List.of(blocking)).exceptions(PolicyException.loadAll(dir)).call();
+        assertThat(d.pass()).isFalse();
+        assertThat(d.findings()).singleElement().satisfies(f -> assertThat(f.reason()).contains("approved only by its author"));
+        refused(() -> promote("staging").call(), "promote.evidence-gates", "sast");
+        // approved by someone else, it waives the finding and clears the gate
+        Files.writeString(dir.resolve("EXC-1.yaml"), Files.readString(dir.resolve("EXC-1.yaml")).replace("\"@Alice\"", "bob"));
+        assertThat(gate().sarif(List.of(blocking)).exceptions(PolicyException.loadAll(dir)).call().pass()).isTrue();
+        assertThat(promote("staging").call().alreadyThere()).isFalse();
+    }
+}
