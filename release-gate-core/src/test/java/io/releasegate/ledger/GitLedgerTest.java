@@ -340,6 +340,9 @@ class GitLedgerTest {
     void writersSharingOneStateDirectoryShareTheRemoteCacheSafely() throws Exception {
         Path remote = tmp.resolve("remote.git");
         Git.run(tmp, "init", "-q", "--bare", remote.toString());
+        // no background gc after a push: it would still be writing packs when the test's directory is removed
+        Git.run(tmp, "--git-dir", remote.toString(), "config", "gc.auto", "0");
+        Git.run(tmp, "--git-dir", remote.toString(), "config", "receive.autogc", "false");
         String url = remote.toUri().toString();
         List<String> ids = Collections.synchronizedList(new ArrayList<>());
         runConcurrently(3, id -> {
