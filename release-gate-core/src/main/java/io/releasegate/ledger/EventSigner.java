@@ -31,10 +31,19 @@ import org.eclipse.jgit.transport.URIish;
  * --export-secret-keys} writes it) are used through BouncyCastle; SSH keys (an OpenSSH private key file, as
  * {@code ssh-keygen} writes it; {@code gpg.format=ssh}) through JGit's SSH signer.
  */
-public sealed interface EventSigner permits EventSigner.OpenPgp, EventSigner.Ssh {
+public sealed interface EventSigner permits EventSigner.OpenPgp, EventSigner.Ssh, EventSigner.Delegated {
 
     /** The signature over {@code payload} (the commit without its signature), as git stores it. */
     GpgSignature sign(Repository repo, byte[] payload, PersonIdent committer);
+
+    /**
+     * The signature over the commit {@code payload} that holds {@code eventDocument} as its {@code event.json}: what
+     * the ledger asks for each event. A key signs the payload; a {@link Delegated} signer also hands over the
+     * document, so that whoever holds the key can check what it signs.
+     */
+    default GpgSignature signEvent(Repository repo, byte[] payload, PersonIdent committer, byte[] eventDocument) {
+        return sign(repo, payload, committer);
+    }
 
     /** What signs, for messages: the key's kind and file, never its material. */
     String describe();
@@ -119,6 +128,40 @@ public sealed interface EventSigner permits EventSigner.OpenPgp, EventSigner.Ssh
         public String toString() {
             return "Ssh[" + file + "]";
         }
+    }
+
+    /**
+     * A key held elsewhere: the Jenkins controller's attestor key, which signs that user U submitted input I for
+     * digest D, while the agent that builds the event never holds it. {@link Attestor} receives the commit payload and
+     * the event document, checks them ({@link EventAttestation}) and returns the armored signature.
+     */
+    record Delegated(Attestor attestor, String description) implements EventSigner {
+        public Delegated {
+            Objects.requireNonNull(attestor, "attestor");
+            Objects.requireNonNull(description, "description");
+        }
+
+        @Override
+        public GpgSignature sign(Repository repo, byte[] payload, PersonIdent committer) {
+            throw new InputException(description + " signs only ledger events it can check, with their document");
+        }
+
+        @Override
+        public GpgSignature signEvent(Repository repo, byte[] payload, PersonIdent committer, byte[] eventDocument) {
+            return new GpgSignature(attestor.attest(payload.clone(), eventDocument.clone()));
+        }
+
+        @Override
+        public String describe() {
+            return description;
+        }
+    }
+
+    /** Signs an event commit after checking it; refuses (an input error) what it will not vouch for. */
+    @FunctionalInterface
+    interface Attestor {
+        /** The armored signature over {@code commitPayload}, whose {@code event.json} is {@code eventDocument}. */
+        byte[] attest(byte[] commitPayload, byte[] eventDocument);
     }
 
     /** Answers the key's passphrase prompt, and nothing else. */

@@ -497,7 +497,8 @@ public final class GitLedger implements Ledger {
 
     private ObjectId writeCommit(Event draft, Optional<ObjectId> parent) {
         try (ObjectInserter ins = repo.newObjectInserter()) {
-            ObjectId blob = ins.insert(Constants.OBJ_BLOB, document(draft));
+            byte[] doc = document(draft);
+            ObjectId blob = ins.insert(Constants.OBJ_BLOB, doc);
             TreeFormatter tree = new TreeFormatter();
             tree.append(EVENT_FILE, FileMode.REGULAR_FILE, blob);
             ObjectId treeId = ins.insert(tree);
@@ -513,7 +514,7 @@ public final class GitLedger implements Ledger {
                     + "events (trust " + trust.source() + "): give the key that signs them (--event-key, "
                     + "RELEASE_GATE_EVENT_KEY; in Jenkins the configured event-signing credential)"));
             cb.setGpgSignature(null);
-            cb.setGpgSignature(key.sign(repo, cb.build(), who));
+            cb.setGpgSignature(key.signEvent(repo, cb.build(), who, doc));
             ObjectId id = ins.insert(cb);
             ins.flush();
             // believed by the readers, or not written at all: a commit object nothing points at is harmless
@@ -707,7 +708,7 @@ public final class GitLedger implements Ledger {
      * that cannot be published is reported, not fatal; the next one covers it.
      */
     private void publishCheckpoint(ObjectId head) {
-        if (options.checkpoints().isEmpty() || signer.isEmpty()) {
+        if (options.checkpoints().isEmpty() || signer.isEmpty() || signer.get() instanceof EventSigner.Delegated) {
             return;
         }
         CheckpointStore store = options.checkpoints().get();
