@@ -83,6 +83,8 @@ class StoreContentBypassTest {
             this.store = store;
             this.files = files;
             TestRepo repo = TestRepo.init(dir.resolve("repo"));
+            // every release its own bytes: a registry keeps one copy of a blob for all its repositories
+            Files.writeString(repo.dir().resolve("build-id.txt"), java.util.UUID.randomUUID().toString());
             repo.commitAs("feat: refunds\n\nRefs: PAY-1", "Alice Author", "alice@example.com");
             Files.createDirectories(repo.dir().resolve(".release"));
             Path policyFile = Files.writeString(repo.dir().resolve(".release/policy.yaml"), """
@@ -194,6 +196,20 @@ class StoreContentBypassTest {
         Files.write(file, b);
     }
 
+    /**
+     * Changes one byte of a manifest so that it is still a valid manifest (a registry serves it; one that is no longer
+     * JSON it refuses to serve itself): the first layer's title.
+     */
+    static void editManifest(Path file) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        String text = new String(b, StandardCharsets.UTF_8);
+        String key = "\"" + MediaTypes.ANNOTATION_TITLE + "\":\"";
+        int at = text.indexOf(key);
+        assertThat(at).as("a layer title in " + file).isPositive();
+        b[at + key.length()] ^= 0x01;
+        Files.write(file, b);
+    }
+
     Release layoutRelease() throws Exception {
         Path dir = Files.createTempDirectory(tmp, "layout");
         OciLayoutStore store = OciLayoutStore.open(dir.resolve("store"));
@@ -228,16 +244,17 @@ class StoreContentBypassTest {
                     Path f = r.files.blob(r.provenance());
                     Files.write(f, rewrittenUnderOldSignature(Files.readAllBytes(f)));
                 }, "store.digest-mismatch", r -> names(r, r.provenance())),
-                new Attack("the artifact manifest stored under the wrong digest", r -> flipByte(r.files.blob(r.digest)),
+                new Attack("the artifact manifest stored under the wrong digest", r -> editManifest(r.files.blob(r.digest)),
                         "store.digest-mismatch", r -> names(r, r.digest)),
-                new Attack("an SBOM referrer whose content does not match its digest", r -> flipByte(r.files.blob(r.sbomReferrer())),
+                new Attack("an SBOM referrer whose content does not match its digest", r -> editManifest(r.files.blob(r.sbomReferrer())),
                         "store.digest-mismatch", r -> names(r, r.sbomReferrer())));
     }
 
     /** The refusal names the digest asked for and where the bytes were read. */
     static List<String> names(Release r, Digest asked) {
+        // a registry's URL: http://HOST:PORT/v2/NAMESPACE/payments/{blobs,manifests}/DIGEST
         return List.of(asked.toString(), r.store instanceof OciLayoutStore l ? l.blobPath(asked).toString()
-                : "/blobs/" + asked);
+                : r.store.location().replace("oci://", "http://").replaceFirst("(:\\d+)/", "$1/v2/") + "/payments");
     }
 
     void assertRefused(String attack, Throwable thrown, Attack a, Release r) {
