@@ -360,4 +360,90 @@ class StoreContentBypassTest {
             assertRefused("verify --release", catchThrowable(r::verifyRelease), a, r);
         }
     }
+    // ------------------------------------------------------------------------------------ every read of a store
+
+    static Refusal refusal(Throwable thrown) {
+        assertThat(thrown).isInstanceOf(RefusedException.class);
+        return ((RefusedException) thrown).refusals().get(0);
+    }
+
+    @Test
+    void aLayoutBlobWithAFlippedByteIsRefusedBeforeAnyOfItIsHandedOver() throws Exception {
+        OciLayoutStore store = OciLayoutStore.open(tmp.resolve("layout"));
+        byte[] content = "the bytes that were built".getBytes(StandardCharsets.UTF_8);
+        Digest d = Digester.of(content);
+        store.pushBlob("app", d, content);
+        flipByte(store.blobPath(d));
+        Refusal r = refusal(catchThrowable(() -> store.openBlob("app", d)));
+        assertThat(r.rule()).isEqualTo(ContentVerifier.DIGEST_MISMATCH);
+        assertThat(r.evidence()).contains(store.blobPath(d).toString()).contains("asked for " + d)
+                .contains("got content with digest " + Digester.of(Files.readAllBytes(store.blobPath(d))));
+    }
+
+    @Test
+    void aLayoutManifestChangedUnderItsTagOrDigestIsRefused() throws Exception {
+        OciLayoutStore store = OciLayoutStore.open(tmp.resolve("layout"));
+        byte[] content = "jar".getBytes(StandardCharsets.UTF_8);
+        store.pushBlob("app", Digester.of(content), content);
+        store.pushBlob("app", ArtifactManifest.emptyConfigDigest(), MediaTypes.EMPTY_JSON);
+        ArtifactManifest m = new ArtifactManifest(MediaTypes.RELEASE_GATE_ARTIFACT,
+                List.of(new ArtifactManifest.Layer("app.jar", "application/java-archive", Digester.of(content), content.length)),
+                java.util.Map.of());
+        store.pushManifest("app", Optional.of("1.0.0"), m.mediaType(), m.bytes());
+        Referrers.Stored untagged = Referrers.push(store, "app", store.fetchManifest("app", "1.0.0").orElseThrow(),
+                "application/example", "doc.json", "{}".getBytes(StandardCharsets.UTF_8));
+        editManifest(store.blobPath(m.digest()));
+        editManifest(store.blobPath(untagged.manifest()));
+        for (String reference : List.of("1.0.0", m.digest().toString())) {
+            Refusal r = refusal(catchThrowable(() -> store.fetchManifest("app", reference)));
+            assertThat(r.rule()).isEqualTo(ContentVerifier.DIGEST_MISMATCH);
+            assertThat(r.evidence()).contains(store.blobPath(m.digest()).toString()).contains("asked for " + m.digest());
+        }
+        Refusal r = refusal(catchThrowable(() -> store.fetchManifest("app", untagged.manifest().toString())));
+        assertThat(r.evidence()).contains(store.blobPath(untagged.manifest()).toString()).contains("asked for " + untagged.manifest());
+    }
+
+    @Test
+    void aRegistryBlobWithAFlippedByteIsRefusedAtTheEndOfTheStreamOrWhenClosedEarly(LocalRegistry registry) throws Exception {
+        RegistryStore store = RegistryStore.open(registry.uri("reads"), Optional.empty());
+        byte[] content = ("the bytes that were built " + java.util.UUID.randomUUID()).repeat(1000).getBytes(StandardCharsets.UTF_8);
+        Digest d = Digester.of(content);
+        store.pushBlob("app", d, content);
+        flipByte(registry.blobFile(d));
+        String url = registry.httpBase() + "/v2/reads/app/blobs/" + d;
+        Refusal atEnd = refusal(catchThrowable(() -> {
+            try (InputStream in = store.openBlob("app", d)) {
+                in.readAllBytes();
+            }
+        }));
+        assertThat(atEnd.rule()).isEqualTo(ContentVerifier.DIGEST_MISMATCH);
+        assertThat(atEnd.evidence()).contains(url).contains("asked for " + d);
+        // a reader that stops early still learns, when it closes, that the bytes were not those asked for
+        Refusal early = refusal(catchThrowable(() -> {
+            try (InputStream in = store.openBlob("app", d)) {
+                assertThat(in.read()).isNotNegative();
+            }
+        }));
+        assertThat(early.evidence()).contains(url).contains("asked for " + d);
+    }
+
+    @Test
+    void aRegistryManifestChangedInItsStorageIsRefusedByTagAndByDigest(LocalRegistry registry) throws Exception {
+        RegistryStore store = RegistryStore.open(registry.uri("manifests"), Optional.empty());
+        byte[] content = java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+        store.pushBlob("app", Digester.of(content), content);
+        store.pushBlob("app", ArtifactManifest.emptyConfigDigest(), MediaTypes.EMPTY_JSON);
+        ArtifactManifest m = new ArtifactManifest(MediaTypes.RELEASE_GATE_ARTIFACT,
+                List.of(new ArtifactManifest.Layer("app.jar", "application/java-archive", Digester.of(content), content.length)),
+                java.util.Map.of());
+        store.pushManifest("app", Optional.of("1.0.0"), m.mediaType(), m.bytes());
+        editManifest(registry.blobFile(m.digest()));
+        Refusal byTag = refusal(catchThrowable(() -> store.fetchManifest("app", "1.0.0")));
+        assertThat(byTag.rule()).isEqualTo(ContentVerifier.DIGEST_MISMATCH);
+        assertThat(byTag.evidence()).contains("Docker-Content-Digest").contains("asked for " + m.digest())
+                .contains(registry.httpBase() + "/v2/manifests/app/manifests/1.0.0");
+        Refusal byDigest = refusal(catchThrowable(() -> store.fetchManifest("app", m.digest().toString())));
+        assertThat(byDigest.evidence()).contains("asked for " + m.digest())
+                .contains(registry.httpBase() + "/v2/manifests/app/manifests/" + m.digest());
+    }
 }
