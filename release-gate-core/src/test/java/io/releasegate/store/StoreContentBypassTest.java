@@ -20,8 +20,8 @@ import io.releasegate.policy.PolicyLoader;
 import io.releasegate.promotion.PromoteDigest;
 import io.releasegate.provenance.Provenance;
 import io.releasegate.sbom.GenerateSbom;
-import io.releasegate.sbom.Limits;
 import io.releasegate.signing.KeySigner;
+import io.releasegate.testing.Evidence;
 import io.releasegate.testing.LocalRegistry;
 import io.releasegate.testing.LocalRegistryExtension;
 import io.releasegate.testing.TestLedgers;
@@ -100,27 +100,13 @@ class StoreContentBypassTest {
             ledger = TestLedgers.embedded(dir.resolve("state"));
             digest = new BuildOnce(store, ledger).name("payments").version("1.0.0").workspace(repo.dir())
                     .outputs(List.of("*.txt")).actor("ci").clock(MONDAY).call().digest();
-            String[] k = KeySigner.generatePem();
-            Path key = Files.writeString(dir.resolve("release-key.pem"), k[0]);
-            Path pub = Files.writeString(dir.resolve("release-key.pub.pem"), k[1]);
-            signer = KeySigner.fromPem(key);
-            publicKey = KeySigner.publicKey(pub);
-            io.releasegate.signing.ReleaseSignatures.sign(store, ledger, "payments", "1.0.0", signer, publicKey, "ci", MONDAY);
-            GenerateSbom.call(store, ledger, "payments", "1.0.0", Optional.empty(), Limits.defaults(), "ci", MONDAY);
-            Provenance.generate(store, ledger, "payments", "1.0.0", build(), signer, "release-key", "ci", MONDAY);
-            ledger.append(Event.draft("gate-evaluated", "payments@1.0.0", Optional.of(digest), "ci", MONDAY.instant(),
-                    Json.object().put("name", "gates").put("result", "pass")));
-            verifyRelease();
+            Evidence.Keys keys = Evidence.record(store, ledger, "payments", "1.0.0", dir.resolve("keys"), MONDAY);
+            signer = keys.signer();
+            publicKey = keys.publicKey();
             promote("dev").call();
             promote("staging").call();
             approve("mia", "maintainer");
             approve("dora", "domain-reviewer");
-        }
-
-        static Provenance.Build build() {
-            return new Provenance.Build("https://git.example.com/payments.git", "refs/heads/main", "Jenkinsfile", "golden",
-                    "v1.4.0", Optional.empty(), "https://jenkins.example.com/job/payments/", "build-7", MONDAY.instant(),
-                    MONDAY.instant());
         }
 
         void approve(String who, String role) {
