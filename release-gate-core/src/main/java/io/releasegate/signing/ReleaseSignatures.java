@@ -183,6 +183,9 @@ public final class ReleaseSignatures {
                     reason = Optional.of(e.getMessage());
                 } catch (InputException e) {
                     reason = Optional.of("bundle.unreadable: " + reference + ": " + e.getMessage());
+                } catch (RefusedException e) {
+                    // the store's bytes are not those the ledger names
+                    reason = Optional.of(e.refusals().get(0).rule() + ": " + e.refusals().get(0).evidence());
                 }
             }
         }

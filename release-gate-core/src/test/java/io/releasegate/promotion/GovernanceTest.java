@@ -84,11 +84,8 @@ class GovernanceTest {
     }
 
     void evidence(Digest d) {
-        for (String type : List.of("signature-verified", "sbom-generated", "provenance-generated")) {
-            ledger.append(Event.draft(type, "payments@1.0.0", Optional.of(d), "ci", MONDAY.instant(), Json.object()));
-        }
-        ledger.append(Event.draft("gate-evaluated", "payments@1.0.0", Optional.of(d), "ci", MONDAY.instant(),
-                Json.object().put("name", "gates").put("result", "pass")));
+        assertThat(d).isEqualTo(digest);
+        io.releasegate.testing.Evidence.record(store, ledger, "payments", "1.0.0", tmp.resolve("keys"), MONDAY);
     }
 
     ApproveProduction approve(String who, String role) {
@@ -254,11 +251,7 @@ class GovernanceTest {
             try (Ledger l = TestLedgers.embedded(tmp.resolve("registry-state"))) {
                 BuildResult b = new BuildOnce(remote, l).name("payments").version("1.0.0").workspace(repo.dir())
                         .outputs(List.of("*.txt")).actor("ci").clock(MONDAY).call();
-                for (String type : List.of("signature-verified", "sbom-generated", "provenance-generated")) {
-                    l.append(Event.draft(type, "payments@1.0.0", Optional.of(b.digest()), "ci", MONDAY.instant(), Json.object()));
-                }
-                l.append(Event.draft("gate-evaluated", "payments@1.0.0", Optional.of(b.digest()), "ci", MONDAY.instant(),
-                        Json.object().put("result", "pass")));
+                io.releasegate.testing.Evidence.record(remote, l, "payments", "1.0.0", tmp.resolve("registry-keys"), MONDAY);
             }
             ExecutorService pool = Executors.newFixedThreadPool(3);
             try {

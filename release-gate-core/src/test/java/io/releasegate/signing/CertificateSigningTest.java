@@ -420,10 +420,11 @@ class CertificateSigningTest {
         blob.toFile().setWritable(true);
         Files.write(blob, bytes);
         assertThatThrownBy(() -> ReleaseSignatures.verifyWithCertificate(store, ledger, "payments", "1.0.0", email(), root, "ci", clock))
-                .isInstanceOf(io.releasegate.error.RefusedException.class).hasMessageContaining("bundle.digest");
+                .isInstanceOf(io.releasegate.error.RefusedException.class).hasMessageContaining("store.digest-mismatch")
+                .hasMessageContaining(blob.toString());
         assertThat(ledger.events("payments@1.0.0")).extracting(e -> e.type())
                 .containsExactly("built", "signed", "signature-verified", "signature-failed", "signature-failed");
-        assertThat(ledger.events("payments@1.0.0").get(4).payload().path("reason").asText()).startsWith("bundle.digest: ");
+        assertThat(ledger.events("payments@1.0.0").get(4).payload().path("reason").asText()).startsWith("store.digest-mismatch: " + blob);
         ledger.close();
     }
 

@@ -145,7 +145,7 @@ class SigningTest {
         blob.toFile().setWritable(true);
         java.nio.file.Files.write(blob, bytes);
         assertThatThrownBy(() -> Provenance.verifyStored(r.store(), r.ledger(), "payments", "1.0.0", r.pub(), "ci", Clock.systemUTC()))
-                .isInstanceOf(RefusedException.class).hasMessageContaining("provenance.digest");
+                .isInstanceOf(RefusedException.class).hasMessageContaining("store.digest-mismatch").hasMessageContaining(blob.toString());
         assertThat(r.ledger().events("payments@1.0.0")).extracting(e -> e.type())
                 .endsWith("attestation-verified", "attestation-failed", "attestation-failed");
 

@@ -328,7 +328,8 @@ class RegistryStoreTest {
                 try (var in = store.openBlob("svc", other)) {
                     in.readAllBytes();
                 }
-            }).isInstanceOf(java.io.IOException.class).hasMessageContaining(other.toString());
+            }).isInstanceOf(io.releasegate.error.RefusedException.class).hasMessageContaining("store.digest-mismatch")
+                    .hasMessageContaining("asked for " + other);
         }
     }
 
@@ -340,11 +341,29 @@ class RegistryStoreTest {
         try (FakeServer fake = new FakeServer()) {
             fake.handle(x -> FakeServer.reply(200, served).header("Content-Type", MediaTypes.OCI_MANIFEST));
             RegistryStore store = RegistryStore.open("oci://127.0.0.1:" + fake.port() + "/team", Optional.empty());
-            assertThatThrownBy(() -> store.fetchManifest("svc", asked.toString())).isInstanceOf(InputException.class)
-                    .hasMessageContaining("returned content for another digest").hasMessageContaining(asked.toString())
-                    .hasMessageContaining(Digester.of(served).toString());
-            // by tag there is nothing to compare with: the digest is that of the bytes
+            assertThatThrownBy(() -> store.fetchManifest("svc", asked.toString()))
+                    .isInstanceOf(io.releasegate.error.RefusedException.class).hasMessageContaining("store.digest-mismatch")
+                    .hasMessageContaining("asked for " + asked).hasMessageContaining("got content with digest " + Digester.of(served))
+                    .hasMessageContaining("/v2/team/svc/manifests/" + asked);
+            // by tag without a Docker-Content-Digest there is nothing to compare with: the digest is that of the bytes
             assertThat(store.fetchManifest("svc", "1.0.0").orElseThrow().digest()).isEqualTo(Digester.of(served));
+        }
+    }
+
+    @Test
+    void aManifestServedByTagUnderAnotherDigestThanItsOwnIsRefused() throws Exception {
+        byte[] served = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        Digest claimed = Digester.of("the manifest that was tagged".getBytes(StandardCharsets.UTF_8));
+        try (FakeServer fake = new FakeServer()) {
+            fake.handle(x -> FakeServer.reply(200, served).header("Content-Type", MediaTypes.OCI_MANIFEST)
+                    .header("Docker-Content-Digest", claimed.toString()));
+            RegistryStore store = RegistryStore.open("oci://127.0.0.1:" + fake.port() + "/team", Optional.empty());
+            assertThatThrownBy(() -> store.fetchManifest("svc", "1.0.0"))
+                    .isInstanceOf(io.releasegate.error.RefusedException.class).hasMessageContaining("store.digest-mismatch")
+                    .hasMessageContaining("Docker-Content-Digest").hasMessageContaining("asked for " + claimed)
+                    .hasMessageContaining("got content with digest " + Digester.of(served))
+                    .hasMessageContaining("/v2/team/svc/manifests/1.0.0");
         }
     }
 

@@ -20,8 +20,8 @@ import io.releasegate.policy.PolicyLoader;
 import io.releasegate.promotion.PromoteDigest;
 import io.releasegate.provenance.Provenance;
 import io.releasegate.sbom.GenerateSbom;
-import io.releasegate.sbom.Limits;
 import io.releasegate.signing.KeySigner;
+import io.releasegate.testing.Evidence;
 import io.releasegate.testing.LocalRegistry;
 import io.releasegate.testing.LocalRegistryExtension;
 import io.releasegate.testing.TestLedgers;
@@ -83,6 +83,8 @@ class StoreContentBypassTest {
             this.store = store;
             this.files = files;
             TestRepo repo = TestRepo.init(dir.resolve("repo"));
+            // every release its own bytes: a registry keeps one copy of a blob for all its repositories
+            Files.writeString(repo.dir().resolve("build-id.txt"), java.util.UUID.randomUUID().toString());
             repo.commitAs("feat: refunds\n\nRefs: PAY-1", "Alice Author", "alice@example.com");
             Files.createDirectories(repo.dir().resolve(".release"));
             Path policyFile = Files.writeString(repo.dir().resolve(".release/policy.yaml"), """
@@ -98,27 +100,13 @@ class StoreContentBypassTest {
             ledger = TestLedgers.embedded(dir.resolve("state"));
             digest = new BuildOnce(store, ledger).name("payments").version("1.0.0").workspace(repo.dir())
                     .outputs(List.of("*.txt")).actor("ci").clock(MONDAY).call().digest();
-            String[] k = KeySigner.generatePem();
-            Path key = Files.writeString(dir.resolve("release-key.pem"), k[0]);
-            Path pub = Files.writeString(dir.resolve("release-key.pub.pem"), k[1]);
-            signer = KeySigner.fromPem(key);
-            publicKey = KeySigner.publicKey(pub);
-            io.releasegate.signing.ReleaseSignatures.sign(store, ledger, "payments", "1.0.0", signer, publicKey, "ci", MONDAY);
-            GenerateSbom.call(store, ledger, "payments", "1.0.0", Optional.empty(), Limits.defaults(), "ci", MONDAY);
-            Provenance.generate(store, ledger, "payments", "1.0.0", build(), signer, "release-key", "ci", MONDAY);
-            ledger.append(Event.draft("gate-evaluated", "payments@1.0.0", Optional.of(digest), "ci", MONDAY.instant(),
-                    Json.object().put("name", "gates").put("result", "pass")));
-            verifyRelease();
+            Evidence.Keys keys = Evidence.record(store, ledger, "payments", "1.0.0", dir.resolve("keys"), MONDAY);
+            signer = keys.signer();
+            publicKey = keys.publicKey();
             promote("dev").call();
             promote("staging").call();
             approve("mia", "maintainer");
             approve("dora", "domain-reviewer");
-        }
-
-        static Provenance.Build build() {
-            return new Provenance.Build("https://git.example.com/payments.git", "refs/heads/main", "Jenkinsfile", "golden",
-                    "v1.4.0", Optional.empty(), "https://jenkins.example.com/job/payments/", "build-7", MONDAY.instant(),
-                    MONDAY.instant());
         }
 
         void approve(String who, String role) {
@@ -194,6 +182,20 @@ class StoreContentBypassTest {
         Files.write(file, b);
     }
 
+    /**
+     * Changes one byte of a manifest so that it is still a valid manifest (a registry serves it; one that is no longer
+     * JSON it refuses to serve itself): the first layer's title.
+     */
+    static void editManifest(Path file) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        String text = new String(b, StandardCharsets.UTF_8);
+        String key = "\"" + MediaTypes.ANNOTATION_TITLE + "\":\"";
+        int at = text.indexOf(key);
+        assertThat(at).as("a layer title in " + file).isPositive();
+        b[at + key.length()] ^= 0x01;
+        Files.write(file, b);
+    }
+
     Release layoutRelease() throws Exception {
         Path dir = Files.createTempDirectory(tmp, "layout");
         OciLayoutStore store = OciLayoutStore.open(dir.resolve("store"));
@@ -228,16 +230,17 @@ class StoreContentBypassTest {
                     Path f = r.files.blob(r.provenance());
                     Files.write(f, rewrittenUnderOldSignature(Files.readAllBytes(f)));
                 }, "store.digest-mismatch", r -> names(r, r.provenance())),
-                new Attack("the artifact manifest stored under the wrong digest", r -> flipByte(r.files.blob(r.digest)),
+                new Attack("the artifact manifest stored under the wrong digest", r -> editManifest(r.files.blob(r.digest)),
                         "store.digest-mismatch", r -> names(r, r.digest)),
-                new Attack("an SBOM referrer whose content does not match its digest", r -> flipByte(r.files.blob(r.sbomReferrer())),
+                new Attack("an SBOM referrer whose content does not match its digest", r -> editManifest(r.files.blob(r.sbomReferrer())),
                         "store.digest-mismatch", r -> names(r, r.sbomReferrer())));
     }
 
     /** The refusal names the digest asked for and where the bytes were read. */
     static List<String> names(Release r, Digest asked) {
+        // a registry's URL: http://HOST:PORT/v2/NAMESPACE/payments/{blobs,manifests}/DIGEST
         return List.of(asked.toString(), r.store instanceof OciLayoutStore l ? l.blobPath(asked).toString()
-                : "/blobs/" + asked);
+                : r.store.location().replace("oci://", "http://").replaceFirst("(:\\d+)/", "$1/v2/") + "/payments");
     }
 
     void assertRefused(String attack, Throwable thrown, Attack a, Release r) {
@@ -342,5 +345,91 @@ class StoreContentBypassTest {
             assertThat(r.inProduction()).isFalse();
             assertRefused("verify --release", catchThrowable(r::verifyRelease), a, r);
         }
+    }
+    // ------------------------------------------------------------------------------------ every read of a store
+
+    static Refusal refusal(Throwable thrown) {
+        assertThat(thrown).isInstanceOf(RefusedException.class);
+        return ((RefusedException) thrown).refusals().get(0);
+    }
+
+    @Test
+    void aLayoutBlobWithAFlippedByteIsRefusedBeforeAnyOfItIsHandedOver() throws Exception {
+        OciLayoutStore store = OciLayoutStore.open(tmp.resolve("layout"));
+        byte[] content = "the bytes that were built".getBytes(StandardCharsets.UTF_8);
+        Digest d = Digester.of(content);
+        store.pushBlob("app", d, content);
+        flipByte(store.blobPath(d));
+        Refusal r = refusal(catchThrowable(() -> store.openBlob("app", d)));
+        assertThat(r.rule()).isEqualTo(ContentVerifier.DIGEST_MISMATCH);
+        assertThat(r.evidence()).contains(store.blobPath(d).toString()).contains("asked for " + d)
+                .contains("got content with digest " + Digester.of(Files.readAllBytes(store.blobPath(d))));
+    }
+
+    @Test
+    void aLayoutManifestChangedUnderItsTagOrDigestIsRefused() throws Exception {
+        OciLayoutStore store = OciLayoutStore.open(tmp.resolve("layout"));
+        byte[] content = "jar".getBytes(StandardCharsets.UTF_8);
+        store.pushBlob("app", Digester.of(content), content);
+        store.pushBlob("app", ArtifactManifest.emptyConfigDigest(), MediaTypes.EMPTY_JSON);
+        ArtifactManifest m = new ArtifactManifest(MediaTypes.RELEASE_GATE_ARTIFACT,
+                List.of(new ArtifactManifest.Layer("app.jar", "application/java-archive", Digester.of(content), content.length)),
+                java.util.Map.of());
+        store.pushManifest("app", Optional.of("1.0.0"), m.mediaType(), m.bytes());
+        Referrers.Stored untagged = Referrers.push(store, "app", store.fetchManifest("app", "1.0.0").orElseThrow(),
+                "application/example", "doc.json", "{}".getBytes(StandardCharsets.UTF_8));
+        editManifest(store.blobPath(m.digest()));
+        editManifest(store.blobPath(untagged.manifest()));
+        for (String reference : List.of("1.0.0", m.digest().toString())) {
+            Refusal r = refusal(catchThrowable(() -> store.fetchManifest("app", reference)));
+            assertThat(r.rule()).isEqualTo(ContentVerifier.DIGEST_MISMATCH);
+            assertThat(r.evidence()).contains(store.blobPath(m.digest()).toString()).contains("asked for " + m.digest());
+        }
+        Refusal r = refusal(catchThrowable(() -> store.fetchManifest("app", untagged.manifest().toString())));
+        assertThat(r.evidence()).contains(store.blobPath(untagged.manifest()).toString()).contains("asked for " + untagged.manifest());
+    }
+
+    @Test
+    void aRegistryBlobWithAFlippedByteIsRefusedAtTheEndOfTheStreamOrWhenClosedEarly(LocalRegistry registry) throws Exception {
+        RegistryStore store = RegistryStore.open(registry.uri("reads"), Optional.empty());
+        byte[] content = ("the bytes that were built " + java.util.UUID.randomUUID()).repeat(1000).getBytes(StandardCharsets.UTF_8);
+        Digest d = Digester.of(content);
+        store.pushBlob("app", d, content);
+        flipByte(registry.blobFile(d));
+        String url = registry.httpBase() + "/v2/reads/app/blobs/" + d;
+        Refusal atEnd = refusal(catchThrowable(() -> {
+            try (InputStream in = store.openBlob("app", d)) {
+                in.readAllBytes();
+            }
+        }));
+        assertThat(atEnd.rule()).isEqualTo(ContentVerifier.DIGEST_MISMATCH);
+        assertThat(atEnd.evidence()).contains(url).contains("asked for " + d);
+        // a reader that stops early still learns, when it closes, that the bytes were not those asked for
+        Refusal early = refusal(catchThrowable(() -> {
+            try (InputStream in = store.openBlob("app", d)) {
+                assertThat(in.read()).isNotNegative();
+            }
+        }));
+        assertThat(early.evidence()).contains(url).contains("asked for " + d);
+    }
+
+    @Test
+    void aRegistryManifestChangedInItsStorageIsRefusedByTagAndByDigest(LocalRegistry registry) throws Exception {
+        RegistryStore store = RegistryStore.open(registry.uri("manifests"), Optional.empty());
+        byte[] content = java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+        store.pushBlob("app", Digester.of(content), content);
+        store.pushBlob("app", ArtifactManifest.emptyConfigDigest(), MediaTypes.EMPTY_JSON);
+        ArtifactManifest m = new ArtifactManifest(MediaTypes.RELEASE_GATE_ARTIFACT,
+                List.of(new ArtifactManifest.Layer("app.jar", "application/java-archive", Digester.of(content), content.length)),
+                java.util.Map.of());
+        store.pushManifest("app", Optional.of("1.0.0"), m.mediaType(), m.bytes());
+        editManifest(registry.blobFile(m.digest()));
+        Refusal byTag = refusal(catchThrowable(() -> store.fetchManifest("app", "1.0.0")));
+        assertThat(byTag.rule()).isEqualTo(ContentVerifier.DIGEST_MISMATCH);
+        assertThat(byTag.evidence()).contains("Docker-Content-Digest").contains("asked for " + m.digest())
+                .contains(registry.httpBase() + "/v2/manifests/app/manifests/1.0.0");
+        Refusal byDigest = refusal(catchThrowable(() -> store.fetchManifest("app", m.digest().toString())));
+        assertThat(byDigest.evidence()).contains("asked for " + m.digest())
+                .contains(registry.httpBase() + "/v2/manifests/app/manifests/" + m.digest());
     }
 }
