@@ -61,6 +61,7 @@ public final class PromoteDigest {
     private Optional<String> rollbackIncident = Optional.empty();
     private RoleDirectory roles = RoleDirectory.empty();
     private Set<String> authors = Set.of();
+    private boolean attestEmergencyApproval;
     private Clock clock = Clock.systemUTC();
 
     public PromoteDigest(Policy policy, ArtifactStore store, Ledger ledger) {
@@ -113,6 +114,16 @@ public final class PromoteDigest {
         return this;
     }
 
+    /**
+     * The caller attests that the emergency record's approver approved it (the Jenkins controller, for the user who
+     * submitted the emergency input): without their {@code emergency-approved} event in the ledger, the promotion
+     * records it, signed by this ledger's key, which the trust configuration must list as an attestor.
+     */
+    public PromoteDigest attestEmergencyApproval(boolean value) {
+        this.attestEmergencyApproval = value;
+        return this;
+    }
+
     public PromoteDigest clock(Clock value) {
         this.clock = Objects.requireNonNull(value);
         return this;
@@ -129,11 +140,12 @@ public final class PromoteDigest {
             throw new InputException("a rollback needs an incident reference");
         }
         String subject = name + "@" + version;
+        boolean attested = false;
         for (int attempt = 0; attempt < 20; attempt++) {
             Optional<String> head = ledger.head();
             List<Event> events = ledger.events(subject);
             Decision d = decide(new Promotion(policy, name, version, digest, target, actor, clock.instant(), emergency, roles,
-                    authors, events));
+                    authors, attestEmergencyApproval, events));
             if (d.alreadyThere()) {
                 ensureInStore();
                 return new Result(environment, digest, envReference(), false, true, d.existing().orElseThrow().id());
@@ -141,9 +153,19 @@ public final class PromoteDigest {
             String reference = ensureInStore();
             Optional<Event> emergencyEvent = Optional.empty();
             if (d.emergency().isPresent()) {
-                EmergencyChange e = d.emergency().get();
+                EmergencyChange e = d.emergency().get().change();
+                Optional<Event> approval = d.emergency().get().approval();
+                if (approval.isEmpty()) {
+                    // attested by the caller: recorded first, then decided again with it
+                    if (attested) {
+                        throw new IllegalStateException("the attested emergency approval was recorded but is not found");
+                    }
+                    attested = ledger.appendIfHead(ApproveEmergency.draft(subject, digest, environment, e, Optional.empty(), clock),
+                            head).isPresent();
+                    continue;
+                }
                 ObjectNode p = Json.object().put("environment", environment).put("reason", e.reason())
-                        .put("approver", e.approver()).put("scope", e.scope()).put("rollbackPlan", e.rollbackPlan())
+                        .put("approver", e.approver()).put("approval", approval.get().id()).put("scope", e.scope()).put("rollbackPlan", e.rollbackPlan())
                         .put("reviewDue", clock.instant().plus(Duration.ofDays(policy.emergency().reviewWithinDays())).toString());
                 e.followUps().forEach(f -> p.withArray("followUps").add(f));
                 emergencyEvent = ledger.appendIfHead(Event.draft(EMERGENCY, subject, Optional.of(digest), actor,
@@ -167,7 +189,7 @@ public final class PromoteDigest {
         throw new InputException("the ledger is too busy: the promotion lost the race 20 times; try again");
     }
 
-    private record Decision(boolean alreadyThere, Optional<Event> existing, Optional<EmergencyChange> emergency) {
+    private record Decision(boolean alreadyThere, Optional<Event> existing, Optional<PromotionRule.Emergency> emergency) {
     }
 
     private Decision decide(Promotion p) {
@@ -202,7 +224,7 @@ public final class PromoteDigest {
                     + previous.get().name() + ", which comes before " + environment,
                     "promote it to " + previous.get().name() + " first"));
         }
-        Optional<EmergencyChange> asEmergency = Optional.empty();
+        Optional<PromotionRule.Emergency> asEmergency = Optional.empty();
         for (String req : p.target().requires()) {
             if (req.equals("built")) {
                 continue; // checked first
@@ -211,7 +233,7 @@ public final class PromoteDigest {
             if (outcome instanceof PromotionRule.Refused r) {
                 refusals.addAll(r.refusals());
             } else if (outcome instanceof PromotionRule.Emergency e) {
-                asEmergency = Optional.of(e.change());
+                asEmergency = Optional.of(e);
             }
         }
         if (!refusals.isEmpty()) {

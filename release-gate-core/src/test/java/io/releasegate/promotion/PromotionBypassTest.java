@@ -222,4 +222,104 @@ class PromotionBypassTest {
         assertThat(gate().sarif(List.of(blocking)).exceptions(PolicyException.loadAll(dir)).call().pass()).isTrue();
         assertThat(promote("staging").call().alreadyThere()).isFalse();
     }
+    // cause: the emergency approver is not checked
+
+    void approvedForProduction() {
+        evidence();
+        promote("dev").call();
+        assertThat(gate().sarif(List.of(clean)).call().pass()).isTrue();
+        promote("staging").call();
+        for (String[] a : new String[][] {{"mia", "maintainer"}, {"dora", "domain-reviewer"}}) {
+            new ApproveProduction(policy, as(a[0]), roles).release("payments", "1.0.0").digest(digest).approver(a[0]).role(a[1])
+                    .rationale("evidence complete").authors(AUTHORS).clock(MONDAY).call();
+        }
+    }
+
+    static EmergencyChange record(String approver) {
+        return new EmergencyChange("card payments fail (INC-7)", approver, "payments only", "promote 0.9.0 again",
+                List.of("post-incident review PAY-200"));
+    }
+
+    ApproveEmergency approveEmergency(String approver) {
+        return new ApproveEmergency(policy, as(approver.isBlank() ? "eve" : approver), roles).release("payments", "1.0.0")
+                .digest(digest).record(record(approver)).authors(AUTHORS).clock(FRIDAY);
+    }
+
+    PromoteDigest emergencyPromotion(String approver) {
+        return promote("production").clock(FRIDAY).emergency(Optional.of(record(approver)));
+    }
+
+    @Test
+    void anEmergencyChangeApprovedByTheReleaserIsRefused() {
+        approvedForProduction();
+        refused(() -> emergencyPromotion("rita").call(), "emergency.approver-releaser", "rita");
+        refused(() -> approveEmergency("rita").call(), "emergency.approver-releaser", "rita");
+        // the one who promotes it is a releaser too
+        approveEmergency("max").call();
+        refused(() -> emergencyPromotion("max").actor("max").call(), "emergency.approver-releaser", "max");
+        assertThat(promotions("production")).isZero();
+    }
+
+    @Test
+    void anEmergencyChangeApprovedByAnAuthorIsRefused() {
+        approvedForProduction();
+        refused(() -> emergencyPromotion("alice").call(), "emergency.approver-author", "alice");
+        refused(() -> approveEmergency("alice").call(), "emergency.approver-author", "alice");
+        assertThat(promotions("production")).isZero();
+    }
+
+    @Test
+    void anEmergencyChangeApprovedByNobodyWithARoleIsRefused() {
+        approvedForProduction();
+        refused(() -> emergencyPromotion("eve").call(), "emergency.approver-not-in-role", "eve");
+        refused(() -> approveEmergency("eve").call(), "emergency.approver-not-in-role", "eve");
+        refused(() -> emergencyPromotion(" ").call(), "emergency.approver-missing", "names no approver");
+        assertThat(promotions("production")).isZero();
+    }
+
+    @Test
+    void anEmergencyChangeWithoutTheApproversOwnSignedApprovalIsRefused() {
+        approvedForProduction();
+        refused(() -> emergencyPromotion("max").call(), "emergency.approver-unsigned", "no emergency approval by max");
+        // the pipeline's key cannot sign it for max, nor can anyone else's
+        int before = ci().events().size();
+        Throwable byCi = catchThrowable(() -> ci().append(ApproveEmergency.draft(SUBJECT, digest, "production", record("max"),
+                Optional.empty(), FRIDAY)));
+        assertThat(byCi).hasMessageContaining("event.unauthorized-signer");
+        Throwable byMia = catchThrowable(() -> as("mia").append(ApproveEmergency.draft(SUBJECT, digest, "production",
+                record("max"), Optional.empty(), FRIDAY)));
+        assertThat(byMia).hasMessageContaining("event.unauthorized-signer");
+        assertThat(ci().events()).hasSize(before);
+        // max's approval of another record, or for another environment, is not an approval of this one
+        new ApproveEmergency(policy, as("max"), roles).release("payments", "1.0.0").digest(digest).environment("staging")
+                .record(record("max")).authors(AUTHORS).clock(FRIDAY).call();
+        new ApproveEmergency(policy, as("max"), roles).release("payments", "1.0.0").digest(digest)
+                .record(new EmergencyChange("a smaller change", "max", "payments only", "promote 0.9.0 again",
+                        List.of("review"))).authors(AUTHORS).clock(FRIDAY).call();
+        refused(() -> emergencyPromotion("max").call(), "emergency.approver-unsigned", "another record or environment");
+        assertThat(promotions("production")).isZero();
+    }
+
+    @Test
+    void anEmergencyChangeApprovedAndSignedByARoleHolderGoesOutAndIsReviewedBySomeoneElse() {
+        approvedForProduction();
+        Event approval = approveEmergency("max").call();
+        PromoteDigest.Result r = emergencyPromotion("max").call();
+        List<Event> events = ci().events(SUBJECT);
+        Event change = events.stream().filter(e -> e.type().equals("emergency-change")).findFirst().orElseThrow();
+        assertThat(change.text("approver")).contains("max");
+        assertThat(change.text("approval")).contains(approval.id());
+        assertThat(events.get(events.size() - 1).id()).isEqualTo(r.eventId());
+        assertThat(promotions("production")).isOne();
+
+        Instant later = Instant.parse("2026-12-05T00:00:00Z");
+        assertThat(EmergencyReviews.overdue(ci().events(), later, policy, roles)).singleElement()
+                .satisfies(e -> assertThat(e.id()).isEqualTo(change.id()));
+        refused(() -> EmergencyReviews.review(as("max"), policy, roles, change.id(), "max", "all good", FRIDAY),
+                "emergency.reviewer-approver", "max");
+        refused(() -> EmergencyReviews.review(as("eve"), policy, roles, change.id(), "eve", "all good", FRIDAY),
+                "emergency.reviewer-not-in-role", "eve");
+        EmergencyReviews.review(as("carol"), policy, roles, change.id(), "carol", "root cause fixed; alert added", FRIDAY);
+        assertThat(EmergencyReviews.overdue(ci().events(), later, policy, roles)).isEmpty();
+    }
 }
