@@ -15,6 +15,7 @@ import io.releasegate.policy.Policy;
 import io.releasegate.policy.PolicyLoader;
 import io.releasegate.promotion.ApproveEmergency;
 import io.releasegate.promotion.EmergencyChange;
+import io.releasegate.promotion.KnownGood;
 import io.releasegate.promotion.PromoteDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -226,6 +227,36 @@ final class GovernanceCommands {
                 } else {
                     output.out().println("emergency change of " + release + " " + digest + " approved by " + change.approver()
                             + " for " + environment + " (event " + e.id() + ")");
+                    output.out().flush();
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "mark-bad", description = {"Record that one digest of a release is bad (a 'marked-bad' event): no rollback",
+            "goes back to it afterwards. A rollback takes only a known-good digest: verify-production passed in production",
+            "and not marked bad since."})
+    static final class MarkBad extends ReleaseCommand {
+
+        @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why: the incident, what is wrong.")
+        String reason;
+
+        @Option(names = "--actor", paramLabel = "ID", defaultValue = "${env:RELEASE_GATE_ACTOR:-${sys:user.name}}",
+                description = "Who records it. Default: $RELEASE_GATE_ACTOR, else the OS user.")
+        String actor;
+
+        @Override
+        public Integer call() {
+            output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
+            String[] nv = InspectCommand.parse(release);
+            try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
+                Event e = KnownGood.markBad(ctx.ledger(), nv[0] + "@" + nv[1], parsedDigest(), actor, reason,
+                        java.time.Clock.systemUTC());
+                if (json) {
+                    output.document(Json.object().put("event", e.id()).put("digest", digest));
+                } else {
+                    output.out().println("marked bad: " + release + " " + digest + " (event " + e.id() + ")");
                     output.out().flush();
                 }
                 return 0;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         description = {"Build once, prove it, gate it, promote the same digest, and leave an audit trail."},
         subcommands = {BuildOnceCommand.class, InspectCommand.class, NextVersionCommand.class, ChangelogCommand.class,
                 CommitsCommand.class, BranchCommand.class, TagCommand.class, ReleaseNotesCommand.class, GovernanceCommands.Approve.class,
-                GovernanceCommands.Promote.class, GovernanceCommands.EmergencyApprove.class,
+                GovernanceCommands.Promote.class, GovernanceCommands.EmergencyApprove.class, GovernanceCommands.MarkBad.class,
                 GovernanceCommands.PolicyCommand.class, GateCommands.Gate.class,
                 GateCommands.Exceptions.class, GateCommands.Verify.class, GateCommands.Emergencies.class,
                 SigningCommands.Sign.class, SigningCommands.Verify.class, SigningCommands.ProvenanceCommand.class, SigningCommands.TlogInit.class, SbomCommand.class, VerifyTagCommand.class,

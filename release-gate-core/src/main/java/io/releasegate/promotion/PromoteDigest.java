@@ -36,8 +36,9 @@ import java.util.Set;
  * ({@code promote.evidence-*}), production without the approvals ({@code promote.approvals}), outside the
  * change windows without a complete emergency record ({@code window.*}, {@code emergency.*}), the last
  * environment for a release built by a pipeline library loaded from a moving ref ({@code promote.library-unpinned},
- * unless the policy allows it). A rollback promotes a digest that was promoted to the environment before, with an
- * incident reference, and is recorded as a rollback.
+ * unless the policy allows it). A rollback promotes a digest that was promoted to the environment before and is
+ * {@link KnownGood} (its verify-production passed in production, and it was not marked bad since), with an incident
+ * reference, and is recorded as a rollback; anything else is refused ({@code promote.rollback-known-good}, naming why).
  */
 public final class PromoteDigest {
 
@@ -207,9 +208,13 @@ public final class PromoteDigest {
         }
         if (rollbackIncident.isPresent()) {
             if (sameDigest.isEmpty()) {
-                throw new RefusedException(new Refusal("promote.rollback-known-good", digest + " of " + p.subject()
+                throw new RefusedException(new Refusal(KnownGood.RULE, digest + " of " + p.subject()
                         + " was never promoted to " + environment + ", so it is not a known-good release there",
                         "roll back to a digest that ran in " + environment + " before"));
+            }
+            Optional<Refusal> notKnownGood = KnownGood.whyNot(events, p.subject(), digest);
+            if (notKnownGood.isPresent()) {
+                throw new RefusedException(notKnownGood.get());
             }
             return new Decision(false, Optional.empty(), Optional.empty());
         }

@@ -344,6 +344,8 @@ class GovernanceTest {
         approve("mia", "maintainer").call();
         approve("dora", "domain-reviewer").call();
         promote("production").call();
+        assertThat(new io.releasegate.verify.VerifyProduction(store, ledger).release("payments", "1.0.0").check("health", "true")
+                .workdir(tmp).call().ok()).isTrue();
         PromoteDigest.Result back = promote("production").rollback(Optional.of("INC-42")).call();
         assertThat(back.rollback()).isTrue();
         Event last = ledger.events().get(ledger.events().size() - 1);

@@ -18,6 +18,7 @@ import io.releasegate.policy.Policy;
 import io.releasegate.policy.PolicyLoader;
 import io.releasegate.store.OciLayoutStore;
 import io.releasegate.testing.TestRepo;
+import io.releasegate.verify.VerifyProduction;
 import io.releasegate.testing.TestTrust;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -321,5 +322,56 @@ class PromotionBypassTest {
                 "emergency.reviewer-not-in-role", "eve");
         EmergencyReviews.review(as("carol"), policy, roles, change.id(), "carol", "root cause fixed; alert added", FRIDAY);
         assertThat(EmergencyReviews.overdue(ci().events(), later, policy, roles)).isEmpty();
+    }
+    // cause: rollback accepts a digest that never verified
+
+    void inProduction() {
+        approvedForProduction();
+        promote("production").call();
+    }
+
+    boolean verifyProduction(String check) {
+        return new VerifyProduction(store, ci()).release("payments", "1.0.0").check("smoke", check).workdir(tmp).actor("ci")
+                .clock(MONDAY).call().ok();
+    }
+
+    PromoteDigest rollback() {
+        return promote("production").rollback(Optional.of("INC-9"));
+    }
+
+    @Test
+    void aRollbackToADigestThatNeverRanVerifyProductionIsRefused() {
+        inProduction();
+        refused(() -> rollback().call(), "promote.rollback-known-good", "never passed verify-production in production");
+        assertThat(promotions("production")).isOne();
+    }
+
+    @Test
+    void aRollbackToADigestWhoseVerifyProductionFailedIsRefused() {
+        inProduction();
+        assertThat(verifyProduction("exit 3")).isFalse();
+        refused(() -> rollback().call(), "promote.rollback-known-good", "failed");
+        assertThat(verifyProduction("true")).isTrue();
+        assertThat(verifyProduction("exit 3")).isFalse();
+        refused(() -> rollback().call(), "promote.rollback-known-good", "failed its last verify-production");
+        assertThat(promotions("production")).isOne();
+    }
+
+    @Test
+    void aRollbackToADigestMarkedBadAfterItVerifiedIsRefused() {
+        inProduction();
+        assertThat(verifyProduction("true")).isTrue();
+        Event bad = KnownGood.markBad(ci(), SUBJECT, digest, "ci", "INC-9: corrupts refunds", MONDAY);
+        refused(() -> rollback().call(), "promote.rollback-known-good", "was marked bad (event " + bad.id());
+        assertThat(promotions("production")).isOne();
+    }
+
+    @Test
+    void aRollbackToAKnownGoodDigestIsRecordedAsOne() {
+        inProduction();
+        assertThat(verifyProduction("true")).isTrue();
+        PromoteDigest.Result r = rollback().call();
+        assertThat(r.rollback()).isTrue();
+        assertThat(promotions("production")).isEqualTo(2);
     }
 }
