@@ -727,7 +727,7 @@ evidence: [SEC-88]
                                        EMERGENCY_FOLLOWUPS: 'post-incident review PAY-200\n\nadd the missing alert PAY-201\n'])
         answers.add([user: 'mia', role: 'maintainer', rationale: 'fix reviewed'])
         answers.add([user: 'dora', role: 'domain-reviewer', rationale: 'payments behaviour reviewed'])
-        answers.add([user: 'alice', role: 'maintainer', rationale: 'emergency'])      // the emergency approver
+        answers.add([user: 'mia', role: 'maintainer', rationale: 'emergency'])        // the emergency approver: wrote none of it
         Map result = run(cfg())
 
         def stagesWithEmergency = new ArrayList(ALL_STAGES)
@@ -743,7 +743,10 @@ evidence: [SEC-88]
         def events = events('payments@0.1.0')
         def emergency = events.find { it.type() == 'emergency-change' }
         assertThat(emergency).isNotNull()
-        assertThat(emergency.text('approver').get()).isEqualTo('alice')
+        assertThat(emergency.text('approver').get()).isEqualTo('mia')
+        def approval = events.find { it.type() == 'emergency-approved' }
+        assertThat(approval.actor()).isEqualTo('mia')
+        assertThat(emergency.text('approval').get()).isEqualTo(approval.id())
         assertThat(emergency.text('environment').get()).isEqualTo('production')
         assertThat(emergency.text('reason').get()).isEqualTo('card payments fail for every customer (INC-7)')
         assertThat(emergency.text('scope').get()).isEqualTo('payments service only')

@@ -14,6 +14,7 @@ import io.releasegate.policy.Policy;
 import io.releasegate.policy.ChangeWindows;
 import io.releasegate.policy.PolicyLoader;
 import io.releasegate.gates.EvaluateGates;
+import io.releasegate.promotion.ApproveEmergency;
 import io.releasegate.promotion.EmergencyChange;
 import io.releasegate.provenance.Provenance;
 import io.releasegate.sbom.GenerateSbom;
@@ -293,8 +294,13 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
                     .digest(built.digest()).to("production").actor("ci");
             boolean outside = ChangeWindows.check(policy, "production", Instant.now()).isPresent();
             if (outside) {
-                production.emergency(Optional.of(new EmergencyChange("demo run outside the change window", "mia",
-                        "payments only", "withdraw the release", List.of("post-change review within 5 days"))));
+                // outside the window: mia, a maintainer who wrote none of it, approves the emergency change herself
+                EmergencyChange change = new EmergencyChange("demo run outside the change window", "mia",
+                        "payments only", "withdraw the release", List.of("post-change review within 5 days"));
+                RoleDirectory roles = RoleDirectory.resolve(policy, project);
+                new ApproveEmergency(policy, ctx.ledger(), roles).release(SampleProject.NAME, version).digest(built.digest())
+                        .record(change).authors(authors).call();
+                production.emergency(Optional.of(change)).roles(roles).authors(authors);
             }
             PromoteDigest.Result prod = production.call();
             step("promoteDigest production", "same digest now at " + prod.reference()

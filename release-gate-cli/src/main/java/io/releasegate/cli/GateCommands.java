@@ -2,6 +2,7 @@ package io.releasegate.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.releasegate.approval.RoleDirectory;
 import io.releasegate.context.ReleaseContext;
 import io.releasegate.error.InputException;
 import io.releasegate.gates.EvaluateGates;
@@ -10,8 +11,10 @@ import io.releasegate.gates.PolicyException;
 import io.releasegate.json.Json;
 import io.releasegate.ledger.Event;
 import io.releasegate.policy.Policy;
+import io.releasegate.policy.PolicyLoader;
 import io.releasegate.promotion.EmergencyReviews;
 import io.releasegate.verify.VerifyProduction;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -221,21 +224,32 @@ final class GateCommands {
         @Option(names = "--notes", paramLabel = "TEXT", description = "The review's findings (with --review).")
         String notes;
 
-        @Option(names = "--actor", paramLabel = "ID", defaultValue = "${env:RELEASE_GATE_ACTOR:-${sys:user.name}}")
+        @Option(names = "--actor", paramLabel = "ID", defaultValue = "${env:RELEASE_GATE_ACTOR:-${sys:user.name}}",
+                description = "Who reviews (with --review): someone who holds an approval role, not the change's approver.")
         String actor;
+
+        @Option(names = "--repo", paramLabel = "DIR", defaultValue = ".",
+                description = "The release's git repository: its .release/policy.yaml, meta/STRUCTURE.md and CODEOWNERS (the roles).")
+        Path repo;
+
+        @Option(names = "--policy", paramLabel = "FILE", description = "Team policy. Default: <repo>/.release/policy.yaml when present.")
+        Path policyFile;
 
         @Mixin
         CommonOptions common;
 
         @Override
         int run(CliOutput out) {
+            Path team = policyFile != null ? policyFile : repo.resolve(PolicyLoader.TEAM_POLICY);
+            Policy policy = PolicyLoader.load(policyFile != null || Files.exists(team) ? Optional.of(team) : Optional.empty());
+            RoleDirectory roles = RoleDirectory.resolve(policy, repo);
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
                 if (review != null) {
-                    Event e = EmergencyReviews.review(ctx.ledger(), review, actor, notes, Clock.systemUTC());
+                    Event e = EmergencyReviews.review(ctx.ledger(), policy, roles, review, actor, notes, Clock.systemUTC());
                     print(out, "reviewed " + review + " (event " + e.id() + ")", Json.object().put("reviewed", review).put("event", e.id()));
                     return 0;
                 }
-                List<Event> overdue = EmergencyReviews.overdue(ctx.ledger().events(), Clock.systemUTC().instant());
+                List<Event> overdue = EmergencyReviews.overdue(ctx.ledger().events(), Clock.systemUTC().instant(), policy, roles);
                 StringBuilder text = new StringBuilder();
                 ArrayNode arr = Json.mapper().createArrayNode();
                 for (Event e : overdue) {

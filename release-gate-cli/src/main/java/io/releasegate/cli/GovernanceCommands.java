@@ -13,7 +13,9 @@ import io.releasegate.json.Json;
 import io.releasegate.ledger.Event;
 import io.releasegate.policy.Policy;
 import io.releasegate.policy.PolicyLoader;
+import io.releasegate.promotion.ApproveEmergency;
 import io.releasegate.promotion.EmergencyChange;
+import io.releasegate.promotion.KnownGood;
 import io.releasegate.promotion.PromoteDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +73,19 @@ final class GovernanceCommands {
             return PolicyLoader.load(policyFile != null || Files.exists(team) ? Optional.of(team) : Optional.empty());
         }
 
+        /** The authors and committers of the release's changes, from the built commit's history in --repo. */
+        Set<String> authors(ReleaseContext ctx, String name, String version) {
+            String builtCommit = ctx.ledger().events(name + "@" + version).stream()
+                    .filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst().flatMap(e -> e.text("commit"))
+                    .orElse(null);
+            if (builtCommit == null) {
+                return Set.of();
+            }
+            try (History h = History.open(repo)) {
+                return ReleaseAuthors.of(h, builtCommit, version);
+            }
+        }
+
         Digest parsedDigest() {
             try {
                 return Digest.parse(digest);
@@ -112,15 +127,7 @@ final class GovernanceCommands {
                     output.document(Json.object().put("decision", "no-go").put("event", e.id()));
                     return 0;
                 }
-                String builtCommit = ctx.ledger().events(nv[0] + "@" + nv[1]).stream()
-                        .filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst().flatMap(e -> e.text("commit"))
-                        .orElse(null);
-                Set<String> authors = Set.of();
-                if (builtCommit != null) {
-                    try (History h = History.open(repo)) {
-                        authors = ReleaseAuthors.of(h, builtCommit, nv[1]);
-                    }
-                }
+                Set<String> authors = authors(ctx, nv[0], nv[1]);
                 ApproveProduction.Result r = new ApproveProduction(policy, ctx.ledger(), RoleDirectory.resolve(policy, repo))
                         .release(nv[0], nv[1]).digest(parsedDigest()).approver(approver).role(role).rationale(rationale)
                         .environment(environment).authors(authors).call();
@@ -168,15 +175,88 @@ final class GovernanceCommands {
             }
             Policy policy = policy();
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
-                PromoteDigest.Result r = new PromoteDigest(policy, ctx.store(), ctx.ledger()).release(nv[0], nv[1])
-                        .digest(parsedDigest()).to(to).actor(actor)
-                        .emergency(Optional.ofNullable(emergency).map(EmergencyChange::read))
+                PromoteDigest promote = new PromoteDigest(policy, ctx.store(), ctx.ledger()).release(nv[0], nv[1])
+                        .digest(parsedDigest()).to(to).actor(actor);
+                if (emergency != null) {
+                    promote.emergency(Optional.of(EmergencyChange.read(emergency))).roles(RoleDirectory.resolve(policy, repo))
+                            .authors(authors(ctx, nv[0], nv[1]));
+                }
+                PromoteDigest.Result r = promote
                         .rollback(rollback ? Optional.of(incident) : Optional.empty()).call();
                 if (json) {
                     output.document(Json.tree(r));
                 } else {
                     output.out().println((r.alreadyThere() ? "already in " : r.rollback() ? "rolled back " : "promoted to ")
                             + r.environment() + ": " + r.reference() + " = " + r.digest());
+                    output.out().flush();
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "emergency-approve", description = {"Approve one emergency change of one digest (production by default):",
+            "an emergency-approved event by the record's approver, signed with their own key (--event-key).",
+            "Refused (exit 1): an incomplete record, no approver, an approver who holds none of the policy's roles,",
+            "an author or committer of the release, or the person who started it."})
+    static final class EmergencyApprove extends ReleaseCommand {
+
+        @Option(names = "--record", required = true, paramLabel = "FILE",
+                description = "The emergency change record (JSON: reason, approver, scope, rollbackPlan, followUps).")
+        Path record;
+
+        @Option(names = "--role", paramLabel = "ROLE", description = "The approver's role. Default: any of the policy's roles.")
+        String role;
+
+        @Option(names = "--environment", defaultValue = "production", paramLabel = "ENV", description = "Default: production.")
+        String environment;
+
+        @Override
+        public Integer call() {
+            output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
+            String[] nv = InspectCommand.parse(release);
+            Policy policy = policy();
+            EmergencyChange change = EmergencyChange.read(record);
+            try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
+                Event e = new ApproveEmergency(policy, ctx.ledger(), RoleDirectory.resolve(policy, repo)).release(nv[0], nv[1])
+                        .digest(parsedDigest()).environment(environment).record(change).role(Optional.ofNullable(role))
+                        .authors(authors(ctx, nv[0], nv[1])).call();
+                if (json) {
+                    output.document(Json.object().put("event", e.id()).put("approver", change.approver())
+                            .put("environment", environment));
+                } else {
+                    output.out().println("emergency change of " + release + " " + digest + " approved by " + change.approver()
+                            + " for " + environment + " (event " + e.id() + ")");
+                    output.out().flush();
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "mark-bad", description = {"Record that one digest of a release is bad (a 'marked-bad' event): no rollback",
+            "goes back to it afterwards. A rollback takes only a known-good digest: verify-production passed in production",
+            "and not marked bad since."})
+    static final class MarkBad extends ReleaseCommand {
+
+        @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why: the incident, what is wrong.")
+        String reason;
+
+        @Option(names = "--actor", paramLabel = "ID", defaultValue = "${env:RELEASE_GATE_ACTOR:-${sys:user.name}}",
+                description = "Who records it. Default: $RELEASE_GATE_ACTOR, else the OS user.")
+        String actor;
+
+        @Override
+        public Integer call() {
+            output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
+            String[] nv = InspectCommand.parse(release);
+            try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
+                Event e = KnownGood.markBad(ctx.ledger(), nv[0] + "@" + nv[1], parsedDigest(), actor, reason,
+                        java.time.Clock.systemUTC());
+                if (json) {
+                    output.document(Json.object().put("event", e.id()).put("digest", digest));
+                } else {
+                    output.out().println("marked bad: " + release + " " + digest + " (event " + e.id() + ")");
                     output.out().flush();
                 }
                 return 0;

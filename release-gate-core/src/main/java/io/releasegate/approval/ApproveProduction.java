@@ -124,22 +124,15 @@ public final class ApproveProduction {
             refusals.add(new Refusal("approval.digest", "the approval names " + digest + " but " + subject
                     + " was built as " + builtDigest, "approve exactly the digest that was built for " + version));
         }
+        String starter = releaser.orElse(built.actor());
         if (role == null || !policy.approvals().roles().contains(role)) {
             refusals.add(new Refusal("approval.role", "role '" + role + "' is not one of " + policy.approvals().roles(),
                     "approve as one of " + policy.approvals().roles()));
-        } else if (!roles.holds(approver, role)) {
-            refusals.add(new Refusal("approval.not-in-role", approver + " does not hold the role " + role
-                    + (roles.members(role).isEmpty() ? " (nobody does: configure approvals.members." + role + ")" : ""),
-                    "ask someone who holds " + role));
-        }
-        if (Identities.matches(approver, authors)) {
-            refusals.add(new Refusal("approval.author", approver + " authored or committed a change in " + subject,
-                    "approvals come from people who did not write the change"));
-        }
-        String starter = releaser.orElse(built.actor());
-        if (Identities.matches(approver, Identities.forms(starter))) {
-            refusals.add(new Refusal("approval.releaser", approver + " started the release of " + subject,
-                    "the person who releases cannot approve their own release"));
+            refusals.addAll(ApproverRules.check(ApproverRules.APPROVAL, approver, Optional.empty(), policy.approvals().roles(),
+                    roles, authors, List.of(starter), subject).stream().filter(r -> !r.rule().equals("approval.not-in-role")).toList());
+        } else {
+            refusals.addAll(ApproverRules.check(ApproverRules.APPROVAL, approver, Optional.of(role), policy.approvals().roles(),
+                    roles, authors, List.of(starter), subject));
         }
         ApprovalStatus before = ApprovalStatus.of(policy, events, digest, environment);
         if (Identities.matches(approver, before.approvers())) {

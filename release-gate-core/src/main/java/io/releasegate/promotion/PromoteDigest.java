@@ -37,8 +37,9 @@ import java.util.Set;
  * ({@code promote.evidence-*}), production without the approvals ({@code promote.approvals}), outside the
  * change windows without a complete emergency record ({@code window.*}, {@code emergency.*}), the last
  * environment for a release built by a pipeline library loaded from a moving ref ({@code promote.library-unpinned},
- * unless the policy allows it). A rollback promotes a digest that was promoted to the environment before, with an
- * incident reference, and is recorded as a rollback.
+ * unless the policy allows it). A rollback promotes a digest that was promoted to the environment before and is
+ * {@link KnownGood} (its verify-production passed in production, and it was not marked bad since), with an incident
+ * reference, and is recorded as a rollback; anything else is refused ({@code promote.rollback-known-good}, naming why).
  */
 public final class PromoteDigest {
 
@@ -62,6 +63,7 @@ public final class PromoteDigest {
     private Optional<String> rollbackIncident = Optional.empty();
     private RoleDirectory roles = RoleDirectory.empty();
     private Set<String> authors = Set.of();
+    private boolean attestEmergencyApproval;
     private Clock clock = Clock.systemUTC();
 
     public PromoteDigest(Policy policy, ArtifactStore store, Ledger ledger) {
@@ -114,6 +116,16 @@ public final class PromoteDigest {
         return this;
     }
 
+    /**
+     * The caller attests that the emergency record's approver approved it (the Jenkins controller, for the user who
+     * submitted the emergency input): without their {@code emergency-approved} event in the ledger, the promotion
+     * records it, signed by this ledger's key, which the trust configuration must list as an attestor.
+     */
+    public PromoteDigest attestEmergencyApproval(boolean value) {
+        this.attestEmergencyApproval = value;
+        return this;
+    }
+
     public PromoteDigest clock(Clock value) {
         this.clock = Objects.requireNonNull(value);
         return this;
@@ -130,11 +142,12 @@ public final class PromoteDigest {
             throw new InputException("a rollback needs an incident reference");
         }
         String subject = name + "@" + version;
+        boolean attested = false;
         for (int attempt = 0; attempt < 20; attempt++) {
             Optional<String> head = ledger.head();
             List<Event> events = ledger.events(subject);
             Decision d = decide(new Promotion(policy, name, version, digest, target, actor, clock.instant(), emergency, roles,
-                    authors, events));
+                    authors, attestEmergencyApproval, events));
             if (!d.alreadyThere()) {
                 // what the decision rests on, re-read from the store: a rollback the artifact, otherwise the evidence too
                 new StoredEvidence(store, name, digest).require(rollbackIncident.isPresent() ? List.of() : target.requires(), events);
@@ -146,9 +159,19 @@ public final class PromoteDigest {
             String reference = ensureInStore();
             Optional<Event> emergencyEvent = Optional.empty();
             if (d.emergency().isPresent()) {
-                EmergencyChange e = d.emergency().get();
+                EmergencyChange e = d.emergency().get().change();
+                Optional<Event> approval = d.emergency().get().approval();
+                if (approval.isEmpty()) {
+                    // attested by the caller: recorded first, then decided again with it
+                    if (attested) {
+                        throw new IllegalStateException("the attested emergency approval was recorded but is not found");
+                    }
+                    attested = ledger.appendIfHead(ApproveEmergency.draft(subject, digest, environment, e, Optional.empty(), clock),
+                            head).isPresent();
+                    continue;
+                }
                 ObjectNode p = Json.object().put("environment", environment).put("reason", e.reason())
-                        .put("approver", e.approver()).put("scope", e.scope()).put("rollbackPlan", e.rollbackPlan())
+                        .put("approver", e.approver()).put("approval", approval.get().id()).put("scope", e.scope()).put("rollbackPlan", e.rollbackPlan())
                         .put("reviewDue", clock.instant().plus(Duration.ofDays(policy.emergency().reviewWithinDays())).toString());
                 e.followUps().forEach(f -> p.withArray("followUps").add(f));
                 emergencyEvent = ledger.appendIfHead(Event.draft(EMERGENCY, subject, Optional.of(digest), actor,
@@ -172,7 +195,7 @@ public final class PromoteDigest {
         throw new InputException("the ledger is too busy: the promotion lost the race 20 times; try again");
     }
 
-    private record Decision(boolean alreadyThere, Optional<Event> existing, Optional<EmergencyChange> emergency) {
+    private record Decision(boolean alreadyThere, Optional<Event> existing, Optional<PromotionRule.Emergency> emergency) {
     }
 
     private Decision decide(Promotion p) {
@@ -190,9 +213,13 @@ public final class PromoteDigest {
         }
         if (rollbackIncident.isPresent()) {
             if (sameDigest.isEmpty()) {
-                throw new RefusedException(new Refusal("promote.rollback-known-good", digest + " of " + p.subject()
+                throw new RefusedException(new Refusal(KnownGood.RULE, digest + " of " + p.subject()
                         + " was never promoted to " + environment + ", so it is not a known-good release there",
                         "roll back to a digest that ran in " + environment + " before"));
+            }
+            Optional<Refusal> notKnownGood = KnownGood.whyNot(events, p.subject(), digest);
+            if (notKnownGood.isPresent()) {
+                throw new RefusedException(notKnownGood.get());
             }
             return new Decision(false, Optional.empty(), Optional.empty());
         }
@@ -207,7 +234,7 @@ public final class PromoteDigest {
                     + previous.get().name() + ", which comes before " + environment,
                     "promote it to " + previous.get().name() + " first"));
         }
-        Optional<EmergencyChange> asEmergency = Optional.empty();
+        Optional<PromotionRule.Emergency> asEmergency = Optional.empty();
         for (String req : p.target().requires()) {
             if (req.equals("built")) {
                 continue; // checked first
@@ -216,7 +243,7 @@ public final class PromoteDigest {
             if (outcome instanceof PromotionRule.Refused r) {
                 refusals.addAll(r.refusals());
             } else if (outcome instanceof PromotionRule.Emergency e) {
-                asEmergency = Optional.of(e.change());
+                asEmergency = Optional.of(e);
             }
         }
         if (!refusals.isEmpty()) {

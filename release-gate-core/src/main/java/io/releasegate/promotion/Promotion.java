@@ -17,10 +17,12 @@ import java.util.Set;
  *
  * @param roles   who holds each approval role (an emergency approver must hold one)
  * @param authors the forms of the identities of the release's authors and committers
+ * @param attestsEmergencyApproval whether the caller attests that the emergency record's approver approved it (the
+ *                                 Jenkins controller, for the user who submitted the emergency input)
  */
 public record Promotion(Policy policy, String name, String version, Digest digest, Policy.Environment target, String actor,
                         Instant now, Optional<EmergencyChange> emergency, RoleDirectory roles, Set<String> authors,
-                        List<Event> events) {
+                        boolean attestsEmergencyApproval, List<Event> events) {
 
     public Promotion {
         Objects.requireNonNull(policy, "policy");

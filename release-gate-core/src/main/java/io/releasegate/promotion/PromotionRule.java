@@ -1,7 +1,9 @@
 package io.releasegate.promotion;
 
 import io.releasegate.error.Refusal;
+import io.releasegate.ledger.Event;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One rule a promotion must satisfy: the evidence an environment requires ({@code built}, {@code signatures},
@@ -35,8 +37,11 @@ public interface PromotionRule {
         }
     }
 
-    /** Outside the change windows, allowed as this emergency change, which the promotion records. */
-    record Emergency(EmergencyChange change) implements Outcome {
+    /**
+     * Outside the change windows, allowed as this emergency change, which the promotion records, with its approver's
+     * {@code emergency-approved} event (empty: the caller attests it, and the promotion records it).
+     */
+    record Emergency(EmergencyChange change, Optional<Event> approval) implements Outcome {
     }
 
     static Outcome satisfied() {

@@ -512,7 +512,10 @@ public final class PipelineSteps {
      * promoteDigest with an emergency change: {@code emergency} ({@code reason, scope, rollbackPlan, followUps}) lets the
      * promotion through outside the change windows when complete by the policy, recorded as an {@code emergency-change}
      * event. Its approver is {@code emergencyApprover}: whoever submitted the emergency input, as the caller's own records
-     * say, never a value from the map. -> also {@code emergency} (the event id) when one was recorded.
+     * say, never a value from the map. The approver must hold one of the policy's approval roles, must not have authored
+     * a change of the release and must not release it; their {@code emergency-approved} event is recorded with the
+     * promotion, attested by this ledger's key (in Jenkins the controller's attestor key). -> also {@code emergency}
+     * (the event id) when one was recorded.
      */
     public static Map<String, Object> promoteDigest(Map<String, ?> args, Path workspace, Path stateDir, String actor,
         Optional<RegistryCredentials> credentials, Optional<String> emergencyApprover) {
@@ -527,10 +530,21 @@ public final class PipelineSteps {
         try (ReleaseContext ctx = open(args, stateDir, credentials)) {
             Object incident = args.get("incident");
             String subject = text(args, "name", null) + "@" + text(args, "version", null);
-            io.releasegate.promotion.PromoteDigest.Result r = new io.releasegate.promotion.PromoteDigest(policy, ctx.store(), ctx.ledger())
+            io.releasegate.promotion.PromoteDigest promote = new io.releasegate.promotion.PromoteDigest(policy, ctx.store(), ctx.ledger())
                     .release(text(args, "name", null), text(args, "version", null))
                     .digest(io.releasegate.digest.Digest.parse(text(args, "digest", null))).to(text(args, "to", null)).actor(actor)
-                    .rollback(incident == null ? Optional.empty() : Optional.of(incident.toString())).emergency(emergency).call();
+                    .rollback(incident == null ? Optional.empty() : Optional.of(incident.toString())).emergency(emergency);
+            if (emergency.isPresent()) {
+                // the approver must be allowed to approve the release, and is attested as whoever submitted the input
+                String commit = ctx.ledger().events(subject).stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE))
+                        .findFirst().flatMap(e -> e.text("commit")).orElse("HEAD");
+                try (io.releasegate.commits.History history = io.releasegate.commits.History.open(workspace)) {
+                    promote.roles(io.releasegate.approval.RoleDirectory.resolve(policy, workspace))
+                            .authors(io.releasegate.approval.ReleaseAuthors.of(history, commit, text(args, "version", null)))
+                            .attestEmergencyApproval(true);
+                }
+            }
+            io.releasegate.promotion.PromoteDigest.Result r = promote.call();
             Map<String, Object> out = new LinkedHashMap<>(Map.of("reference", r.reference(), "environment", r.environment(),
                     "rollback", r.rollback(), "alreadyThere", r.alreadyThere()));
             if (emergency.isPresent() && !r.alreadyThere()) {

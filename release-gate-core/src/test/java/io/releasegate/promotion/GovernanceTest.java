@@ -95,7 +95,7 @@ class GovernanceTest {
 
     PromoteDigest promote(String env) {
         return new PromoteDigest(policy, store, ledger).release("payments", "1.0.0").digest(digest).to(env).actor("ci")
-                .clock(MONDAY);
+                .roles(roles).authors(AUTHORS).clock(MONDAY);
     }
 
     void toStaging() {
@@ -201,8 +201,11 @@ class GovernanceTest {
         toStaging();
         approve("mia", "maintainer").call();
         approve("dora", "domain-reviewer").call();
-        PromoteDigest.Result r = promote("production").clock(FRIDAY).emergency(Optional.of(new EmergencyChange(
-                "card outage", "cto", "payments only", "promote 0.9.0 again", List.of("postmortem PAY-77")))).call();
+        EmergencyChange change = new EmergencyChange("card outage", "max", "payments only", "promote 0.9.0 again",
+                List.of("postmortem PAY-77"));
+        new ApproveEmergency(policy, ledger, roles).release("payments", "1.0.0").digest(digest).record(change).authors(AUTHORS)
+                .clock(FRIDAY).call();
+        PromoteDigest.Result r = promote("production").clock(FRIDAY).emergency(Optional.of(change)).call();
         List<Event> events = ledger.events("payments@1.0.0");
         Event emergency = events.stream().filter(e -> e.type().equals("emergency-change")).findFirst().orElseThrow();
         assertThat(emergency.text("reviewDue")).contains("2026-12-02T10:00:00Z");
@@ -289,11 +292,11 @@ class GovernanceTest {
     void anOverdueEmergencyReviewIsReportedUntilItIsRecorded() {
         anEmergencyChangeOutsideTheWindowIsRecordedWithItsReviewDueDate();
         Instant later = Instant.parse("2026-12-05T00:00:00Z");
-        assertThat(EmergencyReviews.overdue(ledger.events(), Instant.parse("2026-11-30T00:00:00Z"))).isEmpty();
-        List<Event> overdue = EmergencyReviews.overdue(ledger.events(), later);
+        assertThat(EmergencyReviews.overdue(ledger.events(), Instant.parse("2026-11-30T00:00:00Z"), policy, roles)).isEmpty();
+        List<Event> overdue = EmergencyReviews.overdue(ledger.events(), later, policy, roles);
         assertThat(overdue).singleElement().satisfies(e -> assertThat(e.text("reason")).contains("card outage"));
-        EmergencyReviews.review(ledger, overdue.get(0).id(), "carol", "root cause fixed; runbook updated", MONDAY);
-        assertThat(EmergencyReviews.overdue(ledger.events(), later)).isEmpty();
+        EmergencyReviews.review(ledger, policy, roles, overdue.get(0).id(), "dora", "root cause fixed; runbook updated", MONDAY);
+        assertThat(EmergencyReviews.overdue(ledger.events(), later, policy, roles)).isEmpty();
     }
 
     @Test
@@ -334,6 +337,8 @@ class GovernanceTest {
         approve("mia", "maintainer").call();
         approve("dora", "domain-reviewer").call();
         promote("production").call();
+        assertThat(new io.releasegate.verify.VerifyProduction(store, ledger).release("payments", "1.0.0").check("health", "true")
+                .workdir(tmp).call().ok()).isTrue();
         PromoteDigest.Result back = promote("production").rollback(Optional.of("INC-42")).call();
         assertThat(back.rollback()).isTrue();
         Event last = ledger.events().get(ledger.events().size() - 1);

@@ -18,6 +18,7 @@ import io.releasegate.policy.Policy;
 import io.releasegate.policy.PolicyLoader;
 import io.releasegate.store.OciLayoutStore;
 import io.releasegate.testing.TestRepo;
+import io.releasegate.verify.VerifyProduction;
 import io.releasegate.testing.TestTrust;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -221,5 +222,156 @@ class PromotionBypassTest {
         Files.writeString(dir.resolve("EXC-1.yaml"), Files.readString(dir.resolve("EXC-1.yaml")).replace("\"@Alice\"", "bob"));
         assertThat(gate().sarif(List.of(blocking)).exceptions(PolicyException.loadAll(dir)).call().pass()).isTrue();
         assertThat(promote("staging").call().alreadyThere()).isFalse();
+    }
+    // cause: the emergency approver is not checked
+
+    void approvedForProduction() {
+        evidence();
+        promote("dev").call();
+        assertThat(gate().sarif(List.of(clean)).call().pass()).isTrue();
+        promote("staging").call();
+        for (String[] a : new String[][] {{"mia", "maintainer"}, {"dora", "domain-reviewer"}}) {
+            new ApproveProduction(policy, as(a[0]), roles).release("payments", "1.0.0").digest(digest).approver(a[0]).role(a[1])
+                    .rationale("evidence complete").authors(AUTHORS).clock(MONDAY).call();
+        }
+    }
+
+    static EmergencyChange record(String approver) {
+        return new EmergencyChange("card payments fail (INC-7)", approver, "payments only", "promote 0.9.0 again",
+                List.of("post-incident review PAY-200"));
+    }
+
+    ApproveEmergency approveEmergency(String approver) {
+        return new ApproveEmergency(policy, as(approver.isBlank() ? "eve" : approver), roles).release("payments", "1.0.0")
+                .digest(digest).record(record(approver)).authors(AUTHORS).clock(FRIDAY);
+    }
+
+    PromoteDigest emergencyPromotion(String approver) {
+        return promote("production").clock(FRIDAY).emergency(Optional.of(record(approver)));
+    }
+
+    @Test
+    void anEmergencyChangeApprovedByTheReleaserIsRefused() {
+        approvedForProduction();
+        refused(() -> emergencyPromotion("rita").call(), "emergency.approver-releaser", "rita");
+        refused(() -> approveEmergency("rita").call(), "emergency.approver-releaser", "rita");
+        // the one who promotes it is a releaser too
+        approveEmergency("max").call();
+        refused(() -> emergencyPromotion("max").actor("max").call(), "emergency.approver-releaser", "max");
+        assertThat(promotions("production")).isZero();
+    }
+
+    @Test
+    void anEmergencyChangeApprovedByAnAuthorIsRefused() {
+        approvedForProduction();
+        refused(() -> emergencyPromotion("alice").call(), "emergency.approver-author", "alice");
+        refused(() -> approveEmergency("alice").call(), "emergency.approver-author", "alice");
+        assertThat(promotions("production")).isZero();
+    }
+
+    @Test
+    void anEmergencyChangeApprovedByNobodyWithARoleIsRefused() {
+        approvedForProduction();
+        refused(() -> emergencyPromotion("eve").call(), "emergency.approver-not-in-role", "eve");
+        refused(() -> approveEmergency("eve").call(), "emergency.approver-not-in-role", "eve");
+        refused(() -> emergencyPromotion(" ").call(), "emergency.approver-missing", "names no approver");
+        assertThat(promotions("production")).isZero();
+    }
+
+    @Test
+    void anEmergencyChangeWithoutTheApproversOwnSignedApprovalIsRefused() {
+        approvedForProduction();
+        refused(() -> emergencyPromotion("max").call(), "emergency.approver-unsigned", "no emergency approval by max");
+        // the pipeline's key cannot sign it for max, nor can anyone else's
+        int before = ci().events().size();
+        Throwable byCi = catchThrowable(() -> ci().append(ApproveEmergency.draft(SUBJECT, digest, "production", record("max"),
+                Optional.empty(), FRIDAY)));
+        assertThat(byCi).hasMessageContaining("event.unauthorized-signer");
+        Throwable byMia = catchThrowable(() -> as("mia").append(ApproveEmergency.draft(SUBJECT, digest, "production",
+                record("max"), Optional.empty(), FRIDAY)));
+        assertThat(byMia).hasMessageContaining("event.unauthorized-signer");
+        assertThat(ci().events()).hasSize(before);
+        // max's approval of another record, or for another environment, is not an approval of this one
+        new ApproveEmergency(policy, as("max"), roles).release("payments", "1.0.0").digest(digest).environment("staging")
+                .record(record("max")).authors(AUTHORS).clock(FRIDAY).call();
+        new ApproveEmergency(policy, as("max"), roles).release("payments", "1.0.0").digest(digest)
+                .record(new EmergencyChange("a smaller change", "max", "payments only", "promote 0.9.0 again",
+                        List.of("review"))).authors(AUTHORS).clock(FRIDAY).call();
+        refused(() -> emergencyPromotion("max").call(), "emergency.approver-unsigned", "another record or environment");
+        assertThat(promotions("production")).isZero();
+    }
+
+    @Test
+    void anEmergencyChangeApprovedAndSignedByARoleHolderGoesOutAndIsReviewedBySomeoneElse() {
+        approvedForProduction();
+        Event approval = approveEmergency("max").call();
+        PromoteDigest.Result r = emergencyPromotion("max").call();
+        List<Event> events = ci().events(SUBJECT);
+        Event change = events.stream().filter(e -> e.type().equals("emergency-change")).findFirst().orElseThrow();
+        assertThat(change.text("approver")).contains("max");
+        assertThat(change.text("approval")).contains(approval.id());
+        assertThat(events.get(events.size() - 1).id()).isEqualTo(r.eventId());
+        assertThat(promotions("production")).isOne();
+
+        Instant later = Instant.parse("2026-12-05T00:00:00Z");
+        assertThat(EmergencyReviews.overdue(ci().events(), later, policy, roles)).singleElement()
+                .satisfies(e -> assertThat(e.id()).isEqualTo(change.id()));
+        refused(() -> EmergencyReviews.review(as("max"), policy, roles, change.id(), "max", "all good", FRIDAY),
+                "emergency.reviewer-approver", "max");
+        refused(() -> EmergencyReviews.review(as("eve"), policy, roles, change.id(), "eve", "all good", FRIDAY),
+                "emergency.reviewer-not-in-role", "eve");
+        EmergencyReviews.review(as("carol"), policy, roles, change.id(), "carol", "root cause fixed; alert added", FRIDAY);
+        assertThat(EmergencyReviews.overdue(ci().events(), later, policy, roles)).isEmpty();
+    }
+    // cause: rollback accepts a digest that never verified
+
+    void inProduction() {
+        approvedForProduction();
+        promote("production").call();
+    }
+
+    boolean verifyProduction(String check) {
+        return new VerifyProduction(store, ci()).release("payments", "1.0.0").check("smoke", check).workdir(tmp).actor("ci")
+                .clock(MONDAY).call().ok();
+    }
+
+    PromoteDigest rollback() {
+        return promote("production").rollback(Optional.of("INC-9"));
+    }
+
+    @Test
+    void aRollbackToADigestThatNeverRanVerifyProductionIsRefused() {
+        inProduction();
+        refused(() -> rollback().call(), "promote.rollback-known-good", "never passed verify-production in production");
+        assertThat(promotions("production")).isOne();
+    }
+
+    @Test
+    void aRollbackToADigestWhoseVerifyProductionFailedIsRefused() {
+        inProduction();
+        assertThat(verifyProduction("exit 3")).isFalse();
+        refused(() -> rollback().call(), "promote.rollback-known-good", "failed");
+        assertThat(verifyProduction("true")).isTrue();
+        assertThat(verifyProduction("exit 3")).isFalse();
+        refused(() -> rollback().call(), "promote.rollback-known-good", "failed its last verify-production");
+        assertThat(promotions("production")).isOne();
+    }
+
+    @Test
+    void aRollbackToADigestMarkedBadAfterItVerifiedIsRefused() {
+        inProduction();
+        assertThat(verifyProduction("true")).isTrue();
+        Event bad = KnownGood.markBad(ci(), SUBJECT, digest, "ci", "INC-9: corrupts refunds", MONDAY);
+        refused(() -> rollback().call(), "promote.rollback-known-good", "was marked bad (event " + bad.id());
+        assertThat(promotions("production")).isOne();
+    }
+
+    @Test
+    void aRollbackToAKnownGoodDigestIsRecordedAsOne() {
+        inProduction();
+        assertThat(verifyProduction("true")).isTrue();
+        PromoteDigest.Result r = rollback().call();
+        assertThat(r.rollback()).isTrue();
+        assertThat(promotions("production")).isEqualTo(2);
     }
 }

@@ -39,7 +39,7 @@ class PipelineStepsEmergencyTest {
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         // the window is closed around today
         Files.createDirectories(project.resolve(".release"));
-        Files.writeString(project.resolve(".release/policy.yaml"), "windows:\n  timezone: UTC\n  weekly:\n"
+        Files.writeString(project.resolve(".release/policy.yaml"), MEMBERS + "windows:\n  timezone: UTC\n  weekly:\n"
                 + "    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n      from: \"00:00\"\n"
                 + "      to: \"23:59:59.999999999\"\n  blackouts: [" + today.minusDays(1) + ", " + today + ", " + today.plusDays(1) + "]\n");
         String jar = sample.build("1.0.0");
@@ -48,6 +48,9 @@ class PipelineStepsEmergencyTest {
         release = Map.of("name", "payments", "version", "1.0.0", "digest", built.get("digest"));
         PipelineSteps.promoteDigest(with("to", "dev"), project, state, "jenkins");
     }
+
+    /** mia may approve an emergency change: she holds a role and wrote none of the sample's changes. */
+    static final String MEMBERS = "approvals:\n  members:\n    maintainer:\n      people: [mia, alice]\n";
 
     Map<String, Object> with(Object... kv) {
         Map<String, Object> m = new HashMap<>(release);
@@ -90,7 +93,7 @@ class PipelineStepsEmergencyTest {
         Files.writeString(project.resolve(".release/policy.yaml"), "environments:\n  - name: dev\n    requires: [built, window]\n"
                 + "  - name: staging\n    requires: [built, signatures, sbom, provenance, gates]\n"
                 + "  - name: production\n    requires: [built, signatures, sbom, provenance, gates, approvals, window]\n"
-                + "windows:\n  timezone: UTC\n  weekly:\n    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n      from: \"00:00\"\n"
+                + MEMBERS + "windows:\n  timezone: UTC\n  weekly:\n    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n      from: \"00:00\"\n"
                 + "      to: \"23:59:59.999999999\"\n  blackouts: [" + today + "]\n");
         Map<String, Object> built = PipelineSteps.buildOnce(Map.of("name", "payments", "version", "1.0.1", "artifacts", "target/*.jar"),
                 project, state, "rita", Optional.empty(), Progress.NONE);
@@ -105,8 +108,11 @@ class PipelineStepsEmergencyTest {
         try (ReleaseContext ctx = ReleaseContext.open(ReleaseContext.Options.embedded(state))) {
             events = ctx.ledger().events("payments@1.0.1");
         }
-        assertThat(events).extracting(Event::type).containsExactly("built", "emergency-change", "promoted");
-        Event recorded = events.get(1);
+        assertThat(events).extracting(Event::type).containsExactly("built", "emergency-approved", "emergency-change", "promoted");
+        Event approval = events.get(1);
+        assertThat(approval.actor()).isEqualTo("mia");
+        Event recorded = events.get(2);
+        assertThat(recorded.text("approval")).contains(approval.id());
         assertThat(out).containsEntry("environment", "dev").containsEntry("emergency", recorded.id());
         assertThat(recorded.actor()).isEqualTo("jenkins");
         assertThat(recorded.text("approver")).contains("mia");
@@ -115,7 +121,7 @@ class PipelineStepsEmergencyTest {
         assertThat(recorded.text("rollbackPlan")).contains("promote 0.9.0 again");
         assertThat(recorded.payload().path("followUps").toString())
                 .isEqualTo("[\"post-incident review PAY-200\",\"add the missing alert PAY-201\"]");
-        assertThat(events.get(2).text("emergency")).contains(recorded.id());
+        assertThat(events.get(3).text("emergency")).contains(recorded.id());
     }
 
     @Test
@@ -134,6 +140,13 @@ class PipelineStepsEmergencyTest {
         assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", emergency()), project, state,
                 "jenkins"))
                 .isInstanceOf(InputException.class).hasMessageContaining("needs its approver");
+        // the approver holds a role, wrote no change of the release, and does not release it
+        for (String[] who : new String[][] {{"eve", "emergency.approver-not-in-role"}, {"alice", "emergency.approver-author"},
+                {"rita", "emergency.approver-releaser"}, {"jenkins", "emergency.approver-releaser"}}) {
+            assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", emergency()), project, state,
+                    "jenkins", Optional.empty(), Optional.of(who[0])))
+                    .isInstanceOf(RefusedException.class).hasMessageContaining(who[1]);
+        }
         Map<String, Object> typo = emergency();
         typo.put("rollback", "x");
         assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", typo), project, state,
