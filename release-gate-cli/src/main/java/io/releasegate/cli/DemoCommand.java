@@ -12,6 +12,8 @@ import io.releasegate.approval.RoleDirectory;
 import io.releasegate.notes.ReleaseNotes;
 import io.releasegate.policy.Policy;
 import io.releasegate.policy.ChangeWindows;
+import io.releasegate.digest.Digester;
+import io.releasegate.policy.CentralPolicy;
 import io.releasegate.policy.PolicyLoader;
 import io.releasegate.gates.EvaluateGates;
 import io.releasegate.promotion.ApproveEmergency;
@@ -170,12 +172,18 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
             Files.writeString(notesFile, notes);
             step("release-notes", "wrote " + project.relativize(notesFile));
 
-            // the team's policy: who approves (the sample's authors are alice and bob); the demo runs without a
-            // pipeline library, so the library pin (production's rule for golden pipeline builds) is waived
+            // the team's policy: who approves (the sample's authors are alice and bob). The demo runs without a pipeline
+            // library, so the library pin (production's rule for golden pipeline builds) is waived: by the admin's central
+            // policy, pinned by its digest, since a team policy may tighten the library's policy, never loosen it
             Files.createDirectories(project.resolve(".release"));
             Files.writeString(project.resolve(".release/policy.yaml"), "approvals:\n  members:\n    maintainer:\n"
-                    + "      people: [mia]\n    domain-reviewer:\n      people: [dora]\nlibrary:\n  allowUnpinned: true\n");
-            Policy policy = PolicyLoader.load(Optional.of(project.resolve(".release/policy.yaml")));
+                    + "      people: [mia]\n    domain-reviewer:\n      people: [dora]\n");
+            Files.createDirectories(project.resolve(".release-gate"));
+            Path centralFile = Files.writeString(project.resolve(".release-gate/central-policy.yaml"), "library:\n  allowUnpinned: true\n");
+            CentralPolicy central = CentralPolicy.of(centralFile, Digester.of(Files.readAllBytes(centralFile)).toString());
+            Policy policy = PolicyLoader.load(Optional.of(central), Optional.of(project.resolve(".release/policy.yaml")));
+            step("policy", "the team's .release/policy.yaml over the admin's central policy (pinned " + central.pin().substring(0, 19)
+                    + "…), over the library default: policy " + policy.digest().shortForm());
             PromoteDigest.Result dev = new PromoteDigest(policy, ctx.store(), ctx.ledger()).release(SampleProject.NAME, version)
                     .digest(built.digest()).to("dev").actor("ci").call();
             step("promoteDigest dev", "same digest now at " + dev.reference());

@@ -72,8 +72,8 @@ final class GateCommands {
         public Integer call() {
             output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
             String[] nv = InspectCommand.parse(release);
-            Policy policy = policy();
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
+                Policy policy = policy(ctx, nv[0] + "@" + nv[1], environment);
                 EvaluateGates g = new EvaluateGates(policy, ctx.ledger()).release(nv[0], nv[1], parsedDigest())
                         .sarif(sarif).vulnerabilities(vulns).sbom(sbom).junit(junit)
                         .exceptions(PolicyException.loadAll(repo.resolve(policy.exceptions().directory())))
@@ -140,7 +140,8 @@ final class GateCommands {
         }
     }
 
-    @Command(name = "check", description = "Read one exception file strictly (exit 2 on an unknown key or a bad date).")
+    @Command(name = "check", description = {"Read one exception file strictly (exit 2 on an unknown key or a bad date);",
+            "an exception missing a required field is refused (exit 1, exception.incomplete), as the gate would."})
     static final class ExceptionsCheck extends JsonCommand {
         @Parameters(index = "0", paramLabel = "FILE")
         Path file;
@@ -148,6 +149,12 @@ final class GateCommands {
         @Override
         int run(CliOutput out) {
             PolicyException x = PolicyException.load(file);
+            List<String> missing = x.missing();
+            if (!missing.isEmpty()) {
+                throw new io.releasegate.error.RefusedException(new io.releasegate.error.Refusal("exception.incomplete",
+                        file + ": exception " + (x.id().isBlank() ? "(no id)" : x.id()) + " lacks " + missing
+                                + ", so it waives nothing", "add the missing fields (README, Policy, approvals and promotion: Exceptions)"));
+            }
             print(out, file + ": " + x.id() + " read", Json.object().put("file", file.toString()).put("id", x.id()).put("read", true));
             return 0;
         }

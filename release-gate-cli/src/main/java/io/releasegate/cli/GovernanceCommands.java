@@ -14,6 +14,7 @@ import io.releasegate.ledger.Event;
 import io.releasegate.policy.Policy;
 import io.releasegate.policy.PolicyLoader;
 import io.releasegate.promotion.ApproveEmergency;
+import io.releasegate.policy.PolicyResolver;
 import io.releasegate.promotion.EmergencyChange;
 import io.releasegate.promotion.KnownGood;
 import io.releasegate.promotion.PromoteDigest;
@@ -49,8 +50,13 @@ final class GovernanceCommands {
                 description = "The release's git repository: its .release/policy.yaml, meta/STRUCTURE.md, CODEOWNERS and history.")
         Path repo;
 
-        @Option(names = "--policy", paramLabel = "FILE", description = "Team policy. Default: <repo>/.release/policy.yaml when present.")
+        @Option(names = "--policy", paramLabel = "FILE", description = {"Team policy, for a dry run in dev or staging. Default:",
+                "<repo>/.release/policy.yaml when present. Production uses the policy committed at the built commit (or the",
+                "central policy); a --policy FILE that is not that policy is refused (policy.not-committed)."})
         Path policyFile;
+
+        @Mixin
+        CentralPolicyOptions centralPolicy;
 
         @Option(names = "--json", description = "Print the result as JSON.")
         boolean json;
@@ -68,9 +74,15 @@ final class GovernanceCommands {
             return output;
         }
 
-        Policy policy() {
-            Path team = policyFile != null ? policyFile : repo.resolve(PolicyLoader.TEAM_POLICY);
-            return PolicyLoader.load(policyFile != null || Files.exists(team) ? Optional.of(team) : Optional.empty());
+        /**
+         * The policy of a decision about {@code environment} ({@link PolicyResolver}): production's is committed at the
+         * commit the release was built from, as its built event says.
+         */
+        Policy policy(ReleaseContext ctx, String subject, String environment) {
+            Optional<String> commit = ctx.ledger().events(subject).stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE))
+                    .findFirst().flatMap(e -> e.text("commit"));
+            return new PolicyResolver(repo).builtCommit(commit).environment(environment)
+                    .explicit(Optional.ofNullable(policyFile)).central(centralPolicy.central()).call();
         }
 
         /** The authors and committers of the release's changes, from the built commit's history in --repo. */
@@ -119,7 +131,6 @@ final class GovernanceCommands {
         public Integer call() {
             output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
             String[] nv = InspectCommand.parse(release);
-            Policy policy = policy();
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
                 if (noGo != null) {
                     Event e = ApproveProduction.recordDecision(ctx.ledger(), nv[0] + "@" + nv[1], parsedDigest(), approver,
@@ -127,6 +138,7 @@ final class GovernanceCommands {
                     output.document(Json.object().put("decision", "no-go").put("event", e.id()));
                     return 0;
                 }
+                Policy policy = policy(ctx, nv[0] + "@" + nv[1], environment);
                 Set<String> authors = authors(ctx, nv[0], nv[1]);
                 ApproveProduction.Result r = new ApproveProduction(policy, ctx.ledger(), RoleDirectory.resolve(policy, repo))
                         .release(nv[0], nv[1]).digest(parsedDigest()).approver(approver).role(role).rationale(rationale)
@@ -173,8 +185,8 @@ final class GovernanceCommands {
             if (rollback && (incident == null || incident.isBlank())) {
                 throw new InputException("--rollback needs --incident ID");
             }
-            Policy policy = policy();
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
+                Policy policy = policy(ctx, nv[0] + "@" + nv[1], to);
                 PromoteDigest promote = new PromoteDigest(policy, ctx.store(), ctx.ledger()).release(nv[0], nv[1])
                         .digest(parsedDigest()).to(to).actor(actor);
                 if (emergency != null) {
@@ -215,9 +227,9 @@ final class GovernanceCommands {
         public Integer call() {
             output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
             String[] nv = InspectCommand.parse(release);
-            Policy policy = policy();
             EmergencyChange change = EmergencyChange.read(record);
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
+                Policy policy = policy(ctx, nv[0] + "@" + nv[1], environment);
                 Event e = new ApproveEmergency(policy, ctx.ledger(), RoleDirectory.resolve(policy, repo)).release(nv[0], nv[1])
                         .digest(parsedDigest()).environment(environment).record(change).role(Optional.ofNullable(role))
                         .authors(authors(ctx, nv[0], nv[1])).call();
@@ -273,24 +285,35 @@ final class GovernanceCommands {
         @Option(names = "--policy", paramLabel = "FILE", description = "Team policy. Default: .release/policy.yaml when present.")
         Path file;
 
+        @Mixin
+        CentralPolicyOptions centralPolicy;
+
         @Override
         int run(CliOutput out) {
             Path team = file != null ? file : Path.of(PolicyLoader.TEAM_POLICY);
-            Policy p = PolicyLoader.load(file != null || Files.exists(team) ? Optional.of(team) : Optional.empty());
-            out.document(p); // the effective policy is a JSON document either way
+            Policy p = PolicyLoader.load(centralPolicy.central(), file != null || Files.exists(team) ? Optional.of(team) : Optional.empty());
+            // the effective policy is a JSON document either way, with its digest (what events name it by)
+            ObjectNode doc = Json.object().put("digest", p.digest().toString());
+            doc.setAll((ObjectNode) Json.tree(p));
+            out.document(doc);
             return 0;
         }
     }
 
-    @Command(name = "check", description = "Validate a team policy file; errors name the line and the key (exit 2).")
+    @Command(name = "check", description = {"Validate a team policy file; errors name the line and the key (exit 2); a policy",
+            "that loosens the library's (or the central) policy in high-assurance mode is refused (exit 1, policy.loosened)."})
     static final class Check extends JsonCommand {
         @Parameters(index = "0", paramLabel = "FILE", defaultValue = ".release/policy.yaml", description = "Default: .release/policy.yaml.")
         Path file;
 
+        @Mixin
+        CentralPolicyOptions centralPolicy;
+
         @Override
         int run(CliOutput out) {
-            PolicyLoader.load(Optional.of(file));
-            print(out, file + ": valid", Json.object().put("file", file.toString()).put("valid", true));
+            Policy p = PolicyLoader.load(centralPolicy.central(), Optional.of(file));
+            print(out, file + ": valid (policy " + p.digest() + ")", Json.object().put("file", file.toString()).put("valid", true)
+                    .put("digest", p.digest().toString()));
             return 0;
         }
     }

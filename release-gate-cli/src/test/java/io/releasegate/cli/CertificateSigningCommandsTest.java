@@ -121,14 +121,14 @@ class CertificateSigningCommandsTest {
         assertThat(tmp.resolve("b.jar.sig")).doesNotExist();
         assertThat(tmp.resolve("b.jar.bundle")).doesNotExist();
 
-        // missing evidence is a refusal; malformed evidence an input error
+        // missing evidence is a refusal, and so is a bundle that does not parse (damaged or forged); a bad trust root an input error
         assertThat(run("verify", file2.toString(), "--certificate-identity", EMAIL, "--certificate-oidc-issuer", TestPki.ISSUER,
                 "--trusted-root", trustedRoot.toString())).contains("signature.missing");
         assertThat(exit).isEqualTo(1);
         String good = Files.readString(tmp.resolve("app.jar.bundle"));
         Files.writeString(tmp.resolve("app.jar.bundle"), good.substring(0, 100));
-        assertThat(run(verifyArgs("--certificate-identity", EMAIL))).contains("is not valid JSON");
-        assertThat(exit).isEqualTo(2);
+        assertThat(run(verifyArgs("--certificate-identity", EMAIL))).contains("bundle.malformed").contains("is not valid JSON");
+        assertThat(exit).isEqualTo(1);
         Files.writeString(tmp.resolve("app.jar.bundle"), good);
         Path badRoot = Files.writeString(tmp.resolve("bad-root.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
         run("verify", file.toString(), "--certificate-identity", EMAIL, "--certificate-oidc-issuer", TestPki.ISSUER,

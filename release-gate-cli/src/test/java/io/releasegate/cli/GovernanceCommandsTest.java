@@ -37,10 +37,11 @@ class GovernanceCommandsTest {
     @BeforeEach
     void built() throws Exception {
         repo = TestRepo.init(tmp.resolve("repo"));
-        repo.commitAs("feat: refunds\n\nRefs: PAY-1", "Alice Author", "alice@example.com");
+        // production decisions take the policy committed at the built commit
         Files.createDirectories(repo.dir().resolve(".release"));
         Files.writeString(repo.dir().resolve(".release/policy.yaml"),
                 "approvals:\n  members:\n    maintainer:\n      people: [alice, mia]\n");
+        repo.commitAs("feat: refunds\n\nRefs: PAY-1", "Alice Author", "alice@example.com");
         state = tmp.resolve("state").toString();
         Run b = run("build-once", "--json", "--state-dir", state, "--workspace", repo.dir().toString(), "--actor", "ci",
                 "--name", "payments", "--version", "1.0.0", "*.txt");

@@ -1,6 +1,7 @@
 package io.releasegate.approval;
 
 import io.releasegate.error.InputException;
+import io.releasegate.policy.CommittedFiles;
 import io.releasegate.policy.Policy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,6 +9,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -33,8 +36,14 @@ public final class RoleDirectory {
         return new RoleDirectory(Map.of());
     }
 
-    /** Resolves every role of the policy against the repository at {@code repo}. */
+    /**
+     * Resolves every role of the policy against the repository at {@code repo}: its files as the commit the policy
+     * was read at has them (a production decision's, {@link Policy.Source#commit()}), else its working tree.
+     */
     public static RoleDirectory resolve(Policy policy, Path repo) {
+        Function<String, Optional<String>> files = policy.source().commit().isPresent()
+                ? path -> CommittedFiles.read(repo, policy.source().commit().get(), path)
+                : path -> workingTree(repo.resolve(path));
         Map<String, Set<String>> out = new TreeMap<>();
         for (String role : policy.approvals().roles()) {
             Set<String> people = new LinkedHashSet<>();
@@ -42,10 +51,10 @@ public final class RoleDirectory {
             if (m != null) {
                 m.people().forEach(p -> people.addAll(Identities.forms(p)));
                 if (m.structureFile().isPresent()) {
-                    maintainers(repo.resolve(m.structureFile().get())).forEach(p -> people.addAll(Identities.forms(p)));
+                    maintainers(files.apply(m.structureFile().get())).forEach(p -> people.addAll(Identities.forms(p)));
                 }
                 if (m.codeowners()) {
-                    codeowners(repo).forEach(p -> people.addAll(Identities.forms(p)));
+                    codeowners(files).forEach(p -> people.addAll(Identities.forms(p)));
                 }
             }
             out.put(role, people);
@@ -61,54 +70,57 @@ public final class RoleDirectory {
         return Identities.matches(identity, members(role));
     }
 
-    /** Names listed under the first Markdown heading that mentions maintainers. */
-    static List<String> maintainers(Path file) {
+    private static Optional<String> workingTree(Path file) {
         if (!Files.isRegularFile(file)) {
-            return List.of();
+            return Optional.empty();
         }
         try {
-            List<String> out = new java.util.ArrayList<>();
-            boolean in = false;
-            for (String line : Files.readAllLines(file)) {
-                String t = line.trim();
-                if (t.startsWith("#")) {
-                    in = t.toLowerCase(java.util.Locale.ROOT).contains("maintainer");
-                    continue;
-                }
-                if (in && (t.startsWith("-") || t.startsWith("*"))) {
-                    Matcher m = HANDLE.matcher(t.substring(1).trim());
-                    if (m.lookingAt()) {
-                        out.add(m.group());
-                    }
-                }
-            }
-            return out;
+            return Optional.of(Files.readString(file));
         } catch (IOException e) {
             throw new InputException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
-    /** Every owner named in the CODEOWNERS file. */
-    static List<String> codeowners(Path repo) {
-        for (String candidate : List.of("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS")) {
-            Path f = repo.resolve(candidate);
-            if (Files.isRegularFile(f)) {
-                try {
-                    List<String> out = new java.util.ArrayList<>();
-                    for (String line : Files.readAllLines(f)) {
-                        String t = line.trim();
-                        if (t.isEmpty() || t.startsWith("#")) {
-                            continue;
-                        }
-                        String[] parts = t.split("\\s+");
-                        for (int i = 1; i < parts.length; i++) {
-                            out.add(parts[i]);
-                        }
-                    }
-                    return out;
-                } catch (IOException e) {
-                    throw new InputException("cannot read " + f + ": " + e.getMessage(), e);
+    /** Names listed under the first Markdown heading that mentions maintainers. */
+    static List<String> maintainers(Optional<String> text) {
+        if (text.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        boolean in = false;
+        for (String line : text.get().split("\\R")) {
+            String t = line.trim();
+            if (t.startsWith("#")) {
+                in = t.toLowerCase(java.util.Locale.ROOT).contains("maintainer");
+                continue;
+            }
+            if (in && (t.startsWith("-") || t.startsWith("*"))) {
+                Matcher m = HANDLE.matcher(t.substring(1).trim());
+                if (m.lookingAt()) {
+                    out.add(m.group());
                 }
+            }
+        }
+        return out;
+    }
+
+    /** Every owner named in the CODEOWNERS file. */
+    static List<String> codeowners(Function<String, Optional<String>> files) {
+        for (String candidate : List.of("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS")) {
+            Optional<String> text = files.apply(candidate);
+            if (text.isPresent()) {
+                List<String> out = new java.util.ArrayList<>();
+                for (String line : text.get().split("\\R")) {
+                    String t = line.trim();
+                    if (t.isEmpty() || t.startsWith("#")) {
+                        continue;
+                    }
+                    String[] parts = t.split("\\s+");
+                    for (int i = 1; i < parts.length; i++) {
+                        out.add(parts[i]);
+                    }
+                }
+                return out;
             }
         }
         return List.of();

@@ -29,6 +29,11 @@ public record PolicyException(String id, String owner, String author, String typ
                               List<String> compensatingControls, List<String> approvers, Optional<LocalDate> expires,
                               Optional<LocalDate> reviewDate, String rollback, List<String> evidence, String file) {
 
+    /** Limits that make a hostile file (an alias bomb, a huge document) an input error. */
+    private static final int MAX_ALIASES = 20;
+    private static final int MAX_CODE_POINTS = 1 << 20;
+    private static final int MAX_VALUES = 10_000;
+
     private static final Set<String> KEYS = Set.of("id", "owner", "author", "type", "policyRef", "scope", "risk",
             "compensatingControls", "approvers", "expires", "reviewDate", "rollback", "evidence");
 
@@ -51,13 +56,21 @@ public record PolicyException(String id, String owner, String author, String typ
     @SuppressWarnings("unchecked")
     public static PolicyException load(Path file) {
         Object doc;
+        LoaderOptions options = new LoaderOptions();
+        options.setMaxAliasesForCollections(MAX_ALIASES);
+        options.setAllowRecursiveKeys(false);
+        options.setCodePointLimit(MAX_CODE_POINTS);
         try (Reader r = Files.newBufferedReader(file)) {
-            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
+            doc = new Yaml(new SafeConstructor(options)).load(r);
         } catch (IOException | RuntimeException e) {
             throw new InputException("exception " + file + " cannot be read: " + e.getMessage(), e);
         }
         if (!(doc instanceof Map<?, ?> m)) {
             throw new InputException("exception " + file + " must be a YAML mapping");
+        }
+        if (values(doc, 0) > MAX_VALUES) {
+            throw new InputException("exception " + file + " cannot be read: more than " + MAX_VALUES
+                    + " values once its aliases are expanded (an exception is a few dozen)");
         }
         for (Object k : m.keySet()) {
             if (!KEYS.contains(String.valueOf(k))) {
@@ -73,7 +86,11 @@ public record PolicyException(String id, String owner, String author, String typ
     }
 
     /** Why this exception does not waive {@code finding} here and now; empty when it does. */
-    public Optional<String> whyNot(Finding finding, String repo, String branch, String environment, LocalDate today) {
+    /**
+     * The required fields this exception lacks (empty when complete): an incomplete exception waives nothing, and
+     * {@code exceptions check} refuses it ({@code exception.incomplete}).
+     */
+    public List<String> missing() {
         List<String> missing = new ArrayList<>();
         if (id.isBlank()) {
             missing.add("id");
@@ -113,6 +130,12 @@ public record PolicyException(String id, String owner, String author, String typ
         } else if (type.equals("temporary") && expires.isEmpty()) {
             missing.add("expires (a temporary exception must expire)");
         }
+        return List.copyOf(missing);
+    }
+
+    /** Why this exception does not waive {@code finding} here and now; empty when it does. */
+    public Optional<String> whyNot(Finding finding, String repo, String branch, String environment, LocalDate today) {
+        List<String> missing = missing();
         String name = "exception " + (id.isBlank() ? file : id);
         if (!missing.isEmpty()) {
             return Optional.of(name + " is incomplete: missing " + missing);
@@ -140,6 +163,29 @@ public record PolicyException(String id, String owner, String author, String typ
             return Optional.of(name + " does not cover branch " + branch + " (covers " + branches + ")");
         }
         return Optional.empty();
+    }
+
+    private static int values(Object o, int depth) {
+        if (depth > 50) {
+            return Integer.MAX_VALUE;
+        }
+        long n = 1;
+        if (o instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                n += values(e.getKey(), depth + 1) + (long) values(e.getValue(), depth + 1);
+                if (n > MAX_VALUES) {
+                    return MAX_VALUES + 1;
+                }
+            }
+        } else if (o instanceof List<?> l) {
+            for (Object x : l) {
+                n += values(x, depth + 1);
+                if (n > MAX_VALUES) {
+                    return MAX_VALUES + 1;
+                }
+            }
+        }
+        return (int) n;
     }
 
     private static String str(Object o) {

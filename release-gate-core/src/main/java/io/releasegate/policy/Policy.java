@@ -1,18 +1,50 @@
 package io.releasegate.policy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.releasegate.digest.Digest;
+import io.releasegate.digest.Digester;
+import io.releasegate.json.Json;
+import java.nio.charset.StandardCharsets;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
+import java.util.Comparator;
 
-/** The effective release policy: the library default with the team's policy laid over it. */
+/**
+ * The effective release policy: the library default, the admin's central policy when one is pinned, and the team's
+ * policy laid over them. It is identified by its {@link #digest()}; {@link #source()} says where it was read from
+ * and is not part of that identity.
+ */
 public record Policy(int version, List<Environment> environments, Gates gates, Approvals approvals, Windows windows,
-                     Emergency emergency, Exceptions exceptions, Library library) {
+                     Emergency emergency, Exceptions exceptions, Library library, Source source) {
 
     public Policy {
         environments = List.copyOf(environments);
+        Objects.requireNonNull(source, "source");
+    }
+
+    /**
+     * Where the policy was read from: {@code team} names the team's file ({@code none} when there is none),
+     * {@code commit} the commit it was read at (empty for a file of a working tree or anywhere else), {@code central}
+     * whether the admin's pinned central policy is under it.
+     */
+    public record Source(String team, Optional<String> commit, boolean central) {
+        public Source {
+            Objects.requireNonNull(team, "team");
+            Objects.requireNonNull(commit, "commit");
+        }
+
+        public String describe() {
+            String t = commit.map(c -> team + " at commit " + c).orElse(team);
+            return (central ? "the central policy" + (team.equals("none") ? "" : " with " + t) : t);
+        }
     }
 
     public record Environment(String name, List<String> requires) {
@@ -78,6 +110,108 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
      * library loaded from a moving ref (a branch) rather than a {@code vX.Y.Z} tag or a full commit SHA.
      */
     public record Library(boolean allowUnpinned) {
+    }
+
+    /**
+     * The identity of the effective policy: SHA-256 over {@link #canonicalJson()}. Two policies that decide alike
+     * (whatever their files' layout, key order or the order of their sets) have the same digest.
+     */
+    public Digest digest() {
+        return Digester.of(canonicalJson().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The canonical form: JSON without whitespace, object keys sorted, sets (days, gates, licenses, roles, people,
+     * blackouts, freezes, weekly windows, required evidence) sorted, lists whose order means something (environments)
+     * as they are, times and dates in ISO 8601; {@link #source()} left out.
+     */
+    public String canonicalJson() {
+        ObjectNode root = Json.object();
+        root.put("version", version);
+        ArrayNode envs = root.putArray("environments");
+        for (Environment e : environments) {
+            ObjectNode n = envs.addObject();
+            n.put("name", e.name());
+            strings(n.putArray("requires"), e.requires());
+        }
+        ObjectNode g = root.putObject("gates");
+        strings(g.putArray("required"), gates.required());
+        g.put("blockAt", gates.blockAt());
+        strings(g.putArray("allowedLicenses"), gates.allowedLicenses());
+        strings(g.putArray("deniedLicenses"), gates.deniedLicenses());
+        ObjectNode a = root.putObject("approvals");
+        a.put("highAssurance", approvals.highAssurance());
+        a.put("count", approvals.count());
+        strings(a.putArray("roles"), approvals.roles());
+        ObjectNode members = a.putObject("members");
+        for (String role : new TreeSet<>(approvals.members().keySet())) {
+            RoleMembers m = approvals.members().get(role);
+            ObjectNode n = members.putObject(role);
+            strings(n.putArray("people"), m.people());
+            m.structureFile().ifPresent(f -> n.put("structureFile", f));
+            n.put("codeowners", m.codeowners());
+        }
+        ObjectNode w = root.putObject("windows");
+        w.put("timezone", windows.timezone());
+        strings(w.putArray("weekly"), windows.weekly().stream().map(x -> new TreeSet<>(x.days()) + " " + x.from() + "-" + x.to()).toList());
+        strings(w.putArray("blackouts"), windows.blackouts().stream().map(LocalDate::toString).toList());
+        ArrayNode freezes = w.putArray("freezes");
+        windows.freezes().stream().sorted(Comparator.comparing(Freeze::from).thenComparing(Freeze::to).thenComparing(Freeze::name))
+                .forEach(f -> {
+                    ObjectNode n = freezes.addObject();
+                    n.put("name", f.name());
+                    n.put("from", f.from().toString());
+                    n.put("to", f.to().toString());
+                    strings(n.putArray("scope"), f.scope());
+                    n.put("exitCriteria", f.exitCriteria());
+                });
+        ObjectNode em = root.putObject("emergency");
+        strings(em.putArray("requires"), emergency.requires());
+        em.put("reviewWithinDays", emergency.reviewWithinDays());
+        root.putObject("exceptions").put("directory", exceptions.directory());
+        root.putObject("library").put("allowUnpinned", library.allowUnpinned());
+        return Json.compact(sorted(root));
+    }
+
+    private static void strings(ArrayNode into, List<String> values) {
+        new TreeSet<>(values).forEach(into::add);
+    }
+
+    private static JsonNode sorted(JsonNode node) {
+        if (node instanceof ObjectNode o) {
+            ObjectNode out = Json.object();
+            new TreeSet<>(iterable(o.fieldNames())).forEach(k -> out.set(k, sorted(o.get(k))));
+            return out;
+        }
+        if (node instanceof ArrayNode arr) {
+            ArrayNode out = Json.mapper().createArrayNode();
+            arr.forEach(x -> out.add(sorted(x)));
+            return out;
+        }
+        return node;
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+
+    /** Whether {@code name} is governed like production: the last of the {@code baseline}'s environments or after it. */
+    public boolean productionGrade(String name, Policy baseline) {
+        String last = baseline.environments().get(baseline.environments().size() - 1).name();
+        int lastIndex = indexOf(last);
+        int index = indexOf(name);
+        return index < 0 || lastIndex < 0 || index >= lastIndex;
+    }
+
+    private int indexOf(String name) {
+        for (int i = 0; i < environments.size(); i++) {
+            if (environments.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     public Optional<Environment> environment(String name) {

@@ -25,6 +25,7 @@ import java.util.TreeSet;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -33,15 +34,21 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Reads the policy: the library default ({@value #DEFAULT_RESOURCE}) with a team's
- * {@code .release/policy.yaml} laid over it (maps merge key by key; lists and values replace).
- * Strict: an unknown key, a wrong type, a bad time or zone, an impossible window, an unknown
- * environment or role, or lowering the approval rule in high-assurance mode is an
- * {@link InputException} naming the file, the line and the key.
+ * {@code .release/policy.yaml} laid over it (maps merge key by key; lists and values replace), the admin's
+ * {@link CentralPolicy} between them when one is pinned. Strict: an unknown key, a wrong type, a bad time or
+ * zone, an impossible window, an unknown environment or role, or a file that is not plain YAML (an alias bomb)
+ * is an {@link InputException} naming the file, the line and the key. In high-assurance mode a team policy
+ * that loosens the baseline in any way is refused ({@code policy.loosened}; see {@link Loosening}).
  */
 public final class PolicyLoader {
 
     public static final String DEFAULT_RESOURCE = "/io/releasegate/policy/policy-default.yaml";
     public static final String TEAM_POLICY = ".release/policy.yaml";
+
+    /** Limits that make a hostile file (an alias bomb, a huge document) an input error rather than an exhausted machine. */
+    static final int MAX_ALIASES = 20;
+    static final int MAX_VALUES = 10_000;
+    static final int MAX_CODE_POINTS = 1 << 20;
 
     /** A YAML value with where it came from. */
     private record Value(Object value, String file, int line) {
@@ -61,27 +68,69 @@ public final class PolicyLoader {
 
     /** The library default alone. */
     public static Policy defaults() {
-        return load(Optional.empty());
+        return load(Optional.empty(), Optional.empty());
     }
 
     /** The default with the team's policy file over it (when given and present). */
     public static Policy load(Optional<Path> teamPolicy) {
-        Value base = parse(defaultText(), "policy-default.yaml");
-        Value merged = base;
-        if (teamPolicy.isPresent()) {
-            String text;
-            try {
-                text = Files.readString(teamPolicy.get(), StandardCharsets.UTF_8);
-            } catch (NoSuchFileException e) {
-                throw new InputException("policy file not found: " + teamPolicy.get(), e);
-            } catch (IOException e) {
-                throw new InputException("cannot read policy " + teamPolicy.get() + ": " + e.getMessage(), e);
-            }
-            merged = merge(base, parse(text, teamPolicy.get().toString()));
+        return load(Optional.empty(), teamPolicy);
+    }
+
+    /**
+     * The library default, the admin's central policy over it (the baseline), and the team's policy file over that.
+     * In high-assurance mode a team policy that loosens the baseline is refused ({@code policy.loosened}).
+     */
+    public static Policy load(Optional<CentralPolicy> central, Optional<Path> teamPolicy) {
+        Optional<Team> team = teamPolicy.map(f -> new Team(readFile(f), f.toString()));
+        return build(central, team, new Policy.Source(teamPolicy.map(Path::toString).orElse("none"), Optional.empty(),
+                central.isPresent()));
+    }
+
+    /**
+     * The policy committed at {@code commit} of the repository at {@code repo}: its {@value #TEAM_POLICY} as that commit
+     * has it (the baseline alone when it has none), read from the git objects, whatever the working tree holds.
+     */
+    public static Policy committed(Path repo, String commit, Optional<CentralPolicy> central) {
+        Optional<String> text = CommittedFiles.read(repo, commit, TEAM_POLICY);
+        Optional<Team> team = text.map(t -> new Team(t, TEAM_POLICY + "@" + shortSha(commit)));
+        return build(central, team, new Policy.Source(text.isPresent() ? TEAM_POLICY : "none", Optional.of(commit), central.isPresent()));
+    }
+
+    private static String shortSha(String commit) {
+        return commit.length() > 12 ? commit.substring(0, 12) : commit;
+    }
+
+    /** A team policy's text and the name errors give it. */
+    private record Team(String text, String file) {
+    }
+
+    private static String readFile(Path f) {
+        try {
+            return Files.readString(f, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new InputException("policy file not found: " + f, e);
+        } catch (IOException e) {
+            throw new InputException("cannot read policy " + f + ": " + e.getMessage(), e);
         }
-        Policy defaults = bind(base);
-        Policy policy = bind(merged);
-        checkNotLowered(defaults, policy, merged);
+    }
+
+    private static Policy build(Optional<CentralPolicy> central, Optional<Team> team, Policy.Source source) {
+        Value base = parse(defaultText(), "policy-default.yaml");
+        if (central.isPresent()) {
+            base = merge(base, parse(central.get().read(), central.get().file().toString()));
+        }
+        Policy.Source baseSource = new Policy.Source("none", Optional.empty(), central.isPresent());
+        Policy baseline = bind(base, baseSource);
+        Value merged = team.isPresent() ? merge(base, parse(team.get().text(), team.get().file())) : base;
+        Policy policy = bind(merged, source);
+        if (baseline.approvals().highAssurance() || policy.approvals().highAssurance()) {
+            Value root = merged;
+            List<io.releasegate.error.Refusal> loosened = Loosening.check(baseline, policy,
+                    central.isPresent() ? "the central policy's" : "the library's", key -> where(root, key));
+            if (!loosened.isEmpty()) {
+                throw new io.releasegate.error.RefusedException(loosened);
+            }
+        }
         Value members = merged.map().get("approvals").map().get("members");
         if (members != null) {
             for (Map.Entry<String, Value> r : members.map().entrySet()) {
@@ -96,6 +145,18 @@ public final class PolicyLoader {
                     + " roles cannot be covered by " + policy.approvals().count() + " approvals");
         }
         return policy;
+    }
+
+    /** {@code file:line} of a dotted key of the merged policy (of its nearest parent that is there). */
+    private static String where(Value root, String key) {
+        Value v = root;
+        for (String part : key.split("\\.")) {
+            if (!(v.value() instanceof Map) || !v.map().containsKey(part)) {
+                break;
+            }
+            v = v.map().get(part);
+        }
+        return v.file() + ":" + v.line();
     }
 
     static String defaultText() {
@@ -113,10 +174,16 @@ public final class PolicyLoader {
 
     private static Value parse(String text, String file) {
         Node root;
+        LoaderOptions options = new LoaderOptions();
+        options.setMaxAliasesForCollections(MAX_ALIASES);
+        options.setAllowRecursiveKeys(false);
+        options.setCodePointLimit(MAX_CODE_POINTS);
         try {
-            root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+            root = new Yaml(options).compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
             throw new InputException(file + ":" + (e.getProblemMark().getLine() + 1) + ": not valid YAML: " + e.getProblem(), e);
+        } catch (YAMLException e) {
+            throw new InputException(file + ": not a usable policy: " + e.getMessage(), e);
         }
         if (root == null) {
             return new Value(new LinkedHashMap<String, Value>(), file, 1);
@@ -124,10 +191,14 @@ public final class PolicyLoader {
         if (!(root instanceof MappingNode)) {
             throw new InputException(file + ":1: a policy is a YAML mapping of keys to values");
         }
-        return convert(root, file);
+        return convert(root, file, new int[] {0});
     }
 
-    private static Value convert(Node node, String file) {
+    private static Value convert(Node node, String file, int[] count) {
+        if (++count[0] > MAX_VALUES) {
+            throw new InputException(file + ": not a usable policy: more than " + MAX_VALUES + " values once its aliases are "
+                    + "expanded (a policy is a few dozen)");
+        }
         int line = node.getStartMark().getLine() + 1;
         if (node instanceof MappingNode m) {
             Map<String, Value> map = new LinkedHashMap<>();
@@ -138,14 +209,14 @@ public final class PolicyLoader {
                 if (map.containsKey(k.getValue())) {
                     throw new InputException(file + ":" + (k.getStartMark().getLine() + 1) + ": duplicate key '" + k.getValue() + "'");
                 }
-                map.put(k.getValue(), convert(t.getValueNode(), file));
+                map.put(k.getValue(), convert(t.getValueNode(), file, count));
             }
             return new Value(map, file, line);
         }
         if (node instanceof SequenceNode s) {
             List<Value> list = new ArrayList<>();
             for (Node n : s.getValue()) {
-                list.add(convert(n, file));
+                list.add(convert(n, file, count));
             }
             return new Value(list, file, line);
         }
@@ -167,7 +238,7 @@ public final class PolicyLoader {
 
     // -------------------------------------------------------------------------------------- binding
 
-    private static Policy bind(Value root) {
+    private static Policy bind(Value root, Policy.Source source) {
         Map<String, Value> top = object(root, "policy", Set.of("version", "environments", "gates", "approvals", "windows",
                 "emergency", "exceptions", "library"));
         int version = integer(require(top, "version", root, "policy"), "version");
@@ -311,41 +382,7 @@ public final class PolicyLoader {
         return new Policy(version, envs, gates, new Policy.Approvals(high, count, roles, members),
                 new Policy.Windows(tz, weekly, blackouts, freezes),
                 new Policy.Emergency(emRequires, integer(require(em, "reviewWithinDays", ev, "emergency"), "emergency.reviewWithinDays")),
-                new Policy.Exceptions(exDir), new Policy.Library(allowUnpinned));
-    }
-
-    private static void checkNotLowered(Policy defaults, Policy policy, Value merged) {
-        if (!defaults.approvals().highAssurance() && !policy.approvals().highAssurance()) {
-            return;
-        }
-        for (Policy.Environment d : defaults.environments()) {
-            Optional<Policy.Environment> mine = policy.environment(d.name());
-            if (mine.isEmpty() || !mine.get().requires().containsAll(d.requires())) {
-                throw error(merged.map().get("environments"), "environments", "in high-assurance mode environment '"
-                        + d.name() + "' keeps at least the evidence " + d.requires() + " (it can require more, never less)");
-            }
-        }
-        if (!policy.gates().required().containsAll(defaults.gates().required())) {
-            throw error(merged.map().get("gates"), "gates.required", "in high-assurance mode the gates "
-                    + defaults.gates().required() + " stay required");
-        }
-        List<String> order = List.of("low", "medium", "high", "critical");
-        if (order.indexOf(policy.gates().blockAt()) > order.indexOf(defaults.gates().blockAt())) {
-            throw error(merged.map().get("gates").map().get("blockAt"), "gates.blockAt", "in high-assurance mode findings from "
-                    + defaults.gates().blockAt() + " up always block");
-        }
-        Value approvals = merged.map().get("approvals");
-        if (!policy.approvals().highAssurance()) {
-            throw error(approvals, "approvals.highAssurance", "high-assurance mode cannot be switched off by a team policy");
-        }
-        if (policy.approvals().count() < defaults.approvals().count()) {
-            throw error(approvals.map().get("count"), "approvals.count", "in high-assurance mode the approval count can be "
-                    + "raised, never lowered below " + defaults.approvals().count());
-        }
-        if (!policy.approvals().roles().containsAll(defaults.approvals().roles())) {
-            throw error(approvals.map().get("roles"), "approvals.roles", "in high-assurance mode the roles "
-                    + defaults.approvals().roles() + " cannot be dropped");
-        }
+                new Policy.Exceptions(exDir), new Policy.Library(allowUnpinned), source);
     }
 
     // -------------------------------------------------------------------------------------- helpers

@@ -113,7 +113,13 @@ public final class CertificateVerifier {
             throw new SignatureCheckFailed("bundle.missing", bundleFile + " does not exist");
         }
         if (Files.exists(bundleFile)) {
-            SigstoreBundle.Contents c = SigstoreBundle.parse(read(bundleFile), bundleFile.toString());
+            SigstoreBundle.Contents c;
+            try {
+                c = SigstoreBundle.parse(read(bundleFile), bundleFile.toString());
+            } catch (InputException e) {
+                // a bundle that does not parse was damaged or forged: a failed check, like any other tampering
+                throw new SignatureCheckFailed("bundle.malformed", e.getMessage());
+            }
             if (signature.isPresent() && !MessageDigest.isEqual(readSignature(signature.get()), c.signature())) {
                 throw new SignatureCheckFailed("bundle.inconsistent", signature.get() + " is not the signature in " + bundleFile);
             }
@@ -257,7 +263,12 @@ public final class CertificateVerifier {
     }
 
     private static void checkBody(byte[] body, Evidence ev) {
-        JsonNode b = TransparencyLog.readJson(body, "the log entry body");
+        JsonNode b;
+        try {
+            b = TransparencyLog.readJson(body, "the log entry body");
+        } catch (InputException e) {
+            throw new SignatureCheckFailed("tlog.body", e.getMessage());
+        }
         String expected = new String(SigstoreBundle.hashedRekordBody(ev.artifactSha256(), ev.certificate(), ev.signature()),
                 StandardCharsets.UTF_8);
         JsonNode want = TransparencyLog.readJson(expected.getBytes(StandardCharsets.UTF_8), "the expected body");
@@ -377,7 +388,7 @@ public final class CertificateVerifier {
         try {
             return Base64.getDecoder().decode(n.asText(""));
         } catch (IllegalArgumentException e) {
-            throw new InputException("log entry: " + what + " is not base64", e);
+            throw new SignatureCheckFailed("tlog.malformed", "the log entry's " + what + " is not base64");
         }
     }
 
@@ -385,7 +396,7 @@ public final class CertificateVerifier {
         try {
             return Long.parseLong(n.asText(""));
         } catch (NumberFormatException e) {
-            throw new InputException("log entry: " + what + " is not a number: '" + n.asText("") + "'", e);
+            throw new SignatureCheckFailed("tlog.malformed", "the log entry's " + what + " is not a number: '" + n.asText("") + "'");
         }
     }
 

@@ -71,8 +71,13 @@ public final class SigningCertificates {
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
         } catch (CertificateException | RuntimeException e) {
-            throw new InputException(what + " is not an X.509 certificate: " + e.getMessage(), e);
+            throw new InputException(what + " is not an X.509 certificate: " + plain(e.getMessage()), e);
         }
+    }
+
+    /** A provider's message without the class names of the exceptions it wraps ("java.io.IOException: ..."). */
+    static String plain(String message) {
+        return message == null ? "unreadable" : message.replaceAll("(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_]*(?:Exception|Error): ", "");
     }
 
     public static byte[] der(X509Certificate cert) {

@@ -67,8 +67,12 @@ public final class SigstoreBundle {
         JsonNode b;
         try {
             b = Json.mapper().readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new InputException(source + " is not valid JSON" + (at == null ? "" : " (line " + at.getLineNr() + ", column "
+                    + at.getColumnNr() + ")") + ": " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new InputException(source + " is not valid JSON: " + e.getMessage(), e);
+            throw new InputException(source + " cannot be read: " + e.getMessage(), e);
         }
         if (b == null || !b.isObject()) {
             throw new InputException(source + " is not a JSON object");

@@ -208,8 +208,12 @@ public final class TransparencyLog {
     static JsonNode readJson(byte[] bytes, String what) {
         try {
             return Json.mapper().readTree(bytes);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new InputException(what + " is not valid JSON" + (at == null ? "" : " (line " + at.getLineNr() + ", column "
+                    + at.getColumnNr() + ")") + ": " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new InputException(what + " is not valid JSON: " + e.getMessage(), e);
+            throw new InputException(what + " cannot be read: " + e.getMessage(), e);
         }
     }
 }

@@ -77,9 +77,31 @@ public final class PipelineSteps {
         return ReleaseContext.open(new ReleaseContext.Options(text(args, "store", ""), text(args, "ledger", ""), stateDir, credentials));
     }
 
+    /** The workspace's policy (over the central one when pinned), for steps that decide about no environment. */
     private static io.releasegate.policy.Policy policy(Path workspace) {
         Path team = workspace.resolve(io.releasegate.policy.PolicyLoader.TEAM_POLICY);
-        return io.releasegate.policy.PolicyLoader.load(java.nio.file.Files.exists(team) ? Optional.of(team) : Optional.empty());
+        return io.releasegate.policy.PolicyLoader.load(central(), java.nio.file.Files.exists(team) ? Optional.of(team) : Optional.empty());
+    }
+
+    /**
+     * The policy of a decision about {@code environment} of the release {@code name@version}: production's is the one
+     * committed at the built commit (the workspace's file is not read), or the admin's central one
+     * ({@link io.releasegate.policy.PolicyResolver}).
+     */
+    private static io.releasegate.policy.Policy policy(Path workspace, ReleaseContext ctx, String name, String version,
+                                                       String environment) {
+        Optional<String> commit = ctx.ledger().events(name + "@" + version).stream()
+                .filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst().flatMap(e -> e.text("commit"));
+        return new io.releasegate.policy.PolicyResolver(workspace).builtCommit(commit).environment(environment).central(central())
+                .call();
+    }
+
+    /**
+     * The admin's central policy: {@code RELEASE_GATE_CENTRAL_POLICY} and {@code RELEASE_GATE_CENTRAL_POLICY_DIGEST} in the
+     * environment of the process running the core (a Jenkins agent's, set where the agent is launched), never the map.
+     */
+    private static Optional<io.releasegate.policy.CentralPolicy> central() {
+        return io.releasegate.policy.CentralPolicy.fromEnvironment(System.getenv());
     }
 
     /**
@@ -383,8 +405,9 @@ public final class PipelineSteps {
     /** approvalStatus: the approvals recorded for the digest against the policy -> {@code satisfied, status}. */
     public static Map<String, Object> approvalStatus(Map<String, ?> args, Path workspace, Path stateDir) {
         checkKeys("approvalStatus", args, Set.of("name", "version", "store", "ledger", "digest", "environment"));
-        io.releasegate.policy.Policy policy = policy(workspace);
         try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
+            io.releasegate.policy.Policy policy = policy(workspace, ctx, text(args, "name", null), text(args, "version", null),
+                    text(args, "environment", "production"));
             io.releasegate.approval.ApprovalStatus st = io.releasegate.approval.ApprovalStatus.of(policy,
                     ctx.ledger().events(text(args, "name", null) + "@" + text(args, "version", null)),
                     io.releasegate.digest.Digest.parse(text(args, "digest", null)), text(args, "environment", "production"));
@@ -424,10 +447,10 @@ public final class PipelineSteps {
         Optional<RegistryCredentials> credentials) {
         checkKeys("gate", args, Set.of("name", "version", "store", "ledger", "sarif", "vulns", "sbom", "junit", "notApplicable",
                 "branch", "environment"));
-        io.releasegate.policy.Policy policy = policy(workspace);
         try (ReleaseContext ctx = open(args, stateDir, credentials)) {
             String name = text(args, "name", null);
             String version = text(args, "version", null);
+            io.releasegate.policy.Policy policy = policy(workspace, ctx, name, version, text(args, "environment", "production"));
             io.releasegate.digest.Digest digest = ctx.ledger().events(name + "@" + version).stream()
                     .filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst().flatMap(io.releasegate.ledger.Event::digest)
                     .orElseThrow(() -> new InputException("gate: " + name + "@" + version + " was not built"));
@@ -461,11 +484,11 @@ public final class PipelineSteps {
     public static Map<String, Object> approveProduction(Map<String, ?> args, Path workspace, Path stateDir, String approver,
         Optional<RegistryCredentials> credentials) {
         checkKeys("approveProduction", args, Set.of("name", "version", "store", "ledger", "digest", "role", "rationale", "environment"));
-        io.releasegate.policy.Policy policy = policy(workspace);
         try (ReleaseContext ctx = open(args, stateDir, credentials);
              io.releasegate.commits.History history = io.releasegate.commits.History.open(workspace)) {
             String name = text(args, "name", null);
             String version = text(args, "version", null);
+            io.releasegate.policy.Policy policy = policy(workspace, ctx, name, version, text(args, "environment", "production"));
             String commit = ctx.ledger().events(name + "@" + version).stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE))
                     .findFirst().flatMap(e -> e.text("commit")).orElse("HEAD");
             io.releasegate.approval.ApproveProduction.Result r = new io.releasegate.approval.ApproveProduction(policy, ctx.ledger(),
@@ -520,7 +543,6 @@ public final class PipelineSteps {
     public static Map<String, Object> promoteDigest(Map<String, ?> args, Path workspace, Path stateDir, String actor,
         Optional<RegistryCredentials> credentials, Optional<String> emergencyApprover) {
         checkKeys("promoteDigest", args, Set.of("name", "version", "store", "ledger", "digest", "to", "incident", "emergency"));
-        io.releasegate.policy.Policy policy = policy(workspace);
         Optional<io.releasegate.promotion.EmergencyChange> emergency = Optional.empty();
         if (args.get("emergency") != null) {
             emergency = Optional.of(emergency(args.get("emergency"), emergencyApprover.filter(a -> !a.isBlank()).orElseThrow(() ->
@@ -528,6 +550,8 @@ public final class PipelineSteps {
                             + "emergency input"))));
         }
         try (ReleaseContext ctx = open(args, stateDir, credentials)) {
+            io.releasegate.policy.Policy policy = policy(workspace, ctx, text(args, "name", null), text(args, "version", null),
+                    text(args, "to", ""));
             Object incident = args.get("incident");
             String subject = text(args, "name", null) + "@" + text(args, "version", null);
             io.releasegate.promotion.PromoteDigest promote = new io.releasegate.promotion.PromoteDigest(policy, ctx.store(), ctx.ledger())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.releasegate.error.InputException;
+import io.releasegate.error.RefusedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DayOfWeek;
@@ -54,16 +55,16 @@ class PolicyTest {
                 windows:
                   timezone: Europe/Paris
                   weekly:
-                    - days: [MON, FRI]
-                      from: "10:00"
-                      to: "12:00"
+                    - days: [MON, THU]
+                      from: "11:00"
+                      to: "13:00"
                   blackouts: ["2026-12-24"]
                 """);
         assertThat(p.approvals().count()).isEqualTo(3);
         assertThat(p.approvals().roles()).containsExactly("domain-reviewer", "maintainer");
         assertThat(p.approvals().members().get("maintainer").people()).containsExactly("alice", "bob");
         assertThat(p.windows().timezone()).isEqualTo("Europe/Paris");
-        assertThat(p.windows().weekly()).singleElement().satisfies(w -> assertThat(w.from()).isEqualTo(LocalTime.of(10, 0)));
+        assertThat(p.windows().weekly()).singleElement().satisfies(w -> assertThat(w.from()).isEqualTo(LocalTime.of(11, 0)));
         assertThat(p.environments()).hasSize(3);
     }
 
@@ -82,19 +83,32 @@ class PolicyTest {
         refused("approvals:\n  members:\n    release-captain:\n      people: [x]\n", "role 'release-captain' is not one of");
     }
 
+    /** Lowering a high-assurance rule is a refusal (policy.loosened), no longer an input error. */
+    void loosened(String yaml, String... fragments) throws Exception {
+        Path f = Files.writeString(tmp.resolve("policy.yaml"), yaml);
+        var assertion = assertThatThrownBy(() -> PolicyLoader.load(Optional.of(f))).as(yaml).isInstanceOf(RefusedException.class)
+                .hasMessageContaining("policy.loosened");
+        for (String fragment : fragments) {
+            assertion.hasMessageContaining(fragment);
+        }
+    }
+
     @Test
     void highAssuranceRulesCanBeRaisedNeverLowered() throws Exception {
-        refused("approvals:\n  count: 1\n", "approvals.count", "never lowered below 2");
-        refused("approvals:\n  roles: [maintainer]\n", "cannot be dropped");
-        refused("approvals:\n  highAssurance: false\n", "cannot be switched off");
-        refused("environments:\n  - name: dev\n    requires: [built]\n  - name: production\n    requires: [built]\n",
-                "policy.yaml:2", "keeps at least the evidence");
+        loosened("approvals:\n  count: 1\n", "approvals.count", "the library's 2, the team's 1", "never lowered");
+        loosened("approvals:\n  roles: [maintainer]\n", "cannot be dropped");
+        loosened("approvals:\n  highAssurance: false\n", "cannot be switched off");
+        loosened("environments:\n  - name: dev\n    requires: [built]\n  - name: staging\n    requires: [built]\n"
+                + "  - name: production\n    requires: [built]\n", "policy.yaml:2", "never less");
         assertThat(team("approvals:\n  count: 4\n  roles: [domain-reviewer, maintainer, security]\n").approvals().count()).isEqualTo(4);
     }
 
     @Test
     void changeWindowsAreTimeZoneAwareWithBlackoutsAndFreezes() throws Exception {
-        Policy p = team("""
+        // the admin's central policy opens every hour, so that a team in Paris may keep its own 09:00-16:00
+        Path central = Files.writeString(tmp.resolve("central.yaml"), "windows:\n  weekly:\n"
+                + "    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n      from: \"00:00\"\n      to: \"23:59:59.999999999\"\n");
+        Path team = Files.writeString(tmp.resolve("policy.yaml"), """
                 windows:
                   timezone: Europe/Paris
                   weekly:
@@ -109,6 +123,8 @@ class PolicyTest {
                       scope: [production]
                       exitCriteria: all incidents closed
                 """);
+        Policy p = PolicyLoader.load(Optional.of(CentralPolicy.of(central,
+                io.releasegate.digest.Digester.of(Files.readAllBytes(central)).toString())), Optional.of(team));
         // Monday 2026-11-23 08:30 UTC = 09:30 in Paris: inside
         assertThat(ChangeWindows.check(p, "production", Instant.parse("2026-11-23T08:30:00Z"))).isEmpty();
         // Monday 07:30 UTC = 08:30 Paris: before the window, although 09:00 is past in no zone

@@ -361,14 +361,17 @@ class CertificateSigningTest {
         signedByEmail();
         String good = Files.readString(tmp.resolve("app.jar.bundle"));
         Files.writeString(tmp.resolve("app.jar.bundle"), good.substring(0, good.length() / 2));
-        assertThatThrownBy(() -> verify(email())).isInstanceOf(InputException.class).hasMessageContaining("is not valid JSON");
+        // a bundle that does not parse is a failed check (it was damaged or forged), not an input error
+        assertThatThrownBy(() -> verify(email())).isInstanceOf(SignatureCheckFailed.class)
+                .hasMessageStartingWith("bundle.malformed: ").hasMessageContaining("is not valid JSON (line ");
         Files.writeString(tmp.resolve("app.jar.bundle"), good.replace("bundle.v0.3", "bundle.v0.9"));
-        assertThatThrownBy(() -> verify(email())).isInstanceOf(InputException.class).hasMessageContaining("is not a Sigstore bundle v0.3");
+        assertThatThrownBy(() -> verify(email())).isInstanceOf(SignatureCheckFailed.class).hasMessageContaining("is not a Sigstore bundle v0.3");
         // v0.3 also appears under the older media type form
         Files.writeString(tmp.resolve("app.jar.bundle"), good.replace(SigstoreBundle.MEDIA_TYPE, SigstoreBundle.MEDIA_TYPE_ALT));
         assertThat(verify(email()).identity()).isEqualTo(EMAIL);
         Files.writeString(tmp.resolve("app.jar.bundle"), good.replace(SigstoreBundle.MEDIA_TYPE, "application/vnd.dev.sigstore.bundle+json;version=0.1"));
-        assertThatThrownBy(() -> verify(email())).isInstanceOf(InputException.class).hasMessageContaining("is not a Sigstore bundle v0.3");
+        assertThatThrownBy(() -> verify(email())).isInstanceOf(SignatureCheckFailed.class).hasMessageContaining("bundle.malformed")
+                .hasMessageContaining("is not a Sigstore bundle v0.3");
         Files.writeString(tmp.resolve("app.jar.bundle"), good);
 
         String root = Files.readString(trustedRoot);

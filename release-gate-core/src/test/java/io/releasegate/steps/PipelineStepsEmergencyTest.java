@@ -37,11 +37,11 @@ class PipelineStepsEmergencyTest {
         project = sample.directory();
         state = tmp.resolve("state");
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
-        // the window is closed around today
+        // the window is closed around today (a blackout closes it whatever the hour); production takes the policy committed
         Files.createDirectories(project.resolve(".release"));
-        Files.writeString(project.resolve(".release/policy.yaml"), MEMBERS + "windows:\n  timezone: UTC\n  weekly:\n"
-                + "    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n      from: \"00:00\"\n"
-                + "      to: \"23:59:59.999999999\"\n  blackouts: [" + today.minusDays(1) + ", " + today + ", " + today.plusDays(1) + "]\n");
+        Files.writeString(project.resolve(".release/policy.yaml"), MEMBERS + "windows:\n  blackouts: [" + today.minusDays(1) + ", "
+                + today + ", " + today.plusDays(1) + "]\n");
+        commitPolicy();
         String jar = sample.build("1.0.0");
         Map<String, Object> built = PipelineSteps.buildOnce(Map.of("name", "payments", "version", "1.0.0", "artifacts", jar),
                 project, state, "rita", Optional.empty(), Progress.NONE);
@@ -51,6 +51,12 @@ class PipelineStepsEmergencyTest {
 
     /** mia may approve an emergency change: she holds a role and wrote none of the sample's changes. */
     static final String MEMBERS = "approvals:\n  members:\n    maintainer:\n      people: [mia, alice]\n";
+
+    void commitPolicy() {
+        io.releasegate.testing.Git.run(project, "add", ".release/policy.yaml");
+        io.releasegate.testing.Git.run(project, "-c", "user.name=Rita", "-c", "user.email=rita@example.com", "-c",
+                "commit.gpgsign=false", "commit", "-q", "-m", "chore: release policy");
+    }
 
     Map<String, Object> with(Object... kv) {
         Map<String, Object> m = new HashMap<>(release);
@@ -93,8 +99,8 @@ class PipelineStepsEmergencyTest {
         Files.writeString(project.resolve(".release/policy.yaml"), "environments:\n  - name: dev\n    requires: [built, window]\n"
                 + "  - name: staging\n    requires: [built, signatures, sbom, provenance, gates]\n"
                 + "  - name: production\n    requires: [built, signatures, sbom, provenance, gates, approvals, window]\n"
-                + MEMBERS + "windows:\n  timezone: UTC\n  weekly:\n    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n      from: \"00:00\"\n"
-                + "      to: \"23:59:59.999999999\"\n  blackouts: [" + today + "]\n");
+                + MEMBERS + "windows:\n  blackouts: [" + today + "]\n");
+        commitPolicy();
         Map<String, Object> built = PipelineSteps.buildOnce(Map.of("name", "payments", "version", "1.0.1", "artifacts", "target/*.jar"),
                 project, state, "rita", Optional.empty(), Progress.NONE);
         Map<String, Object> next = new HashMap<>(Map.of("name", "payments", "version", "1.0.1", "digest", built.get("digest"), "to", "dev"));

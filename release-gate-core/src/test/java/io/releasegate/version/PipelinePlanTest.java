@@ -89,9 +89,14 @@ class PipelinePlanTest {
         assertThat(LibraryRef.pinned("0123456")).isFalse();
         assertThat(LibraryRef.check(PolicyLoader.load(Optional.empty()), "golden", "main").orElseThrow().rule())
                 .isEqualTo("promote.library-unpinned");
+        // only the admin's central policy may allow a moving ref; a team policy that does loosens the library's
+        Path central = Files.writeString(tmp.resolve("central.yaml"), "library:\n  allowUnpinned: true\n");
+        assertThat(LibraryRef.check(PolicyLoader.load(Optional.of(io.releasegate.policy.CentralPolicy.of(central,
+                io.releasegate.digest.Digester.of(Files.readAllBytes(central)).toString())), Optional.empty()), "golden", "main")).isEmpty();
         Path team = tmp.resolve("policy.yaml");
         Files.writeString(team, "library:\n  allowUnpinned: true\n");
-        assertThat(LibraryRef.check(PolicyLoader.load(Optional.of(team)), "golden", "main")).isEmpty();
+        assertThatThrownBy(() -> PolicyLoader.load(Optional.of(team))).hasMessageContaining("policy.loosened")
+                .hasMessageContaining("library.allowUnpinned");
         Files.writeString(team, "library:\n  allowUnpinned: maybe\n");
         assertThatThrownBy(() -> PolicyLoader.load(Optional.of(team))).hasMessageContaining("library.allowUnpinned");
     }
