@@ -52,13 +52,18 @@ public final class Evidence {
 
     /** Signs, SBOMs, provenance, a passing gate decision, then verifies the release as verify --release does. */
     public static Keys record(ArtifactStore store, Ledger ledger, String name, String version, Path keyDir, Clock clock) {
-        Keys keys = keys(keyDir);
         Event built = ledger.events(name + "@" + version).stream().filter(e -> e.type().equals("built")).findFirst().orElseThrow();
+        ledger.append(Event.draft("gate-evaluated", name + "@" + version, built.digest(), "ci", clock.instant(),
+                Json.object().put("name", "gates").put("result", "pass")));
+        return signed(store, ledger, name, version, keyDir, clock);
+    }
+
+    /** Signs, SBOMs and provenance, then verifies the release as verify --release does; no gate decision. */
+    public static Keys signed(ArtifactStore store, Ledger ledger, String name, String version, Path keyDir, Clock clock) {
+        Keys keys = keys(keyDir);
         ReleaseSignatures.sign(store, ledger, name, version, keys.signer(), keys.publicKey(), "ci", clock);
         GenerateSbom.call(store, ledger, name, version, Optional.empty(), Limits.defaults(), "ci", clock);
         Provenance.generate(store, ledger, name, version, build(clock), keys.signer(), "release-key", "ci", clock);
-        ledger.append(Event.draft("gate-evaluated", name + "@" + version, built.digest(), "ci", clock.instant(),
-                Json.object().put("name", "gates").put("result", "pass")));
         new VerifyRelease(store, ledger).release(name, version).key(keys.publicKey()).requireProvenance(true).actor("ci")
                 .clock(clock).call();
         return keys;
