@@ -326,8 +326,9 @@ class GoldenPipelineTest extends BasePipelineTest {
                 '&& test "$(java -cp target/test-classes com.example.payments.Payments 100)" = true ' +
                 '&& printf \'<testsuite name="PaymentsTest" tests="1" failures="0" errors="0" skipped="0">' +
                 '<testcase classname="PaymentsTest" name="authorises"/></testsuite>\' > target/surefire-reports/TEST-PaymentsTest.xml'
-        Map result = run(cfg(lint: 'test -f README.md', unitTest: unitTest, junit: 'target/surefire-reports/*.xml',
-                notApplicable: [dependency: 'no third-party dependencies']))
+        Map config = [lint: 'test -f README.md', unitTest: unitTest, junit: 'target/surefire-reports/*.xml',
+                      notApplicable: [dependency: 'no third-party dependencies']]
+        Map result = run(cfg(config))
 
         assertThat(stages()).containsExactlyElementsOf(GATE_STAGES)
         assertThat(shell[0]).isEqualTo('test -f README.md')
@@ -355,9 +356,12 @@ class GoldenPipelineTest extends BasePipelineTest {
         assertThat(record(result.version).source().commit().get()).isEqualTo(head)
 
         // running the same pipeline again on the same commit is a no-op: same digest, no new build
-        Map again = run(cfg())
+        Map again = run(cfg(config))
         assertThat(again.digest).isEqualTo(result.digest)
         assertThat(again.outcome).isEqualTo('unchanged')
+        // a configuration that declares not applicable a gate with a recorded result is refused: 'not applicable'
+        // is fixed by the configuration at the built commit, and does not discard the unit tests' result
+        assertThatThrownBy { run(cfg()) }.hasMessageContaining('gates.not-applicable-fixed').hasMessageContaining('gate unit')
     }
 
     @Test

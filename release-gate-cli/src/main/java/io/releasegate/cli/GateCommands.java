@@ -53,7 +53,8 @@ final class GateCommands {
         @Option(names = "--junit", paramLabel = "FILE", description = "Test results (JUnit XML). Repeatable.")
         List<Path> junit = new ArrayList<>();
 
-        @Option(names = "--not-applicable", paramLabel = "GATE=RATIONALE", description = "A gate that does not apply, e.g. dast='no network endpoint'.")
+        @Option(names = "--not-applicable", paramLabel = "GATE=RATIONALE", description = {"A gate that does not apply, e.g. dast='no network endpoint'. Fixed by the first run of a digest:",
+                "a gate that already has a result cannot be declared not applicable later; a report for the gate decides it."})
         Map<String, String> notApplicable = new java.util.LinkedHashMap<>();
 
         @Option(names = "--passed", paramLabel = "GATE=true|false", description = "Result of a gate run by the pipeline itself, e.g. lint=true.")

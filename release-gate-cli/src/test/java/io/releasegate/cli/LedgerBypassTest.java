@@ -58,10 +58,11 @@ class LedgerBypassTest {
     void built() throws Exception {
         trust = TestTrust.create(tmp.resolve("trust"), "mia", "dora", "mallory");
         repo = TestRepo.init(tmp.resolve("repo"));
-        repo.commitAs("feat: refunds\n\nRefs: PAY-1", "Alice Author", "alice@example.com");
+        // production decisions take the policy committed at the built commit
         Files.createDirectories(repo.dir().resolve(".release"));
         Files.writeString(repo.dir().resolve(".release/policy.yaml"),
                 "approvals:\n  members:\n    maintainer:\n      people: [mia, mallory]\n    domain-reviewer:\n      people: [dora]\n");
+        repo.commitAs("feat: refunds\n\nRefs: PAY-1", "Alice Author", "alice@example.com");
         state = tmp.resolve("state").toString();
         ledger = tmp.resolve("state/ledger.git");
         Run b = as(trust.ciKeyFile(), "build-once", "--json", "--state-dir", state, "--workspace", repo.dir().toString(),

@@ -74,12 +74,13 @@ class PromotionCliBypassTest {
     void built() throws Exception {
         trust = TestTrust.create(tmp.resolve("trust"), "mia", "dora", "max", "eve");
         repo = TestRepo.init(tmp.resolve("repo"));
-        repo.commitAs("feat: refunds\n\nRefs: PAY-1", "Alice Author", "alice@example.com");
+        // production decisions take the policy committed at the built commit
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         Files.createDirectories(repo.dir().resolve(".release"));
         Files.writeString(repo.dir().resolve(".release/policy.yaml"), "approvals:\n  members:\n    maintainer:\n"
                 + "      people: [mia, alice, max]\n    domain-reviewer:\n      people: [dora]\n"
                 + "windows:\n  blackouts: [" + today.minusDays(1) + ", " + today + ", " + today.plusDays(1) + "]\n");
+        repo.commitAs("feat: refunds\n\nRefs: PAY-1", "Alice Author", "alice@example.com");
         state = tmp.resolve("state");
         Run b = ci("build-once", "--json", "--workspace", repo.dir().toString(), "--actor", "rita", "--name", "payments",
                 "--version", "1.0.0", "*.txt");

@@ -32,10 +32,14 @@ public record ApprovalStatus(List<Event> approvals, Set<String> approvers, Set<S
         List<Event> approvals = new ArrayList<>();
         Set<String> approvers = new LinkedHashSet<>();
         Set<String> roles = new TreeSet<>();
+        Set<String> counted = new LinkedHashSet<>();
         for (Event e : subjectEvents) {
             if (e.type().equals(APPROVED) && e.digest().equals(Optional.of(digest))
                     && e.text("environment").orElse("production").equals(environment)
-                    && approvers.add(Identities.normalise(e.actor()))) {
+                    && !Identities.matches(e.actor(), counted)) {
+                // one person counts once, under whichever form of their identity they approved
+                counted.addAll(Identities.forms(e.actor()));
+                approvers.add(Identities.normalise(e.actor()));
                 approvals.add(e);
                 e.text("role").ifPresent(roles::add);
             }

@@ -135,7 +135,7 @@ public final class ApproveProduction {
                     roles, authors, List.of(starter), subject));
         }
         ApprovalStatus before = ApprovalStatus.of(policy, events, digest, environment);
-        if (Identities.matches(approver, before.approvers())) {
+        if (Identities.matches(approver, Identities.forms(before.approvers().toArray(String[]::new)))) {
             refusals.add(new Refusal("approval.duplicate", approver + " already approved " + digest + " for " + environment,
                     "each approval must come from a different person"));
         }

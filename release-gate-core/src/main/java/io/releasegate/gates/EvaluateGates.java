@@ -29,6 +29,11 @@ import java.util.Optional;
  * below threshold, not affected per VEX, waived by exception X, or blocking because exception X is
  * invalid and why), every required gate present or declared not applicable with a rationale. Recorded
  * as one {@code check-recorded} event per gate and one {@code gate-evaluated} event with the result.
+ *
+ * <p>A report decides its gate even when the gate is also declared not applicable: "not applicable" is for gates
+ * without evidence, fixed before the first run by the pipeline configuration at the built commit. A later run may
+ * not declare not applicable a gate that already has a result for the digest ({@code gates.not-applicable-fixed});
+ * promotion reads the results monotonically (a failure is cleared only by a later pass of the same gate).
  */
 public final class EvaluateGates {
 

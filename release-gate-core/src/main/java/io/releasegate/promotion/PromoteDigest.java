@@ -171,7 +171,8 @@ public final class PromoteDigest {
                     continue;
                 }
                 ObjectNode p = Json.object().put("environment", environment).put("reason", e.reason())
-                        .put("approver", e.approver()).put("approval", approval.get().id()).put("scope", e.scope()).put("rollbackPlan", e.rollbackPlan())
+                        .put("approver", e.approver()).put("approval", approval.get().id()).put("scope", e.scope())
+                        .put("rollbackPlan", e.rollbackPlan())
                         .put("reviewDue", clock.instant().plus(Duration.ofDays(policy.emergency().reviewWithinDays())).toString());
                 e.followUps().forEach(f -> p.withArray("followUps").add(f));
                 emergencyEvent = ledger.appendIfHead(Event.draft(EMERGENCY, subject, Optional.of(digest), actor,

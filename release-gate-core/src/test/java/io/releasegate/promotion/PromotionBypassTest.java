@@ -322,6 +322,36 @@ class PromotionBypassTest {
         EmergencyReviews.review(as("carol"), policy, roles, change.id(), "carol", "root cause fixed; alert added", FRIDAY);
         assertThat(EmergencyReviews.overdue(ci().events(), later, policy, roles)).isEmpty();
     }
+    // one identity matcher: one person, two forms of their name
+
+    @Test
+    void onePersonApprovingUnderTwoFormsOfTheirIdentityCountsOnce() throws Exception {
+        Files.writeString(repo.dir().resolve(".release/policy.yaml"), """
+                approvals:
+                  members:
+                    maintainer:
+                      people: [mia]
+                    domain-reviewer:
+                      people: [mia@example.com, dora]
+                """);
+        policy = PolicyLoader.load(Optional.of(repo.dir().resolve(".release/policy.yaml")));
+        roles = RoleDirectory.resolve(policy, repo.dir());
+        evidence();
+        promote("dev").call();
+        assertThat(gate().sarif(List.of(clean)).call().pass()).isTrue();
+        promote("staging").call();
+        new ApproveProduction(policy, as("mia"), roles).release("payments", "1.0.0").digest(digest).approver("mia")
+                .role("maintainer").rationale("evidence complete").authors(AUTHORS).clock(MONDAY).call();
+        refused(() -> new ApproveProduction(policy, as("mia"), roles).release("payments", "1.0.0").digest(digest)
+                .approver("mia@example.com").role("domain-reviewer").rationale("and again").authors(AUTHORS).clock(MONDAY).call(),
+                "approval.duplicate", "already approved");
+        // signed by her own key under the other form of her name, as a hand-made append would be
+        as("mia").append(Event.draft("approved", SUBJECT, Optional.of(digest), "mia@example.com", MONDAY.instant(), Json.object()
+                .put("role", "domain-reviewer").put("rationale", "and again").put("environment", "production")));
+        refused(() -> promote("production").call(), "promote.approvals", "1 of 2 approval(s)");
+        assertThat(promotions("production")).isZero();
+    }
+
     // cause: rollback accepts a digest that never verified
 
     void inProduction() {

@@ -117,6 +117,10 @@ class ApprovalIdentityTest {
                     requires: [built, signatures, sbom, provenance, gates]
                   - name: production
                     requires: [built, signatures, sbom, provenance, gates, approvals, window]
+                approvals:
+                  members:
+                    maintainer:
+                      people: [mia]
                 windows:
                   timezone: UTC
                   weekly:
@@ -154,7 +158,9 @@ class ApprovalIdentityTest {
         assertThat(emergency.text("approver")).contains("mia");
         assertThat(emergency.text("rollbackPlan")).contains("promote 0.9.0 again");
         r.assertLogContains("emergency change " + emergency.id(), run);
-        assertThat(sample.events()).extracting(Event::type).containsExactly("built", "emergency-change", "promoted");
+        assertThat(sample.events()).extracting(Event::type)
+                .containsExactly("built", "emergency-approved", "emergency-change", "promoted");
+        assertThat(sample.events().get(1).actor()).isEqualTo("mia");
     }
 
     /** Waits for the pending input and submits it as {@code user}, as the input page's Proceed button does. */
