@@ -306,8 +306,11 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
                 EmergencyChange change = new EmergencyChange("demo run outside the change window", "mia",
                         "payments only", "withdraw the release", List.of("post-change review within 5 days"));
                 RoleDirectory roles = RoleDirectory.resolve(policy, project);
-                new ApproveEmergency(policy, ctx.ledger(), roles).release(SampleProject.NAME, version).digest(built.digest())
-                        .record(change).authors(authors).call();
+                try (ReleaseContext asMia = ReleaseContext.open(options.withSigner(Optional.of(trust.signer("mia"))))) {
+                    new ApproveEmergency(policy, asMia.ledger(), roles).release(SampleProject.NAME, version).digest(built.digest())
+                            .record(change).authors(authors).call();
+                }
+                step("approveEmergency", "mia approved the emergency change, signed with her own key");
                 production.emergency(Optional.of(change)).roles(roles).authors(authors);
             }
             PromoteDigest.Result prod = production.call();
