@@ -3,6 +3,8 @@ package io.releasegate.library
 import com.lesfurets.jenkins.unit.BasePipelineTest
 import io.releasegate.context.ReleaseContext
 import io.releasegate.demo.SampleProject
+import io.releasegate.digest.Digester
+import io.releasegate.policy.CentralPolicy
 import io.releasegate.progress.Progress
 import io.releasegate.record.ReleaseRecordProjection
 import io.releasegate.record.ReleaseRecords
@@ -40,6 +42,7 @@ class GoldenPipelineTest extends BasePipelineTest {
     static String[] tagKeyPair
 
     Path tmp
+    Path centralFile
     Path project
     Path origin
     Path state
@@ -102,6 +105,12 @@ class GoldenPipelineTest extends BasePipelineTest {
         super.setUp()
         tmp = Files.createTempDirectory('golden-test-')
         project = SampleProject.create(tmp.resolve('payments'), Instant.parse('2026-11-02T09:00:00Z')).directory()
+        // the team's policy is committed with the sources: production decisions use it as the built commit has it
+        policy(MEMBERS)
+        // the admin's central policy (the controller's configuration): a window that is always open, so that the
+        // scenarios do not depend on when the tests run; a team policy may only tighten it
+        centralFile = tmp.resolve('central-policy.yaml')
+        central(ALWAYS_OPEN)
         origin = tmp.resolve('origin.git')
         git(tmp, 'clone', '-q', '--bare', project.toString(), origin.toString())
         git(project, 'remote', 'add', 'origin', origin.toString())
@@ -136,18 +145,18 @@ class GoldenPipelineTest extends BasePipelineTest {
             // the approver of an emergency change is who submitted the last input (the emergency one), as Jenkins records it
             def a = core('promoteDigest', args)
             PipelineSteps.promoteDigest(a, project, state, 'jenkins', Optional.empty(),
-                    a.emergency ? Optional.ofNullable(submitter) : Optional.empty())
+                    a.emergency ? Optional.ofNullable(submitter) : Optional.empty(), centralPolicy())
         })
         helper.registerAllowedMethod('approveProduction', [Map], { Map args ->
             // the approver is who submitted the input, as Jenkins records it: never a value from the Jenkinsfile
-            PipelineSteps.approveProduction(core('approveProduction', args), project, state, submitter)
+            PipelineSteps.approveProduction(core('approveProduction', args), project, state, submitter, Optional.empty(), centralPolicy())
         })
         helper.registerAllowedMethod('releaseGate', [Map], { Map m ->
             assert m.keySet().every { it in ['command', 'args', 'signingKey', 'signingCertificate', 'passphraseCredentials', 'gitCredentials'] } : m.keySet()
             def a = core('releaseGate ' + m.command, m.args)
             switch (m.command) {
-                case 'plan': return PipelineSteps.plan(a, project)
-                case 'gate': return PipelineSteps.gate(a, project, state, 'jenkins')
+                case 'plan': return PipelineSteps.plan(a, project, centralPolicy())
+                case 'gate': return PipelineSteps.gate(a, project, state, 'jenkins', Optional.empty(), centralPolicy())
                 case 'sign': return m.signingCertificate
                         ? PipelineSteps.signWithCertificate(a, state, credential(m.signingKey), credential(m.signingCertificate),
                                 Optional.empty(), 'jenkins', Optional.empty())
@@ -157,8 +166,8 @@ class GoldenPipelineTest extends BasePipelineTest {
                     tagCredentials << m.findAll { k, v -> k != 'command' && k != 'args' }
                     return PipelineSteps.tagRelease(a, project, state, keys.resolve('tag.asc'), new char[0], 'jenkins')
                 case 'release-record': return PipelineSteps.releaseRecord(a, project, state)
-                case 'library-check': return PipelineSteps.libraryCheck(a, project)
-                case 'approval-status': return PipelineSteps.approvalStatus(a, project, state)
+                case 'library-check': return PipelineSteps.libraryCheck(a, project, centralPolicy())
+                case 'approval-status': return PipelineSteps.approvalStatus(a, project, state, centralPolicy())
                 case 'no-go': return PipelineSteps.noGo(a, state, submitter ?: 'jenkins')
                 case 'verify-production': return PipelineSteps.verifyProduction(a, project, state, 'jenkins')
                 default: throw new IllegalArgumentException("unknown releaseGate command ${m.command}")
@@ -214,8 +223,6 @@ class GoldenPipelineTest extends BasePipelineTest {
         }
         Files.writeString(keys.resolve('tag.asc'), tagKeyPair[0])
         Files.writeString(keys.resolve('tag.pub.asc'), tagKeyPair[1])
-        // a window that is always open, so that the scenarios do not depend on when the tests run
-        policy(MEMBERS + ALWAYS_OPEN)
     }
 
     @AfterEach
@@ -223,9 +230,21 @@ class GoldenPipelineTest extends BasePipelineTest {
         tmp.toFile().deleteDir()
     }
 
+    /** The team's policy, committed into the sample's last commit (before the origin is cloned). */
     void policy(String yaml) {
         Files.createDirectories(project.resolve('.release'))
         Files.writeString(project.resolve('.release/policy.yaml'), yaml)
+        git(project, 'add', '.release/policy.yaml')
+        git(project, 'commit', '-q', '--amend', '--no-edit')
+    }
+
+    /** The admin's central policy, pinned as it is now (the admin re-pins what they change). */
+    void central(String yaml) {
+        Files.writeString(centralFile, yaml)
+    }
+
+    Optional<CentralPolicy> centralPolicy() {
+        Optional.of(CentralPolicy.of(centralFile, Digester.of(Files.readAllBytes(centralFile)).toString()))
     }
 
     void onBranch(String branch, String library = 'v1.4.0', Map more = [:]) {
@@ -491,12 +510,16 @@ class GoldenPipelineTest extends BasePipelineTest {
                                          rationale: 'ok'], project, state, 'dora')
         assertThatThrownBy {
             PipelineSteps.promoteDigest([name: 'payments', version: '0.1.0', digest: built.digest().get().toString(), to: 'production'],
-                    project, state, 'jenkins')
+                    project, state, 'jenkins', Optional.empty(), Optional.empty(), centralPolicy())
         }.hasMessageContaining('promote.library-unpinned')
         assertThat(promotions('payments@0.1.0')).containsExactly('dev', 'staging')
 
-        // a policy that allows a moving library ref lets the same release through (the approvals are already recorded)
-        policy(MEMBERS + ALWAYS_OPEN + "library:\n  allowUnpinned: true\n")
+        // a team policy cannot allow a moving library ref (it would loosen the library's policy) ...
+        Files.writeString(project.resolve('.release/policy.yaml'), MEMBERS + "library:\n  allowUnpinned: true\n")
+        assertThatThrownBy { run(cfg()) }.hasMessageContaining('policy.loosened').hasMessageContaining('library.allowUnpinned')
+        Files.writeString(project.resolve('.release/policy.yaml'), MEMBERS)
+        // ... the admin's central policy can, and lets the same release through (the approvals are already recorded)
+        central(ALWAYS_OPEN + "library:\n  allowUnpinned: true\n")
         run(cfg())
         assertThat(stages()).containsExactlyElementsOf(ALL_STAGES)
         assertThat(inputs()).isEmpty()
@@ -603,7 +626,7 @@ evidence: [SEC-88]
     @Test
     void outsideTheChangeWindowProductionIsRefusedThenAllowedInsideIt() {
         LocalDate today = LocalDate.now(ZoneOffset.UTC)
-        policy(MEMBERS + ALWAYS_OPEN + "  blackouts: [${today.minusDays(1)}, ${today}, ${today.plusDays(1)}]\n")
+        central(ALWAYS_OPEN + "  blackouts: [${today.minusDays(1)}, ${today}, ${today.plusDays(1)}]\n")
         onBranch('main')
         answers.add([user: 'mia', role: 'maintainer', rationale: 'ok'])
         answers.add([user: 'dora', role: 'domain-reviewer', rationale: 'ok'])
@@ -612,8 +635,8 @@ evidence: [SEC-88]
         assertThat(promotions('payments@0.1.0')).containsExactly('dev', 'staging')
         assertThat(project.resolve('deployed-production.txt')).doesNotExist()
 
-        // inside the window: the same release, its approvals already recorded, goes to production without asking again
-        policy(MEMBERS + ALWAYS_OPEN)
+        // the admin lifts the blackout: the same release, its approvals already recorded, goes to production without asking again
+        central(ALWAYS_OPEN)
         Map result = run(cfg())
         assertThat(stages()).containsExactlyElementsOf(ALL_STAGES)
         assertThat(inputs()).isEmpty()
@@ -722,7 +745,7 @@ evidence: [SEC-88]
     @Test
     void anEmergencyChangeTakesProductionOutsideTheWindowRecordingItsApproverAndFollowUps() {
         LocalDate today = LocalDate.now(ZoneOffset.UTC)
-        policy(MEMBERS + ALWAYS_OPEN + "  blackouts: [${today.minusDays(1)}, ${today}, ${today.plusDays(1)}]\n")
+        central(ALWAYS_OPEN + "  blackouts: [${today.minusDays(1)}, ${today}, ${today.plusDays(1)}]\n")
         onBranch('main')
         binding.setVariable('params', [ROLLBACK_VERSION: '', ROLLBACK_INCIDENT: '',
                                        EMERGENCY_REASON: 'card payments fail for every customer (INC-7)',
@@ -778,7 +801,7 @@ evidence: [SEC-88]
 
         // complete, but nobody approves the emergency: a recorded no-go, nothing reaches production
         LocalDate today = LocalDate.now(ZoneOffset.UTC)
-        policy(MEMBERS + ALWAYS_OPEN + "  blackouts: [${today}]\n")
+        central(ALWAYS_OPEN + "  blackouts: [${today}]\n")
         binding.setVariable('params', [ROLLBACK_VERSION: '', ROLLBACK_INCIDENT: '', EMERGENCY_REASON: 'checkout is down',
                                        EMERGENCY_SCOPE: 'payments service only', EMERGENCY_ROLLBACK: 'promote 0.0.9 again',
                                        EMERGENCY_FOLLOWUPS: 'post-incident review PAY-200'])

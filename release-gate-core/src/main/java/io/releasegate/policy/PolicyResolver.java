@@ -79,7 +79,7 @@ public final class PolicyResolver {
             committed = baseline;
         } else {
             throw new RefusedException(new Refusal(NOT_COMMITTED, environment + " takes a release under the policy committed "
-                    + "with its source, and this release was built outside git (its built event names no commit)",
+                    + "with its source, and no built event of this release names a commit (it was built outside git, or not built)",
                     "build the release from a git checkout, or have the admin pin a central policy ("
                             + CentralPolicy.ENV + ", " + CentralPolicy.ENV_DIGEST + ")"));
         }

@@ -78,9 +78,9 @@ public final class PipelineSteps {
     }
 
     /** The workspace's policy (over the central one when pinned), for steps that decide about no environment. */
-    private static io.releasegate.policy.Policy policy(Path workspace) {
+    private static io.releasegate.policy.Policy policy(Path workspace, Optional<io.releasegate.policy.CentralPolicy> central) {
         Path team = workspace.resolve(io.releasegate.policy.PolicyLoader.TEAM_POLICY);
-        return io.releasegate.policy.PolicyLoader.load(central(), java.nio.file.Files.exists(team) ? Optional.of(team) : Optional.empty());
+        return io.releasegate.policy.PolicyLoader.load(central, java.nio.file.Files.exists(team) ? Optional.of(team) : Optional.empty());
     }
 
     /**
@@ -89,18 +89,19 @@ public final class PipelineSteps {
      * ({@link io.releasegate.policy.PolicyResolver}).
      */
     private static io.releasegate.policy.Policy policy(Path workspace, ReleaseContext ctx, String name, String version,
-                                                       String environment) {
+                                                       String environment, Optional<io.releasegate.policy.CentralPolicy> central) {
         Optional<String> commit = ctx.ledger().events(name + "@" + version).stream()
                 .filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst().flatMap(e -> e.text("commit"));
-        return new io.releasegate.policy.PolicyResolver(workspace).builtCommit(commit).environment(environment).central(central())
+        return new io.releasegate.policy.PolicyResolver(workspace).builtCommit(commit).environment(environment).central(central)
                 .call();
     }
 
     /**
-     * The admin's central policy: {@code RELEASE_GATE_CENTRAL_POLICY} and {@code RELEASE_GATE_CENTRAL_POLICY_DIGEST} in the
-     * environment of the process running the core (a Jenkins agent's, set where the agent is launched), never the map.
+     * The admin's central policy the overloads without one use: {@code RELEASE_GATE_CENTRAL_POLICY} and
+     * {@code RELEASE_GATE_CENTRAL_POLICY_DIGEST} in the environment of the process running the core (a Jenkins agent's, set
+     * where the agent is launched), never the map. Callers with a configuration of their own pass it instead.
      */
-    private static Optional<io.releasegate.policy.CentralPolicy> central() {
+    public static Optional<io.releasegate.policy.CentralPolicy> central() {
         return io.releasegate.policy.CentralPolicy.fromEnvironment(System.getenv());
     }
 
@@ -305,8 +306,13 @@ public final class PipelineSteps {
      * approvals: {count, roles}}. A branch that breaks the branch rules is a refusal.
      */
     public static Map<String, Object> plan(Map<String, ?> args, Path workspace) {
+        return plan(args, workspace, central());
+    }
+
+    /** plan under the admin's central policy ({@code central}, from the caller's configuration). */
+    public static Map<String, Object> plan(Map<String, ?> args, Path workspace, Optional<io.releasegate.policy.CentralPolicy> central) {
         checkKeys("plan", args, Set.of("branch", "changeRequest", "version", "emergency"));
-        io.releasegate.policy.Policy policy = policy(workspace);
+        io.releasegate.policy.Policy policy = policy(workspace, central);
         if (args.get("emergency") != null) {
             // refused before any stage: the same completeness rule promoteDigest applies; the approver is still to come
             // (whoever submits the emergency input), so it is not asked for here
@@ -340,8 +346,13 @@ public final class PipelineSteps {
      * unless the policy allows it; the same rule promoteDigest applies to the last environment.
      */
     public static Map<String, Object> libraryCheck(Map<String, ?> args, Path workspace) {
+        return libraryCheck(args, workspace, central());
+    }
+
+    /** libraryCheck under the admin's central policy. */
+    public static Map<String, Object> libraryCheck(Map<String, ?> args, Path workspace, Optional<io.releasegate.policy.CentralPolicy> central) {
         checkKeys("libraryCheck", args, Set.of("libraryName", "libraryVersion"));
-        io.releasegate.policy.Policy policy = policy(workspace);
+        io.releasegate.policy.Policy policy = policy(workspace, central);
         String ref = text(args, "libraryVersion", "");
         io.releasegate.provenance.LibraryRef.check(policy, text(args, "libraryName", "golden"), ref).ifPresent(r -> {
             throw new io.releasegate.error.RefusedException(r);
@@ -404,10 +415,15 @@ public final class PipelineSteps {
 
     /** approvalStatus: the approvals recorded for the digest against the policy -> {@code satisfied, status}. */
     public static Map<String, Object> approvalStatus(Map<String, ?> args, Path workspace, Path stateDir) {
+        return approvalStatus(args, workspace, stateDir, central());
+    }
+
+    /** approvalStatus under the admin's central policy. */
+    public static Map<String, Object> approvalStatus(Map<String, ?> args, Path workspace, Path stateDir, Optional<io.releasegate.policy.CentralPolicy> central) {
         checkKeys("approvalStatus", args, Set.of("name", "version", "store", "ledger", "digest", "environment"));
         try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
             io.releasegate.policy.Policy policy = policy(workspace, ctx, text(args, "name", null), text(args, "version", null),
-                    text(args, "environment", "production"));
+                    text(args, "environment", "production"), central);
             io.releasegate.approval.ApprovalStatus st = io.releasegate.approval.ApprovalStatus.of(policy,
                     ctx.ledger().events(text(args, "name", null) + "@" + text(args, "version", null)),
                     io.releasegate.digest.Digest.parse(text(args, "digest", null)), text(args, "environment", "production"));
@@ -445,12 +461,18 @@ public final class PipelineSteps {
     /** gate with registry credentials, for a store that is a registry requiring them. */
     public static Map<String, Object> gate(Map<String, ?> args, Path workspace, Path stateDir, String actor,
         Optional<RegistryCredentials> credentials) {
+        return gate(args, workspace, stateDir, actor, credentials, central());
+    }
+
+    /** gate under the admin's central policy. */
+    public static Map<String, Object> gate(Map<String, ?> args, Path workspace, Path stateDir, String actor,
+        Optional<RegistryCredentials> credentials, Optional<io.releasegate.policy.CentralPolicy> central) {
         checkKeys("gate", args, Set.of("name", "version", "store", "ledger", "sarif", "vulns", "sbom", "junit", "notApplicable",
                 "branch", "environment"));
         try (ReleaseContext ctx = open(args, stateDir, credentials)) {
             String name = text(args, "name", null);
             String version = text(args, "version", null);
-            io.releasegate.policy.Policy policy = policy(workspace, ctx, name, version, text(args, "environment", "production"));
+            io.releasegate.policy.Policy policy = policy(workspace, ctx, name, version, text(args, "environment", "production"), central);
             io.releasegate.digest.Digest digest = ctx.ledger().events(name + "@" + version).stream()
                     .filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst().flatMap(io.releasegate.ledger.Event::digest)
                     .orElseThrow(() -> new InputException("gate: " + name + "@" + version + " was not built"));
@@ -483,12 +505,18 @@ public final class PipelineSteps {
     /** approveProduction with registry credentials, for a store that is a registry requiring them. */
     public static Map<String, Object> approveProduction(Map<String, ?> args, Path workspace, Path stateDir, String approver,
         Optional<RegistryCredentials> credentials) {
+        return approveProduction(args, workspace, stateDir, approver, credentials, central());
+    }
+
+    /** approveProduction under the admin's central policy. */
+    public static Map<String, Object> approveProduction(Map<String, ?> args, Path workspace, Path stateDir, String approver,
+        Optional<RegistryCredentials> credentials, Optional<io.releasegate.policy.CentralPolicy> central) {
         checkKeys("approveProduction", args, Set.of("name", "version", "store", "ledger", "digest", "role", "rationale", "environment"));
         try (ReleaseContext ctx = open(args, stateDir, credentials);
              io.releasegate.commits.History history = io.releasegate.commits.History.open(workspace)) {
             String name = text(args, "name", null);
             String version = text(args, "version", null);
-            io.releasegate.policy.Policy policy = policy(workspace, ctx, name, version, text(args, "environment", "production"));
+            io.releasegate.policy.Policy policy = policy(workspace, ctx, name, version, text(args, "environment", "production"), central);
             String commit = ctx.ledger().events(name + "@" + version).stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE))
                     .findFirst().flatMap(e -> e.text("commit")).orElse("HEAD");
             io.releasegate.approval.ApproveProduction.Result r = new io.releasegate.approval.ApproveProduction(policy, ctx.ledger(),
@@ -542,6 +570,15 @@ public final class PipelineSteps {
      */
     public static Map<String, Object> promoteDigest(Map<String, ?> args, Path workspace, Path stateDir, String actor,
         Optional<RegistryCredentials> credentials, Optional<String> emergencyApprover) {
+        return promoteDigest(args, workspace, stateDir, actor, credentials, emergencyApprover, central());
+    }
+
+    /**
+     * promoteDigest under the admin's central policy ({@code central}: in Jenkins the controller's configured policy,
+     * never a value from the Jenkinsfile).
+     */
+    public static Map<String, Object> promoteDigest(Map<String, ?> args, Path workspace, Path stateDir, String actor,
+        Optional<RegistryCredentials> credentials, Optional<String> emergencyApprover, Optional<io.releasegate.policy.CentralPolicy> central) {
         checkKeys("promoteDigest", args, Set.of("name", "version", "store", "ledger", "digest", "to", "incident", "emergency"));
         Optional<io.releasegate.promotion.EmergencyChange> emergency = Optional.empty();
         if (args.get("emergency") != null) {
@@ -551,7 +588,7 @@ public final class PipelineSteps {
         }
         try (ReleaseContext ctx = open(args, stateDir, credentials)) {
             io.releasegate.policy.Policy policy = policy(workspace, ctx, text(args, "name", null), text(args, "version", null),
-                    text(args, "to", ""));
+                    text(args, "to", ""), central);
             Object incident = args.get("incident");
             String subject = text(args, "name", null) + "@" + text(args, "version", null);
             io.releasegate.promotion.PromoteDigest promote = new io.releasegate.promotion.PromoteDigest(policy, ctx.store(), ctx.ledger())
