@@ -147,13 +147,15 @@ public final class ApproveProduction {
         payload.put("rationale", rationale.trim());
         payload.put("environment", environment);
         payload.put("version", version);
+        policy.stamp(payload);
         Event recorded = ledger.append(Event.draft(ApprovalStatus.APPROVED, subject, Optional.of(digest), approver,
                 clock.instant(), payload));
         List<Event> after = new ArrayList<>(events);
         after.add(recorded);
         ApprovalStatus status = ApprovalStatus.of(policy, after, digest, environment);
         if (status.satisfied() && !before.satisfied()) {
-            recordDecision(ledger, subject, digest, approver, true, "approvals complete: " + status.describe(), environment, clock);
+            recordDecision(ledger, subject, digest, approver, true, "approvals complete: " + status.describe(), environment, clock,
+                    Optional.of(policy));
         }
         return new Result(recorded, status);
     }
@@ -161,11 +163,18 @@ public final class ApproveProduction {
     /** Records a go or no-go decision (an aborted approval is a no-go with its reason). */
     public static Event recordDecision(Ledger ledger, String subject, Digest digest, String actor, boolean go,
                                        String reason, String environment, Clock clock) {
+        return recordDecision(ledger, subject, digest, actor, go, reason, environment, clock, Optional.empty());
+    }
+
+    /** Records a go or no-go decision taken under {@code policy}, which the event names by its digest. */
+    public static Event recordDecision(Ledger ledger, String subject, Digest digest, String actor, boolean go,
+                                       String reason, String environment, Clock clock, Optional<Policy> policy) {
         if (reason == null || reason.isBlank()) {
             throw new InputException("a go/no-go decision needs a reason");
         }
         ObjectNode payload = Json.object().put("decision", go ? "go" : "no-go").put("reason", reason)
                 .put("environment", environment);
+        policy.ifPresent(p -> p.stamp(payload));
         return ledger.append(Event.draft(DECISION, subject, Optional.of(digest), actor, clock.instant(), payload));
     }
 }

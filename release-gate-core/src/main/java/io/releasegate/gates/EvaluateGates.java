@@ -206,7 +206,7 @@ public final class EvaluateGates {
                 + " waived; gates " + checks.stream().map(c -> c.gate() + "=" + c.result()).toList();
 
         for (Check c : checks) {
-            ObjectNode p = Json.object().put("name", c.gate()).put("result", c.result()).put("summary", c.summary());
+            ObjectNode p = policy.stamp(Json.object().put("name", c.gate()).put("result", c.result()).put("summary", c.summary()));
             c.rationale().ifPresent(r -> p.put("rationale", r));
             ledger.append(Event.draft(CHECK_RECORDED, subject, Optional.of(digest), actor, clock.instant(), p));
         }
@@ -219,7 +219,8 @@ public final class EvaluateGates {
                     .put("disposition", d.disposition().name().toLowerCase(Locale.ROOT).replace('_', '-')).put("reason", d.reason());
             d.finding().location().ifPresent(l -> n.put("location", l));
         }
-        Event e = ledger.append(Event.draft(GATE_EVALUATED, subject, Optional.of(digest), actor, clock.instant(), payload));
+        Event e = ledger.append(Event.draft(GATE_EVALUATED, subject, Optional.of(digest), actor, clock.instant(),
+                policy.stamp(payload)));
         return new Decision(pass, out, checks, summary, e.id());
     }
 

@@ -120,6 +120,14 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
         return Digester.of(canonicalJson().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The payload field that names the policy a decision was taken under. */
+    public static final String EVENT_FIELD = "policy";
+
+    /** Names this policy, by its {@link #digest()}, in the payload of an event that a decision under it records. */
+    public ObjectNode stamp(ObjectNode payload) {
+        return payload.put(EVENT_FIELD, digest().toString());
+    }
+
     /**
      * The canonical form: JSON without whitespace, object keys sorted, sets (days, gates, licenses, roles, people,
      * blackouts, freezes, weekly windows, required evidence) sorted, lists whose order means something (environments)

@@ -126,7 +126,7 @@ public final class ApproveEmergency {
         if (same.isPresent()) {
             return same.get();
         }
-        return ledger.append(draft(subject, digest, environment, record, role, clock));
+        return ledger.append(draft(subject, digest, environment, record, role, clock, Optional.of(policy)));
     }
 
     /** The refusals of an emergency record and its approver: complete, someone named, and someone who may approve. */
@@ -161,11 +161,18 @@ public final class ApproveEmergency {
     /** The event that records the approval of {@code record} by its approver. */
     static Event draft(String subject, Digest digest, String environment, EmergencyChange record, Optional<String> role,
                        Clock clock) {
+        return draft(subject, digest, environment, record, role, clock, Optional.empty());
+    }
+
+    /** The approval's event, naming the policy it was given under when known. */
+    static Event draft(String subject, Digest digest, String environment, EmergencyChange record, Optional<String> role,
+                       Clock clock, Optional<Policy> policy) {
         ObjectNode p = Json.object().put("environment", environment).put("reason", record.reason())
                 .put("scope", record.scope()).put("rollbackPlan", record.rollbackPlan());
         p.putArray("followUps");
         record.followUps().forEach(f -> p.withArray("followUps").add(f));
         role.ifPresent(r -> p.put("role", r));
+        policy.ifPresent(x -> x.stamp(p));
         return Event.draft(EventType.EMERGENCY_APPROVED.wire(), subject, Optional.of(digest), record.approver(), clock.instant(), p);
     }
 }

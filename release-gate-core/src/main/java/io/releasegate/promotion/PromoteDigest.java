@@ -166,7 +166,8 @@ public final class PromoteDigest {
                     if (attested) {
                         throw new IllegalStateException("the attested emergency approval was recorded but is not found");
                     }
-                    attested = ledger.appendIfHead(ApproveEmergency.draft(subject, digest, environment, e, Optional.empty(), clock),
+                    attested = ledger.appendIfHead(ApproveEmergency.draft(subject, digest, environment, e, Optional.empty(), clock,
+                            Optional.of(policy)),
                             head).isPresent();
                     continue;
                 }
@@ -175,6 +176,7 @@ public final class PromoteDigest {
                         .put("rollbackPlan", e.rollbackPlan())
                         .put("reviewDue", clock.instant().plus(Duration.ofDays(policy.emergency().reviewWithinDays())).toString());
                 e.followUps().forEach(f -> p.withArray("followUps").add(f));
+                policy.stamp(p);
                 emergencyEvent = ledger.appendIfHead(Event.draft(EMERGENCY, subject, Optional.of(digest), actor,
                         clock.instant(), p), head);
                 if (emergencyEvent.isEmpty()) {
@@ -186,6 +188,7 @@ public final class PromoteDigest {
                     .put("rollback", rollbackIncident.isPresent());
             rollbackIncident.ifPresent(i -> payload.put("incident", i));
             emergencyEvent.ifPresent(e -> payload.put("emergency", e.id()));
+            policy.stamp(payload);
             Optional<Event> promoted = ledger.appendIfHead(Event.draft(PROMOTED, subject, Optional.of(digest), actor,
                     clock.instant(), payload), head);
             if (promoted.isPresent()) {

@@ -115,6 +115,10 @@ class GovernanceTest {
         assertThat(store.fetchManifest("payments/staging", "1.0.0").orElseThrow().digest()).isEqualTo(digest);
         assertThat(ledger.events("payments@1.0.0")).filteredOn(e -> e.type().equals("promoted"))
                 .extracting(e -> e.text("environment").orElseThrow()).containsExactly("dev", "staging", "production");
+        // every decision names the effective policy it was taken under, by its digest
+        assertThat(ledger.events("payments@1.0.0")).filteredOn(e -> List.of("approved", "decision", "promoted").contains(e.type()))
+                .hasSizeGreaterThanOrEqualTo(6).allSatisfy(e -> assertThat(e.text(Policy.EVENT_FIELD)).as(e.type())
+                        .contains(policy.digest().toString()));
         // again: already there, nothing new recorded
         int before = ledger.events().size();
         assertThat(promote("production").call().alreadyThere()).isTrue();
