@@ -1,5 +1,6 @@
 package io.releasegate.approval;
 
+import io.releasegate.ledger.EventType;
 import io.releasegate.digest.Digest;
 import io.releasegate.ledger.Event;
 import io.releasegate.policy.Policy;
@@ -21,7 +22,7 @@ public record ApprovalStatus(List<Event> approvals, Set<String> approvers, Set<S
         rolesMissing = Set.copyOf(rolesMissing);
     }
 
-    public static final String APPROVED = "approved";
+    public static final String APPROVED = EventType.APPROVED.wire();
 
     public boolean satisfied() {
         return approvers.size() >= required && rolesMissing.isEmpty();

@@ -1,5 +1,6 @@
 package io.releasegate.approval;
 
+import io.releasegate.ledger.EventType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.build.BuildOnce;
 import io.releasegate.digest.Digest;
@@ -26,7 +27,7 @@ import java.util.Set;
  */
 public final class ApproveProduction {
 
-    public static final String DECISION = "decision";
+    public static final String DECISION = EventType.DECISION.wire();
 
     /** The approval recorded and where the rule stands now. */
     public record Result(Event approval, ApprovalStatus status) {

@@ -1,5 +1,6 @@
 package io.releasegate.build;
 
+import io.releasegate.ledger.EventType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -54,7 +55,7 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 public final class BuildOnce {
 
     /** Ledger event type recorded by this command. */
-    public static final String EVENT_TYPE = "built";
+    public static final String EVENT_TYPE = EventType.BUILT.wire();
 
     private final ArtifactStore store;
     private final Ledger ledger;

@@ -1,5 +1,6 @@
 package io.releasegate.gates;
 
+import io.releasegate.ledger.EventType;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.build.BuildOnce;
@@ -37,8 +38,8 @@ import java.util.Optional;
  */
 public final class EvaluateGates {
 
-    public static final String GATE_EVALUATED = "gate-evaluated";
-    public static final String CHECK_RECORDED = "check-recorded";
+    public static final String GATE_EVALUATED = EventType.GATE_EVALUATED.wire();
+    public static final String CHECK_RECORDED = EventType.CHECK_RECORDED.wire();
 
     public enum Disposition { BLOCKING, BELOW_THRESHOLD, NOT_AFFECTED, WAIVED }
 

@@ -1,5 +1,6 @@
 package io.releasegate.promotion;
 
+import io.releasegate.ledger.EventType;
 import io.releasegate.approval.Identities;
 import io.releasegate.error.Refusal;
 import io.releasegate.ledger.Event;
@@ -39,7 +40,7 @@ final class EmergencyRule implements PromotionRule {
                     + role.get() + " (event " + approval.get().id() + ") but does not hold that role", "ask someone who holds " + role.get()));
         }
         if (approval.isEmpty() && !p.attestsEmergencyApproval()) {
-            List<Event> others = p.all("emergency-approved").stream()
+            List<Event> others = p.all(EventType.EMERGENCY_APPROVED.wire()).stream()
                     .filter(a -> Identities.matches(a.actor(), Identities.forms(e.approver()))).toList();
             return new Refused(new Refusal("emergency.approver-unsigned", "the ledger has no emergency approval by "
                     + e.approver() + " of this record for " + p.digest() + " in " + p.environment()

@@ -1,5 +1,6 @@
 package io.releasegate.promotion;
 
+import io.releasegate.ledger.EventType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.approval.Identities;
 import io.releasegate.approval.RoleDirectory;
@@ -43,8 +44,8 @@ import java.util.Set;
  */
 public final class PromoteDigest {
 
-    public static final String PROMOTED = "promoted";
-    public static final String EMERGENCY = "emergency-change";
+    public static final String PROMOTED = EventType.PROMOTED.wire();
+    public static final String EMERGENCY = EventType.EMERGENCY_CHANGE.wire();
 
     /** What happened. */
     public record Result(String environment, Digest digest, String reference, boolean rollback, boolean alreadyThere,

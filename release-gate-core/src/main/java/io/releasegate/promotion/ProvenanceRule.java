@@ -1,5 +1,6 @@
 package io.releasegate.promotion;
 
+import io.releasegate.ledger.EventType;
 import io.releasegate.error.Refusal;
 import io.releasegate.provenance.LibraryRef;
 import java.util.ArrayList;
@@ -14,16 +15,16 @@ final class ProvenanceRule implements PromotionRule {
     @Override
     public Outcome check(Promotion p) {
         List<Refusal> refusals = new ArrayList<>();
-        if (p.latest(List.of("provenance-generated")).isEmpty()) {
+        if (p.latest(List.of(EventType.PROVENANCE_GENERATED.wire())).isEmpty()) {
             refusals.add(new Refusal("promote.evidence-provenance", "no provenance of " + p.digest(),
                     "generate and sign the provenance"));
         }
         if (p.lastEnvironment()) {
-            p.latest(List.of("provenance-generated")).filter(e -> e.payload().has("libraryVersion"))
+            p.latest(List.of(EventType.PROVENANCE_GENERATED.wire())).filter(e -> e.payload().has("libraryVersion"))
                     .flatMap(e -> LibraryRef.check(p.policy(), e.text("libraryName").orElse("?"), e.text("libraryVersion").orElse("")))
                     .ifPresent(refusals::add);
         }
-        p.latest(List.of("attestation-verified", "attestation-failed")).filter(e -> e.type().equals("attestation-failed"))
+        p.latest(List.of(EventType.ATTESTATION_VERIFIED.wire(), EventType.ATTESTATION_FAILED.wire())).filter(e -> EventType.ATTESTATION_FAILED.is(e))
                 .ifPresent(e -> refusals.add(new Refusal("promote.evidence-provenance", "the last verification of the provenance of "
                         + p.digest() + " failed: " + e.text("reason").orElse("?"), "generate the provenance again and verify it")));
         return refusals.isEmpty() ? PromotionRule.satisfied() : new Refused(refusals);

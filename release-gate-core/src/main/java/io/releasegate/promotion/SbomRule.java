@@ -1,5 +1,6 @@
 package io.releasegate.promotion;
 
+import io.releasegate.ledger.EventType;
 import io.releasegate.error.Refusal;
 import java.util.List;
 
@@ -8,7 +9,7 @@ final class SbomRule implements PromotionRule {
 
     @Override
     public Outcome check(Promotion p) {
-        if (p.latest(List.of("sbom-generated")).isEmpty()) {
+        if (p.latest(List.of(EventType.SBOM_GENERATED.wire())).isEmpty()) {
             return new Refused(new Refusal("promote.evidence-sbom", "no SBOM of " + p.digest(), "generate the SBOM (generateSbom)"));
         }
         return PromotionRule.satisfied();

@@ -1,5 +1,6 @@
 package io.releasegate.provenance;
 
+import io.releasegate.ledger.EventType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -95,7 +96,7 @@ public final class Provenance {
         StoredManifest manifest = store.fetchManifest(name, artifact.toString())
                 .orElseThrow(() -> new InputException("store " + store.location() + " has no manifest " + artifact));
         Referrers.Stored stored = Referrers.push(store, name, manifest, DSSE_ARTIFACT_TYPE, "provenance.intoto.dsse.json", document);
-        ledger.append(Event.draft("provenance-generated", subject, built.digest(), actor, clock.instant(),
+        ledger.append(Event.draft(EventType.PROVENANCE_GENERATED.wire(), subject, built.digest(), actor, clock.instant(),
                 Json.object().put("predicateType", PREDICATE).put("attestationDigest", stored.document().toString())
                         .put("reference", stored.reference()).put("libraryName", b.libraryName())
                         .put("libraryVersion", b.libraryVersion())));
@@ -139,7 +140,7 @@ public final class Provenance {
                 .orElseThrow(() -> new RefusedException(new Refusal("provenance.unknown-release",
                         "the ledger has no 'built' event for " + subject, "build it first")));
         Digest artifact = built.digest().orElseThrow();
-        Optional<Event> recorded = events.stream().filter(e -> e.type().equals("provenance-generated")
+        Optional<Event> recorded = events.stream().filter(e -> EventType.PROVENANCE_GENERATED.is(e)
                 && e.digest().equals(Optional.of(artifact)) && e.payload().hasNonNull("reference")).reduce((a, b) -> b);
         String reason = null;
         if (recorded.isEmpty()) {
@@ -163,7 +164,7 @@ public final class Provenance {
             // the key that verified, so that promotion and verify-production can check the envelope again
             p.put("publicKey", io.releasegate.signing.KeySigner.pem(key));
         }
-        Event e = ledger.append(Event.draft(reason == null ? "attestation-verified" : "attestation-failed", subject,
+        Event e = ledger.append(Event.draft(reason == null ? EventType.ATTESTATION_VERIFIED.wire() : EventType.ATTESTATION_FAILED.wire(), subject,
                 Optional.of(artifact), actor, clock.instant(), p));
         if (reason != null) {
             int colon = reason.indexOf(':');

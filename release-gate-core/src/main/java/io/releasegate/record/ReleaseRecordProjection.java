@@ -1,5 +1,6 @@
 package io.releasegate.record;
 
+import io.releasegate.ledger.EventType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.ledger.Event;
@@ -38,7 +39,7 @@ public final class ReleaseRecordProjection {
                                                   String ledgerLocation, Optional<String> head) {
         String subject = name + "@" + version;
         List<Event> mine = events.stream().filter(e -> e.subject().equals(subject)).toList();
-        Optional<Event> built = mine.stream().filter(e -> e.type().equals("built")).findFirst();
+        Optional<Event> built = mine.stream().filter(e -> EventType.BUILT.is(e)).findFirst();
         if (built.isEmpty()) {
             return Optional.empty();
         }
@@ -71,33 +72,37 @@ public final class ReleaseRecordProjection {
             ids.add(e.id());
             ObjectNode p = e.payload();
             String eventDigest = e.digest().map(Object::toString).orElse(digest);
-            switch (e.type()) {
-                case "tagged" -> tag = Optional.of(new Tag(text(p, "tag").orElse("v" + version),
+            Optional<EventType> type = EventType.of(e.type());
+            if (type.isEmpty()) {
+                continue; // a type this version does not know: kept by id
+            }
+            switch (type.get()) {
+                case TAGGED -> tag = Optional.of(new Tag(text(p, "tag").orElse("v" + version),
                         text(p, "commit").orElse(""), text(p, "signer"), e.id()));
-                case "sbom-generated" -> sboms.add(new Sbom(text(p, "format").orElse("cyclonedx"), text(p, "specVersion"),
+                case SBOM_GENERATED -> sboms.add(new Sbom(text(p, "format").orElse("cyclonedx"), text(p, "specVersion"),
                         text(p, "sbomDigest").orElse(eventDigest), text(p, "reference"), e.id()));
-                case "provenance-generated" -> provenance.add(new Provenance(
+                case PROVENANCE_GENERATED -> provenance.add(new Provenance(
                         text(p, "predicateType").orElse("https://slsa.dev/provenance/v1"),
                         text(p, "attestationDigest").orElse(eventDigest), text(p, "reference"), e.id()));
-                case "signed", "signature-verified", "signature-failed" -> signatures.add(new Signature(
+                case SIGNED, SIGNATURE_VERIFIED, SIGNATURE_FAILED -> signatures.add(new Signature(
                         text(p, "target").orElse(eventDigest),
-                        switch (e.type()) {
-                            case "signed" -> "signed";
-                            case "signature-verified" -> "verified";
+                        switch (type.get()) {
+                            case SIGNED -> "signed";
+                            case SIGNATURE_VERIFIED -> "verified";
                             default -> "failed";
                         },
                         text(p, "identity"), text(p, "issuer"), text(p, "reason"), e.time(), e.id()));
-                case "gate-evaluated", "check-recorded" -> checks.add(new Check(text(p, "name").orElse(e.type()),
+                case GATE_EVALUATED, CHECK_RECORDED -> checks.add(new Check(text(p, "name").orElse(e.type()),
                         text(p, "result").orElse("fail"), text(p, "summary"), text(p, "rationale"), e.time(), e.id()));
-                case "approved" -> approvals.add(new Approval(e.actor(), text(p, "role").orElse("unspecified"),
+                case APPROVED -> approvals.add(new Approval(e.actor(), text(p, "role").orElse("unspecified"),
                         text(p, "rationale").orElse(""), eventDigest, text(p, "environment"), e.time(), e.id()));
-                case "promoted" -> promotions.add(new Promotion(text(p, "environment").orElse("unknown"), eventDigest,
+                case PROMOTED -> promotions.add(new Promotion(text(p, "environment").orElse("unknown"), eventDigest,
                         e.actor(), e.time(), p.path("rollback").asBoolean(false), text(p, "incident"), e.id()));
-                case "known-issue" -> text(p, "text").ifPresent(knownIssues::add);
-                case "production-window" -> window = Optional.of(new ReleaseRecord.Window(
+                case KNOWN_ISSUE -> text(p, "text").ifPresent(knownIssues::add);
+                case PRODUCTION_WINDOW -> window = Optional.of(new ReleaseRecord.Window(
                         Instant.parse(p.path("start").asText()), Instant.parse(p.path("end").asText()),
                         p.has("emergency") ? Optional.of(p.path("emergency").asBoolean()) : Optional.empty()));
-                case "rollback-plan" -> {
+                case ROLLBACK_PLAN -> {
                     plan = text(p, "plan");
                     if (p.path("lastKnownGood").isObject()) {
                         plannedKnownGood = Optional.of(new KnownGood(p.path("lastKnownGood").path("version").asText(),
@@ -125,7 +130,7 @@ public final class ReleaseRecordProjection {
         Optional<KnownGood> last = Optional.empty();
         String prefix = name + "@";
         for (Event e : events) {
-            if (e.type().equals("promoted") && e.subject().startsWith(prefix) && !e.subject().equals(subject)
+            if (EventType.PROMOTED.is(e) && e.subject().startsWith(prefix) && !e.subject().equals(subject)
                     && PRODUCTION.equals(e.payload().path("environment").asText()) && e.digest().isPresent()) {
                 last = Optional.of(new KnownGood(e.subject().substring(prefix.length()), e.digest().get().toString()));
             }

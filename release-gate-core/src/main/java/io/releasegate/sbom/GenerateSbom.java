@@ -1,5 +1,6 @@
 package io.releasegate.sbom;
 
+import io.releasegate.ledger.EventType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.build.BuildOnce;
 import io.releasegate.digest.Digest;
@@ -41,7 +42,7 @@ public final class GenerateSbom {
 
     public static final String CYCLONEDX_MEDIA_TYPE = CycloneDxWriter.MEDIA_TYPE;
     public static final String SPDX_MEDIA_TYPE = SpdxWriter.MEDIA_TYPE;
-    public static final String EVENT_TYPE = "sbom-generated";
+    public static final String EVENT_TYPE = EventType.SBOM_GENERATED.wire();
 
     /** One written SBOM document. */
     public record Document(SbomFormat format, byte[] bytes, Digest digest) {

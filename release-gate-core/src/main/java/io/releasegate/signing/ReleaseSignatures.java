@@ -1,5 +1,6 @@
 package io.releasegate.signing;
 
+import io.releasegate.ledger.EventType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.build.BuildOnce;
@@ -56,7 +57,7 @@ public final class ReleaseSignatures {
         }
         ObjectNode p = Json.object().put("target", name + ":" + OciNames.tagForVersion(version))
                 .put("signature", Base64.getEncoder().encodeToString(sig)).put("keyFingerprint", fingerprint(publicKey));
-        return ledger.append(Event.draft("signed", name + "@" + version, built.digest(), actor, clock.instant(), p));
+        return ledger.append(Event.draft(EventType.SIGNED.wire(), name + "@" + version, built.digest(), actor, clock.instant(), p));
     }
 
     /** Verifies the recorded signatures of the release against {@code key}; records the outcome; throws when it fails. */
@@ -65,7 +66,7 @@ public final class ReleaseSignatures {
         String subject = name + "@" + version;
         Event built = built(ledger, name, version);
         Digest digest = built.digest().orElseThrow();
-        List<Event> signed = ledger.events(subject).stream().filter(e -> e.type().equals("signed") && e.digest().equals(Optional.of(digest))).toList();
+        List<Event> signed = ledger.events(subject).stream().filter(e -> EventType.SIGNED.is(e) && e.digest().equals(Optional.of(digest))).toList();
         Tagged tagged = tagged(store, name, version);
         StoredManifest m = tagged.manifest();
         Optional<String> reason = tagged.problem().or(() -> artifactProblem(store, name, version, m, digest));
@@ -148,7 +149,7 @@ public final class ReleaseSignatures {
                 .put("bundleDigest", stored.document().toString()).put("reference", stored.reference());
         SigningCertificates.oidcIssuer(cert).ifPresent(i -> p.put("issuer", i));
         s.logIndex().ifPresent(i -> p.put("logIndex", i));
-        return ledger.append(Event.draft("signed", name + "@" + version, built.digest(), actor, clock.instant(), p));
+        return ledger.append(Event.draft(EventType.SIGNED.wire(), name + "@" + version, built.digest(), actor, clock.instant(), p));
     }
 
     /**
@@ -168,7 +169,7 @@ public final class ReleaseSignatures {
         Optional<Checked> ok = Optional.empty();
         String reference = "";
         if (reason.isEmpty()) {
-            List<Event> signed = ledger.events(subject).stream().filter(e -> e.type().equals("signed")
+            List<Event> signed = ledger.events(subject).stream().filter(e -> EventType.SIGNED.is(e)
                     && e.digest().equals(Optional.of(digest)) && e.payload().hasNonNull("reference")).toList();
             if (signed.isEmpty()) {
                 reason = Optional.of("signature.missing: " + subject + " (" + digest + ") has no certificate signature (no stored bundle)");
@@ -206,7 +207,7 @@ public final class ReleaseSignatures {
     private static Event recordOutcome(Ledger ledger, String subject, Digest digest, ObjectNode payload, Optional<String> reason,
                                        String remedy, String actor, Clock clock) {
         reason.ifPresent(r -> payload.put("reason", r));
-        Event e = ledger.append(Event.draft(reason.isPresent() ? "signature-failed" : "signature-verified", subject,
+        Event e = ledger.append(Event.draft(reason.isPresent() ? EventType.SIGNATURE_FAILED.wire() : EventType.SIGNATURE_VERIFIED.wire(), subject,
                 Optional.of(digest), actor, clock.instant(), payload));
         if (reason.isPresent()) {
             String r = reason.get();
@@ -225,7 +226,7 @@ public final class ReleaseSignatures {
      */
     public static X509Certificate verifiedCertificate(Event verified) {
         String pem = verified.payload().path("certificate").asText("");
-        if (!verified.type().equals("signature-verified") || pem.isEmpty()) {
+        if (!EventType.SIGNATURE_VERIFIED.is(verified) || pem.isEmpty()) {
             throw new InputException("event " + verified.id() + " is not a verified certificate signature");
         }
         return SigningCertificates.parsePem(pem, "the verified certificate of event " + verified.id()).get(0);

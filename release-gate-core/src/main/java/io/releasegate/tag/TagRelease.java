@@ -1,5 +1,6 @@
 package io.releasegate.tag;
 
+import io.releasegate.ledger.EventType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.build.BuildOnce;
 import io.releasegate.commits.BranchCheck;
@@ -46,7 +47,7 @@ import org.eclipse.jgit.transport.URIish;
  */
 public final class TagRelease {
 
-    public static final String EVENT_TYPE = "tagged";
+    public static final String EVENT_TYPE = EventType.TAGGED.wire();
 
     /** What was tagged. */
     public record Result(String tag, String commit, String tagObject, String signer, boolean pushed, String eventId) {

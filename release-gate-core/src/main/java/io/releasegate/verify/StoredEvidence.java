@@ -1,5 +1,6 @@
 package io.releasegate.verify;
 
+import io.releasegate.ledger.EventType;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.releasegate.digest.Digest;
 import io.releasegate.error.InputException;
@@ -93,8 +94,8 @@ public final class StoredEvidence {
 
     /** A recorded signature of the manifest verifies with the key or certificate of the last successful verification. */
     public List<Refusal> signatures(List<Event> events) {
-        Optional<Event> last = latest(events, "signature-verified", "signature-failed");
-        if (last.isEmpty() || !last.get().type().equals("signature-verified")) {
+        Optional<Event> last = latest(events, EventType.SIGNATURE_VERIFIED.wire(), EventType.SIGNATURE_FAILED.wire());
+        if (last.isEmpty() || !EventType.SIGNATURE_VERIFIED.is(last.get())) {
             return List.of(new Refusal("signature.unverified", "no verified signature of " + digest
                     + last.map(e -> " (the last verification, " + e.id() + ", failed)").orElse(""), REVERIFY));
         }
@@ -105,7 +106,7 @@ public final class StoredEvidence {
         } catch (RefusedException e) {
             return e.refusals();
         }
-        List<Event> signed = events.stream().filter(e -> e.type().equals("signed") && e.digest().equals(Optional.of(digest))).toList();
+        List<Event> signed = events.stream().filter(e -> EventType.SIGNED.is(e) && e.digest().equals(Optional.of(digest))).toList();
         String pem = verified.text("publicKey").orElse("");
         String certificate = verified.text("certificate").orElse("");
         if (!pem.isEmpty()) {
@@ -164,15 +165,15 @@ public final class StoredEvidence {
 
     /** The last recorded provenance verifies, from the store, with the key of the last successful verification of it. */
     public List<Refusal> provenance(List<Event> events) {
-        Optional<Event> recorded = latest(events, "provenance-generated");
+        Optional<Event> recorded = latest(events, EventType.PROVENANCE_GENERATED.wire());
         if (recorded.isEmpty() || recorded.get().text("reference").isEmpty() || recorded.get().text("attestationDigest").isEmpty()) {
             return List.of(new Refusal("provenance.missing", "no stored provenance is recorded for " + digest,
                     "generate and sign the provenance"));
         }
-        Optional<Event> last = latest(events, "attestation-verified", "attestation-failed");
-        if (last.isEmpty() || !last.get().type().equals("attestation-verified") || last.get().text("publicKey").isEmpty()) {
+        Optional<Event> last = latest(events, EventType.ATTESTATION_VERIFIED.wire(), EventType.ATTESTATION_FAILED.wire());
+        if (last.isEmpty() || !EventType.ATTESTATION_VERIFIED.is(last.get()) || last.get().text("publicKey").isEmpty()) {
             return List.of(new Refusal("provenance.unverified", "no verification of the provenance of " + digest + " recorded the "
-                    + "key it verified with" + last.filter(e -> e.type().equals("attestation-failed"))
+                    + "key it verified with" + last.filter(e -> EventType.ATTESTATION_FAILED.is(e))
                     .map(e -> " (the last one, " + e.id() + ", failed)").orElse(""), REVERIFY));
         }
         PublicKey key = KeySigner.publicKey(last.get().text("publicKey").orElseThrow(), "the public key of event " + last.get().id());

@@ -1,5 +1,6 @@
 package io.releasegate.verify;
 
+import io.releasegate.ledger.EventType;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.digest.Digest;
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class VerifyProduction {
 
-    public static final String EVENT_TYPE = "production-verified";
+    public static final String EVENT_TYPE = EventType.PRODUCTION_VERIFIED.wire();
     public static final String PRODUCTION = "production";
 
     public record CheckResult(String name, boolean ok, int exitCode, String output) {
@@ -125,13 +126,13 @@ public final class VerifyProduction {
         // what runs is the promoted artifact only if its bytes and its evidence are still those that were verified
         List<Event> history = ledger.events(subject);
         List<String> recorded = new ArrayList<>();
-        if (history.stream().anyMatch(e -> e.type().equals("signature-verified") || e.type().equals("signature-failed"))) {
+        if (history.stream().anyMatch(e -> EventType.SIGNATURE_VERIFIED.is(e) || EventType.SIGNATURE_FAILED.is(e))) {
             recorded.add("signatures");
         }
-        if (history.stream().anyMatch(e -> e.type().equals("sbom-generated"))) {
+        if (history.stream().anyMatch(e -> EventType.SBOM_GENERATED.is(e))) {
             recorded.add("sbom");
         }
-        if (history.stream().anyMatch(e -> e.type().equals("provenance-generated"))) {
+        if (history.stream().anyMatch(e -> EventType.PROVENANCE_GENERATED.is(e))) {
             recorded.add("provenance");
         }
         new StoredEvidence(store, name, expected).check(recorded, history).forEach(r -> problems.add(r.rule() + ": " + r.evidence()));

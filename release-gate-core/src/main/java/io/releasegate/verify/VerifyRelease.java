@@ -1,5 +1,6 @@
 package io.releasegate.verify;
 
+import io.releasegate.ledger.EventType;
 import io.releasegate.digest.Digest;
 import io.releasegate.error.InputException;
 import io.releasegate.ledger.Event;
@@ -106,7 +107,7 @@ public final class VerifyRelease {
             releaseKey = ReleaseSignatures.verifiedCertificate(signature).getPublicKey();
         }
         Optional<Event> provenance = Optional.empty();
-        boolean recorded = ledger.events(name + "@" + version).stream().anyMatch(e -> e.type().equals("provenance-generated"));
+        boolean recorded = ledger.events(name + "@" + version).stream().anyMatch(e -> EventType.PROVENANCE_GENERATED.is(e));
         if (requireProvenance || recorded) {
             provenance = Optional.of(Provenance.verifyStored(store, ledger, name, version, provenanceKey.orElse(releaseKey), actor,
                     clock));
