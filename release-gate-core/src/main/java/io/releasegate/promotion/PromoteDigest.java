@@ -126,14 +126,12 @@ public final class PromoteDigest {
             Optional<String> head = ledger.head();
             List<Event> events = ledger.events(subject);
             Decision d = decide(target, subject, events);
-            if (!d.alreadyThere()) {
-                // what the decision rests on, re-read from the store: a rollback the artifact, otherwise the evidence too
-                new StoredEvidence(store, name, digest).require(rollbackIncident.isPresent() ? List.of() : target.requires(), events);
-            }
             if (d.alreadyThere()) {
                 ensureInStore();
                 return new Result(environment, digest, envReference(), false, true, d.existing().orElseThrow().id());
             }
+            // what the decision rests on, re-read from the store: for a rollback the artifact, otherwise its evidence too
+            new StoredEvidence(store, name, digest).require(rollbackIncident.isPresent() ? List.of() : target.requires(), events);
             String reference = ensureInStore();
             Optional<Event> emergencyEvent = Optional.empty();
             if (d.emergencyNeeded()) {
