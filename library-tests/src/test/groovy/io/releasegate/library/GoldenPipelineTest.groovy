@@ -652,11 +652,13 @@ evidence: [SEC-88]
         // "deploying" to dev alters the stored attestation (the DSSE envelope blob) behind the pipeline's back
         String tamper = "f=\$(grep -rl payloadType '${state.resolve('store')}/blobs') && test -n \"\$f\" && " +
                 "chmod u+w \$f && printf ' ' >> \$f"
-        assertThatThrownBy { run(cfg(deploy: [dev: tamper])) }.hasMessageContaining('refused by rule provenance.')
+        // the envelope's bytes no longer hash to the digest the ledger records: refused naming the file
+        assertThatThrownBy { run(cfg(deploy: [dev: tamper])) }.hasMessageContaining('refused by rule store.digest-mismatch: ' +
+                state.resolve('store/blobs/sha256'))
         assertThat(stages()).containsExactlyElementsOf(ALL_STAGES.subList(0, ALL_STAGES.indexOf('deploy-staging') + 1))
         def events = events('payments@0.1.0')
         assertThat(events*.type()).contains('signature-verified', 'attestation-failed')
-        assertThat(events.find { it.type() == 'attestation-failed' }.text('reason').get()).startsWith('provenance.')
+        assertThat(events.find { it.type() == 'attestation-failed' }.text('reason').get()).startsWith('store.digest-mismatch: ')
         assertThat(promotions('payments@0.1.0')).containsExactly('dev')
         assertThat(inputs()).isEmpty()
     }

@@ -149,14 +149,12 @@ public final class PromoteDigest {
             List<Event> events = ledger.events(subject);
             Decision d = decide(new Promotion(policy, name, version, digest, target, actor, clock.instant(), emergency, roles,
                     authors, attestEmergencyApproval, events));
-            if (!d.alreadyThere()) {
-                // what the decision rests on, re-read from the store: a rollback the artifact, otherwise the evidence too
-                new StoredEvidence(store, name, digest).require(rollbackIncident.isPresent() ? List.of() : target.requires(), events);
-            }
             if (d.alreadyThere()) {
                 ensureInStore();
                 return new Result(environment, digest, envReference(), false, true, d.existing().orElseThrow().id());
             }
+            // what the decision rests on, re-read from the store: for a rollback the artifact, otherwise its evidence too
+            new StoredEvidence(store, name, digest).require(rollbackIncident.isPresent() ? List.of() : target.requires(), events);
             String reference = ensureInStore();
             Optional<Event> emergencyEvent = Optional.empty();
             if (d.emergency().isPresent()) {

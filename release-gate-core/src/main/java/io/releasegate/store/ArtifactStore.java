@@ -10,7 +10,10 @@ import java.util.Optional;
 /**
  * A content-addressed OCI store: an OCI image layout directory or an OCI distribution registry.
  * Blobs and manifests are addressed by digest; a tag names one manifest and, for us, never moves.
- * Failures to reach or read the store are {@link io.releasegate.error.InputException}s.
+ * Failures to reach or read the store are {@link io.releasegate.error.InputException}s. What is read is checked
+ * against the digest it was asked for (see {@link ContentVerifier}): bytes that are not those of the digest are a
+ * {@link io.releasegate.error.RefusedException} ({@value ContentVerifier#DIGEST_MISMATCH}) naming the digest asked
+ * for, the digest got and the file or URL they came from.
  */
 public interface ArtifactStore extends AutoCloseable {
 
@@ -25,10 +28,17 @@ public interface ArtifactStore extends AutoCloseable {
     /** Uploads a small blob held in memory (configs, manifests' companions). */
     void pushBlob(String repository, Digest digest, byte[] content);
 
-    /** Opens a blob for reading; the caller closes the stream. */
+    /**
+     * Opens a blob for reading; the caller closes the stream. Bytes that do not hash to {@code digest} are refused
+     * before the stream is handed over (a layout) or at the latest at its end or its close (a registry), before the
+     * caller has read all of them.
+     */
     InputStream openBlob(String repository, Digest digest);
 
-    /** A manifest by tag or by digest, if the store has it. */
+    /**
+     * A manifest by tag or by digest, if the store has it; its bytes are those of the digest asked for, or (by tag) of
+     * the digest the store lists or reports for the tag.
+     */
     Optional<StoredManifest> fetchManifest(String repository, String reference);
 
     /**

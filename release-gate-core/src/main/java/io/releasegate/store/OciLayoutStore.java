@@ -99,7 +99,7 @@ public final class OciLayoutStore implements ArtifactStore {
 
     @Override
     public void pushBlob(String repository, Digest digest, long size, Path file, Progress progress) {
-        if (hasBlob(repository, digest)) {
+        if (hasIntactBlob(digest)) {
             progress.advance(size);
             return;
         }
@@ -114,7 +114,7 @@ public final class OciLayoutStore implements ArtifactStore {
 
     @Override
     public void pushBlob(String repository, Digest digest, byte[] content) {
-        if (hasBlob(repository, digest)) {
+        if (hasIntactBlob(digest)) {
             return;
         }
         try (InputStream in = new java.io.ByteArrayInputStream(content)) {
@@ -251,6 +251,22 @@ public final class OciLayoutStore implements ArtifactStore {
     @Override
     public void close() {
         // nothing held open between calls
+    }
+
+    /** The blob is there with the bytes of its digest; a damaged copy is replaced by the next push of the right bytes. */
+    private boolean hasIntactBlob(Digest digest) {
+        if (!Files.isRegularFile(blobPath(digest))) {
+            return false;
+        }
+        try {
+            // opening checks the whole file against its digest
+            openBlob("", digest).close();
+            return true;
+        } catch (io.releasegate.error.RefusedException e) {
+            return false;
+        } catch (IOException e) {
+            throw new InputException("cannot read blob " + digest + " from " + root + ": " + e.getMessage(), e);
+        }
     }
 
     Path blobPath(Digest digest) {

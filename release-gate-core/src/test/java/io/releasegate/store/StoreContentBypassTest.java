@@ -367,6 +367,19 @@ class StoreContentBypassTest {
     }
 
     @Test
+    void aDamagedLayoutBlobIsReplacedWhenTheRightBytesArePushedAgain() throws Exception {
+        OciLayoutStore store = OciLayoutStore.open(tmp.resolve("layout"));
+        byte[] content = "the bytes that were built".getBytes(StandardCharsets.UTF_8);
+        Digest d = Digester.of(content);
+        store.pushBlob("app", d, content);
+        flipByte(store.blobPath(d));
+        store.pushBlob("app", d, content);
+        try (InputStream in = store.openBlob("app", d)) {
+            assertThat(in.readAllBytes()).isEqualTo(content);
+        }
+    }
+
+    @Test
     void aLayoutManifestChangedUnderItsTagOrDigestIsRefused() throws Exception {
         OciLayoutStore store = OciLayoutStore.open(tmp.resolve("layout"));
         byte[] content = "jar".getBytes(StandardCharsets.UTF_8);
