@@ -6,6 +6,7 @@ import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.jenkinsci.Symbol;
@@ -32,7 +33,7 @@ public class PromoteDigestStep extends ReleaseStep {
     private final String digest;
     private final String to;
     private String incident = "";
-    private Map<String, Object> emergency = Map.of();
+    private Map<String, Object> emergency = new LinkedHashMap<>();
 
     @DataBoundConstructor
     public PromoteDigestStep(String name, String version, String digest, String to) {

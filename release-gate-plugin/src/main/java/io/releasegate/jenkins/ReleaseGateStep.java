@@ -40,7 +40,7 @@ public class ReleaseGateStep extends Step {
     private String signingCertificate = "";
     private String passphraseCredentials = "";
     private String gitCredentials = "";
-    private Map<String, Object> args = Map.of();
+    private Map<String, Object> args = new LinkedHashMap<>();
 
     @DataBoundConstructor
     public ReleaseGateStep(String command) {
