@@ -238,6 +238,17 @@ class CliTest {
                 .isEqualTo("SPDX-2.3");
         assertThat(results(doc, "provenance").get(0)).contains("read back and verified");
         assertThat(results(doc, "verify-production").get(0)).startsWith("verified");
+        // signed approvals: each approver's own key; another person's key records nothing
+        assertThat(results(doc, "approveProduction")).anySatisfy(t -> assertThat(t).contains("signed with mia's key"))
+                .anySatisfy(t -> assertThat(t).contains("dora's approval signed with mia's key refused, nothing recorded"));
+        // the demo's ledger as an auditor sees it: every event signed by whoever may assert it, every checkpoint extended
+        Run audit = run("audit", "--json", "--state-dir", dir.resolve(".release-gate").toString(),
+                "--trust", dir.resolve(".release-gate/trust/trust.yaml").toString());
+        assertThat(audit.exit()).as(audit.out() + audit.err()).isZero();
+        assertThat(audit.json().path("events").findValuesAsText("believed")).containsOnly("true").hasSizeGreaterThan(20);
+        assertThat(audit.json().path("events").findValuesAsText("signer")).contains("ci@example.com", "mia@example.com",
+                "dora@example.com");
+        assertThat(audit.json().path("checkpoints")).isNotEmpty();
         JsonNode record = doc.path("record");
         assertThat(new ReleaseRecords().read(record.toString()).version()).isEqualTo("0.1.0");
         assertThat(record.path("source").path("tag").path("name").asText()).isEqualTo("v0.1.0");
