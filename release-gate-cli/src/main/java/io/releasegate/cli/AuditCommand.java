@@ -69,10 +69,8 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
                 Event e = en.event();
                 ObjectNode n = events.addObject().put("id", e.id()).put("type", e.type()).put("subject", e.subject())
                         .put("actor", e.actor()).put("time", e.time().toString());
-                if (en.verification() instanceof Verification.Verified ok) {
-                    n.put("believed", true).put("signer", ok.principal()).put("key", ok.key()).put("attested", ok.attested());
-                } else if (en.verification() instanceof Verification.Rejected no) {
-                    n.put("believed", false).put("rule", no.rule()).put("reason", no.reason());
+                InspectCommand.verification(n, en.verification());
+                if (en.verification() instanceof Verification.Rejected no) {
                     findings.addObject().put("rule", no.rule()).put("event", e.id()).put("message", "'" + e.type() + "' of "
                             + e.subject() + " by " + e.actor() + " is not believed: " + no.reason());
                 }

@@ -121,12 +121,7 @@ final class InspectCommand implements Callable<Integer>, Main.JsonAware {
                         .put("time", e.time().toString());
                 e.digest().ifPresent(d -> n.put("digest", d.toString()));
                 n.set("payload", e.payload());
-                ObjectNode v = n.putObject("verification");
-                if (en.verification() instanceof Verification.Verified ok) {
-                    v.put("believed", true).put("signer", ok.principal()).put("key", ok.key()).put("attested", ok.attested());
-                } else if (en.verification() instanceof Verification.Rejected no) {
-                    v.put("believed", false).put("rule", no.rule()).put("reason", no.reason());
-                }
+                verification(n.putObject("verification"), en.verification());
             }
             ledger.put("unbelieved", unbelieved);
             disagreement.ifPresent(d -> doc.put("disagreement", d));
@@ -163,6 +158,15 @@ final class InspectCommand implements Callable<Integer>, Main.JsonAware {
         } catch (java.io.IOException e) {
             throw new InputException("stored manifest is not JSON: " + e.getMessage(), e);
         }
+    }
+
+    /** A verification as JSON fields: believed, and who signed (signer, key, attested) or why not (rule, reason). */
+    static ObjectNode verification(ObjectNode n, Verification v) {
+        if (v instanceof Verification.Verified ok) {
+            return n.put("believed", true).put("signer", ok.principal()).put("key", ok.key()).put("attested", ok.attested());
+        }
+        Verification.Rejected no = (Verification.Rejected) v;
+        return n.put("believed", false).put("rule", no.rule()).put("reason", no.reason());
     }
 
     static String describe(Verification v) {
