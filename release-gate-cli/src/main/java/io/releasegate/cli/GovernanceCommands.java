@@ -79,23 +79,25 @@ final class GovernanceCommands {
          * commit the release was built from, as its built event says.
          */
         Policy policy(ReleaseContext ctx, String subject, String environment) {
-            Optional<String> commit = ctx.ledger().events(subject).stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE))
-                    .findFirst().flatMap(e -> e.text("commit"));
-            return new PolicyResolver(repo).builtCommit(commit).environment(environment)
+            return new PolicyResolver(repo).builtCommit(builtCommit(ctx, subject)).environment(environment)
                     .explicit(Optional.ofNullable(policyFile)).central(centralPolicy.central()).call();
         }
 
         /** The authors and committers of the release's changes, from the built commit's history in --repo. */
         Set<String> authors(ReleaseContext ctx, String name, String version) {
-            String builtCommit = ctx.ledger().events(name + "@" + version).stream()
-                    .filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst().flatMap(e -> e.text("commit"))
-                    .orElse(null);
-            if (builtCommit == null) {
+            Optional<String> commit = builtCommit(ctx, name + "@" + version);
+            if (commit.isEmpty()) {
                 return Set.of();
             }
             try (History h = History.open(repo)) {
-                return ReleaseAuthors.of(h, builtCommit, version);
+                return ReleaseAuthors.of(h, commit.get(), version);
             }
+        }
+
+        /** The commit the release was built from, as its (believed) built event says. */
+        static Optional<String> builtCommit(ReleaseContext ctx, String subject) {
+            return ctx.ledger().events(subject).stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE))
+                    .findFirst().flatMap(e -> e.text("commit"));
         }
 
         Digest parsedDigest() {
