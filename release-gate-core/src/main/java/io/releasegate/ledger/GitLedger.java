@@ -102,6 +102,8 @@ public final class GitLedger implements Ledger {
     private final Map<ObjectId, Entry> parsed = new HashMap<>();
     /** Commits whose position in the history is known: the number of events up to and including them. */
     private final Map<ObjectId, Long> sizes = new HashMap<>();
+    /** Commits whose first event is known. */
+    private final Map<ObjectId, ObjectId> roots = new HashMap<>();
     /** Whether this process checked the ledger against the newest published checkpoint. */
     private boolean checkpointsChecked;
 
@@ -694,12 +696,29 @@ public final class GitLedger implements Ledger {
         return sizes.get(commit);
     }
 
+    /** The ledger's first event for {@code commit}, following first parents; memoised as {@link #sizeOf} is. */
     private ObjectId rootOf(RevWalk walk, ObjectId commit) throws IOException {
-        RevCommit c = walk.parseCommit(commit);
-        while (c.getParentCount() > 0) {
-            c = walk.parseCommit(c.getParent(0));
+        List<ObjectId> chain = new ArrayList<>();
+        ObjectId c = commit;
+        ObjectId root;
+        while (true) {
+            ObjectId known = roots.get(c);
+            if (known != null) {
+                root = known;
+                break;
+            }
+            chain.add(c.copy());
+            RevCommit rc = walk.parseCommit(c);
+            if (rc.getParentCount() == 0) {
+                root = rc.getId().copy();
+                break;
+            }
+            c = rc.getParent(0).getId();
         }
-        return c.getId();
+        for (ObjectId id : chain) {
+            roots.put(id, root);
+        }
+        return root;
     }
 
     /**
