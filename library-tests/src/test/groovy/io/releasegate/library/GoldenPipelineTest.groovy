@@ -5,11 +5,12 @@ import io.releasegate.context.ReleaseContext
 import io.releasegate.demo.SampleProject
 import io.releasegate.digest.Digester
 import io.releasegate.policy.CentralPolicy
-import io.releasegate.progress.Progress
 import io.releasegate.record.ReleaseRecordProjection
 import io.releasegate.record.ReleaseRecords
 import io.releasegate.signing.OpenPgpKeys
 import io.releasegate.steps.PipelineSteps
+import io.releasegate.steps.StepEnvironment
+import io.releasegate.tag.RemoteAccess
 import io.releasegate.testing.TestPki
 import java.nio.file.Files
 import java.nio.file.Path
@@ -126,50 +127,49 @@ class GoldenPipelineTest extends BasePipelineTest {
             }
         })
         helper.registerAllowedMethod('buildOnce', [Map], { Map args ->
-            PipelineSteps.buildOnce(core('buildOnce', args), project, state, 'jenkins', Optional.empty(), Progress.NONE)
+            PipelineSteps.buildOnce(core('buildOnce', args), env('jenkins'))
         })
         // the other plugin steps, bound to the same core entry points the plugin calls; keys come from the
         // credentials store in Jenkins, here from files the test generated
         helper.registerAllowedMethod('generateSbom', [Map], { Map args ->
-            PipelineSteps.generateSbom(core('generateSbom', args), project, state, 'jenkins')
+            PipelineSteps.generateSbom(core('generateSbom', args), env('jenkins'))
         })
         helper.registerAllowedMethod('verifySignatures', [Map], { Map args ->
             def a = core('verifySignatures', args); a.remove('signingKey')
             if (a.keySet().any { it in PipelineSteps.CERTIFICATE_ARGS }) {
                 // certificate mode: the trust root comes from the plugin's global configuration
-                return PipelineSteps.verifySignaturesWithCertificate(a, state, Optional.ofNullable(trustRoot), 'jenkins', Optional.empty())
+                return PipelineSteps.verifySignaturesWithCertificate(a, env('jenkins'), Optional.ofNullable(trustRoot))
             }
-            PipelineSteps.verifySignatures(a, state, keys.resolve('release.pub.pem'), 'jenkins')
+            PipelineSteps.verifySignatures(a, env('jenkins'), keys.resolve('release.pub.pem'))
         })
         helper.registerAllowedMethod('promoteDigest', [Map], { Map args ->
             // the approver of an emergency change is who submitted the last input (the emergency one), as Jenkins records it
             def a = core('promoteDigest', args)
-            PipelineSteps.promoteDigest(a, project, state, 'jenkins', Optional.empty(),
-                    a.emergency ? Optional.ofNullable(submitter) : Optional.empty(), centralPolicy())
+            PipelineSteps.promoteDigest(a, env('jenkins'), a.emergency ? Optional.ofNullable(submitter) : Optional.empty())
         })
         helper.registerAllowedMethod('approveProduction', [Map], { Map args ->
             // the approver is who submitted the input, as Jenkins records it: never a value from the Jenkinsfile
-            PipelineSteps.approveProduction(core('approveProduction', args), project, state, submitter, Optional.empty(), centralPolicy())
+            PipelineSteps.approveProduction(core('approveProduction', args), env(submitter))
         })
         helper.registerAllowedMethod('releaseGate', [Map], { Map m ->
             assert m.keySet().every { it in ['command', 'args', 'signingKey', 'signingCertificate', 'passphraseCredentials', 'gitCredentials'] } : m.keySet()
             def a = core('releaseGate ' + m.command, m.args)
             switch (m.command) {
-                case 'plan': return PipelineSteps.plan(a, project, centralPolicy())
-                case 'gate': return PipelineSteps.gate(a, project, state, 'jenkins', Optional.empty(), centralPolicy())
+                case 'plan': return PipelineSteps.plan(a, env('jenkins'))
+                case 'gate': return PipelineSteps.gate(a, env('jenkins'))
                 case 'sign': return m.signingCertificate
-                        ? PipelineSteps.signWithCertificate(a, state, credential(m.signingKey), credential(m.signingCertificate),
-                                Optional.empty(), 'jenkins', Optional.empty())
-                        : PipelineSteps.sign(a, state, credential(m.signingKey), keys.resolve('release.pub.pem'), 'jenkins')
-                case 'provenance': return PipelineSteps.provenance(a, state, credential(m.signingKey), 'jenkins')
+                        ? PipelineSteps.signWithCertificate(a, env('jenkins'), credential(m.signingKey),
+                                credential(m.signingCertificate), Optional.empty())
+                        : PipelineSteps.sign(a, env('jenkins'), credential(m.signingKey), keys.resolve('release.pub.pem'))
+                case 'provenance': return PipelineSteps.provenance(a, env('jenkins'), credential(m.signingKey))
                 case 'tag':
                     tagCredentials << m.findAll { k, v -> k != 'command' && k != 'args' }
-                    return PipelineSteps.tagRelease(a, project, state, keys.resolve('tag.asc'), new char[0], 'jenkins')
-                case 'release-record': return PipelineSteps.releaseRecord(a, project, state)
-                case 'library-check': return PipelineSteps.libraryCheck(a, project, centralPolicy())
-                case 'approval-status': return PipelineSteps.approvalStatus(a, project, state, centralPolicy())
-                case 'no-go': return PipelineSteps.noGo(a, state, submitter ?: 'jenkins')
-                case 'verify-production': return PipelineSteps.verifyProduction(a, project, state, 'jenkins')
+                    return PipelineSteps.tagRelease(a, env('jenkins'), keys.resolve('tag.asc'), new char[0], RemoteAccess.fromEnvironment())
+                case 'release-record': return PipelineSteps.releaseRecord(a, env('jenkins'))
+                case 'library-check': return PipelineSteps.libraryCheck(a, env('jenkins'))
+                case 'approval-status': return PipelineSteps.approvalStatus(a, env('jenkins'))
+                case 'no-go': return PipelineSteps.noGo(a, env(submitter ?: 'jenkins'))
+                case 'verify-production': return PipelineSteps.verifyProduction(a, env('jenkins'))
                 default: throw new IllegalArgumentException("unknown releaseGate command ${m.command}")
             }
         })
@@ -245,6 +245,11 @@ class GoldenPipelineTest extends BasePipelineTest {
 
     Optional<CentralPolicy> centralPolicy() {
         Optional.of(CentralPolicy.of(centralFile, Digester.of(Files.readAllBytes(centralFile)).toString()))
+    }
+
+    /** What the plugin gives a step: this workspace and state, the actor Jenkins knows, the controller's central policy. */
+    StepEnvironment env(String actor) {
+        StepEnvironment.of(project, state, actor).central(centralPolicy())
     }
 
     void onBranch(String branch, String library = 'v1.4.0', Map more = [:]) {
@@ -505,12 +510,12 @@ class GoldenPipelineTest extends BasePipelineTest {
 
         // the core refuses production too, even with the approvals gathered outside the pipeline
         PipelineSteps.approveProduction([name: 'payments', version: '0.1.0', digest: built.digest().get().toString(), role: 'maintainer',
-                                         rationale: 'ok'], project, state, 'mia')
+                                         rationale: 'ok'], env('mia'))
         PipelineSteps.approveProduction([name: 'payments', version: '0.1.0', digest: built.digest().get().toString(), role: 'domain-reviewer',
-                                         rationale: 'ok'], project, state, 'dora')
+                                         rationale: 'ok'], env('dora'))
         assertThatThrownBy {
             PipelineSteps.promoteDigest([name: 'payments', version: '0.1.0', digest: built.digest().get().toString(), to: 'production'],
-                    project, state, 'jenkins', Optional.empty(), Optional.empty(), centralPolicy())
+                    env('jenkins'), Optional.empty())
         }.hasMessageContaining('promote.library-unpinned')
         assertThat(promotions('payments@0.1.0')).containsExactly('dev', 'staging')
 

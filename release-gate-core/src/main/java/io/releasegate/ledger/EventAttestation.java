@@ -87,6 +87,22 @@ public final class EventAttestation {
         return key.sign(commitPayload, new Date()).getBytes(StandardCharsets.US_ASCII);
     }
 
+    /**
+     * Checks against whichever of {@code expected} has the document's type (one step may record several of a person's
+     * events: an approval and the go decision it completes), then signs; a type none of them has is refused.
+     */
+    public static byte[] attest(OpenPgpSigner key, byte[] commitPayload, byte[] eventDocument, List<Expected> expected) {
+        String type;
+        try {
+            type = Json.mapper().readTree(eventDocument).path("type").asText("");
+        } catch (IOException e) {
+            throw refused("the event document is not JSON");
+        }
+        Expected match = expected.stream().filter(e -> e.type().equals(type)).findFirst().orElseThrow(() -> refused(
+                "its type is '" + type + "', and it vouches only for " + expected.stream().map(Expected::type).distinct().toList()));
+        return attest(key, commitPayload, eventDocument, match);
+    }
+
     private static void compare(List<String> wrong, String field, JsonNode doc, String expected) {
         String got = doc.path(field).asText(null);
         if (!expected.equals(got)) {

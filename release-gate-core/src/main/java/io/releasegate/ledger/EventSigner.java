@@ -31,7 +31,7 @@ import org.eclipse.jgit.transport.URIish;
  * --export-secret-keys} writes it) are used through BouncyCastle; SSH keys (an OpenSSH private key file, as
  * {@code ssh-keygen} writes it; {@code gpg.format=ssh}) through JGit's SSH signer.
  */
-public sealed interface EventSigner permits EventSigner.OpenPgp, EventSigner.Ssh, EventSigner.Delegated {
+public sealed interface EventSigner permits EventSigner.OpenPgp, EventSigner.Ssh, EventSigner.Delegated, EventSigner.Split {
 
     /** The signature over {@code payload} (the commit without its signature), as git stores it. */
     GpgSignature sign(Repository repo, byte[] payload, PersonIdent committer);
@@ -154,6 +154,43 @@ public sealed interface EventSigner permits EventSigner.OpenPgp, EventSigner.Ssh
         @Override
         public String describe() {
             return description;
+        }
+    }
+
+    /**
+     * Two keys, one step: the pipeline's events (and the ledger's checkpoints) signed by {@code pipeline}, a person's events
+     * ({@link EventType.Asserter#PERSON}: an approval, a decision, an emergency approval) by {@code persons} — in Jenkins the
+     * CI credential on the agent and the controller's attestor for the user who submitted the input.
+     */
+    record Split(EventSigner pipeline, Delegated persons) implements EventSigner {
+        public Split {
+            Objects.requireNonNull(pipeline, "pipeline");
+            Objects.requireNonNull(persons, "persons");
+        }
+
+        @Override
+        public GpgSignature sign(Repository repo, byte[] payload, PersonIdent committer) {
+            return pipeline.sign(repo, payload, committer);
+        }
+
+        @Override
+        public GpgSignature signEvent(Repository repo, byte[] payload, PersonIdent committer, byte[] eventDocument) {
+            return EventType.asserterOf(typeOf(eventDocument)) == EventType.Asserter.PERSON
+                    ? persons.signEvent(repo, payload, committer, eventDocument)
+                    : pipeline.signEvent(repo, payload, committer, eventDocument);
+        }
+
+        private static String typeOf(byte[] eventDocument) {
+            try {
+                return io.releasegate.json.Json.mapper().readTree(eventDocument).path("type").asText("");
+            } catch (IOException e) {
+                throw new IllegalStateException("the ledger built an event document that is not JSON", e);
+            }
+        }
+
+        @Override
+        public String describe() {
+            return pipeline.describe() + "; for a person's events " + persons.describe();
         }
     }
 

@@ -5,8 +5,6 @@ import io.releasegate.build.BuildResult;
 import io.releasegate.context.ReleaseContext;
 import io.releasegate.digest.Subject;
 import io.releasegate.error.InputException;
-import io.releasegate.progress.Progress;
-import io.releasegate.store.RegistryCredentials;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,15 +33,12 @@ public final class PipelineSteps {
      *
      * @return {@code name, version, digest, reference, outcome, event, commit?, subjects: [{name, digest}]}
      */
-    public static Map<String, Object> buildOnce(Map<String, ?> args, Path workspace, Path stateDir, String actor,
-                                                Optional<RegistryCredentials> credentials, Progress progress) {
+    public static Map<String, Object> buildOnce(Map<String, ?> args, StepEnvironment env) {
         checkKeys("buildOnce", args, BUILD_ONCE_ARGS);
-        ReleaseContext.Options options = new ReleaseContext.Options(text(args, "store", ""), text(args, "ledger", ""),
-                stateDir, credentials);
-        try (ReleaseContext ctx = ReleaseContext.open(options)) {
+        try (ReleaseContext ctx = open(args, env)) {
             BuildResult r = new BuildOnce(ctx.store(), ctx.ledger())
                     .name(text(args, "name", null)).version(text(args, "version", null))
-                    .workspace(workspace).outputs(paths(args.get("artifacts"))).actor(actor).progress(progress)
+                    .workspace(env.workspace()).outputs(paths(args.get("artifacts"))).actor(env.actor()).progress(env.progress())
                     .call();
             return describe(r);
         }
@@ -73,14 +68,14 @@ public final class PipelineSteps {
     }
 
     /** The evidence spine a step works on, from its store/ledger arguments. */
-    private static ReleaseContext open(Map<String, ?> args, Path stateDir, Optional<RegistryCredentials> credentials) {
-        return ReleaseContext.open(new ReleaseContext.Options(text(args, "store", ""), text(args, "ledger", ""), stateDir, credentials));
+    private static ReleaseContext open(Map<String, ?> args, StepEnvironment env) {
+        return ReleaseContext.open(env.context(text(args, "store", ""), text(args, "ledger", "")));
     }
 
     /** The workspace's policy (over the central one when pinned), for steps that decide about no environment. */
-    private static io.releasegate.policy.Policy policy(Path workspace, Optional<io.releasegate.policy.CentralPolicy> central) {
-        Path team = workspace.resolve(io.releasegate.policy.PolicyLoader.TEAM_POLICY);
-        return io.releasegate.policy.PolicyLoader.load(central, java.nio.file.Files.exists(team) ? Optional.of(team) : Optional.empty());
+    private static io.releasegate.policy.Policy policy(StepEnvironment env) {
+        Path team = env.workspace().resolve(io.releasegate.policy.PolicyLoader.TEAM_POLICY);
+        return io.releasegate.policy.PolicyLoader.load(env.central(), java.nio.file.Files.exists(team) ? Optional.of(team) : Optional.empty());
     }
 
     /**
@@ -88,21 +83,12 @@ public final class PipelineSteps {
      * committed at the built commit (the workspace's file is not read), or the admin's central one
      * ({@link io.releasegate.policy.PolicyResolver}).
      */
-    private static io.releasegate.policy.Policy policy(Path workspace, ReleaseContext ctx, String name, String version,
-                                                       String environment, Optional<io.releasegate.policy.CentralPolicy> central) {
+    private static io.releasegate.policy.Policy policy(StepEnvironment env, ReleaseContext ctx, String name, String version,
+                                                       String environment) {
         Optional<String> commit = ctx.ledger().events(name + "@" + version).stream()
                 .filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst().flatMap(e -> e.text("commit"));
-        return new io.releasegate.policy.PolicyResolver(workspace).builtCommit(commit).environment(environment).central(central)
-                .call();
-    }
-
-    /**
-     * The admin's central policy the overloads without one use: {@code RELEASE_GATE_CENTRAL_POLICY} and
-     * {@code RELEASE_GATE_CENTRAL_POLICY_DIGEST} in the environment of the process running the core (a Jenkins agent's, set
-     * where the agent is launched), never the map. Callers with a configuration of their own pass it instead.
-     */
-    public static Optional<io.releasegate.policy.CentralPolicy> central() {
-        return io.releasegate.policy.CentralPolicy.fromEnvironment(System.getenv());
+        return new io.releasegate.policy.PolicyResolver(env.workspace()).builtCommit(commit).environment(environment)
+                .central(env.central()).call();
     }
 
     /**
@@ -113,13 +99,8 @@ public final class PipelineSteps {
      * {@code digest} is the first document's (CycloneDX when written); {@code documents} lists each format's digest,
      * referrer and ledger event.
      */
-    public static Map<String, Object> generateSbom(Map<String, ?> args, Path workspace, Path stateDir, String actor) {
-        return generateSbom(args, workspace, stateDir, actor, Optional.empty());
-    }
-
-    /** generateSbom with registry credentials, for a store that is a registry requiring them. */
-    public static Map<String, Object> generateSbom(Map<String, ?> args, Path workspace, Path stateDir, String actor,
-        Optional<RegistryCredentials> credentials) {
+    public static Map<String, Object> generateSbom(Map<String, ?> args, StepEnvironment env) {
+        Path workspace = env.workspace();
         checkKeys("generateSbom", args, Set.of("name", "version", "store", "ledger", "format", "out", "spdxOut", "mavenRepo"));
         Optional<io.releasegate.sbom.MavenRepositoryIndex> mavenRepo = Optional.ofNullable(args.get("mavenRepo"))
                 .map(r -> io.releasegate.sbom.MavenRepositoryIndex.of(workspace.resolve(r.toString())));
@@ -136,10 +117,10 @@ public final class PipelineSteps {
             }
             outputs.put(target.getValue(), workspace.resolve(args.get(target.getKey()).toString()));
         }
-        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
+        try (ReleaseContext ctx = open(args, env)) {
             io.releasegate.sbom.GenerateSbom.Result r = io.releasegate.sbom.GenerateSbom.call(ctx.store(), ctx.ledger(),
                     text(args, "name", null), text(args, "version", null), formats, Optional.empty(),
-                    io.releasegate.sbom.Limits.defaults(), mavenRepo, actor, java.time.Clock.systemUTC());
+                    io.releasegate.sbom.Limits.defaults(), mavenRepo, env.actor(), java.time.Clock.systemUTC());
             Map<Path, byte[]> files = new LinkedHashMap<>();
             outputs.forEach((format, path) -> files.put(path, r.document(format).orElseThrow().document().bytes()));
             io.releasegate.sbom.GenerateSbom.writeFiles(files);
@@ -163,18 +144,12 @@ public final class PipelineSteps {
     }
 
     /** sign: the release artifact with a key file (from the credentials store) -> {@code event}. */
-    public static Map<String, Object> sign(Map<String, ?> args, Path stateDir, Path privateKey, Path publicKey, String actor) {
-        return sign(args, stateDir, privateKey, publicKey, actor, Optional.empty());
-    }
-
-    /** sign with registry credentials, for a store that is a registry requiring them. */
-    public static Map<String, Object> sign(Map<String, ?> args, Path stateDir, Path privateKey, Path publicKey, String actor,
-        Optional<RegistryCredentials> credentials) {
+    public static Map<String, Object> sign(Map<String, ?> args, StepEnvironment env, Path privateKey, Path publicKey) {
         checkKeys("sign", args, Set.of("name", "version", "store", "ledger"));
-        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
+        try (ReleaseContext ctx = open(args, env)) {
             io.releasegate.ledger.Event e = io.releasegate.signing.ReleaseSignatures.sign(ctx.store(), ctx.ledger(),
                     text(args, "name", null), text(args, "version", null), io.releasegate.signing.KeySigner.fromPem(privateKey),
-                    io.releasegate.signing.KeySigner.publicKey(publicKey), actor, java.time.Clock.systemUTC());
+                    io.releasegate.signing.KeySigner.publicKey(publicKey), env.actor(), java.time.Clock.systemUTC());
             return new LinkedHashMap<>(Map.of("event", e.id()));
         }
     }
@@ -185,17 +160,17 @@ public final class PipelineSteps {
      * the chain in {@code chain}, intermediates first). The Sigstore bundle is stored as an OCI referrer of the release
      * and a {@code signed} event records it. -> {@code event, mode, identity, issuer?, reference, bundleDigest}.
      */
-    public static Map<String, Object> signWithCertificate(Map<String, ?> args, Path stateDir, Path privateKey, Path certificate,
-                                                          Optional<Path> chain, String actor, Optional<RegistryCredentials> credentials) {
+    public static Map<String, Object> signWithCertificate(Map<String, ?> args, StepEnvironment env, Path privateKey, Path certificate,
+                                                          Optional<Path> chain) {
         checkKeys("sign", args, Set.of("name", "version", "store", "ledger"));
         List<java.security.cert.X509Certificate> certs = io.releasegate.signing.SigningCertificates.read(certificate);
         List<java.security.cert.X509Certificate> chainCerts = chain.isPresent()
                 ? io.releasegate.signing.SigningCertificates.read(chain.get()) : certs.subList(1, certs.size());
         io.releasegate.signing.CertificateSigner signer = new io.releasegate.signing.CertificateSigner(
                 io.releasegate.signing.KeySigner.fromPem(privateKey), certs.get(0), chainCerts, Optional.empty());
-        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
+        try (ReleaseContext ctx = open(args, env)) {
             io.releasegate.ledger.Event e = io.releasegate.signing.ReleaseSignatures.signWithCertificate(ctx.store(), ctx.ledger(),
-                    text(args, "name", null), text(args, "version", null), signer, actor, java.time.Clock.systemUTC());
+                    text(args, "name", null), text(args, "version", null), signer, env.actor(), java.time.Clock.systemUTC());
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("event", e.id());
             out.put("mode", "certificate");
@@ -217,13 +192,7 @@ public final class PipelineSteps {
      * its stored provenance attestation, read back from the store by digest, verifies for the built digest with
      * the same key. Both outcomes are recorded. -> {@code verified, event, provenanceEvent}.
      */
-    public static Map<String, Object> verifySignatures(Map<String, ?> args, Path stateDir, Path publicKey, String actor) {
-        return verifySignatures(args, stateDir, publicKey, actor, Optional.empty());
-    }
-
-    /** verifySignatures with registry credentials, for a store that is a registry requiring them. */
-    public static Map<String, Object> verifySignatures(Map<String, ?> args, Path stateDir, Path publicKey, String actor,
-        Optional<RegistryCredentials> credentials) {
+    public static Map<String, Object> verifySignatures(Map<String, ?> args, StepEnvironment env, Path publicKey) {
         Set<String> given = new TreeSet<>(args.keySet());
         given.retainAll(CERTIFICATE_ARGS);
         if (!given.isEmpty()) {
@@ -231,12 +200,12 @@ public final class PipelineSteps {
                     + "(trusted_root.json or a PEM bundle of CA certificates), not a public key");
         }
         checkKeys("verifySignatures", args, Set.of("name", "version", "store", "ledger"));
-        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
+        try (ReleaseContext ctx = open(args, env)) {
             java.security.PublicKey key = io.releasegate.signing.KeySigner.publicKey(publicKey);
             String name = text(args, "name", null);
             String version = text(args, "version", null);
             io.releasegate.verify.VerifyRelease.Result r = new io.releasegate.verify.VerifyRelease(ctx.store(), ctx.ledger())
-                    .release(name, version).key(key).requireProvenance(true).actor(actor).clock(java.time.Clock.systemUTC()).call();
+                    .release(name, version).key(key).requireProvenance(true).actor(env.actor()).clock(java.time.Clock.systemUTC()).call();
             io.releasegate.ledger.Event e = r.signature();
             io.releasegate.ledger.Event p = r.provenance().orElseThrow();
             return new LinkedHashMap<>(Map.of("verified", true, "event", e.id(), "provenanceEvent", p.id()));
@@ -253,8 +222,7 @@ public final class PipelineSteps {
      * certificate.untrusted, ...). Both outcomes are recorded.
      * -> {@code verified, mode, identity, issuer, event, provenanceEvent}.
      */
-    public static Map<String, Object> verifySignaturesWithCertificate(Map<String, ?> args, Path stateDir, Optional<Path> trustRoot,
-                                                                      String actor, Optional<RegistryCredentials> credentials) {
+    public static Map<String, Object> verifySignaturesWithCertificate(Map<String, ?> args, StepEnvironment env, Optional<Path> trustRoot) {
         Set<String> valid = new TreeSet<>(CERTIFICATE_ARGS);
         valid.addAll(Set.of("name", "version", "store", "ledger"));
         checkKeys("verifySignatures", args, valid);
@@ -281,11 +249,11 @@ public final class PipelineSteps {
                 ? io.releasegate.signing.CertificateVerifier.Policy.regexp(regexp, issuer)
                 : io.releasegate.signing.CertificateVerifier.Policy.exact(identity, issuer);
         io.releasegate.signing.TrustRoot root = io.releasegate.signing.TrustRoot.load(trustRoot.get());
-        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
+        try (ReleaseContext ctx = open(args, env)) {
             String name = text(args, "name", null);
             String version = text(args, "version", null);
             io.releasegate.verify.VerifyRelease.Result r = new io.releasegate.verify.VerifyRelease(ctx.store(), ctx.ledger())
-                    .release(name, version).certificate(policy, root).requireProvenance(true).actor(actor)
+                    .release(name, version).certificate(policy, root).requireProvenance(true).actor(env.actor())
                     .clock(java.time.Clock.systemUTC()).call();
             io.releasegate.ledger.Event e = r.signature();
             io.releasegate.ledger.Event p = r.provenance().orElseThrow();
@@ -305,14 +273,9 @@ public final class PipelineSteps {
      * {@code branch, changeRequest?, version?} -> {@code branch, kind, toProduction, version, release, reason,
      * approvals: {count, roles}}. A branch that breaks the branch rules is a refusal.
      */
-    public static Map<String, Object> plan(Map<String, ?> args, Path workspace) {
-        return plan(args, workspace, central());
-    }
-
-    /** plan under the admin's central policy ({@code central}, from the caller's configuration). */
-    public static Map<String, Object> plan(Map<String, ?> args, Path workspace, Optional<io.releasegate.policy.CentralPolicy> central) {
+    public static Map<String, Object> plan(Map<String, ?> args, StepEnvironment env) {
         checkKeys("plan", args, Set.of("branch", "changeRequest", "version", "emergency"));
-        io.releasegate.policy.Policy policy = policy(workspace, central);
+        io.releasegate.policy.Policy policy = policy(env);
         if (args.get("emergency") != null) {
             // refused before any stage: the same completeness rule promoteDigest applies; the approver is still to come
             // (whoever submits the emergency input), so it is not asked for here
@@ -322,7 +285,7 @@ public final class PipelineSteps {
                         "the emergency record lacks " + missing, "complete the emergency record: " + policy.emergency().requires()));
             }
         }
-        try (io.releasegate.commits.History history = io.releasegate.commits.History.open(workspace)) {
+        try (io.releasegate.commits.History history = io.releasegate.commits.History.open(env.workspace())) {
             Object given = args.get("version");
             io.releasegate.version.PipelinePlan.Result r = new io.releasegate.version.PipelinePlan(history)
                     .branch(text(args, "branch", null)).changeRequest(Boolean.parseBoolean(text(args, "changeRequest", "false")))
@@ -345,14 +308,9 @@ public final class PipelineSteps {
      * libraryCheck: refuses ({@code promote.library-unpinned}) a pipeline library loaded from a moving ref
      * unless the policy allows it; the same rule promoteDigest applies to the last environment.
      */
-    public static Map<String, Object> libraryCheck(Map<String, ?> args, Path workspace) {
-        return libraryCheck(args, workspace, central());
-    }
-
-    /** libraryCheck under the admin's central policy. */
-    public static Map<String, Object> libraryCheck(Map<String, ?> args, Path workspace, Optional<io.releasegate.policy.CentralPolicy> central) {
+    public static Map<String, Object> libraryCheck(Map<String, ?> args, StepEnvironment env) {
         checkKeys("libraryCheck", args, Set.of("libraryName", "libraryVersion"));
-        io.releasegate.policy.Policy policy = policy(workspace, central);
+        io.releasegate.policy.Policy policy = policy(env);
         String ref = text(args, "libraryVersion", "");
         io.releasegate.provenance.LibraryRef.check(policy, text(args, "libraryName", "golden"), ref).ifPresent(r -> {
             throw new io.releasegate.error.RefusedException(r);
@@ -366,20 +324,12 @@ public final class PipelineSteps {
      * built commit) is reported {@code unchanged}; any other existing tag is refused, never moved.
      * -> {@code tag, commit, outcome, pushed}.
      */
-    public static Map<String, Object> tagRelease(Map<String, ?> args, Path workspace, Path stateDir, Path armoredKey, char[] passphrase,
-                                                 String actor) {
-        return tagRelease(args, workspace, stateDir, armoredKey, passphrase, actor, io.releasegate.tag.RemoteAccess.fromEnvironment());
-    }
-
-    /**
-     * tag, pushing with {@code access}: the username/password of an http(s) remote, or the ssh program and the
-     * environment (an agent's {@code SSH_AUTH_SOCK}) for an ssh remote; the caller takes them from its own trusted source.
-     */
-    public static Map<String, Object> tagRelease(Map<String, ?> args, Path workspace, Path stateDir, Path armoredKey, char[] passphrase,
-                                                 String actor, io.releasegate.tag.RemoteAccess access) {
+    public static Map<String, Object> tagRelease(Map<String, ?> args, StepEnvironment env, Path armoredKey, char[] passphrase,
+                                                 io.releasegate.tag.RemoteAccess access) {
         checkKeys("tag", args, Set.of("name", "version", "store", "ledger", "branch", "remote"));
-        try (ReleaseContext ctx = open(args, stateDir, Optional.empty());
-             io.releasegate.commits.History history = io.releasegate.commits.History.open(workspace)) {
+        String actor = env.actor();
+        try (ReleaseContext ctx = open(args, env.credentials(Optional.empty()));
+             io.releasegate.commits.History history = io.releasegate.commits.History.open(env.workspace())) {
             String name = text(args, "name", null);
             String version = text(args, "version", null);
             String tag = "v" + io.releasegate.version.SemVer.parse(version);
@@ -414,16 +364,11 @@ public final class PipelineSteps {
     }
 
     /** approvalStatus: the approvals recorded for the digest against the policy -> {@code satisfied, status}. */
-    public static Map<String, Object> approvalStatus(Map<String, ?> args, Path workspace, Path stateDir) {
-        return approvalStatus(args, workspace, stateDir, central());
-    }
-
-    /** approvalStatus under the admin's central policy. */
-    public static Map<String, Object> approvalStatus(Map<String, ?> args, Path workspace, Path stateDir, Optional<io.releasegate.policy.CentralPolicy> central) {
+    public static Map<String, Object> approvalStatus(Map<String, ?> args, StepEnvironment env) {
         checkKeys("approvalStatus", args, Set.of("name", "version", "store", "ledger", "digest", "environment"));
-        try (ReleaseContext ctx = open(args, stateDir, Optional.empty())) {
-            io.releasegate.policy.Policy policy = policy(workspace, ctx, text(args, "name", null), text(args, "version", null),
-                    text(args, "environment", "production"), central);
+        try (ReleaseContext ctx = open(args, env)) {
+            io.releasegate.policy.Policy policy = policy(env, ctx, text(args, "name", null), text(args, "version", null),
+                    text(args, "environment", "production"));
             io.releasegate.approval.ApprovalStatus st = io.releasegate.approval.ApprovalStatus.of(policy,
                     ctx.ledger().events(text(args, "name", null) + "@" + text(args, "version", null)),
                     io.releasegate.digest.Digest.parse(text(args, "digest", null)), text(args, "environment", "production"));
@@ -432,47 +377,30 @@ public final class PipelineSteps {
     }
 
     /** provenance: SLSA v1 in DSSE for the release -> {@code event}. */
-    public static Map<String, Object> provenance(Map<String, ?> args, Path stateDir, Path privateKey, String actor) {
-        return provenance(args, stateDir, privateKey, actor, Optional.empty());
-    }
-
-    /** provenance with registry credentials, for a store that is a registry requiring them. */
-    public static Map<String, Object> provenance(Map<String, ?> args, Path stateDir, Path privateKey, String actor,
-        Optional<RegistryCredentials> credentials) {
+    public static Map<String, Object> provenance(Map<String, ?> args, StepEnvironment env, Path privateKey) {
         checkKeys("provenance", args, Set.of("name", "version", "store", "ledger", "repository", "ref", "jenkinsfile",
                 "libraryName", "libraryVersion", "builderId", "invocationId"));
-        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
+        try (ReleaseContext ctx = open(args, env)) {
             java.time.Instant now = java.time.Instant.now();
             io.releasegate.provenance.Provenance.generate(ctx.store(), ctx.ledger(), text(args, "name", null), text(args, "version", null),
                     new io.releasegate.provenance.Provenance.Build(text(args, "repository", "unknown"), text(args, "ref", "unknown"),
                             text(args, "jenkinsfile", "Jenkinsfile"), text(args, "libraryName", "golden"),
                             text(args, "libraryVersion", "unknown"), Optional.empty(), text(args, "builderId", "unknown"),
                             text(args, "invocationId", "unknown"), now, now),
-                    io.releasegate.signing.KeySigner.fromPem(privateKey), "release-key", actor, java.time.Clock.systemUTC());
+                    io.releasegate.signing.KeySigner.fromPem(privateKey), "release-key", env.actor(), java.time.Clock.systemUTC());
             return new LinkedHashMap<>(Map.of("predicateType", io.releasegate.provenance.Provenance.PREDICATE));
         }
     }
 
     /** gate: reports relative to the workspace -> {@code pass, summary}; a failing gate is a refusal. */
-    public static Map<String, Object> gate(Map<String, ?> args, Path workspace, Path stateDir, String actor) {
-        return gate(args, workspace, stateDir, actor, Optional.empty());
-    }
-
-    /** gate with registry credentials, for a store that is a registry requiring them. */
-    public static Map<String, Object> gate(Map<String, ?> args, Path workspace, Path stateDir, String actor,
-        Optional<RegistryCredentials> credentials) {
-        return gate(args, workspace, stateDir, actor, credentials, central());
-    }
-
-    /** gate under the admin's central policy. */
-    public static Map<String, Object> gate(Map<String, ?> args, Path workspace, Path stateDir, String actor,
-        Optional<RegistryCredentials> credentials, Optional<io.releasegate.policy.CentralPolicy> central) {
+    public static Map<String, Object> gate(Map<String, ?> args, StepEnvironment env) {
+        Path workspace = env.workspace();
         checkKeys("gate", args, Set.of("name", "version", "store", "ledger", "sarif", "vulns", "sbom", "junit", "notApplicable",
                 "branch", "environment"));
-        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
+        try (ReleaseContext ctx = open(args, env)) {
             String name = text(args, "name", null);
             String version = text(args, "version", null);
-            io.releasegate.policy.Policy policy = policy(workspace, ctx, name, version, text(args, "environment", "production"), central);
+            io.releasegate.policy.Policy policy = policy(env, ctx, name, version, text(args, "environment", "production"));
             io.releasegate.digest.Digest digest = ctx.ledger().events(name + "@" + version).stream()
                     .filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst().flatMap(io.releasegate.ledger.Event::digest)
                     .orElseThrow(() -> new InputException("gate: " + name + "@" + version + " was not built"));
@@ -481,7 +409,7 @@ public final class PipelineSteps {
                     .sarif(files(workspace, args.get("sarif"))).vulnerabilities(files(workspace, args.get("vulns")))
                     .sbom(files(workspace, args.get("sbom"))).junit(files(workspace, args.get("junit")))
                     .exceptions(io.releasegate.gates.PolicyException.loadAll(workspace.resolve(policy.exceptions().directory())))
-                    .context(name, text(args, "branch", "main"), text(args, "environment", "production")).actor(actor);
+                    .context(name, text(args, "branch", "main"), text(args, "environment", "production")).actor(env.actor());
             if (args.get("notApplicable") instanceof Map<?, ?> na) {
                 na.forEach((k, v) -> g.notApplicable(String.valueOf(k), String.valueOf(v)));
             }
@@ -498,25 +426,15 @@ public final class PipelineSteps {
      * approveProduction: one approval by {@code approver} — the identity Jenkins recorded for whoever
      * submitted the input, never a value from the Jenkinsfile. -> {@code satisfied, status}.
      */
-    public static Map<String, Object> approveProduction(Map<String, ?> args, Path workspace, Path stateDir, String approver) {
-        return approveProduction(args, workspace, stateDir, approver, Optional.empty());
-    }
-
-    /** approveProduction with registry credentials, for a store that is a registry requiring them. */
-    public static Map<String, Object> approveProduction(Map<String, ?> args, Path workspace, Path stateDir, String approver,
-        Optional<RegistryCredentials> credentials) {
-        return approveProduction(args, workspace, stateDir, approver, credentials, central());
-    }
-
-    /** approveProduction under the admin's central policy. */
-    public static Map<String, Object> approveProduction(Map<String, ?> args, Path workspace, Path stateDir, String approver,
-        Optional<RegistryCredentials> credentials, Optional<io.releasegate.policy.CentralPolicy> central) {
+    public static Map<String, Object> approveProduction(Map<String, ?> args, StepEnvironment env) {
         checkKeys("approveProduction", args, Set.of("name", "version", "store", "ledger", "digest", "role", "rationale", "environment"));
-        try (ReleaseContext ctx = open(args, stateDir, credentials);
+        Path workspace = env.workspace();
+        String approver = env.actor();
+        try (ReleaseContext ctx = open(args, env);
              io.releasegate.commits.History history = io.releasegate.commits.History.open(workspace)) {
             String name = text(args, "name", null);
             String version = text(args, "version", null);
-            io.releasegate.policy.Policy policy = policy(workspace, ctx, name, version, text(args, "environment", "production"), central);
+            io.releasegate.policy.Policy policy = policy(env, ctx, name, version, text(args, "environment", "production"));
             String commit = ctx.ledger().events(name + "@" + version).stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE))
                     .findFirst().flatMap(e -> e.text("commit")).orElse("HEAD");
             io.releasegate.approval.ApproveProduction.Result r = new io.releasegate.approval.ApproveProduction(policy, ctx.ledger(),
@@ -529,38 +447,23 @@ public final class PipelineSteps {
     }
 
     /** Records a no-go decision (an aborted approval). */
-    public static Map<String, Object> noGo(Map<String, ?> args, Path stateDir, String actor) {
-        return noGo(args, stateDir, actor, Optional.empty());
-    }
-
-    /** noGo with registry credentials, for a store that is a registry requiring them. */
-    public static Map<String, Object> noGo(Map<String, ?> args, Path stateDir, String actor,
-        Optional<RegistryCredentials> credentials) {
+    public static Map<String, Object> noGo(Map<String, ?> args, StepEnvironment env) {
         checkKeys("noGo", args, Set.of("name", "version", "store", "ledger", "digest", "reason", "environment"));
-        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
+        try (ReleaseContext ctx = open(args, env)) {
             io.releasegate.ledger.Event e = io.releasegate.approval.ApproveProduction.recordDecision(ctx.ledger(),
                     text(args, "name", null) + "@" + text(args, "version", null), io.releasegate.digest.Digest.parse(text(args, "digest", null)),
-                    actor, false, text(args, "reason", "aborted"), text(args, "environment", "production"), java.time.Clock.systemUTC());
+                    env.actor(), false, text(args, "reason", "aborted"), text(args, "environment", "production"),
+                    java.time.Clock.systemUTC());
             return new LinkedHashMap<>(Map.of("event", e.id()));
         }
     }
 
     /**
      * promoteDigest: {@code name, version, digest, to} [incident: a rollback to this previously promoted digest]
-     * -> {@code reference, environment, rollback, alreadyThere}.
-     */
-    public static Map<String, Object> promoteDigest(Map<String, ?> args, Path workspace, Path stateDir, String actor) {
-        return promoteDigest(args, workspace, stateDir, actor, Optional.empty());
-    }
-
-    /** promoteDigest with registry credentials, for a store that is a registry requiring them. */
-    public static Map<String, Object> promoteDigest(Map<String, ?> args, Path workspace, Path stateDir, String actor,
-        Optional<RegistryCredentials> credentials) {
-        return promoteDigest(args, workspace, stateDir, actor, credentials, Optional.empty());
-    }
-
-    /**
-     * promoteDigest with an emergency change: {@code emergency} ({@code reason, scope, rollbackPlan, followUps}) lets the
+     * -> {@code reference, environment, rollback, alreadyThere}, under the admin's central policy (in Jenkins the
+     * controller's configured policy, never a value from the Jenkinsfile).
+     * <p>
+     * With an emergency change: {@code emergency} ({@code reason, scope, rollbackPlan, followUps}) lets the
      * promotion through outside the change windows when complete by the policy, recorded as an {@code emergency-change}
      * event. Its approver is {@code emergencyApprover}: whoever submitted the emergency input, as the caller's own records
      * say, never a value from the map. The approver must hold one of the policy's approval roles, must not have authored
@@ -568,17 +471,8 @@ public final class PipelineSteps {
      * promotion, attested by this ledger's key (in Jenkins the controller's attestor key). -> also {@code emergency}
      * (the event id) when one was recorded.
      */
-    public static Map<String, Object> promoteDigest(Map<String, ?> args, Path workspace, Path stateDir, String actor,
-        Optional<RegistryCredentials> credentials, Optional<String> emergencyApprover) {
-        return promoteDigest(args, workspace, stateDir, actor, credentials, emergencyApprover, central());
-    }
-
-    /**
-     * promoteDigest under the admin's central policy ({@code central}: in Jenkins the controller's configured policy,
-     * never a value from the Jenkinsfile).
-     */
-    public static Map<String, Object> promoteDigest(Map<String, ?> args, Path workspace, Path stateDir, String actor,
-        Optional<RegistryCredentials> credentials, Optional<String> emergencyApprover, Optional<io.releasegate.policy.CentralPolicy> central) {
+    public static Map<String, Object> promoteDigest(Map<String, ?> args, StepEnvironment env, Optional<String> emergencyApprover) {
+        Path workspace = env.workspace();
         checkKeys("promoteDigest", args, Set.of("name", "version", "store", "ledger", "digest", "to", "incident", "emergency"));
         Optional<io.releasegate.promotion.EmergencyChange> emergency = Optional.empty();
         if (args.get("emergency") != null) {
@@ -586,14 +480,14 @@ public final class PipelineSteps {
                     new InputException("promoteDigest: an emergency change needs its approver: the user who submitted the "
                             + "emergency input"))));
         }
-        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
-            io.releasegate.policy.Policy policy = policy(workspace, ctx, text(args, "name", null), text(args, "version", null),
-                    text(args, "to", ""), central);
+        try (ReleaseContext ctx = open(args, env)) {
+            io.releasegate.policy.Policy policy = policy(env, ctx, text(args, "name", null), text(args, "version", null),
+                    text(args, "to", ""));
             Object incident = args.get("incident");
             String subject = text(args, "name", null) + "@" + text(args, "version", null);
             io.releasegate.promotion.PromoteDigest promote = new io.releasegate.promotion.PromoteDigest(policy, ctx.store(), ctx.ledger())
                     .release(text(args, "name", null), text(args, "version", null))
-                    .digest(io.releasegate.digest.Digest.parse(text(args, "digest", null))).to(text(args, "to", null)).actor(actor)
+                    .digest(io.releasegate.digest.Digest.parse(text(args, "digest", null))).to(text(args, "to", null)).actor(env.actor())
                     .rollback(incident == null ? Optional.empty() : Optional.of(incident.toString())).emergency(emergency);
             if (emergency.isPresent()) {
                 // the approver must be allowed to approve the release, and is attested as whoever submitted the input
@@ -644,17 +538,11 @@ public final class PipelineSteps {
     }
 
     /** verify-production: {@code checks} (name -> shell command) run in the workspace -> {@code ok, problems}. */
-    public static Map<String, Object> verifyProduction(Map<String, ?> args, Path workspace, Path stateDir, String actor) {
-        return verifyProduction(args, workspace, stateDir, actor, Optional.empty());
-    }
-
-    /** verifyProduction with registry credentials, for a store that is a registry requiring them. */
-    public static Map<String, Object> verifyProduction(Map<String, ?> args, Path workspace, Path stateDir, String actor,
-        Optional<RegistryCredentials> credentials) {
+    public static Map<String, Object> verifyProduction(Map<String, ?> args, StepEnvironment env) {
         checkKeys("verifyProduction", args, Set.of("name", "version", "store", "ledger", "checks", "timeoutSeconds"));
-        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
+        try (ReleaseContext ctx = open(args, env)) {
             io.releasegate.verify.VerifyProduction v = new io.releasegate.verify.VerifyProduction(ctx.store(), ctx.ledger())
-                    .release(text(args, "name", null), text(args, "version", null)).workdir(workspace).actor(actor)
+                    .release(text(args, "name", null), text(args, "version", null)).workdir(env.workspace()).actor(env.actor())
                     .timeout(java.time.Duration.ofSeconds(Long.parseLong(text(args, "timeoutSeconds", "300"))));
             if (args.get("checks") instanceof Map<?, ?> checks) {
                 checks.forEach((k, cmd) -> v.check(String.valueOf(k), String.valueOf(cmd)));
@@ -671,7 +559,7 @@ public final class PipelineSteps {
      * nextVersion: the next release version from the workspace's git history, optional {@code rev, branch,
      * scheme} (semver|calver) and {@code preRelease} -> {@code version, release, bump, reason, commits, previousTag?}.
      */
-    public static Map<String, Object> nextVersion(Map<String, ?> args, Path workspace) {
+    public static Map<String, Object> nextVersion(Map<String, ?> args, StepEnvironment env) {
         checkKeys("nextVersion", args, Set.of("rev", "branch", "scheme", "preRelease"));
         String scheme = text(args, "scheme", "semver");
         io.releasegate.version.NextVersion.Scheme s = switch (scheme.toLowerCase(java.util.Locale.ROOT)) {
@@ -679,7 +567,7 @@ public final class PipelineSteps {
             case "calver" -> io.releasegate.version.NextVersion.Scheme.CALVER;
             default -> throw new InputException("nextVersion: scheme must be semver or calver, not " + scheme);
         };
-        try (io.releasegate.commits.History history = io.releasegate.commits.History.open(workspace)) {
+        try (io.releasegate.commits.History history = io.releasegate.commits.History.open(env.workspace())) {
             io.releasegate.version.NextVersion.Result r = new io.releasegate.version.NextVersion(history)
                     .rev(text(args, "rev", "HEAD")).branch(Optional.ofNullable(args.get("branch")).map(Object::toString))
                     .scheme(s).preRelease(Optional.ofNullable(args.get("preRelease")).map(Object::toString)).call();
@@ -700,23 +588,17 @@ public final class PipelineSteps {
      * {@code promoted} (environment -> digest, the last promotion), {@code ledger}, {@code head}. Unknown release:
      * an input error.
      */
-    public static Map<String, Object> releaseRecord(Map<String, ?> args, Path workspace, Path stateDir) {
-        return releaseRecord(args, workspace, stateDir, Optional.empty());
-    }
-
-    /** releaseRecord with registry credentials, for a store that is a registry requiring them. */
-    public static Map<String, Object> releaseRecord(Map<String, ?> args, Path workspace, Path stateDir,
-        Optional<RegistryCredentials> credentials) {
+    public static Map<String, Object> releaseRecord(Map<String, ?> args, StepEnvironment env) {
         checkKeys("releaseRecord", args, Set.of("name", "version", "store", "ledger", "out"));
         String name = text(args, "name", null);
         String version = text(args, "version", null);
-        try (ReleaseContext ctx = open(args, stateDir, credentials)) {
+        try (ReleaseContext ctx = open(args, env)) {
             io.releasegate.record.ReleaseRecord record = io.releasegate.record.ReleaseRecordProjection.project(name, version,
                     ctx.ledger().events(), ctx.ledger().location(), ctx.ledger().head())
                     .orElseThrow(() -> new InputException("releaseRecord: " + name + "@" + version + " was not built"));
             String json = new io.releasegate.record.ReleaseRecords().write(record);
             if (args.get("out") != null) {
-                Path target = workspace.resolve(args.get("out").toString());
+                Path target = env.workspace().resolve(args.get("out").toString());
                 try {
                     java.nio.file.Files.createDirectories(target.toAbsolutePath().getParent());
                     java.nio.file.Files.writeString(target, json, java.nio.charset.StandardCharsets.UTF_8);

@@ -8,7 +8,6 @@ import io.releasegate.demo.SampleProject;
 import io.releasegate.error.InputException;
 import io.releasegate.error.RefusedException;
 import io.releasegate.ledger.Event;
-import io.releasegate.progress.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -43,10 +42,9 @@ class PipelineStepsEmergencyTest {
                 + today + ", " + today.plusDays(1) + "]\n");
         commitPolicy();
         String jar = sample.build("1.0.0");
-        Map<String, Object> built = PipelineSteps.buildOnce(Map.of("name", "payments", "version", "1.0.0", "artifacts", jar),
-                project, state, "rita", Optional.empty(), Progress.NONE);
+        Map<String, Object> built = PipelineSteps.buildOnce(Map.of("name", "payments", "version", "1.0.0", "artifacts", jar), env("rita"));
         release = Map.of("name", "payments", "version", "1.0.0", "digest", built.get("digest"));
-        PipelineSteps.promoteDigest(with("to", "dev"), project, state, "jenkins");
+        PipelineSteps.promoteDigest(with("to", "dev"), env("jenkins"), Optional.empty());
     }
 
     /** mia may approve an emergency change: she holds a role and wrote none of the sample's changes. */
@@ -80,12 +78,12 @@ class PipelineStepsEmergencyTest {
     @Test
     void aCompleteEmergencyStandsInForTheClosedWindowButForNothingElse() {
         // production straight from dev lacks most of its evidence; the window is one of the refusals
-        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production"), project, state, "jenkins"))
+        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production"), env("jenkins"), Optional.empty()))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("window.blackout")
                 .hasMessageContaining("promote.approvals");
         // with a complete emergency the window is no longer a reason, the rest still is, and nothing is recorded
-        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", emergency()), project, state,
-                "jenkins", Optional.empty(), Optional.of("mia")))
+        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", emergency()), env("jenkins"),
+                Optional.of("mia")))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("promote.approvals")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("window.").doesNotContain("emergency."));
         assertThat(events()).extracting(Event::type).containsExactly("built", "promoted");
@@ -102,13 +100,14 @@ class PipelineStepsEmergencyTest {
                 + MEMBERS + "windows:\n  blackouts: [" + today + "]\n");
         commitPolicy();
         Map<String, Object> built = PipelineSteps.buildOnce(Map.of("name", "payments", "version", "1.0.1", "artifacts", "target/*.jar"),
-                project, state, "rita", Optional.empty(), Progress.NONE);
-        Map<String, Object> next = new HashMap<>(Map.of("name", "payments", "version", "1.0.1", "digest", built.get("digest"), "to", "dev"));
-        assertThatThrownBy(() -> PipelineSteps.promoteDigest(next, project, state, "jenkins"))
+                env("rita"));
+        Map<String, Object> next = new HashMap<>(Map.of("name", "payments", "version", "1.0.1", "digest", built.get("digest"), "to",
+                "dev"));
+        assertThatThrownBy(() -> PipelineSteps.promoteDigest(next, env("jenkins"), Optional.empty()))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("window.blackout");
         next.put("emergency", emergency());
 
-        Map<String, Object> out = PipelineSteps.promoteDigest(next, project, state, "jenkins", Optional.empty(), Optional.of("mia"));
+        Map<String, Object> out = PipelineSteps.promoteDigest(next, env("jenkins"), Optional.of("mia"));
 
         List<Event> events;
         try (ReleaseContext ctx = ReleaseContext.open(ReleaseContext.Options.embedded(state))) {
@@ -134,29 +133,29 @@ class PipelineStepsEmergencyTest {
     void anIncompleteEmergencyOrOneWithoutATrustedApproverIsRefusedAndNothingIsRecorded() {
         Map<String, Object> noRollback = emergency();
         noRollback.remove("rollbackPlan");
-        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", noRollback), project, state,
-                "jenkins", Optional.empty(), Optional.of("mia")))
+        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", noRollback), env("jenkins"),
+                Optional.of("mia")))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("emergency.incomplete").hasMessageContaining("[rollbackPlan]")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("window."));
         Map<String, Object> named = emergency();
         named.put("approver", "mallory");
-        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", named), project, state,
-                "jenkins", Optional.empty(), Optional.of("mia")))
+        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", named), env("jenkins"),
+                Optional.of("mia")))
                 .isInstanceOf(InputException.class).hasMessageContaining("never an argument");
-        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", emergency()), project, state,
-                "jenkins"))
+        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", emergency()), env("jenkins"),
+                Optional.empty()))
                 .isInstanceOf(InputException.class).hasMessageContaining("needs its approver");
         // the approver holds a role, wrote no change of the release, and does not release it
         for (String[] who : new String[][] {{"eve", "emergency.approver-not-in-role"}, {"alice", "emergency.approver-author"},
                 {"rita", "emergency.approver-releaser"}, {"jenkins", "emergency.approver-releaser"}}) {
-            assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", emergency()), project, state,
-                    "jenkins", Optional.empty(), Optional.of(who[0])))
+            assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", emergency()), env("jenkins"),
+                    Optional.of(who[0])))
                     .isInstanceOf(RefusedException.class).hasMessageContaining(who[1]);
         }
         Map<String, Object> typo = emergency();
         typo.put("rollback", "x");
-        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", typo), project, state,
-                "jenkins", Optional.empty(), Optional.of("mia")))
+        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", typo), env("jenkins"),
+                Optional.of("mia")))
                 .isInstanceOf(InputException.class).hasMessageContaining("unknown argument(s) [rollback]");
         assertThat(events()).extracting(Event::type).containsExactly("built", "promoted");
     }
@@ -165,10 +164,15 @@ class PipelineStepsEmergencyTest {
     void planRefusesAnIncompleteEmergencyBeforeAnythingRuns() {
         Map<String, Object> noRollback = emergency();
         noRollback.put("rollbackPlan", " ");
-        assertThatThrownBy(() -> PipelineSteps.plan(Map.of("branch", "main", "emergency", noRollback), project))
+        assertThatThrownBy(() -> PipelineSteps.plan(Map.of("branch", "main", "emergency", noRollback), env("jenkins")))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("emergency.incomplete")
                 .hasMessageContaining("[rollbackPlan]");
-        assertThat(PipelineSteps.plan(Map.of("branch", "main", "emergency", emergency()), project)).containsEntry("emergency", true);
-        assertThat(PipelineSteps.plan(Map.of("branch", "main"), project)).containsEntry("emergency", false);
+        assertThat(PipelineSteps.plan(Map.of("branch", "main", "emergency", emergency()), env("jenkins"))).containsEntry("emergency", true);
+        assertThat(PipelineSteps.plan(Map.of("branch", "main"), env("jenkins"))).containsEntry("emergency", false);
+    }
+
+    /** The step environment of this test's workspace and state, acting as {@code actor}. */
+    StepEnvironment env(String actor) {
+        return StepEnvironment.of(project, state, actor);
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.releasegate.demo.SampleProject;
 import io.releasegate.error.InputException;
-import io.releasegate.progress.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -24,16 +23,20 @@ class PipelineStepsRecordTest {
     void nextVersionFollowsTheConventionalCommits() {
         Path project = SampleProject.create(tmp.resolve("payments"), Instant.parse("2026-11-02T09:00:00Z")).directory();
 
-        Map<String, Object> next = PipelineSteps.nextVersion(Map.of(), project);
+        Map<String, Object> next = PipelineSteps.nextVersion(Map.of(), StepEnvironment.of(project, project.resolve(".release-gate"),
+                "jenkins"));
 
         assertThat(next).containsEntry("release", true).containsEntry("commits", 3).doesNotContainKey("previousTag");
         assertThat(next.get("version")).isInstanceOf(String.class);
         assertThat(next.get("bump")).isIn("minor", "major");
-        assertThat(PipelineSteps.nextVersion(Map.of("scheme", "calver"), project).get("version").toString())
+        assertThat(PipelineSteps.nextVersion(Map.of("scheme", "calver"), StepEnvironment.of(project, project.resolve(".release-gate"),
+                "jenkins")).get("version").toString())
                 .matches("\\d{4}\\.\\d{1,2}\\.\\d+");
-        assertThatThrownBy(() -> PipelineSteps.nextVersion(Map.of("scheme", "roman"), project))
+        assertThatThrownBy(() -> PipelineSteps.nextVersion(Map.of("scheme", "roman"), StepEnvironment.of(project,
+                project.resolve(".release-gate"), "jenkins")))
                 .isInstanceOf(InputException.class).hasMessageContaining("semver or calver");
-        assertThatThrownBy(() -> PipelineSteps.nextVersion(Map.of("bogus", "x"), project))
+        assertThatThrownBy(() -> PipelineSteps.nextVersion(Map.of("bogus", "x"), StepEnvironment.of(project,
+                project.resolve(".release-gate"), "jenkins")))
                 .isInstanceOf(InputException.class).hasMessageContaining("unknown argument(s) [bogus]");
     }
 
@@ -44,15 +47,16 @@ class PipelineStepsRecordTest {
         Path state = tmp.resolve("state");
         String jar = sample.build("1.0.0");
         Map<String, Object> built = PipelineSteps.buildOnce(Map.of("name", "payments", "version", "1.0.0", "artifacts", jar),
-                project, state, "rita", Optional.empty(), Progress.NONE);
+                StepEnvironment.of(project, state, "rita"));
 
-        Map<String, Object> record = PipelineSteps.releaseRecord(
-                Map.of("name", "payments", "version", "1.0.0", "out", "target/release-record.json"), project, state);
+        Map<String, Object> record = PipelineSteps.releaseRecord(Map.of("name", "payments", "version", "1.0.0", "out",
+                "target/release-record.json"), StepEnvironment.of(project, state, "jenkins"));
 
         assertThat(record.get("digest")).isEqualTo(built.get("digest"));
         assertThat(record.get("json").toString()).contains("\"payments\"").contains(built.get("digest").toString());
         assertThat(Files.readString(project.resolve("target/release-record.json"))).isEqualTo(record.get("json"));
-        assertThatThrownBy(() -> PipelineSteps.releaseRecord(Map.of("name", "payments", "version", "9.9.9"), project, state))
+        assertThatThrownBy(() -> PipelineSteps.releaseRecord(Map.of("name", "payments", "version", "9.9.9"), StepEnvironment.of(project,
+                state, "jenkins")))
                 .isInstanceOf(InputException.class).hasMessageContaining("payments@9.9.9 was not built");
     }
 }

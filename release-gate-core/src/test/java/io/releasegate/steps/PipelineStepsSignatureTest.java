@@ -8,7 +8,6 @@ import io.releasegate.demo.SampleProject;
 import io.releasegate.error.InputException;
 import io.releasegate.error.RefusedException;
 import io.releasegate.ledger.Event;
-import io.releasegate.progress.Progress;
 import io.releasegate.signing.KeySigner;
 import io.releasegate.testing.TestPki;
 import java.nio.file.Files;
@@ -41,8 +40,8 @@ class PipelineStepsSignatureTest {
         state = tmp.resolve("state");
         keys = Files.createDirectories(tmp.resolve("keys"));
         String jar = sample.build("1.0.0");
-        PipelineSteps.buildOnce(Map.of("name", "payments", "version", "1.0.0", "artifacts", jar), sample.directory(), state, "rita",
-                Optional.empty(), Progress.NONE);
+        PipelineSteps.buildOnce(Map.of("name", "payments", "version", "1.0.0", "artifacts", jar), StepEnvironment.of(sample.directory(),
+                state, "rita"));
         pki = TestPki.create(Instant.now());
     }
 
@@ -59,12 +58,11 @@ class PipelineStepsSignatureTest {
         TestPki.Leaf leaf = issuing.leaf(keys, "leaf", identity, Instant.now());
         Path withChain = keys.resolve("leaf-chain.crt");
         Files.writeString(withChain, Files.readString(leaf.cert()) + TestPki.pem("CERTIFICATE", issuing.intermediate().getEncoded()));
-        Map<String, Object> signed = PipelineSteps.signWithCertificate(args(), state, leaf.key(), withChain, Optional.empty(), "ci",
-                Optional.empty());
+        Map<String, Object> signed = PipelineSteps.signWithCertificate(args(), env("ci"), leaf.key(), withChain, Optional.empty());
         assertThat(signed).containsEntry("mode", "certificate").containsEntry("identity", IDENTITY.equals(identity) ? IDENTITY : identity)
                 .containsEntry("issuer", TestPki.ISSUER);
         assertThat(signed.get("reference").toString()).startsWith("payments@sha256:");
-        PipelineSteps.provenance(args(), state, leaf.key(), "ci");
+        PipelineSteps.provenance(args(), env("ci"), leaf.key());
         return leaf;
     }
 
@@ -79,18 +77,18 @@ class PipelineStepsSignatureTest {
         String[] pair = KeySigner.generatePem();
         Files.writeString(keys.resolve("release.pem"), pair[0]);
         Files.writeString(keys.resolve("release.pub.pem"), pair[1]);
-        PipelineSteps.sign(args(), state, keys.resolve("release.pem"), keys.resolve("release.pub.pem"), "ci");
-        PipelineSteps.provenance(args(), state, keys.resolve("release.pem"), "ci");
+        PipelineSteps.sign(args(), env("ci"), keys.resolve("release.pem"), keys.resolve("release.pub.pem"));
+        PipelineSteps.provenance(args(), env("ci"), keys.resolve("release.pem"));
 
-        Map<String, Object> verified = PipelineSteps.verifySignatures(args(), state, keys.resolve("release.pub.pem"), "jenkins");
+        Map<String, Object> verified = PipelineSteps.verifySignatures(args(), env("jenkins"), keys.resolve("release.pub.pem"));
 
         assertThat(verified).containsEntry("verified", true).containsKeys("event", "provenanceEvent");
         String[] other = KeySigner.generatePem();
         Files.writeString(keys.resolve("other.pub.pem"), other[1]);
-        assertThatThrownBy(() -> PipelineSteps.verifySignatures(args(), state, keys.resolve("other.pub.pem"), "jenkins"))
+        assertThatThrownBy(() -> PipelineSteps.verifySignatures(args(), env("jenkins"), keys.resolve("other.pub.pem")))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("signature.mismatch");
-        assertThatThrownBy(() -> PipelineSteps.verifySignatures(args("certificateIdentity", IDENTITY), state,
-                keys.resolve("release.pub.pem"), "jenkins"))
+        assertThatThrownBy(() -> PipelineSteps.verifySignatures(args("certificateIdentity", IDENTITY), env("jenkins"),
+                keys.resolve("release.pub.pem")))
                 .isInstanceOf(InputException.class).hasMessageContaining("[certificateIdentity] belong to certificate mode");
     }
 
@@ -100,12 +98,10 @@ class PipelineStepsSignatureTest {
         Path trustedRoot = pki.trustedRoot(tmp.resolve("trusted_root.json"), Optional.empty());
         Path caBundle = pki.caBundle(tmp.resolve("ca.pem"));
 
-        Map<String, Object> exact = PipelineSteps.verifySignaturesWithCertificate(
-                args("certificateIdentity", IDENTITY, "certificateOidcIssuer", TestPki.ISSUER), state, Optional.of(trustedRoot),
-                "jenkins", Optional.empty());
-        Map<String, Object> regexp = PipelineSteps.verifySignaturesWithCertificate(
-                args("certificateIdentityRegexp", "https://ci\\.example\\.test/job/.*", "certificateOidcIssuer", TestPki.ISSUER), state,
-                Optional.of(caBundle), "jenkins", Optional.empty());
+        Map<String, Object> exact = PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
+                "certificateOidcIssuer", TestPki.ISSUER), env("jenkins"), Optional.of(trustedRoot));
+        Map<String, Object> regexp = PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentityRegexp",
+                "https://ci\\.example\\.test/job/.*", "certificateOidcIssuer", TestPki.ISSUER), env("jenkins"), Optional.of(caBundle));
 
         assertThat(exact).containsEntry("verified", true).containsEntry("mode", "certificate").containsEntry("identity", IDENTITY)
                 .containsEntry("issuer", TestPki.ISSUER).containsKeys("event", "provenanceEvent");
@@ -125,23 +121,20 @@ class PipelineStepsSignatureTest {
         Path trustedRoot = pki.trustedRoot(tmp.resolve("trusted_root.json"), Optional.empty());
         Path otherRoot = TestPki.other(Instant.now()).caBundle(tmp.resolve("other-ca.pem"));
 
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(
-                args("certificateIdentity", "https://ci.example.test/job/intruder", "certificateOidcIssuer", TestPki.ISSUER), state,
-                Optional.of(trustedRoot), "jenkins", Optional.empty()))
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity",
+                "https://ci.example.test/job/intruder", "certificateOidcIssuer", TestPki.ISSUER), env("jenkins"), Optional.of(trustedRoot)))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("certificate.identity")
                 .hasMessageContaining(IDENTITY).hasMessageContaining("'https://ci.example.test/job/intruder'");
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(
-                args("certificateIdentityRegexp", "https://ci\\.example\\.test/job/billing", "certificateOidcIssuer", TestPki.ISSUER),
-                state, Optional.of(trustedRoot), "jenkins", Optional.empty()))
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentityRegexp",
+                "https://ci\\.example\\.test/job/billing", "certificateOidcIssuer", TestPki.ISSUER), env("jenkins"),
+                Optional.of(trustedRoot)))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("certificate.identity");
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(
-                args("certificateIdentity", IDENTITY, "certificateOidcIssuer", "https://accounts.example.test"), state,
-                Optional.of(trustedRoot), "jenkins", Optional.empty()))
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
+                "certificateOidcIssuer", "https://accounts.example.test"), env("jenkins"), Optional.of(trustedRoot)))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("certificate.issuer")
                 .hasMessageContaining("'" + TestPki.ISSUER + "', not 'https://accounts.example.test'");
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(
-                args("certificateIdentity", IDENTITY, "certificateOidcIssuer", TestPki.ISSUER), state,
-                Optional.of(otherRoot), "jenkins", Optional.empty()))
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
+                "certificateOidcIssuer", TestPki.ISSUER), env("jenkins"), Optional.of(otherRoot)))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("certificate.untrusted");
 
         List<Event> events = events();
@@ -158,14 +151,14 @@ class PipelineStepsSignatureTest {
         String[] pair = KeySigner.generatePem();
         Files.writeString(keys.resolve("release.pem"), pair[0]);
         Files.writeString(keys.resolve("release.pub.pem"), pair[1]);
-        PipelineSteps.sign(args(), state, keys.resolve("release.pem"), keys.resolve("release.pub.pem"), "ci");
+        PipelineSteps.sign(args(), env("ci"), keys.resolve("release.pem"), keys.resolve("release.pub.pem"));
 
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(policy, state, Optional.of(trustedRoot), "jenkins",
-                Optional.empty())).isInstanceOf(RefusedException.class).hasMessageContaining("signature.missing");
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(policy, env("jenkins"), Optional.of(trustedRoot)))
+                .isInstanceOf(RefusedException.class).hasMessageContaining("signature.missing");
 
         signWithCertificate(TestPki.other(Instant.now()), IDENTITY);
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(policy, state, Optional.of(trustedRoot), "jenkins",
-                Optional.empty())).isInstanceOf(RefusedException.class).hasMessageContaining("certificate.untrusted");
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(policy, env("jenkins"), Optional.of(trustedRoot)))
+                .isInstanceOf(RefusedException.class).hasMessageContaining("certificate.untrusted");
     }
 
     @Test
@@ -173,22 +166,20 @@ class PipelineStepsSignatureTest {
         signWithCertificate(pki, IDENTITY);
         Path trustedRoot = pki.trustedRoot(tmp.resolve("trusted_root.json"), Optional.empty());
 
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args(), state, Optional.empty(), "jenkins", Optional.empty()))
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args(), env("jenkins"), Optional.empty()))
                 .isInstanceOf(InputException.class).hasMessage("verifySignatures: certificate mode needs certificateIdentity or "
                         + "certificateIdentityRegexp, certificateOidcIssuer, a trust root (trusted_root.json or a PEM bundle of CA certificates)");
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY), state,
-                Optional.of(trustedRoot), "jenkins", Optional.empty()))
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY), env("jenkins"),
+                Optional.of(trustedRoot)))
                 .isInstanceOf(InputException.class).hasMessage("verifySignatures: certificate mode needs certificateOidcIssuer");
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(
-                args("certificateIdentity", IDENTITY, "certificateOidcIssuer", TestPki.ISSUER), state, Optional.empty(), "jenkins",
-                Optional.empty())).isInstanceOf(InputException.class).hasMessageContaining("needs a trust root");
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(
-                args("certificateIdentity", IDENTITY, "certificateIdentityRegexp", ".*", "certificateOidcIssuer", TestPki.ISSUER), state,
-                Optional.of(trustedRoot), "jenkins", Optional.empty()))
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
+                "certificateOidcIssuer", TestPki.ISSUER), env("jenkins"), Optional.empty())).isInstanceOf(InputException.class)
+                .hasMessageContaining("needs a trust root");
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
+                "certificateIdentityRegexp", ".*", "certificateOidcIssuer", TestPki.ISSUER), env("jenkins"), Optional.of(trustedRoot)))
                 .isInstanceOf(InputException.class).hasMessageContaining("only one of certificateIdentity and certificateIdentityRegexp");
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(
-                args("certificateIdentity", IDENTITY, "certificateOidcIssuer", TestPki.ISSUER), state,
-                Optional.of(tmp.resolve("missing.json")), "jenkins", Optional.empty()))
+        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
+                "certificateOidcIssuer", TestPki.ISSUER), env("jenkins"), Optional.of(tmp.resolve("missing.json"))))
                 .isInstanceOf(InputException.class).hasMessageContaining("trust root not found");
         assertThat(events()).extracting(Event::type).doesNotContain("signature-verified", "signature-failed");
     }
@@ -199,8 +190,13 @@ class PipelineStepsSignatureTest {
         String[] pair = KeySigner.generatePem();
         Files.writeString(keys.resolve("other.pem"), pair[0]);
 
-        assertThatThrownBy(() -> PipelineSteps.signWithCertificate(args(), state, keys.resolve("other.pem"), leaf.cert(), Optional.empty(),
-                "ci", Optional.empty())).isInstanceOf(InputException.class).hasMessageContaining("does not belong to the certificate");
+        assertThatThrownBy(() -> PipelineSteps.signWithCertificate(args(), env("ci"), keys.resolve("other.pem"), leaf.cert(),
+                Optional.empty())).isInstanceOf(InputException.class).hasMessageContaining("does not belong to the certificate");
         assertThat(events()).extracting(Event::type).doesNotContain("signed");
+    }
+
+    /** The step environment of this test's workspace and state, acting as {@code actor}. */
+    StepEnvironment env(String actor) {
+        return StepEnvironment.of(tmp, state, actor);
     }
 }
