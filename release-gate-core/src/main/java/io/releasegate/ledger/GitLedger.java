@@ -952,7 +952,8 @@ public final class GitLedger implements Ledger {
 
     // ---------------------------------------------------------------------------------------- format
 
-    static byte[] document(Event e) {
+    /** The event's document, {@code event.json}, byte for byte as the ledger commits it (and an attestor checks it). */
+    public static byte[] document(Event e) {
         ObjectNode doc = Json.object();
         doc.put("schema", Event.SCHEMA);
         doc.put("type", e.type());
