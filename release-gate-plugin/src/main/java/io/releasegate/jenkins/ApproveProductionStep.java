@@ -6,11 +6,13 @@ import hudson.Extension;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import io.releasegate.ledger.EventType;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.structs.describable.CustomDescribableModel;
+import org.jenkinsci.plugins.structs.describable.UninstantiatedDescribable;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -91,48 +93,36 @@ public class ApproveProductionStep extends ReleaseStep {
 
         private static final long serialVersionUID = 1L;
 
-        private final String name;
-        private final String version;
-        private final String digest;
-        private final String role;
-        private final String rationale;
-        private final String environment;
-        private final String store;
-        private final String ledger;
-        private final String storeCredentials;
+        /** The step as the script gave it (a synchronous execution does not survive a restart: not persisted). */
+        private final transient ApproveProductionStep step;
 
         Execution(ApproveProductionStep step, StepContext context) {
             super(context);
-            this.name = step.name;
-            this.version = step.version;
-            this.digest = step.digest;
-            this.role = step.role;
-            this.rationale = step.rationale;
-            this.environment = step.environment;
-            this.store = step.getStore();
-            this.ledger = step.getLedger();
-            this.storeCredentials = step.getStoreCredentials();
+            this.step = step;
         }
 
         @Override
         protected Map<String, Object> run() throws Exception {
-            CoreRun call = new CoreRun(getContext(), Command.APPROVE_PRODUCTION);
+            CoreRun call = step.core(getContext(), Command.APPROVE_PRODUCTION);
             Run<?, ?> run = call.run();
             ReleaseEvidenceAction evidence = ReleaseEvidenceAction.of(run);
             String approver = evidence.takeApprover(run);
-            call.listener().getLogger().println("[release-gate] approveProduction " + name + "@" + version + " by " + approver
-                    + (role.isEmpty() ? "" : " as " + role));
+            String role = step.role;
+            call.listener().getLogger().println("[release-gate] approveProduction " + step.name + "@" + step.version + " by "
+                    + approver + (role.isEmpty() ? "" : " as " + role));
             Map<String, Object> result;
             try {
-                result = call.arg("name", name).arg("version", version).arg("digest", digest).arg("role", role)
-                        .arg("rationale", rationale).arg("environment", environment).locations(store, ledger)
-                        .storeCredentials(storeCredentials)
+                // what the controller vouches for: this approver's approval of this digest, and the go decision it may complete
+                result = call.arg("name", step.name).arg("version", step.version).arg("digest", step.digest).arg("role", role)
+                        .arg("rationale", step.rationale).arg("environment", step.environment)
+                        .attests(EventType.APPROVED.wire(), approver, step.name, step.version, step.digest)
+                        .attests(EventType.DECISION.wire(), approver, step.name, step.version, step.digest)
                         .actor(approver).call();
             } catch (AbortException e) {
                 evidence.record("approval", "refused, not counted: " + e.getMessage(), approver);
                 throw e;
             }
-            evidence.record("approval", (role.isEmpty() ? "approved" : role + " approved") + " " + digest + ": "
+            evidence.record("approval", (role.isEmpty() ? "approved" : role + " approved") + " " + step.digest + ": "
                     + result.get("status"), approver);
             return result;
         }
@@ -169,6 +159,16 @@ public class ApproveProductionStep extends ReleaseStep {
                         + "who submitted the input step, as Jenkins recorded it");
             }
             return arguments;
+        }
+
+        /**
+         * The arguments in name order, as for every other step: structs hands a custom model a copy of them in a hash
+         * map, which would otherwise decide the order the snippet generator writes them in.
+         */
+        @NonNull
+        @Override
+        public UninstantiatedDescribable customUninstantiate(@NonNull UninstantiatedDescribable ud) {
+            return ud.withArguments(new TreeMap<>(ud.getArguments()));
         }
     }
 }

@@ -53,34 +53,25 @@ public class BuildOnceStep extends ReleaseStep {
 
         private static final long serialVersionUID = 1L;
 
-        private final String name;
-        private final String version;
-        private final String artifacts;
-        private final String store;
-        private final String ledger;
-        private final String storeCredentials;
+        /** The step as the script gave it (a synchronous execution does not survive a restart: not persisted). */
+        private final transient BuildOnceStep step;
 
         Execution(BuildOnceStep step, StepContext context) {
             super(context);
-            this.name = step.name;
-            this.version = step.version;
-            this.artifacts = step.artifacts;
-            this.store = step.getStore();
-            this.ledger = step.getLedger();
-            this.storeCredentials = step.getStoreCredentials();
+            this.step = step;
         }
 
         @Override
         protected Map<String, Object> run() throws Exception {
-            CoreRun call = new CoreRun(getContext(), Command.BUILD_ONCE);
+            CoreRun call = step.core(getContext(), Command.BUILD_ONCE);
             Run<?, ?> run = call.run();
             String actor = Identities.releaser(run);
-            call.listener().getLogger().println("[release-gate] buildOnce " + name + "@" + version + " as " + actor);
-            Map<String, Object> out = call.arg("name", name).arg("version", version).arg("artifacts", artifacts)
-                    .locations(store, ledger).storeCredentials(storeCredentials).actor(actor).call();
+            call.listener().getLogger().println("[release-gate] buildOnce " + step.name + "@" + step.version + " as " + actor);
+            Map<String, Object> out = call.arg("name", step.name).arg("version", step.version).arg("artifacts", step.artifacts)
+                    .actor(actor).call();
             call.listener().getLogger().println("[release-gate] " + out.get("reference") + " is " + out.get("digest")
                     + " (" + out.get("outcome") + ")");
-            ReleaseEvidenceAction.of(run).built(name, version, String.valueOf(out.get("digest")),
+            ReleaseEvidenceAction.of(run).built(step.name, step.version, String.valueOf(out.get("digest")),
                     String.valueOf(out.get("reference")));
             return out;
         }

@@ -44,6 +44,11 @@ enum Command {
         return stepName.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 
+    /** Commands that read the git history and the policy only: no store, no ledger, nothing recorded. */
+    boolean historyOnly() {
+        return this == NEXT_VERSION || this == PLAN || this == LIBRARY_CHECK;
+    }
+
     /** Commands the generic step runs; the others have their own step (so identity cannot be bypassed). */
     boolean generic() {
         return generic;

@@ -4,8 +4,10 @@ import hudson.AbortException;
 import hudson.model.TaskListener;
 import hudson.remoting.VirtualChannel;
 import io.releasegate.error.ReleaseGateException;
-import io.releasegate.policy.PolicyLoader;
+import io.releasegate.ledger.EventSigner;
+import io.releasegate.policy.CentralPolicy;
 import io.releasegate.steps.PipelineSteps;
+import io.releasegate.steps.StepEnvironment;
 import io.releasegate.store.RegistryCredentials;
 import io.releasegate.tag.RemoteAccess;
 import java.io.File;
@@ -28,9 +30,10 @@ import jenkins.MasterToSlaveFileCallable;
 
 /**
  * Runs one core entry point on the agent that holds the workspace and returns plain, serialisable
- * values. Key material (and, in certificate mode, the certificate and the trust root) is written to an owner-only
- * temporary directory next to the workspace
- * ({@code WORKSPACE@tmp}, the directory Jenkins uses for such files) and deleted before returning.
+ * values. Key material (and, in certificate mode, the certificate and the trust root), the ledger's trust with the key
+ * that signs the pipeline's events, and the controller's central policy are written to an owner-only temporary
+ * directory next to the workspace ({@code WORKSPACE@tmp}, the directory Jenkins uses for such files) and deleted before
+ * returning. The workspace itself is never written with any of it.
  */
 final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Object>> {
 
@@ -44,19 +47,22 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
     private final String actor;
     private final KeyMaterial keys;
     private final RegistryLogin registry;
-    private final String defaultPolicy;
+    private final CoreRun.CentralPolicyText central;
+    private final LedgerSecrets ledger;
     private final TaskListener listener;
     private TagSecrets tag;
     private String emergencyApprover = "";
+    private EventSigner.Attestor attestor;
 
     CoreCallable(Command command, Map<String, Object> args, String actor, KeyMaterial keys, Optional<RegistryLogin> registry,
-                 String defaultPolicy, TaskListener listener) {
+                 CoreRun.CentralPolicyText central, LedgerSecrets ledger, TaskListener listener) {
         this.command = command;
         this.args = new HashMap<>(args);
         this.actor = actor;
         this.keys = keys;
         this.registry = registry.orElse(null);
-        this.defaultPolicy = defaultPolicy;
+        this.central = central;
+        this.ledger = ledger;
         this.listener = listener;
     }
 
@@ -72,49 +78,51 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
         return this;
     }
 
+    /** The controller's attestor (a remote handle on an agent) that signs the person's events this call records. */
+    CoreCallable attestor(EventSigner.Attestor handle) {
+        this.attestor = handle;
+        return this;
+    }
+
     @Override
     public HashMap<String, Object> invoke(File dir, VirtualChannel channel) throws IOException {
         Path workspace = dir.toPath();
         Path state = workspace.resolve(STATE_DIR);
         Path tmp = null;
-        Path policy = workspace.resolve(PolicyLoader.TEAM_POLICY);
-        boolean policyWritten = false;
         try {
-            if (!defaultPolicy.isEmpty() && !Files.exists(policy)) {
-                // the controller's default policy stands in for a repository without one, for this call only
-                Path policyDir = policy.getParent();
-                if (policyDir != null) {
-                    Files.createDirectories(policyDir);
-                }
-                Files.writeString(policy, defaultPolicy, StandardCharsets.UTF_8);
-                policyWritten = true;
-                listener.getLogger().println("[release-gate] policy: the controller's default (no " + PolicyLoader.TEAM_POLICY
-                        + " in the workspace)");
-            }
             Path privateKey = null;
             Path publicKey = null;
             Path certificate = null;
             Path trustRoot = null;
             Path tagKey = null;
-            if (keys.hasPrivateKey() || keys.hasPublicKey() || keys.hasCertificate() || keys.hasTrustRoot() || tag != null) {
-                tmp = ownerOnlyDirectory(workspace.resolveSibling(workspace.getFileName() + "@tmp"));
-                if (keys.hasPrivateKey()) {
-                    privateKey = ownerOnlyFile(tmp.resolve("release.pem"), keys.privateKeyPem());
-                }
-                if (keys.hasPublicKey()) {
-                    publicKey = ownerOnlyFile(tmp.resolve("release.pub.pem"), keys.publicKeyPem());
-                }
-                if (keys.hasCertificate()) {
-                    certificate = ownerOnlyFile(tmp.resolve("release.crt"), keys.certificatePem());
-                }
-                if (keys.hasTrustRoot()) {
-                    trustRoot = ownerOnlyFile(tmp.resolve("trusted-root"), keys.trustRoot());
-                }
-                if (tag != null) {
-                    tagKey = ownerOnlyFile(tmp.resolve("tag.asc"), tag.armoredKey());
-                }
+            tmp = ownerOnlyDirectory(workspace.resolveSibling(workspace.getFileName() + "@tmp"));
+            if (keys.hasPrivateKey()) {
+                privateKey = ownerOnlyFile(tmp.resolve("release.pem"), keys.privateKeyPem());
             }
-            return plain(run(workspace, state, privateKey, publicKey, certificate, trustRoot, tagKey));
+            if (keys.hasPublicKey()) {
+                publicKey = ownerOnlyFile(tmp.resolve("release.pub.pem"), keys.publicKeyPem());
+            }
+            if (keys.hasCertificate()) {
+                certificate = ownerOnlyFile(tmp.resolve("release.crt"), keys.certificatePem());
+            }
+            if (keys.hasTrustRoot()) {
+                trustRoot = ownerOnlyFile(tmp.resolve("trusted-root"), keys.trustRoot());
+            }
+            if (tag != null) {
+                tagKey = ownerOnlyFile(tmp.resolve("tag.asc"), tag.armoredKey());
+            }
+            StepEnvironment env = StepEnvironment.of(workspace, state, actor)
+                    .credentials(Optional.ofNullable(registry).map(r -> new RegistryCredentials(r.username(), r.password())))
+                    .progress(new LogProgress(listener));
+            if (central.present()) {
+                // the controller's policy, pinned by the controller: a team policy may only tighten it
+                env = env.central(Optional.of(CentralPolicy.of(ownerOnlyFile(tmp.resolve("central-policy.yaml"),
+                        central.yaml().getBytes(StandardCharsets.UTF_8)), central.pin())));
+            }
+            if (ledger.trusted()) {
+                env = env.trust(Optional.of(trust(tmp))).eventSigner(signer(tmp));
+            }
+            return plain(run(env, privateKey, publicKey, certificate, trustRoot, tagKey));
         } catch (ReleaseGateException e) {
             // refusals and input errors fail the step with the core's message, without a stack trace
             throw new AbortException("[release-gate] " + command.stepName() + ": " + e.getMessage());
@@ -125,39 +133,56 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
             if (tag != null) {
                 java.util.Arrays.fill(tag.passphrase(), '\0');
             }
-            if (policyWritten) {
-                Files.deleteIfExists(policy);
-            }
+            java.util.Arrays.fill(ledger.passphrase(), '\0');
         }
     }
 
-    private Map<String, Object> run(Path workspace, Path state, Path privateKey, Path publicKey, Path certificate, Path trustRoot,
+    /** The ledger's trust configuration, written with its key lists into {@code dir}. */
+    private Path trust(Path dir) throws IOException {
+        if (!ledger.allowedSigners().isBlank()) {
+            ownerOnlyFile(dir.resolve("allowed_signers"), (ledger.allowedSigners() + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        if (!ledger.keyring().isBlank()) {
+            ownerOnlyFile(dir.resolve("keyring.asc"), (ledger.keyring() + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        return ownerOnlyFile(dir.resolve("trust.yaml"), ledger.trustYaml());
+    }
+
+    /**
+     * Who signs what this call records: the CI key for the pipeline's events, the controller's attestor for a person's
+     * (only when the controller vouches for one in this call).
+     */
+    private Optional<EventSigner> signer(Path dir) throws IOException {
+        EventSigner ci = EventSigner.fromFile(ownerOnlyFile(dir.resolve("event-key"), ledger.eventKey()), ledger.passphrase());
+        if (attestor == null) {
+            return Optional.of(ci);
+        }
+        return Optional.of(new EventSigner.Split(ci, new EventSigner.Delegated(attestor, "the Jenkins controller's attestor")));
+    }
+
+    private Map<String, Object> run(StepEnvironment env, Path privateKey, Path publicKey, Path certificate, Path trustRoot,
                                     Path tagKey) {
-        Optional<RegistryCredentials> login = Optional.ofNullable(registry)
-                .map(r -> new RegistryCredentials(r.username(), r.password()));
         return switch (command) {
-            case BUILD_ONCE -> PipelineSteps.buildOnce(args, workspace, state, actor, login, new LogProgress(listener));
-            case GENERATE_SBOM -> PipelineSteps.generateSbom(args, workspace, state, actor, login);
+            case BUILD_ONCE -> PipelineSteps.buildOnce(args, env);
+            case GENERATE_SBOM -> PipelineSteps.generateSbom(args, env);
             case SIGN -> certificate != null
-                    ? PipelineSteps.signWithCertificate(args, state, need(privateKey, "private"), certificate, Optional.empty(), actor, login)
-                    : PipelineSteps.sign(args, state, need(privateKey, "private"), need(publicKey, "public"), actor, login);
+                    ? PipelineSteps.signWithCertificate(args, env, need(privateKey, "private"), certificate, Optional.empty())
+                    : PipelineSteps.sign(args, env, need(privateKey, "private"), need(publicKey, "public"));
             case VERIFY_SIGNATURES -> args.keySet().stream().anyMatch(PipelineSteps.CERTIFICATE_ARGS::contains)
-                    ? PipelineSteps.verifySignaturesWithCertificate(args, state, Optional.ofNullable(trustRoot), actor, login)
-                    : PipelineSteps.verifySignatures(args, state, need(publicKey, "public"), actor, login);
-            case PROVENANCE -> PipelineSteps.provenance(args, state, need(privateKey, "private"), actor, login);
-            case GATE -> PipelineSteps.gate(args, workspace, state, actor, login);
-            case APPROVE_PRODUCTION -> PipelineSteps.approveProduction(args, workspace, state, actor, login);
-            case NO_GO -> PipelineSteps.noGo(args, state, actor, login);
-            case PROMOTE_DIGEST -> PipelineSteps.promoteDigest(args, workspace, state, actor, login,
-                    Optional.of(emergencyApprover).filter(a -> !a.isEmpty()));
-            case VERIFY_PRODUCTION -> PipelineSteps.verifyProduction(args, workspace, state, actor, login);
-            case NEXT_VERSION -> PipelineSteps.nextVersion(args, workspace);
-            case RELEASE_RECORD -> PipelineSteps.releaseRecord(args, workspace, state, login);
-            case PLAN -> PipelineSteps.plan(args, workspace);
-            case LIBRARY_CHECK -> PipelineSteps.libraryCheck(args, workspace);
-            case APPROVAL_STATUS -> PipelineSteps.approvalStatus(args, workspace, state);
-            case TAG -> PipelineSteps.tagRelease(args, workspace, state, need(tagKey, "OpenPGP tag signing"), tag.passphrase(),
-                    actor, access(tag));
+                    ? PipelineSteps.verifySignaturesWithCertificate(args, env, Optional.ofNullable(trustRoot))
+                    : PipelineSteps.verifySignatures(args, env, need(publicKey, "public"));
+            case PROVENANCE -> PipelineSteps.provenance(args, env, need(privateKey, "private"));
+            case GATE -> PipelineSteps.gate(args, env);
+            case APPROVE_PRODUCTION -> PipelineSteps.approveProduction(args, env);
+            case NO_GO -> PipelineSteps.noGo(args, env);
+            case PROMOTE_DIGEST -> PipelineSteps.promoteDigest(args, env, Optional.of(emergencyApprover).filter(a -> !a.isEmpty()));
+            case VERIFY_PRODUCTION -> PipelineSteps.verifyProduction(args, env);
+            case NEXT_VERSION -> PipelineSteps.nextVersion(args, env);
+            case RELEASE_RECORD -> PipelineSteps.releaseRecord(args, env);
+            case PLAN -> PipelineSteps.plan(args, env);
+            case LIBRARY_CHECK -> PipelineSteps.libraryCheck(args, env);
+            case APPROVAL_STATUS -> PipelineSteps.approvalStatus(args, env);
+            case TAG -> PipelineSteps.tagRelease(args, env, need(tagKey, "OpenPGP tag signing"), tag.passphrase(), access(tag));
         };
     }
 

@@ -4,9 +4,16 @@ import hudson.AbortException;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import hudson.remoting.VirtualChannel;
+import io.releasegate.digest.Digest;
+import io.releasegate.ledger.EventAttestation;
+import io.releasegate.ledger.EventSigner;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -22,6 +29,7 @@ final class CoreRun {
     private final StepContext context;
     private final Command command;
     private final Map<String, Object> args = new LinkedHashMap<>();
+    private final List<EventAttestation.Expected> attested = new ArrayList<>();
     private String actor = Identities.SYSTEM;
     private KeyMaterial keys = KeyMaterial.NONE;
     private String storeCredentials = "";
@@ -81,6 +89,23 @@ final class CoreRun {
         return this;
     }
 
+    /**
+     * A person's event this call records, as the controller itself knows it: {@code type} by {@code person} about
+     * {@code name@version} at {@code digest}. With a trusted ledger the controller's attestor signs exactly these and
+     * nothing else the agent asks for.
+     */
+    CoreRun attests(String type, String person, String name, String version, String digest) throws AbortException {
+        Digest d;
+        try {
+            d = Digest.parse(digest);
+        } catch (IllegalArgumentException e) {
+            throw new AbortException("[release-gate] " + command.stepName() + ": digest '" + digest + "' is not a digest "
+                    + "(sha256:<64 hex digits>)");
+        }
+        attested.add(new EventAttestation.Expected(type, name + "@" + version, d, person));
+        return this;
+    }
+
     /** Username/password credentials id for a registry store; empty: the global configuration's. */
     CoreRun storeCredentials(String credentialsId) {
         this.storeCredentials = credentialsId == null ? "" : credentialsId.trim();
@@ -101,12 +126,45 @@ final class CoreRun {
             throw new AbortException("[release-gate] " + command.stepName() + " needs a workspace: run it inside node { }");
         }
         ReleaseGateConfiguration config = ReleaseGateConfiguration.get();
+        TaskListener listener = listener();
         Optional<RegistryLogin> registry = Optional.empty();
         Object store = args.get("store");
         if (store != null && io.releasegate.store.RegistryStore.handles(store.toString())) {
             registry = Secrets.registry(run(), storeCredentials.isEmpty() ? config.getStoreCredentialsId() : storeCredentials);
         }
-        return workspace.act(new CoreCallable(command, args, actor, keys, registry, config.getDefaultPolicy(), listener())
-                .tag(tag).emergencyApprover(emergencyApprover));
+        LedgerSecrets ledger = command.historyOnly() ? LedgerSecrets.TRIAL : Secrets.ledger(run(), config);
+        if (!command.historyOnly() && !ledger.trusted()) {
+            listener.getLogger().println("[release-gate] ledger: trial mode (no CI identities under Manage Jenkins » System » "
+                    + "Release Gate): its events prove nothing against someone who can read the trial key");
+        }
+        CentralPolicyText central = CentralPolicyText.of(config.getDefaultPolicy());
+        CoreCallable callable = new CoreCallable(command, args, actor, keys, registry, central, ledger, listener)
+                .tag(tag).emergencyApprover(emergencyApprover);
+        ControllerAttestor attestor = null;
+        if (!attested.isEmpty() && ledger.trusted()) {
+            attestor = new ControllerAttestor(Secrets.attestorKey(run(), config), attested, listener);
+            VirtualChannel channel = workspace.getChannel();
+            // the agent gets a handle that calls back into this controller; the key stays here
+            callable.attestor(channel == null ? attestor : channel.export(EventSigner.Attestor.class, attestor));
+        }
+        try {
+            return workspace.act(callable);
+        } finally {
+            if (attestor != null) {
+                attestor.close();
+            }
+        }
+    }
+
+    /** The controller's central policy and the pin the controller computes for it. */
+    record CentralPolicyText(String yaml, String pin) implements java.io.Serializable {
+        static CentralPolicyText of(String yaml) {
+            return new CentralPolicyText(yaml, yaml.isEmpty() ? ""
+                    : io.releasegate.digest.Digester.of(yaml.getBytes(StandardCharsets.UTF_8)).toString());
+        }
+
+        boolean present() {
+            return !yaml.isEmpty();
+        }
     }
 }

@@ -96,35 +96,20 @@ public class GenerateSbomStep extends ReleaseStep {
 
         private static final long serialVersionUID = 1L;
 
-        private final String name;
-        private final String version;
-        private final String format;
-        private final String out;
-        private final String spdxOut;
-        private final String mavenRepo;
-        private final String store;
-        private final String ledger;
-        private final String storeCredentials;
+        /** The step as the script gave it (a synchronous execution does not survive a restart: not persisted). */
+        private final transient GenerateSbomStep step;
 
         Execution(GenerateSbomStep step, StepContext context) {
             super(context);
-            this.name = step.name;
-            this.version = step.version;
-            this.format = step.format;
-            this.out = step.out;
-            this.spdxOut = step.spdxOut;
-            this.mavenRepo = step.mavenRepo;
-            this.store = step.getStore();
-            this.ledger = step.getLedger();
-            this.storeCredentials = step.getStoreCredentials();
+            this.step = step;
         }
 
         @Override
         protected Map<String, Object> run() throws Exception {
-            CoreRun call = new CoreRun(getContext(), Command.GENERATE_SBOM);
+            CoreRun call = step.core(getContext(), Command.GENERATE_SBOM);
             Run<?, ?> run = call.run();
-            Map<String, Object> result = call.arg("name", name).arg("version", version).arg("format", format).arg("out", out)
-                    .arg("spdxOut", spdxOut).arg("mavenRepo", mavenRepo).locations(store, ledger).storeCredentials(storeCredentials)
+            Map<String, Object> result = call.arg("name", step.name).arg("version", step.version).arg("format", step.format)
+                    .arg("out", step.out).arg("spdxOut", step.spdxOut).arg("mavenRepo", step.mavenRepo)
                     .actor(Identities.releaser(run)).call();
             int components = result.get("components") instanceof Number n ? n.intValue() : 0;
             if (result.get("documents") instanceof List<?> documents) {

@@ -5,6 +5,7 @@ import hudson.Extension;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import io.releasegate.ledger.EventType;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -87,48 +88,36 @@ public class PromoteDigestStep extends ReleaseStep {
 
         private static final long serialVersionUID = 1L;
 
-        private final String name;
-        private final String version;
-        private final String digest;
-        private final String to;
-        private final String incident;
-        private final HashMap<String, Object> emergency;
-        private final String store;
-        private final String ledger;
-        private final String storeCredentials;
+        /** The step as the script gave it (a synchronous execution does not survive a restart: not persisted). */
+        private final transient PromoteDigestStep step;
 
         Execution(PromoteDigestStep step, StepContext context) {
             super(context);
-            this.name = step.name;
-            this.version = step.version;
-            this.digest = step.digest;
-            this.to = step.to;
-            this.incident = step.incident;
-            this.emergency = new HashMap<>(step.emergency);
-            this.store = step.getStore();
-            this.ledger = step.getLedger();
-            this.storeCredentials = step.getStoreCredentials();
+            this.step = step;
         }
 
         @Override
         protected Map<String, Object> run() throws Exception {
-            CoreRun call = new CoreRun(getContext(), Command.PROMOTE_DIGEST);
+            CoreRun call = step.core(getContext(), Command.PROMOTE_DIGEST);
             Run<?, ?> run = call.run();
             String actor = Identities.releaser(run);
             ReleaseEvidenceAction evidence = ReleaseEvidenceAction.of(run);
+            Map<String, Object> emergency = step.emergency;
             String approver = "";
             if (!emergency.isEmpty()) {
                 // the emergency change's approver: whoever submitted the input that asked for it, as Jenkins recorded it
                 approver = evidence.takeApprover(run, "promoteDigest (emergency change)");
                 call.listener().getLogger().println("[release-gate] promoteDigest: emergency change approved by " + approver);
+                call.attests(EventType.EMERGENCY_APPROVED.wire(), approver, step.name, step.version, step.digest);
             }
-            Map<String, Object> result = call.arg("name", name).arg("version", version).arg("digest", digest).arg("to", to)
-                    .arg("incident", incident).arg("emergency", emergency.isEmpty() ? null : emergency)
-                    .locations(store, ledger).storeCredentials(storeCredentials).actor(actor).emergencyApprover(approver).call();
-            call.listener().getLogger().println("[release-gate] promoted " + digest + " to " + result.get("environment")
+            String incident = step.incident;
+            Map<String, Object> result = call.arg("name", step.name).arg("version", step.version).arg("digest", step.digest)
+                    .arg("to", step.to).arg("incident", incident).arg("emergency", emergency.isEmpty() ? null : new HashMap<>(emergency))
+                    .actor(actor).emergencyApprover(approver).call();
+            call.listener().getLogger().println("[release-gate] promoted " + step.digest + " to " + result.get("environment")
                     + " as " + result.get("reference") + (incident.isEmpty() ? "" : " (rollback for " + incident + ")")
                     + (result.get("emergency") == null ? "" : " (emergency change " + result.get("emergency") + ")"));
-            evidence.record("promotion", digest + " to " + result.get("environment") + " (" + result.get("reference") + ")"
+            evidence.record("promotion", step.digest + " to " + result.get("environment") + " (" + result.get("reference") + ")"
                     + (incident.isEmpty() ? "" : ", rollback for " + incident)
                     + (result.get("emergency") == null ? "" : ", emergency change approved by " + approver), actor);
             return result;

@@ -31,6 +31,14 @@ public class ReleaseGateConfiguration extends GlobalConfiguration {
     private String certificateOidcIssuer = "";
     private String tagSigningKeyCredentialsId = "";
     private String tagSigningPassphraseCredentialsId = "";
+    private String ledgerCiIdentities = "";
+    private String ledgerAttestors = "";
+    private String ledgerAllowedSigners = "";
+    private String ledgerKeyring = "";
+    private String eventSigningKeyCredentialsId = "";
+    private String eventSigningPassphraseCredentialsId = "";
+    private String attestorKeyCredentialsId = "";
+    private String attestorPassphraseCredentialsId = "";
 
     public ReleaseGateConfiguration() {
         load();
@@ -116,7 +124,11 @@ public class ReleaseGateConfiguration extends GlobalConfiguration {
         save();
     }
 
-    /** Release policy (YAML) used for repositories that carry no {@code .release/policy.yaml}. */
+    /**
+     * The controller's release policy (YAML): the central policy every step runs under — the baseline a team's
+     * {@code .release/policy.yaml} may only tighten, and the production policy of a release that commits none. Its
+     * digest is pinned by the controller for each call, so the copy an agent reads cannot be swapped.
+     */
     public String getDefaultPolicy() {
         return defaultPolicy;
     }
@@ -217,6 +229,109 @@ public class ReleaseGateConfiguration extends GlobalConfiguration {
     public void setTagSigningPassphraseCredentialsId(String tagSigningPassphraseCredentialsId) {
         this.tagSigningPassphraseCredentialsId = clean(tagSigningPassphraseCredentialsId);
         save();
+    }
+
+    /**
+     * Ledger trust: the identities that may assert the pipeline's events (principals of SSH keys, e-mail addresses of
+     * OpenPGP keys), separated by commas or white space. Empty: the ledger runs in trial mode (docs/ledger.md).
+     */
+    public String getLedgerCiIdentities() {
+        return ledgerCiIdentities;
+    }
+
+    @DataBoundSetter
+    public void setLedgerCiIdentities(String ledgerCiIdentities) {
+        this.ledgerCiIdentities = clean(ledgerCiIdentities);
+        save();
+    }
+
+    /** Ledger trust: the identities that may sign that a person approved (this controller's attestor key). */
+    public String getLedgerAttestors() {
+        return ledgerAttestors;
+    }
+
+    @DataBoundSetter
+    public void setLedgerAttestors(String ledgerAttestors) {
+        this.ledgerAttestors = clean(ledgerAttestors);
+        save();
+    }
+
+    /** Ledger trust: git's allowed-signers lines ({@code principal key-type key}) for the SSH keys believed. */
+    public String getLedgerAllowedSigners() {
+        return ledgerAllowedSigners;
+    }
+
+    @DataBoundSetter
+    public void setLedgerAllowedSigners(String ledgerAllowedSigners) {
+        this.ledgerAllowedSigners = multiline(ledgerAllowedSigners);
+        save();
+    }
+
+    /** Ledger trust: the armored OpenPGP public keys believed (several may be concatenated). */
+    public String getLedgerKeyring() {
+        return ledgerKeyring;
+    }
+
+    @DataBoundSetter
+    public void setLedgerKeyring(String ledgerKeyring) {
+        this.ledgerKeyring = multiline(ledgerKeyring);
+        save();
+    }
+
+    /**
+     * Credentials (secret file or secret text) holding the CI key that signs the pipeline's ledger events: an armored
+     * OpenPGP secret key or an OpenSSH private key whose identity is one of the ledger's CI identities.
+     */
+    public String getEventSigningKeyCredentialsId() {
+        return eventSigningKeyCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setEventSigningKeyCredentialsId(String eventSigningKeyCredentialsId) {
+        this.eventSigningKeyCredentialsId = clean(eventSigningKeyCredentialsId);
+        save();
+    }
+
+    /** Secret text credentials holding the passphrase of the event signing key; empty: an unprotected key. */
+    public String getEventSigningPassphraseCredentialsId() {
+        return eventSigningPassphraseCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setEventSigningPassphraseCredentialsId(String eventSigningPassphraseCredentialsId) {
+        this.eventSigningPassphraseCredentialsId = clean(eventSigningPassphraseCredentialsId);
+        save();
+    }
+
+    /**
+     * Credentials (secret file or secret text) holding this controller's attestor key, an armored OpenPGP secret key
+     * whose e-mail address is one of the ledger's attestors. It signs, on the controller, that the user who submitted an
+     * input approved a digest; agents never receive it.
+     */
+    public String getAttestorKeyCredentialsId() {
+        return attestorKeyCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setAttestorKeyCredentialsId(String attestorKeyCredentialsId) {
+        this.attestorKeyCredentialsId = clean(attestorKeyCredentialsId);
+        save();
+    }
+
+    /** Secret text credentials holding the passphrase of the attestor key; empty: an unprotected key. */
+    public String getAttestorPassphraseCredentialsId() {
+        return attestorPassphraseCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setAttestorPassphraseCredentialsId(String attestorPassphraseCredentialsId) {
+        this.attestorPassphraseCredentialsId = clean(attestorPassphraseCredentialsId);
+        save();
+    }
+
+    /** A list setting split at commas and white space. */
+    static java.util.List<String> list(String value) {
+        return java.util.Arrays.stream(value.split("[,\\s]+")).filter(x -> !x.isEmpty()).toList();
     }
 
     @NonNull

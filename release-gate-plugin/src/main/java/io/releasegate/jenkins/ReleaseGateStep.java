@@ -108,29 +108,21 @@ public class ReleaseGateStep extends Step {
     public StepExecution start(StepContext context) throws AbortException {
         Command c = Command.forReleaseGate(command).orElseThrow(() -> new AbortException("[release-gate] releaseGate: unknown command '"
                 + command + "'; commands: " + Command.releaseGateNames()));
-        return new Execution(c, new HashMap<>(args), signingKey, signingCertificate, passphraseCredentials, gitCredentials, context);
+        return new Execution(this, c, context);
     }
 
     static final class Execution extends SynchronousNonBlockingStepExecution<Map<String, Object>> {
 
         private static final long serialVersionUID = 1L;
 
-        private final Command command;
-        private final HashMap<String, Object> args;
-        private final String signingKey;
-        private final String signingCertificate;
-        private final String passphraseCredentials;
-        private final String gitCredentials;
+        /** The step as the script gave it (a synchronous execution does not survive a restart: not persisted). */
+        private final transient ReleaseGateStep step;
+        private final transient Command command;
 
-        Execution(Command command, HashMap<String, Object> args, String signingKey, String signingCertificate,
-                  String passphraseCredentials, String gitCredentials, StepContext context) {
+        Execution(ReleaseGateStep step, Command command, StepContext context) {
             super(context);
+            this.step = step;
             this.command = command;
-            this.args = args;
-            this.signingKey = signingKey;
-            this.signingCertificate = signingCertificate;
-            this.passphraseCredentials = passphraseCredentials;
-            this.gitCredentials = gitCredentials;
         }
 
         @Override
@@ -140,7 +132,8 @@ public class ReleaseGateStep extends Step {
             TaskListener listener = call.listener();
             String actor = Identities.releaser(run);
             ReleaseGateConfiguration config = ReleaseGateConfiguration.get();
-            Map<String, Object> a = new LinkedHashMap<>(args);
+            Map<String, Object> a = new LinkedHashMap<>(step.args);
+            String signingKey = step.signingKey;
             String store = text(a.remove("store"));
             String ledger = text(a.remove("ledger"));
             call.storeCredentials(text(a.remove("storeCredentials")));
@@ -148,7 +141,8 @@ public class ReleaseGateStep extends Step {
             Optional<Libraries.Loaded> library = Optional.empty();
             switch (command) {
                 case SIGN -> {
-                    String certificateId = signingCertificate.isEmpty() ? config.getSigningCertificateCredentialsId() : signingCertificate;
+                    String certificateId = step.signingCertificate.isEmpty() ? config.getSigningCertificateCredentialsId()
+                            : step.signingCertificate;
                     if (!certificateId.isEmpty()) {
                         // certificate mode: the key comes with Certificate credentials, else from the signing key
                         KeyMaterial certificate = Secrets.signingCertificate(run, certificateId);
@@ -192,8 +186,8 @@ public class ReleaseGateStep extends Step {
                 }
                 case TAG -> {
                     EnvVars env = getContext().get(EnvVars.class);
-                    call.tag(Secrets.tag(run, tagKeyId(config), passphraseCredentials.isEmpty()
-                            ? config.getTagSigningPassphraseCredentialsId() : passphraseCredentials, gitCredentials,
+                    call.tag(Secrets.tag(run, tagKeyId(config), step.passphraseCredentials.isEmpty()
+                            ? config.getTagSigningPassphraseCredentialsId() : step.passphraseCredentials, step.gitCredentials,
                             env == null ? Map.<String, String>of() : env));
                 }
                 case LIBRARY_CHECK -> {
@@ -215,7 +209,12 @@ public class ReleaseGateStep extends Step {
             }
             listener.getLogger().println("[release-gate] " + command.stepName() + (release.isEmpty() ? "" : " " + release)
                     + " as " + actor);
-            if (command == Command.NEXT_VERSION || command == Command.PLAN || command == Command.LIBRARY_CHECK) {
+            if (command == Command.NO_GO) {
+                // a no-go in the name of whoever the build says took it: the controller vouches for that, and nothing else
+                call.attests(io.releasegate.ledger.EventType.DECISION.wire(), actor, text(a.get("name")), text(a.get("version")),
+                        text(a.get("digest")));
+            }
+            if (command.historyOnly()) {
                 // read the git history and the policy only: no store, no ledger, nothing to record
                 return call.args(a).actor(actor).call();
             }
@@ -265,7 +264,7 @@ public class ReleaseGateStep extends Step {
         }
 
         private String tagKeyId(ReleaseGateConfiguration config) throws AbortException {
-            String id = signingKey.isEmpty() ? config.getTagSigningKeyCredentialsId() : signingKey;
+            String id = step.signingKey.isEmpty() ? config.getTagSigningKeyCredentialsId() : step.signingKey;
             if (id.isEmpty()) {
                 throw new AbortException("[release-gate] tag needs an OpenPGP signing key: pass signingKey: '<credentials id>' "
                         + "(the golden pipeline's tagSigningKey) or set the default tag signing key under Manage Jenkins » System "
@@ -275,7 +274,7 @@ public class ReleaseGateStep extends Step {
         }
 
         private String signingKeyId(ReleaseGateConfiguration config) throws AbortException {
-            String id = signingKey.isEmpty() ? config.getSigningKeyCredentialsId() : signingKey;
+            String id = step.signingKey.isEmpty() ? config.getSigningKeyCredentialsId() : step.signingKey;
             if (id.isEmpty()) {
                 throw new AbortException("[release-gate] " + command.stepName() + " needs a signing key: pass signingKey: "
                         + "'<credentials id>' or set the default under Manage Jenkins » System » Release Gate");

@@ -1,6 +1,7 @@
 package io.releasegate.jenkins;
 
 import org.jenkinsci.plugins.workflow.steps.Step;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.kohsuke.stapler.DataBoundSetter;
 
 /**
@@ -16,6 +17,11 @@ public abstract class ReleaseStep extends Step {
 
     static String clean(String value) {
         return value == null ? "" : value.trim();
+    }
+
+    /** A core call of {@code command} for this step: its store, ledger and store credentials, else the controller's. */
+    CoreRun core(StepContext context, Command command) {
+        return new CoreRun(context, command).locations(store, ledger).storeCredentials(storeCredentials);
     }
 
     public String getStore() {

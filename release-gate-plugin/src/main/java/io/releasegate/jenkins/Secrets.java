@@ -143,16 +143,7 @@ final class Secrets {
             throw new AbortException("[release-gate] credentials '" + keyId
                     + "' hold no armored OpenPGP secret key ('-----BEGIN PGP PRIVATE KEY BLOCK-----')");
         }
-        char[] passphrase = new char[0];
-        if (!passphraseId.isEmpty()) {
-            StringCredentials secret = CredentialsProvider.findCredentialById(passphraseId, StringCredentials.class, run);
-            if (secret == null) {
-                throw new AbortException("[release-gate] no secret text credentials '" + passphraseId
-                        + "' visible to this build (tag signing key passphrase)");
-            }
-            CredentialsProvider.track(run, secret);
-            passphrase = secret.getSecret().getPlainText().toCharArray();
-        }
+        char[] passphrase = passphrase(run, passphraseId, "tag signing key passphrase");
         String username = "";
         String password = "";
         if (!gitId.isEmpty()) {
@@ -162,6 +153,61 @@ final class Secrets {
         }
         return new TagSecrets(armored.getBytes(StandardCharsets.US_ASCII), passphrase, username, password,
                 TagSecrets.sshVariables(environment));
+    }
+
+    /** The passphrase in secret text credentials {@code passphraseId}; an empty id: none (an unprotected key). */
+    private static char[] passphrase(Run<?, ?> run, String passphraseId, String what) throws AbortException {
+        if (passphraseId.isEmpty()) {
+            return new char[0];
+        }
+        StringCredentials secret = CredentialsProvider.findCredentialById(passphraseId, StringCredentials.class, run);
+        if (secret == null) {
+            throw new AbortException("[release-gate] no secret text credentials '" + passphraseId + "' visible to this build ("
+                    + what + ")");
+        }
+        CredentialsProvider.track(run, secret);
+        return secret.getSecret().getPlainText().toCharArray();
+    }
+
+    /**
+     * The ledger's trust from the controller's configuration, with the CI key that signs the pipeline's events; {@link
+     * LedgerSecrets#TRIAL} when no CI identity is configured. A trust without an event signing key is refused: every
+     * event must be signed by a key the trust believes.
+     */
+    static LedgerSecrets ledger(Run<?, ?> run, ReleaseGateConfiguration config) throws IOException {
+        java.util.List<String> ci = ReleaseGateConfiguration.list(config.getLedgerCiIdentities());
+        if (ci.isEmpty()) {
+            return LedgerSecrets.TRIAL;
+        }
+        String keyId = config.getEventSigningKeyCredentialsId();
+        if (keyId.isEmpty()) {
+            throw new AbortException("[release-gate] the ledger trusts CI identities " + ci + ", but no event signing key is "
+                    + "configured: set the event signing key credentials under Manage Jenkins » System » Release Gate");
+        }
+        String key = text(find(run, keyId, "event signing key"), keyId, "event signing key");
+        if (!key.contains("-----BEGIN PGP PRIVATE KEY BLOCK-----") && !key.contains("-----BEGIN OPENSSH PRIVATE KEY-----")) {
+            throw new AbortException("[release-gate] credentials '" + keyId + "' (event signing key) hold neither an armored "
+                    + "OpenPGP secret key nor an OpenSSH private key");
+        }
+        return new LedgerSecrets(ci, ReleaseGateConfiguration.list(config.getLedgerAttestors()), config.getLedgerAllowedSigners(),
+                config.getLedgerKeyring(), key.getBytes(StandardCharsets.US_ASCII),
+                passphrase(run, config.getEventSigningPassphraseCredentialsId(), "event signing key passphrase"));
+    }
+
+    /** The controller's attestor key (armored OpenPGP secret key) and its passphrase, for use on the controller only. */
+    static ArmoredKey attestorKey(Run<?, ?> run, ReleaseGateConfiguration config) throws IOException {
+        String keyId = config.getAttestorKeyCredentialsId();
+        if (keyId.isEmpty()) {
+            throw new AbortException("[release-gate] the ledger is trusted, so a person's events need the controller's attestor "
+                    + "key: set the attestor key credentials under Manage Jenkins » System » Release Gate");
+        }
+        String armored = text(find(run, keyId, "attestor key"), keyId, "attestor key");
+        if (!armored.contains("-----BEGIN PGP PRIVATE KEY BLOCK-----")) {
+            throw new AbortException("[release-gate] credentials '" + keyId
+                    + "' (attestor key) hold no armored OpenPGP secret key ('-----BEGIN PGP PRIVATE KEY BLOCK-----')");
+        }
+        return new ArmoredKey(armored.getBytes(StandardCharsets.US_ASCII),
+                passphrase(run, config.getAttestorPassphraseCredentialsId(), "attestor key passphrase"));
     }
 
     private static StandardUsernamePasswordCredentials usernamePassword(Run<?, ?> run, String credentialsId, String what)

@@ -100,50 +100,35 @@ public class VerifySignaturesStep extends ReleaseStep {
 
         private static final long serialVersionUID = 1L;
 
-        private final String name;
-        private final String version;
-        private final String signingKey;
-        private final String store;
-        private final String ledger;
-        private final String certificateIdentity;
-        private final String certificateIdentityRegexp;
-        private final String certificateOidcIssuer;
-        private final String storeCredentials;
+        /** The step as the script gave it (a synchronous execution does not survive a restart: not persisted). */
+        private final transient VerifySignaturesStep step;
 
         Execution(VerifySignaturesStep step, StepContext context) {
             super(context);
-            this.name = step.name;
-            this.version = step.version;
-            this.signingKey = step.signingKey;
-            this.store = step.getStore();
-            this.ledger = step.getLedger();
-            this.certificateIdentity = step.certificateIdentity;
-            this.certificateIdentityRegexp = step.certificateIdentityRegexp;
-            this.certificateOidcIssuer = step.certificateOidcIssuer;
-            this.storeCredentials = step.getStoreCredentials();
+            this.step = step;
         }
 
         @Override
         protected Map<String, Object> run() throws Exception {
-            CoreRun call = new CoreRun(getContext(), Command.VERIFY_SIGNATURES);
+            CoreRun call = step.core(getContext(), Command.VERIFY_SIGNATURES);
             Run<?, ?> run = call.run();
             String actor = Identities.releaser(run);
+            String release = step.name + "@" + step.version;
             Map<String, Object> args = new HashMap<>();
-            args.put("certificateIdentity", certificateIdentity);
-            args.put("certificateIdentityRegexp", certificateIdentityRegexp);
-            args.put("certificateOidcIssuer", certificateOidcIssuer);
-            KeyMaterial key = trust(run, signingKey, args);
+            args.put("certificateIdentity", step.certificateIdentity);
+            args.put("certificateIdentityRegexp", step.certificateIdentityRegexp);
+            args.put("certificateOidcIssuer", step.certificateOidcIssuer);
+            KeyMaterial key = trust(run, step.signingKey, args);
             Map<String, Object> result;
             try {
-                result = call.arg("name", name).arg("version", version).args(args).locations(store, ledger)
-                        .storeCredentials(storeCredentials).actor(actor).keys(key).call();
+                result = call.arg("name", step.name).arg("version", step.version).args(args).actor(actor).keys(key).call();
             } catch (hudson.AbortException e) {
-                ReleaseEvidenceAction.of(run).record("signature", name + "@" + version + ": NOT verified: " + e.getMessage(), actor);
+                ReleaseEvidenceAction.of(run).record("signature", release + ": NOT verified: " + e.getMessage(), actor);
                 throw e;
             }
             String verified = verified(result);
-            call.listener().getLogger().println("[release-gate] signatures of " + name + "@" + version + " verified" + verified);
-            ReleaseEvidenceAction.of(run).record("signature", name + "@" + version + ": verified" + verified, actor);
+            call.listener().getLogger().println("[release-gate] signatures of " + release + " verified" + verified);
+            ReleaseEvidenceAction.of(run).record("signature", release + ": verified" + verified, actor);
             return result;
         }
     }

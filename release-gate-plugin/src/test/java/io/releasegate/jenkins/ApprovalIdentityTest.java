@@ -28,7 +28,7 @@ import org.jvnet.hudson.test.junit.jupiter.WithJenkins;
 class ApprovalIdentityTest {
 
     /** The golden pipeline's approval loop, reduced: ask, then record who answered. */
-    private static final String APPROVAL_LOOP = """
+    static final String APPROVAL_LOOP = """
             def built
             node { built = buildOnce(%1$s, artifacts: 'target/*.jar') }
             def satisfied = false
@@ -164,7 +164,7 @@ class ApprovalIdentityTest {
     }
 
     /** Waits for the pending input and submits it as {@code user}, as the input page's Proceed button does. */
-    private static void submit(WorkflowRun run, String user, String role, String rationale) throws Exception {
+    static void submit(WorkflowRun run, String user, String role, String rationale) throws Exception {
         InputStepExecution pending = null;
         for (int i = 0; i < 600 && pending == null; i++) {
             InputAction action = run.getAction(InputAction.class);

@@ -30,6 +30,11 @@ class ReleaseGateConfigurationTest {
         config.setTrustedRoot("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----");
         config.setCertificateIdentity("https://ci.example.internal/job/payments/job/main");
         config.setCertificateOidcIssuer("https://issuer.example.internal");
+        config.setLedgerCiIdentities("ci@example.internal, ci-2@example.internal");
+        config.setLedgerAttestors("jenkins@example.internal");
+        config.setLedgerAllowedSigners("ci-2@example.internal ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample");
+        config.setEventSigningKeyCredentialsId("ledger-ci-key");
+        config.setAttestorKeyCredentialsId("ledger-attestor-key");
 
         r.configRoundtrip();
 
@@ -47,6 +52,14 @@ class ReleaseGateConfigurationTest {
         assertThat(after.getCertificateIdentity()).isEqualTo("https://ci.example.internal/job/payments/job/main");
         assertThat(after.getCertificateIdentityRegexp()).isEmpty();
         assertThat(after.getCertificateOidcIssuer()).isEqualTo("https://issuer.example.internal");
+        assertThat(ReleaseGateConfiguration.list(after.getLedgerCiIdentities()))
+                .containsExactly("ci@example.internal", "ci-2@example.internal");
+        assertThat(after.getLedgerAttestors()).isEqualTo("jenkins@example.internal");
+        assertThat(after.getLedgerAllowedSigners()).isEqualTo("ci-2@example.internal ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample");
+        assertThat(after.getLedgerKeyring()).isEmpty();
+        assertThat(after.getEventSigningKeyCredentialsId()).isEqualTo("ledger-ci-key");
+        assertThat(after.getEventSigningPassphraseCredentialsId()).isEmpty();
+        assertThat(after.getAttestorKeyCredentialsId()).isEqualTo("ledger-attestor-key");
         // and it was saved: a fresh instance loads the same values from disk
         assertThat(new ReleaseGateConfiguration().getStore()).isEqualTo("oci://registry.example.internal:5000/team");
     }
@@ -65,6 +78,10 @@ class ReleaseGateConfigurationTest {
         assertThat(config.getTrustedRootCredentialsId()).isEqualTo("release-trusted-root");
         assertThat(config.getCertificateIdentityRegexp()).isEqualTo("https://ci\\.example\\.internal/job/payments/.*");
         assertThat(config.getCertificateOidcIssuer()).isEqualTo("https://issuer.example.internal");
+        assertThat(config.getLedgerCiIdentities()).isEqualTo("ci@example.internal");
+        assertThat(config.getLedgerAttestors()).isEqualTo("jenkins@example.internal");
+        assertThat(config.getEventSigningKeyCredentialsId()).isEqualTo("ledger-ci-key");
+        assertThat(config.getAttestorKeyCredentialsId()).isEqualTo("ledger-attestor-key");
 
         ConfigurationContext context = new ConfigurationContext(ConfiguratorRegistry.get());
         CNode exported = Util.getUnclassifiedRoot(context).get("releaseGate");
@@ -74,6 +91,7 @@ class ReleaseGateConfigurationTest {
                 .contains("signingKeyCredentialsId: \"release-signing-key\"")
                 .contains("publicKeyCredentialsId: \"release-public-key\"")
                 .contains("trustedRootCredentialsId: \"release-trusted-root\"")
-                .contains("certificateOidcIssuer: \"https://issuer.example.internal\"");
+                .contains("certificateOidcIssuer: \"https://issuer.example.internal\"")
+                .contains("attestorKeyCredentialsId: \"ledger-attestor-key\"");
     }
 }

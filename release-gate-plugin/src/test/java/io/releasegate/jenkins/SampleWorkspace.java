@@ -49,16 +49,29 @@ final class SampleWorkspace {
         }
         Path dir = Path.of(ws.getRemote());
         SampleProject sample = SampleProject.create(dir, Instant.parse("2026-11-02T09:00:00Z"));
-        sample.build(VERSION);
         Files.createDirectories(dir.resolve(".release"));
         Files.writeString(dir.resolve(".release/policy.yaml"),
                 "approvals:\n  members:\n    maintainer:\n      people: [mia, alice]\n    domain-reviewer:\n      people: [dora]\n"
                         + "windows:\n  timezone: UTC\n  weekly:\n    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n"
                         + "      from: \"00:00\"\n      to: \"23:59:59.999999999\"\n", StandardCharsets.UTF_8);
+        commit(dir, ".release/policy.yaml", "chore: release policy");
         Files.createDirectories(dir.resolve("build"));
         Files.writeString(dir.resolve("build/sast.sarif"), "{\"version\":\"2.1.0\",\"runs\":[]}", StandardCharsets.UTF_8);
+        // built from the commit that holds the policy: production decides under the policy committed there
+        sample.build(VERSION);
         String[] pair = KeySigner.generatePem();
         return new SampleWorkspace(dir, pair[0], pair[1]);
+    }
+
+    /** Commits {@code file} as the release manager would: the policy a production decision uses is the committed one. */
+    static void commit(Path dir, String file, String message) throws IOException {
+        try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.open(dir.toFile())) {
+            git.add().addFilepattern(file).call();
+            org.eclipse.jgit.lib.PersonIdent rita = new org.eclipse.jgit.lib.PersonIdent("Rita", "rita@example.com");
+            git.commit().setMessage(message).setAuthor(rita).setCommitter(rita).setSign(false).call();
+        } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+            throw new IOException("cannot commit " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** The key pair as one secret file (private block, then public block), as an administrator would upload it. */
