@@ -150,7 +150,7 @@ public final class StoredEvidence {
                     return List.of(new Refusal("signature.certificate", "the bundle " + reference + " holds another certificate "
                             + "than the one verified in event " + verified.id(), REVERIFY));
                 }
-                if (KeySigner.verify(cert.getPublicKey(), manifest, c.signature())) {
+                if (KeySigner.verifyDigest(cert.getPublicKey(), sha256(manifest), c.signature())) {
                     return List.of();
                 }
                 return List.of(new Refusal("signature.mismatch", "the signature in bundle " + reference + " does not verify over the "
@@ -261,5 +261,13 @@ public final class StoredEvidence {
 
     private static Refusal refusal(SignatureCheckFailed e) {
         return new Refusal(e.check(), e.getMessage().substring(e.check().length() + 2), REVERIFY);
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
