@@ -21,14 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Every key form {@link KeyFiles} reads, generated here with openssl or ssh-keygen: each signs a file, the signature
  * verifies with our verifier from each public key form, and openssl verifies the same signature independently.
  */
-class KeyFormatsTest {
+public class KeyFormatsTest {
 
     @TempDir
     Path tmp;
 
     static final KeySecrets NONE = new KeySecrets(Map.of(), Optional.empty(), Optional.empty());
 
-    static String run(Path dir, String... cmd) throws Exception {
+    public static String run(Path dir, String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int rc = p.waitFor();

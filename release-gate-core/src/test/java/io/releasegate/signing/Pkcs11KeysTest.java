@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Keys that never leave a real SoftHSM2 token, through SunPKCS11. SoftHSM2 reads its configuration once per process
  * (the surefire configuration points SOFTHSM2_CONF into target/), so every token is made before the first use.
  */
-class Pkcs11KeysTest {
+public class Pkcs11KeysTest {
 
     static final String PIN = "73914825";
     static Path dir;
@@ -31,7 +31,7 @@ class Pkcs11KeysTest {
     Path tmp;
 
     /** The SoftHSM2 module of this machine (Debian's softhsm2 package). */
-    static Path module() {
+    public static Path module() {
         return Stream.of("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
                 "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so").map(Path::of).filter(Files::isRegularFile).findFirst()
                 .orElseThrow(() -> new AssertionError("SoftHSM2 is not installed (apt-get install softhsm2 opensc)"));
@@ -42,7 +42,7 @@ class Pkcs11KeysTest {
      * and an RSA 2048 key {@code rsa} (id 02), each with a certificate for its key (SunPKCS11 lists keys with certificates),
      * and a key {@code bare} (id 03) without one. The public keys are exported to {@code out}/LABEL.pem.
      */
-    static void token(Path conf, String label, String pin, Path out) throws Exception {
+    public static void token(Path conf, String label, String pin, Path out) throws Exception {
         Map<String, String> env = Map.of("SOFTHSM2_CONF", conf.toString());
         KeyFormatsTest.run(out, env(env, "softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", "5678", "--pin", pin));
         String[] tool = {"pkcs11-tool", "--module", module().toString(), "--token-label", label, "--login", "--pin", pin};
@@ -74,7 +74,7 @@ class Pkcs11KeysTest {
     }
 
     /** A command run with extra environment variables, through env(1). */
-    static String[] env(Map<String, String> env, String... cmd) {
+    public static String[] env(Map<String, String> env, String... cmd) {
         String[] out = new String[cmd.length + 1 + env.size()];
         out[0] = "env";
         int i = 1;
@@ -86,7 +86,7 @@ class Pkcs11KeysTest {
     }
 
     /** Writes a SoftHSM2 configuration {@code dir}/softhsm2.conf with its tokens in {@code dir}/tokens. */
-    static Path softhsmConf(Path dir) throws Exception {
+    public static Path softhsmConf(Path dir) throws Exception {
         Files.createDirectories(dir.resolve("tokens"));
         return Files.writeString(dir.resolve("softhsm2.conf"), "directories.tokendir = " + dir.resolve("tokens")
                 + "\nobjectstore.backend = file\nlog.level = ERROR\n");
