@@ -42,6 +42,16 @@ public final class ReleaseSignatures {
         return KeyFiles.fingerprint(key);
     }
 
+    /** The fingerprint of the key that made a {@code signed} event's signature: recorded (key mode) or its certificate's. */
+    public static Optional<String> keyFingerprint(Event signed) {
+        Optional<String> recorded = signed.text("keyFingerprint");
+        if (recorded.isPresent()) {
+            return recorded;
+        }
+        return signed.text("certificate").map(pem -> fingerprint(SigningCertificates.parsePem(pem, "the certificate of event "
+                + signed.id()).get(0).getPublicKey()));
+    }
+
     public static Event sign(ArtifactStore store, Ledger ledger, String name, String version, KeySigner signer,
                              PublicKey publicKey, String actor, Clock clock) {
         Event built = built(ledger, name, version);
