@@ -173,6 +173,9 @@ public final class KeySigner {
      * mismatch or malformed signature.
      */
     public static boolean verify(PublicKey key, byte[] data, byte[] signature) {
+        if (!SignatureScheme.known(key)) {
+            return false;
+        }
         try {
             for (Signature s : SignatureScheme.verifiers(key)) {
                 s.initVerify(key);
@@ -195,6 +198,9 @@ public final class KeySigner {
 
     /** Verifies a signature of a SHA-256 digest ({@link #signDigest}): ECDSA over the digest, RSA over its DigestInfo. */
     public static boolean verifyDigest(PublicKey key, byte[] sha256, byte[] signature) {
+        if (!SignatureScheme.known(key)) {
+            return false;
+        }
         SignatureScheme scheme = SignatureScheme.forKey(key);
         if (!scheme.signsDigests()) {
             return false;

@@ -13,6 +13,7 @@ import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * How a key signs, as cosign's defaults choose it for the key: ECDSA P-256 over SHA-256, ECDSA P-384 over SHA-384,
@@ -52,6 +53,12 @@ public enum SignatureScheme {
             return RSA_PKCS1_SHA256;
         }
         throw new InputException("no signature scheme for a " + key.getAlgorithm() + " key (ECDSA P-256/P-384, RSA, Ed25519)");
+    }
+
+    /** Whether {@link #forKey} has a scheme for the key (a verifier then says no to anything else, never fails). */
+    static boolean known(Key key) {
+        return key instanceof ECKey || key instanceof RSAKey || key instanceof EdECKey
+                || Set.of("EC", "RSA", "Ed25519", "EdDSA").contains(key.getAlgorithm());
     }
 
     /** Whether a signature of this scheme can be made over a SHA-256 digest alone (certificate signing needs it). */
