@@ -7,8 +7,11 @@ import io.releasegate.error.Refusal;
 import io.releasegate.error.RefusedException;
 import io.releasegate.json.Json;
 import io.releasegate.ledger.Event;
+import io.releasegate.ledger.EventType;
 import io.releasegate.ledger.Ledger;
 import io.releasegate.ledger.Verification;
+import io.releasegate.signing.ReleaseSignatures;
+import io.releasegate.signing.RevokedKeys;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -73,6 +76,13 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
                 if (en.verification() instanceof Verification.Rejected no) {
                     findings.addObject().put("rule", no.rule()).put("event", e.id()).put("message", "'" + e.type() + "' of "
                             + e.subject() + " by " + e.actor() + " is not believed: " + no.reason());
+                }
+                if (EventType.SIGNED.is(e)) {
+                    ReleaseSignatures.keyFingerprint(e).flatMap(f -> ledger.trust().revoked().at(f, e.time())).ifPresent(r ->
+                            findings.addObject().put("rule", RevokedKeys.RULE).put("event", e.id()).put("release", e.subject())
+                                    .put("message", e.subject() + " (" + e.digest().map(Object::toString).orElse("?") + ") was signed at "
+                                            + e.time() + " by key " + r.fingerprint() + ", revoked since " + r.since()
+                                            + (r.reason().isEmpty() ? "" : " (" + r.reason() + ")")));
                 }
             }
             ArrayNode cps = doc.putArray("checkpoints");

@@ -34,20 +34,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** sign, verify and provenance with a managed ECDSA P-256 key. */
+/** sign, verify and provenance with a key file or a key in a PKCS#11 token. */
 final class SigningCommands {
 
     private SigningCommands() {
     }
 
-    @Command(name = "sign", description = {"Sign files (writes FILE.sig: base64 DER ECDSA over SHA-256, as cosign does) or, with",
+    @Command(name = "sign", description = {"Sign files (writes FILE.sig: the base64 signature, as cosign makes it with the key) or, with",
             "--release, the artifact of a release (its manifest bytes), recording a 'signed' event.",
             "With --certificate also FILE.pem (the leaf certificate) and FILE.bundle (Sigstore bundle v0.3), the entry",
             "appended to the transparency log of --tlog when given; for a release the bundle is stored as a referrer."})
     static final class Sign extends JsonCommand {
 
-        @Option(names = "--key", required = true, paramLabel = "KEY.pem", description = "PKCS#8 PEM EC P-256 private key.")
-        Path key;
+        @Mixin
+        KeyOptions key;
 
         @Option(names = "--certificate", paramLabel = "CERT.pem", description = "The signing certificate (its key must be --key).")
         Path certificate;
@@ -58,7 +58,8 @@ final class SigningCommands {
         @Option(names = "--tlog", paramLabel = "DIR", description = "Append each signature to this transparency log (see 'tlog-init').")
         Path tlog;
 
-        @Option(names = "--public-key", paramLabel = "PUB.pem", description = "Its public key (required with --release; checked to match).")
+        @Option(names = "--public-key", paramLabel = "PUB.pem", description = {"Its public key, checked to match and recorded with --release",
+                "(needed there unless the key's source holds it: SEC1 and PKCS#1 files, a token's certificate)."})
         Path publicKey;
 
         @Option(names = "--release", paramLabel = "NAME@VERSION", description = "Sign the release's artifact instead of files.")
@@ -75,7 +76,7 @@ final class SigningCommands {
 
         @Override
         int run(CliOutput out) {
-            KeySigner signer = KeySigner.fromPem(key);
+            KeySigner signer = key.signer();
             if (certificate == null && (chain != null || tlog != null)) {
                 throw new InputException("--chain and --tlog need --certificate");
             }
@@ -83,13 +84,13 @@ final class SigningCommands {
                 return signWithCertificate(out, signer);
             }
             if (release != null) {
-                if (publicKey == null) {
+                if (publicKey == null && signer.publicKey().isEmpty()) {
                     throw new InputException("--release needs --public-key (recorded with the signature)");
                 }
+                PublicKey pub = publicKey != null ? KeySigner.publicKey(publicKey) : signer.publicKey().orElseThrow();
                 String[] nv = InspectCommand.parse(release);
                 try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
-                    Event e = ReleaseSignatures.sign(ctx.store(), ctx.ledger(), nv[0], nv[1], signer, KeySigner.publicKey(publicKey),
-                            actor, Clock.systemUTC());
+                    Event e = ReleaseSignatures.sign(ctx.store(), ctx.ledger(), nv[0], nv[1], signer, pub, actor, Clock.systemUTC());
                     print(out, "signed " + release + " " + e.digest().orElseThrow() + " (event " + e.id() + ")",
                             Json.object().put("release", release).put("digest", e.digest().orElseThrow().toString()).put("event", e.id()));
                 }
@@ -151,7 +152,8 @@ final class SigningCommands {
             "(FILE.bundle, else FILE.sig and FILE.pem), checked against the trust root; see docs/signing.md."})
     static final class Verify extends JsonCommand {
 
-        @Option(names = "--key", paramLabel = "PUB.pem", description = "PEM EC P-256 public key.")
+        @Option(names = "--key", paramLabel = "PUB", description = {"The public key: PEM SubjectPublicKeyInfo, PEM PKCS#1 RSA, or an",
+                "OpenSSH public key (ECDSA P-256/P-384, RSA >= 2048, Ed25519)."})
         Path key;
 
         @Option(names = "--certificate-identity", paramLabel = "ID", description = "The signer's email or URI (certificate SAN), exactly.")
@@ -303,8 +305,8 @@ final class SigningCommands {
         @Parameters(index = "0", paramLabel = "NAME@VERSION")
         String release;
 
-        @Option(names = "--key", required = true, paramLabel = "KEY.pem")
-        Path key;
+        @Mixin
+        KeyOptions key;
 
         @Option(names = "--out", paramLabel = "FILE", description = "Where to write the envelope. Default: stdout.")
         Path out;
@@ -341,10 +343,11 @@ final class SigningCommands {
         @Override
         int run(CliOutput output) throws IOException {
             String[] nv = InspectCommand.parse(release);
+            KeySigner signer = key.signer();
             Instant now = Instant.now();
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
                 ObjectNode env = Provenance.generate(ctx.store(), ctx.ledger(), nv[0], nv[1], new Provenance.Build(repository, ref, jenkinsfile,
-                        libraryName, libraryVersion, Optional.empty(), builderId, invocationId, now, now), KeySigner.fromPem(key),
+                        libraryName, libraryVersion, Optional.empty(), builderId, invocationId, now, now), signer,
                         "release-key", actor, Clock.systemUTC());
                 if (out != null) {
                     Files.writeString(out, Json.pretty(env));

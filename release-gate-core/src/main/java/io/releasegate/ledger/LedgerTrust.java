@@ -4,6 +4,7 @@ import io.releasegate.approval.Identities;
 import io.releasegate.error.InputException;
 import io.releasegate.signing.OpenPgpKeys;
 import io.releasegate.signing.OpenPgpVerifier;
+import io.releasegate.signing.RevokedKeys;
 import io.releasegate.signing.SignatureCheckFailed;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -49,6 +50,10 @@ import org.yaml.snakeyaml.error.YAMLException;
  * keyring: keyring.asc              # armored OpenPGP public keys, relative to this file
  * ci: [ci@example.com]              # may assert the pipeline's events (built, gates, SBOM, promotions …)
  * attestors: [jenkins@example.com]  # may sign that a person approved (the controller, for input submitters)
+ * revoked:                          # release signing keys no longer believed, each from a date or instant on
+ *   - fingerprint: 3f1c…            # hex SHA-256 of the public key's SubjectPublicKeyInfo
+ *     since: 2025-03-01             # a date (its start, UTC) or an instant (2025-03-01T12:00:00Z)
+ *     reason: key left with a laptop
  * </pre>
  *
  * A person's events (approvals, no-go decisions, emergency approvals and reviews, exception approvals) are
@@ -78,9 +83,10 @@ public final class LedgerTrust {
     private final Set<String> ci;
     private final Set<String> attestors;
     private final Set<String> sshFingerprints;
+    private final RevokedKeys revoked;
 
     private LedgerTrust(Path source, boolean trial, Optional<Path> allowedSigners, Optional<OpenPgpVerifier> openpgp,
-                        Set<String> ci, Set<String> attestors) {
+                        Set<String> ci, Set<String> attestors, RevokedKeys revoked) {
         this.source = source;
         this.trial = trial;
         this.allowedSigners = allowedSigners;
@@ -88,6 +94,7 @@ public final class LedgerTrust {
         this.ci = normalised(ci);
         this.attestors = normalised(attestors);
         this.sshFingerprints = allowedSigners.map(LedgerTrust::fingerprints).orElse(Set.of());
+        this.revoked = revoked;
     }
 
     /** The SHA256 fingerprints ({@code SHA256:base64}, as ssh-keygen prints them) of an allowed-signers file's keys. */
@@ -134,7 +141,7 @@ public final class LedgerTrust {
         } catch (IOException | YAMLException e) {
             throw new InputException(file + ": not a readable trust configuration: " + e.getMessage(), e);
         }
-        Set<String> known = Set.of("version", "allowedSigners", "keyring", "ci", "attestors");
+        Set<String> known = Set.of("version", "allowedSigners", "keyring", "ci", "attestors", "revoked");
         for (Object k : doc.keySet()) {
             if (!known.contains(String.valueOf(k))) {
                 throw new InputException(file + ": unknown key '" + k + "'; valid keys: " + new TreeSet<>(known));
@@ -160,7 +167,46 @@ public final class LedgerTrust {
             throw new InputException(file + ": ci: name at least one principal that signs the pipeline's events");
         }
         return new LedgerTrust(file.toAbsolutePath(), false, signers.map(Path::toAbsolutePath), ring,
-                new LinkedHashSet<>(ciList), new LinkedHashSet<>(strings(doc.get("attestors"), file, "attestors")));
+                new LinkedHashSet<>(ciList), new LinkedHashSet<>(strings(doc.get("attestors"), file, "attestors")),
+                revoked(doc.get("revoked"), file));
+    }
+
+    private static RevokedKeys revoked(Object v, Path file) {
+        if (v == null) {
+            return RevokedKeys.none();
+        }
+        if (!(v instanceof List<?> list)) {
+            throw new InputException(file + ": revoked: a list of {fingerprint, since, reason}");
+        }
+        List<RevokedKeys.Revoked> out = new java.util.ArrayList<>();
+        for (Object item : list) {
+            if (!(item instanceof Map<?, ?> m) || !Set.of("fingerprint", "since", "reason").containsAll(
+                    m.keySet().stream().map(String::valueOf).toList())) {
+                throw new InputException(file + ": revoked: each item has fingerprint, since and optionally reason; got " + item);
+            }
+            String fp = RevokedKeys.normalise(String.valueOf(m.get("fingerprint")));
+            if (!fp.matches("[0-9a-f]{64}")) {
+                throw new InputException(file + ": revoked: fingerprint '" + m.get("fingerprint") + "' is not a hex SHA-256 "
+                        + "(openssl pkey -pubin -in PUB.pem -outform DER | sha256sum)");
+            }
+            Object since = m.get("since");
+            java.time.Instant at;
+            if (since instanceof Date d) {
+                at = d.toInstant(); // YAML reads an unquoted date or timestamp as one (a date as its start, UTC)
+            } else if (since != null) {
+                try {
+                    String t = String.valueOf(since);
+                    at = t.contains("T") ? java.time.Instant.parse(t) : java.time.LocalDate.parse(t).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new InputException(file + ": revoked: since '" + since + "' is neither a date (2025-03-01) nor an instant "
+                            + "(2025-03-01T12:00:00Z)", e);
+                }
+            } else {
+                throw new InputException(file + ": revoked: key " + fp + " has no since (the date from which it is revoked)");
+            }
+            out.add(new RevokedKeys.Revoked(fp, at, m.get("reason") == null ? "" : String.valueOf(m.get("reason"))));
+        }
+        return new RevokedKeys(out);
     }
 
     /**
@@ -173,7 +219,7 @@ public final class LedgerTrust {
             createTrial(abs);
         }
         LedgerTrust t = load(abs.resolve(FILE));
-        return new Trial(new LedgerTrust(t.source, true, t.allowedSigners, t.openpgp, t.ci, t.attestors),
+        return new Trial(new LedgerTrust(t.source, true, t.allowedSigners, t.openpgp, t.ci, t.attestors, t.revoked),
                 EventSigner.fromFile(abs.resolve(TRIAL_KEY), new char[0]));
     }
 
@@ -226,6 +272,11 @@ public final class LedgerTrust {
 
     public Set<String> attestors() {
         return attestors;
+    }
+
+    /** The release signing keys revoked, each from a moment on. */
+    public RevokedKeys revoked() {
+        return revoked;
     }
 
     /**

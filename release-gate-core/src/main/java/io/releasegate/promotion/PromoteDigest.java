@@ -154,7 +154,7 @@ public final class PromoteDigest {
                 return new Result(environment, digest, envReference(), false, true, d.existing().orElseThrow().id());
             }
             // what the decision rests on, re-read from the store: for a rollback the artifact, otherwise its evidence too
-            new StoredEvidence(store, name, digest).require(rollbackIncident.isPresent() ? List.of() : target.requires(), events);
+            new StoredEvidence(store, name, digest, ledger.trust().revoked()).require(rollbackIncident.isPresent() ? List.of() : target.requires(), events);
             String reference = ensureInStore();
             Optional<Event> emergencyEvent = Optional.empty();
             if (d.emergency().isPresent()) {

@@ -22,8 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Certificate-based signing, as cosign does with a key and a certificate: the ECDSA signature over the artifact's
- * SHA-256, the leaf certificate, and a Sigstore bundle v0.3 carrying both (and the log entry when a transparency log
+ * Certificate-based signing, as cosign does with a key and a certificate: the signature over the artifact's SHA-256
+ * (ECDSA P-256/P-384, RSA PKCS#1 v1.5), the leaf certificate, and a Sigstore bundle v0.3 carrying both (and the log entry when a transparency log
  * is given). The private key must belong to the certificate; the certificate must be issued by the chain's first
  * certificate when a chain is given.
  */
@@ -45,6 +45,7 @@ public final class CertificateSigner {
         this.key = key;
         this.certificate = certificate;
         this.log = log;
+        key.requireDigestSigning();
         byte[] probe = "release-gate key/certificate check".getBytes(StandardCharsets.US_ASCII);
         if (!KeySigner.verify(certificate.getPublicKey(), probe, key.sign(probe))) {
             throw new InputException("the signing key does not belong to the certificate (" + certificate.getSubjectX500Principal().getName()

@@ -370,18 +370,9 @@ public final class CertificateVerifier {
                 + ") does not chain to a CA of " + root.source() + " at " + at + (failures.isEmpty() ? "" : ": " + String.join("; ", failures)));
     }
 
-    /** ECDSA over a SHA-256 digest: the same check as SHA256withECDSA over the data, without the data. */
+    /** A signature of a SHA-256 digest: the same check as over the data, without the data (ECDSA; RSA PKCS#1 v1.5). */
     static boolean verifyDigest(PublicKey key, byte[] sha256, byte[] signature) {
-        try {
-            Signature s = Signature.getInstance("NONEwithECDSA");
-            s.initVerify(key);
-            s.update(sha256);
-            return s.verify(signature);
-        } catch (java.security.SignatureException | java.security.InvalidKeyException e) {
-            return false;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return KeySigner.verifyDigest(key, sha256, signature);
     }
 
     private static byte[] b64(JsonNode n, String what) {

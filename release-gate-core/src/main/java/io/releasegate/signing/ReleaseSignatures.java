@@ -23,7 +23,6 @@ import java.security.cert.X509Certificate;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -38,13 +37,19 @@ public final class ReleaseSignatures {
     private ReleaseSignatures() {
     }
 
-    /** SHA-256 fingerprint of a public key's SubjectPublicKeyInfo, hex. */
+    /** SHA-256 fingerprint of a public key's SubjectPublicKeyInfo, hex ({@link KeyFiles#fingerprint}). */
     public static String fingerprint(PublicKey key) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        return KeyFiles.fingerprint(key);
+    }
+
+    /** The fingerprint of the key that made a {@code signed} event's signature: recorded (key mode) or its certificate's. */
+    public static Optional<String> keyFingerprint(Event signed) {
+        Optional<String> recorded = signed.text("keyFingerprint");
+        if (recorded.isPresent()) {
+            return recorded;
         }
+        return signed.text("certificate").map(pem -> fingerprint(SigningCertificates.parsePem(pem, "the certificate of event "
+                + signed.id()).get(0).getPublicKey()));
     }
 
     public static Event sign(ArtifactStore store, Ledger ledger, String name, String version, KeySigner signer,

@@ -12,6 +12,7 @@ import io.releasegate.provenance.Provenance;
 import io.releasegate.sbom.GenerateSbom;
 import io.releasegate.signing.KeySigner;
 import io.releasegate.signing.ReleaseSignatures;
+import io.releasegate.signing.RevokedKeys;
 import io.releasegate.signing.SignatureCheckFailed;
 import io.releasegate.signing.SigningCertificates;
 import io.releasegate.signing.SigstoreBundle;
@@ -35,7 +36,7 @@ import java.util.Optional;
  * <ul>
  *   <li>{@link #artifact()}: the manifest and every blob it names, size and digest ({@code store.*} rules);</li>
  *   <li>{@link #signatures}: a recorded signature verifies over the manifest with the key (or certificate) the last
- *       {@code signature-verified} event names ({@code signature.*});</li>
+ *       {@code signature-verified} event names, made by a key not revoked by then ({@code signature.*});</li>
  *   <li>{@link #provenance}: the last recorded provenance, read back through its referrer, is a DSSE envelope whose
  *       signature verifies with the key the last {@code attestation-verified} event names and whose statement's subject
  *       is the artifact ({@code dsse.*}, {@code provenance.*});</li>
@@ -54,11 +55,26 @@ public final class StoredEvidence {
     private final ArtifactStore store;
     private final String name;
     private final Digest digest;
+    private final RevokedKeys revoked;
 
     public StoredEvidence(ArtifactStore store, String name, Digest digest) {
+        this(store, name, digest, RevokedKeys.none());
+    }
+
+    /** With the trust configuration's revoked keys: a signature by a key revoked by its signing time is refused. */
+    public StoredEvidence(ArtifactStore store, String name, Digest digest, RevokedKeys revoked) {
         this.store = Objects.requireNonNull(store);
         this.name = Objects.requireNonNull(name);
         this.digest = Objects.requireNonNull(digest);
+        this.revoked = Objects.requireNonNull(revoked);
+    }
+
+    /** The refusal of a signature made at {@code s}'s time by a key revoked by then, if it was. */
+    private List<Refusal> notRevoked(Event s, PublicKey key) {
+        return revoked.at(ReleaseSignatures.fingerprint(key), s.time()).map(r -> List.of(new Refusal(RevokedKeys.RULE,
+                "the signature of " + digest + " (event " + s.id() + ", " + s.time() + ") was made by key " + r.fingerprint()
+                        + ", revoked since " + r.since() + (r.reason().isEmpty() ? "" : " (" + r.reason() + ")"),
+                "sign the release again with a current key and verify it with that key's public key"))).orElse(List.of());
     }
 
     /**
@@ -118,7 +134,7 @@ public final class StoredEvidence {
             for (Event s : signed) {
                 byte[] sig = base64(s.text("signature").orElse(""));
                 if (sig.length > 0 && KeySigner.verify(key, manifest, sig)) {
-                    return List.of();
+                    return notRevoked(s, key);
                 }
             }
             return List.of(new Refusal("signature.mismatch", "no recorded signature of " + digest + " verifies over the stored "
@@ -150,8 +166,8 @@ public final class StoredEvidence {
                     return List.of(new Refusal("signature.certificate", "the bundle " + reference + " holds another certificate "
                             + "than the one verified in event " + verified.id(), REVERIFY));
                 }
-                if (KeySigner.verify(cert.getPublicKey(), manifest, c.signature())) {
-                    return List.of();
+                if (KeySigner.verifyDigest(cert.getPublicKey(), sha256(manifest), c.signature())) {
+                    return notRevoked(s, cert.getPublicKey());
                 }
                 return List.of(new Refusal("signature.mismatch", "the signature in bundle " + reference + " does not verify over the "
                         + "stored manifest " + digest + " with the certificate verified in event " + verified.id(), REVERIFY));
@@ -261,5 +277,13 @@ public final class StoredEvidence {
 
     private static Refusal refusal(SignatureCheckFailed e) {
         return new Refusal(e.check(), e.getMessage().substring(e.check().length() + 2), REVERIFY);
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -135,7 +135,7 @@ public final class VerifyProduction {
         if (history.stream().anyMatch(e -> EventType.PROVENANCE_GENERATED.is(e))) {
             recorded.add("provenance");
         }
-        new StoredEvidence(store, name, expected).check(recorded, history).forEach(r -> problems.add(r.rule() + ": " + r.evidence()));
+        new StoredEvidence(store, name, expected, ledger.trust().revoked()).check(recorded, history).forEach(r -> problems.add(r.rule() + ": " + r.evidence()));
         List<CheckResult> results = new ArrayList<>();
         for (Map.Entry<String, String> c : checks.entrySet()) {
             CheckResult r = run(c.getKey(), c.getValue(), expected);

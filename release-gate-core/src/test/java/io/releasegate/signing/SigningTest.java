@@ -67,7 +67,7 @@ class SigningTest {
         Files.writeString(tmp.resolve("bad.pem"), "-----BEGIN PRIVATE KEY-----\n!!!\n-----END PRIVATE KEY-----\n");
         assertThatThrownBy(() -> KeySigner.fromPem(tmp.resolve("bad.pem"))).isInstanceOf(InputException.class);
         assertThatThrownBy(() -> KeySigner.publicKey(tmp.resolve("key.pem"))).isInstanceOf(InputException.class)
-                .hasMessageContaining("no PEM block 'PUBLIC KEY'");
+                .hasMessageContaining("holds a private key");
     }
 
     record Release(Ledger ledger, OciLayoutStore store, BuildResult built, KeySigner signer, PublicKey pub, PublicKey wrong) {
