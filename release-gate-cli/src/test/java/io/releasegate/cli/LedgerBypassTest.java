@@ -187,4 +187,35 @@ class LedgerBypassTest {
         assertThat(reset.json().path("checkpoints").get(0).path("ok").asBoolean()).isTrue();
         assertThat(reset.json().path("checkpoints").get(1).path("ok").asBoolean()).isFalse();
     }
+
+    @Test
+    void auditListsAReleaseSignedByAKeyRevokedFromBeforeItsSignature() throws Exception {
+        String[] pair = io.releasegate.signing.KeySigner.generatePem();
+        Path key = Files.writeString(tmp.resolve("release.pem"), pair[0]);
+        Path pub = Files.writeString(tmp.resolve("release.pub.pem"), pair[1]);
+        Run signed = as(trust.ciKeyFile(), "sign", "--release", "payments@1.0.0", "--key", key.toString(), "--public-key",
+                pub.toString(), "--state-dir", state, "--actor", "ci");
+        assertThat(signed.exit()).as(signed.err()).isZero();
+        String fingerprint = io.releasegate.signing.KeyFiles.fingerprint(io.releasegate.signing.KeySigner.publicKey(pub));
+        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+        String base = Files.readString(trust.file());
+
+        // revoked from tomorrow: the signature was made before, and still counts
+        Files.writeString(trust.file(), base + "revoked:\n  - fingerprint: " + fingerprint + "\n    since: " + today.plusDays(1)
+                + "\n    reason: rotated\n");
+        Run later = as(null, "audit", "--state-dir", state, "--json");
+        assertThat(later.exit()).as(later.out() + later.err()).isZero();
+        assertThat(later.json().path("findings")).isEmpty();
+
+        // revoked from yesterday (the key left on a lost laptop): the release signed with it is listed, exit 1
+        Files.writeString(trust.file(), base + "revoked:\n  - fingerprint: sha256:" + fingerprint + "\n    since: "
+                + today.minusDays(1) + "\n    reason: key left on a lost laptop\n");
+        Run audit = as(null, "audit", "--state-dir", state, "--json");
+        assertThat(audit.exit()).isEqualTo(1);
+        JsonNode finding = audit.json().path("findings").get(0);
+        assertThat(finding.path("rule").asText()).isEqualTo("signature.revoked-key");
+        assertThat(finding.path("release").asText()).isEqualTo("payments@1.0.0");
+        assertThat(finding.path("message").asText()).contains(fingerprint).contains("key left on a lost laptop");
+        assertThat(as(null, "audit", "--state-dir", state).out()).contains("FINDING signature.revoked-key");
+    }
 }

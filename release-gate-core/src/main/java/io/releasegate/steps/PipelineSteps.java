@@ -75,7 +75,8 @@ public final class PipelineSteps {
     /** The workspace's policy (over the central one when pinned), for steps that decide about no environment. */
     private static io.releasegate.policy.Policy policy(StepEnvironment env) {
         Path team = env.workspace().resolve(io.releasegate.policy.PolicyLoader.TEAM_POLICY);
-        return io.releasegate.policy.PolicyLoader.load(env.central(), java.nio.file.Files.exists(team) ? Optional.of(team) : Optional.empty());
+        return io.releasegate.policy.PolicyLoader.load(env.central(),
+                java.nio.file.Files.exists(team) ? Optional.of(team) : Optional.empty());
     }
 
     /**
@@ -148,7 +149,7 @@ public final class PipelineSteps {
         checkKeys("sign", args, Set.of("name", "version", "store", "ledger"));
         try (ReleaseContext ctx = open(args, env)) {
             io.releasegate.ledger.Event e = io.releasegate.signing.ReleaseSignatures.sign(ctx.store(), ctx.ledger(),
-                    text(args, "name", null), text(args, "version", null), io.releasegate.signing.KeySigner.fromPem(privateKey),
+                    text(args, "name", null), text(args, "version", null), releaseKey(env, privateKey),
                     io.releasegate.signing.KeySigner.publicKey(publicKey), env.actor(), java.time.Clock.systemUTC());
             return new LinkedHashMap<>(Map.of("event", e.id()));
         }
@@ -167,7 +168,7 @@ public final class PipelineSteps {
         List<java.security.cert.X509Certificate> chainCerts = chain.isPresent()
                 ? io.releasegate.signing.SigningCertificates.read(chain.get()) : certs.subList(1, certs.size());
         io.releasegate.signing.CertificateSigner signer = new io.releasegate.signing.CertificateSigner(
-                io.releasegate.signing.KeySigner.fromPem(privateKey), certs.get(0), chainCerts, Optional.empty());
+                releaseKey(env, privateKey), certs.get(0), chainCerts, Optional.empty());
         try (ReleaseContext ctx = open(args, env)) {
             io.releasegate.ledger.Event e = io.releasegate.signing.ReleaseSignatures.signWithCertificate(ctx.store(), ctx.ledger(),
                     text(args, "name", null), text(args, "version", null), signer, env.actor(), java.time.Clock.systemUTC());
@@ -387,7 +388,7 @@ public final class PipelineSteps {
                             text(args, "jenkinsfile", "Jenkinsfile"), text(args, "libraryName", "golden"),
                             text(args, "libraryVersion", "unknown"), Optional.empty(), text(args, "builderId", "unknown"),
                             text(args, "invocationId", "unknown"), now, now),
-                    io.releasegate.signing.KeySigner.fromPem(privateKey), "release-key", env.actor(), java.time.Clock.systemUTC());
+                    releaseKey(env, privateKey), "release-key", env.actor(), java.time.Clock.systemUTC());
             return new LinkedHashMap<>(Map.of("predicateType", io.releasegate.provenance.Provenance.PREDICATE));
         }
     }
@@ -639,6 +640,14 @@ public final class PipelineSteps {
             }
         }
         return out;
+    }
+
+    /**
+     * The release signing key at {@code key}: a key file of any format the core reads, or a PKCS#11 URI; opened with the
+     * step environment's passphrase or PIN, never a value from the map.
+     */
+    private static io.releasegate.signing.KeySigner releaseKey(StepEnvironment env, Path key) {
+        return io.releasegate.signing.KeySigner.open(key.toString(), env.keySecrets());
     }
 
     /** Unknown arguments fail at once, listing the valid ones. */

@@ -4,6 +4,7 @@ import io.releasegate.context.ReleaseContext;
 import io.releasegate.ledger.EventSigner;
 import io.releasegate.policy.CentralPolicy;
 import io.releasegate.progress.Progress;
+import io.releasegate.signing.KeySecrets;
 import io.releasegate.store.RegistryCredentials;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -24,11 +25,13 @@ import java.util.Optional;
  *                    for a person's event the controller's attestor)
  * @param central     the admin's central policy: the baseline a team policy may only tighten, and the production policy
  *                    of a release with none committed
+ * @param keySecrets  what opens the release signing key: an encrypted key file's passphrase, a PKCS#11 token's PIN
+ *                    and module (in Jenkins from credentials, written to owner-only files for the call)
  * @param progress    where long operations report
  */
 public record StepEnvironment(Path workspace, Path stateDir, String actor, Optional<RegistryCredentials> credentials,
                               Optional<Path> trust, Optional<EventSigner> eventSigner, Optional<CentralPolicy> central,
-                              Progress progress) {
+                              KeySecrets keySecrets, Progress progress) {
 
     public StepEnvironment {
         Objects.requireNonNull(workspace, "workspace");
@@ -38,40 +41,46 @@ public record StepEnvironment(Path workspace, Path stateDir, String actor, Optio
         Objects.requireNonNull(trust, "trust");
         Objects.requireNonNull(eventSigner, "eventSigner");
         Objects.requireNonNull(central, "central");
+        Objects.requireNonNull(keySecrets, "keySecrets");
         Objects.requireNonNull(progress, "progress");
     }
 
     /**
      * A step in {@code workspace} with its state under {@code stateDir}, acting as {@code actor}; no login, trial-mode
-     * ledger, the central policy of the process's environment ({@link CentralPolicy#fromEnvironment}), no progress.
+     * ledger, the central policy and the key secrets of the process's environment ({@link CentralPolicy#fromEnvironment},
+     * {@link KeySecrets#fromEnvironment}), no progress.
      */
     public static StepEnvironment of(Path workspace, Path stateDir, String actor) {
         return new StepEnvironment(workspace, stateDir, actor, Optional.empty(), Optional.empty(), Optional.empty(),
-                CentralPolicy.fromEnvironment(System.getenv()), Progress.NONE);
+                CentralPolicy.fromEnvironment(System.getenv()), KeySecrets.fromEnvironment(), Progress.NONE);
     }
 
     public StepEnvironment actor(String who) {
-        return new StepEnvironment(workspace, stateDir, who, credentials, trust, eventSigner, central, progress);
+        return new StepEnvironment(workspace, stateDir, who, credentials, trust, eventSigner, central, keySecrets, progress);
     }
 
     public StepEnvironment credentials(Optional<RegistryCredentials> login) {
-        return new StepEnvironment(workspace, stateDir, actor, login, trust, eventSigner, central, progress);
+        return new StepEnvironment(workspace, stateDir, actor, login, trust, eventSigner, central, keySecrets, progress);
     }
 
     public StepEnvironment trust(Optional<Path> file) {
-        return new StepEnvironment(workspace, stateDir, actor, credentials, file, eventSigner, central, progress);
+        return new StepEnvironment(workspace, stateDir, actor, credentials, file, eventSigner, central, keySecrets, progress);
     }
 
     public StepEnvironment eventSigner(Optional<EventSigner> key) {
-        return new StepEnvironment(workspace, stateDir, actor, credentials, trust, key, central, progress);
+        return new StepEnvironment(workspace, stateDir, actor, credentials, trust, key, central, keySecrets, progress);
     }
 
     public StepEnvironment central(Optional<CentralPolicy> policy) {
-        return new StepEnvironment(workspace, stateDir, actor, credentials, trust, eventSigner, policy, progress);
+        return new StepEnvironment(workspace, stateDir, actor, credentials, trust, eventSigner, policy, keySecrets, progress);
+    }
+
+    public StepEnvironment keySecrets(KeySecrets secrets) {
+        return new StepEnvironment(workspace, stateDir, actor, credentials, trust, eventSigner, central, secrets, progress);
     }
 
     public StepEnvironment progress(Progress to) {
-        return new StepEnvironment(workspace, stateDir, actor, credentials, trust, eventSigner, central, to);
+        return new StepEnvironment(workspace, stateDir, actor, credentials, trust, eventSigner, central, keySecrets, to);
     }
 
     /** The evidence spine's options for a step whose arguments name {@code store} and {@code ledger} (blank: embedded). */
