@@ -9,6 +9,7 @@ import hudson.model.TaskListener;
 import io.releasegate.ledger.EventType;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.structs.describable.CustomDescribableModel;

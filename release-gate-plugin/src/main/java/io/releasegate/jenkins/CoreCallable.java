@@ -1,11 +1,13 @@
 package io.releasegate.jenkins;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import hudson.AbortException;
 import hudson.model.TaskListener;
 import hudson.remoting.VirtualChannel;
 import io.releasegate.error.ReleaseGateException;
 import io.releasegate.ledger.EventSigner;
 import io.releasegate.policy.CentralPolicy;
+import io.releasegate.signing.KeySecrets;
 import io.releasegate.steps.PipelineSteps;
 import io.releasegate.steps.StepEnvironment;
 import io.releasegate.store.RegistryCredentials;
@@ -52,6 +54,8 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
     private final TaskListener listener;
     private TagSecrets tag;
     private String emergencyApprover = "";
+    @SuppressFBWarnings(value = "SE_BAD_FIELD", justification = "a remoting proxy of the controller's attestor (serialisable), "
+            + "or the attestor itself on the controller's own node, where nothing is serialised")
     private EventSigner.Attestor attestor;
 
     CoreCallable(Command command, Map<String, Object> args, String actor, KeyMaterial keys, Optional<RegistryLogin> registry,
@@ -97,7 +101,9 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
             Path tagKey = null;
             tmp = ownerOnlyDirectory(workspace.resolveSibling(workspace.getFileName() + "@tmp"));
             if (keys.hasPrivateKey()) {
-                privateKey = ownerOnlyFile(tmp.resolve("release.pem"), keys.privateKeyPem());
+                // a PKCS#11 URI is the key's name, not its material: it is passed as such and the key stays in its token
+                privateKey = keys.inToken() ? Path.of(new String(keys.privateKey(), StandardCharsets.UTF_8))
+                        : ownerOnlyFile(tmp.resolve("release.key"), keys.privateKey());
             }
             if (keys.hasPublicKey()) {
                 publicKey = ownerOnlyFile(tmp.resolve("release.pub.pem"), keys.publicKeyPem());
@@ -114,6 +120,11 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
             StepEnvironment env = StepEnvironment.of(workspace, state, actor)
                     .credentials(Optional.ofNullable(registry).map(r -> new RegistryCredentials(r.username(), r.password())))
                     .progress(new LogProgress(listener));
+            if (keys.hasKeySecret()) {
+                // the key file's passphrase or the token's PIN, as the core reads it: from an owner-only file, never an argument
+                Path secret = ownerOnlyFile(tmp.resolve("key-secret"), new String(keys.keySecret()).getBytes(StandardCharsets.UTF_8));
+                env = env.keySecrets(new KeySecrets(System.getenv(), Optional.of(secret), Optional.of(secret)));
+            }
             if (central.present()) {
                 // the controller's policy, pinned by the controller: a team policy may only tighten it
                 env = env.central(Optional.of(CentralPolicy.of(ownerOnlyFile(tmp.resolve("central-policy.yaml"),
@@ -134,6 +145,7 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
                 java.util.Arrays.fill(tag.passphrase(), '\0');
             }
             java.util.Arrays.fill(ledger.passphrase(), '\0');
+            java.util.Arrays.fill(keys.keySecret(), '\0');
         }
     }
 

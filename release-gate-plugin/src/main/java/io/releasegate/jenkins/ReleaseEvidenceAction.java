@@ -78,7 +78,7 @@ public class ReleaseEvidenceAction implements RunAction2 {
     }
 
     @Override
-    public void onAttached(Run<?, ?> r) {
+    public synchronized void onAttached(Run<?, ?> r) {
         this.run = r;
     }
 
@@ -90,7 +90,7 @@ public class ReleaseEvidenceAction implements RunAction2 {
         }
     }
 
-    public Run<?, ?> getRun() {
+    public synchronized Run<?, ?> getRun() {
         return run;
     }
 

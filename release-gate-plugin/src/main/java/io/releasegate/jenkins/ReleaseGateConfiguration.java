@@ -20,6 +20,7 @@ public class ReleaseGateConfiguration extends GlobalConfiguration {
     private String storeCredentialsId = "";
     private String ledger = "";
     private String signingKeyCredentialsId = "";
+    private String signingKeyPassphraseCredentialsId = "";
     private String publicKey = "";
     private String publicKeyCredentialsId = "";
     private String defaultPolicy = "";
@@ -206,6 +207,20 @@ public class ReleaseGateConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setCertificateOidcIssuer(String certificateOidcIssuer) {
         this.certificateOidcIssuer = clean(certificateOidcIssuer);
+        save();
+    }
+
+    /**
+     * Secret text credentials holding the release signing key's passphrase (an encrypted key file) or its PKCS#11 token's
+     * PIN (a signing key credential holding a {@code pkcs11:} URI); empty: none.
+     */
+    public String getSigningKeyPassphraseCredentialsId() {
+        return signingKeyPassphraseCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setSigningKeyPassphraseCredentialsId(String signingKeyPassphraseCredentialsId) {
+        this.signingKeyPassphraseCredentialsId = clean(signingKeyPassphraseCredentialsId);
         save();
     }
 

@@ -79,7 +79,10 @@ public class ReleaseGateStep extends Step {
         return passphraseCredentials;
     }
 
-    /** tag: secret text credentials id of the tag signing key's passphrase; default: the global configuration's, else none. */
+    /**
+     * Secret text credentials id of the passphrase of the key the command signs with: the tag signing key's (tag), or the
+     * release signing key's passphrase or PKCS#11 PIN (sign, provenance); default: the global configuration's, else none.
+     */
     @DataBoundSetter
     public void setPassphraseCredentials(String passphraseCredentials) {
         this.passphraseCredentials = passphraseCredentials == null ? "" : passphraseCredentials.trim();
@@ -117,7 +120,7 @@ public class ReleaseGateStep extends Step {
 
         /** The step as the script gave it (a synchronous execution does not survive a restart: not persisted). */
         private final transient ReleaseGateStep step;
-        private final transient Command command;
+        private final Command command;
 
         Execution(ReleaseGateStep step, Command command, StepContext context) {
             super(context);
@@ -147,14 +150,15 @@ public class ReleaseGateStep extends Step {
                         // certificate mode: the key comes with Certificate credentials, else from the signing key
                         KeyMaterial certificate = Secrets.signingCertificate(run, certificateId);
                         call.keys(certificate.hasPrivateKey() ? certificate
-                                : Secrets.signingKey(run, signingKeyId(config)).withCertificate(certificate.certificatePem()));
+                                : Secrets.signingKey(run, signingKeyId(config), keySecretId(config))
+                                        .withCertificate(certificate.certificatePem()));
                     } else {
-                        KeyMaterial key = Secrets.signingKey(run, signingKeyId(config));
+                        KeyMaterial key = Secrets.signingKey(run, signingKeyId(config), keySecretId(config));
                         call.keys(key.hasPublicKey() ? key : key.withPublicKey(Secrets.publicKey(run, config, Optional.of(key))));
                     }
                 }
                 case PROVENANCE -> {
-                    call.keys(Secrets.signingKey(run, signingKeyId(config)));
+                    call.keys(Secrets.signingKey(run, signingKeyId(config), keySecretId(config)));
                     // the library that ran this build, as Jenkins loaded it, not as the script describes itself
                     String wanted = a.get("libraryName") == null ? "golden" : text(a.get("libraryName"));
                     library = Libraries.named(run, wanted);
@@ -271,6 +275,11 @@ public class ReleaseGateStep extends Step {
                         + "» Release Gate");
             }
             return id;
+        }
+
+        /** The release signing key's passphrase or PIN: the step's passphrase credentials, else the controller's. */
+        private String keySecretId(ReleaseGateConfiguration config) {
+            return step.passphraseCredentials.isEmpty() ? config.getSigningKeyPassphraseCredentialsId() : step.passphraseCredentials;
         }
 
         private String signingKeyId(ReleaseGateConfiguration config) throws AbortException {

@@ -34,20 +34,36 @@ final class Secrets {
     private Secrets() {
     }
 
-    /** The signing key of {@code credentialsId}: PKCS#8 private key PEM, and the public key PEM when known. */
-    static KeyMaterial signingKey(Run<?, ?> run, String credentialsId) throws IOException {
+    /**
+     * The signing key of {@code credentialsId}, and the public key PEM when the credentials hold it too: a certificate
+     * credential's key entry; or a secret file / secret text holding a private key in any form the core reads (PKCS#8,
+     * encrypted PKCS#8, SEC1 {@code EC PRIVATE KEY}, PKCS#1 {@code RSA PRIVATE KEY}, OpenSSH, cosign) or a PKCS#11 URI
+     * ({@code pkcs11:token=…;object=…}) naming a key that never leaves its token. {@code secretId}: secret text credentials
+     * with the key file's passphrase or the token's PIN (empty: none).
+     */
+    static KeyMaterial signingKey(Run<?, ?> run, String credentialsId, String secretId) throws IOException {
         StandardCredentials c = find(run, credentialsId, "signing key");
         if (c instanceof StandardCertificateCredentials cert) {
             return fromKeyStore(cert, credentialsId);
         }
-        String pem = text(c, credentialsId, "signing key");
-        if (!pem.contains("-----BEGIN " + PRIVATE_KEY + "-----")) {
-            throw new AbortException("[release-gate] credentials '" + credentialsId
-                    + "' hold no unencrypted PKCS#8 private key (PEM '-----BEGIN PRIVATE KEY-----')");
+        char[] secret = passphrase(run, secretId, "signing key passphrase or PIN");
+        String text = text(c, credentialsId, "signing key").strip();
+        if (text.startsWith(KeyMaterial.PKCS11)) {
+            if (text.contains("pin-value") || text.contains("pin-source")) {
+                throw new AbortException("[release-gate] credentials '" + credentialsId + "' name a PKCS#11 key with its PIN in the "
+                        + "URI: keep the PIN in its own secret text credentials (the signing key passphrase / PIN)");
+            }
+            return new KeyMaterial(text.getBytes(StandardCharsets.UTF_8), new byte[0]).withKeySecret(secret);
         }
-        Optional<String> publicPem = block(pem, PUBLIC_KEY);
-        return new KeyMaterial(block(pem, PRIVATE_KEY).orElseThrow().getBytes(StandardCharsets.US_ASCII),
-                publicPem.map(p -> p.getBytes(StandardCharsets.US_ASCII)).orElse(new byte[0]));
+        if (!text.contains("PRIVATE KEY-----")) {
+            throw new AbortException("[release-gate] credentials '" + credentialsId + "' hold no private key (a PEM "
+                    + "'-----BEGIN … PRIVATE KEY-----' block) and no PKCS#11 URI ('pkcs11:token=…;object=…')");
+        }
+        Optional<String> publicPem = block(text, PUBLIC_KEY);
+        // the key in its own form, which the core reads; a public block stored beside it is passed as the public key
+        String key = publicPem.map(p -> text.replace(p.strip(), "")).orElse(text).strip() + "\n";
+        return new KeyMaterial(key.getBytes(StandardCharsets.US_ASCII),
+                publicPem.map(p -> p.getBytes(StandardCharsets.US_ASCII)).orElse(new byte[0])).withKeySecret(secret);
     }
 
     /**

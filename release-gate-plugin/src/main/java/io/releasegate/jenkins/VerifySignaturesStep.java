@@ -172,7 +172,7 @@ public class VerifySignaturesStep extends ReleaseStep {
             return Secrets.publicKey(run, config, Optional.empty());
         }
         String id = signingKey.isEmpty() ? config.getSigningKeyCredentialsId() : signingKey;
-        Optional<KeyMaterial> stored = id.isEmpty() ? Optional.empty() : Optional.of(Secrets.signingKey(run, id));
+        Optional<KeyMaterial> stored = id.isEmpty() ? Optional.empty() : Optional.of(Secrets.signingKey(run, id, ""));
         return Secrets.publicKey(run, config, stored);
     }
 

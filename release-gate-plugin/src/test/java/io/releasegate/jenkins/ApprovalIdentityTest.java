@@ -25,6 +25,7 @@ import org.jvnet.hudson.test.junit.jupiter.WithJenkins;
  * a Jenkinsfile cannot name one, and one submission counts once.
  */
 @WithJenkins
+@org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)  // a build waiting for an input never ends
 class ApprovalIdentityTest {
 
     /** The golden pipeline's approval loop, reduced: ask, then record who answered. */

@@ -43,6 +43,7 @@ import org.jvnet.hudson.test.junit.jupiter.WithJenkins;
  * it is never written into the workspace, and a team policy may only tighten it.
  */
 @WithJenkins
+@org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)  // a build waiting for an input never ends
 class LedgerTrustTest {
 
     static final String CI = "ci@release-gate.test";
@@ -204,9 +205,9 @@ class LedgerTrustTest {
 
     @Test
     void theControllersPolicyIsTheCentralPolicyNeverAFileInTheWorkspace(JenkinsRule r) throws Exception {
-        ReleaseGateConfiguration.get().setDefaultPolicy("approvals:\n  count: 3\n");
         WorkflowJob job = r.createProject(WorkflowJob.class, "payments");
         SampleWorkspace sample = SampleWorkspace.create(job);
+        ReleaseGateConfiguration.get().setDefaultPolicy(SampleWorkspace.ALWAYS_OPEN + "approvals:\n  count: 3\n");
         String committed = Files.readString(sample.dir.resolve(".release/policy.yaml"));
         job.setDefinition(new CpsFlowDefinition("""
                 node {

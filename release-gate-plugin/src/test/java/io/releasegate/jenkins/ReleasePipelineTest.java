@@ -141,7 +141,7 @@ class ReleasePipelineTest {
                 """.formatted(RELEASE), true));
         WorkflowRun run = r.buildAndAssertSuccess(job);
         r.assertLogContains("no-go ", run);
-        r.assertLogContains(", 3 commits)", run);
+        r.assertLogContains(", 4 commits)", run);    // the sample's three and its committed policy
         r.assertLogContains("record of sha256:", run);
         assertThat(sample.dir.resolve("target/release-record.json")).content().contains("\"payments\"")
                 .contains(sample.events().get(0).digest().orElseThrow().toString());

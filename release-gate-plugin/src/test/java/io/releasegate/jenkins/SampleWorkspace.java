@@ -21,8 +21,8 @@ import org.jenkinsci.plugins.workflow.job.WorkflowJob;
 
 /**
  * A real sample release in a job's workspace, prepared before the build: a git repository with
- * commits by alice and bob, its reproducible jar built, a policy (maintainers mia and alice, domain
- * reviewer dora, a change window that is always open), an empty SARIF report, and a fresh signing key
+ * commits by alice and bob, its reproducible jar built, a committed policy (maintainers mia and alice, domain
+ * reviewer dora), the controller's central policy with a change window that is always open, an empty SARIF report, and a fresh signing key
  * pair registered as a secret file credential {@value #KEY_ID}.
  */
 final class SampleWorkspace {
@@ -31,6 +31,10 @@ final class SampleWorkspace {
     static final String NAME = SampleProject.NAME;
     static final String VERSION = "1.0.0";
     static final String RELEASE = "name: '" + NAME + "', version: '" + VERSION + "'";
+
+    /** The controller's central policy of the tests: every day, all day. */
+    static final String ALWAYS_OPEN = "windows:\n  timezone: UTC\n  weekly:\n    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n"
+            + "      from: \"00:00\"\n      to: \"23:59:59.999999999\"\n";
 
     final Path dir;
     final String privatePem;
@@ -51,9 +55,11 @@ final class SampleWorkspace {
         SampleProject sample = SampleProject.create(dir, Instant.parse("2026-11-02T09:00:00Z"));
         Files.createDirectories(dir.resolve(".release"));
         Files.writeString(dir.resolve(".release/policy.yaml"),
-                "approvals:\n  members:\n    maintainer:\n      people: [mia, alice]\n    domain-reviewer:\n      people: [dora]\n"
-                        + "windows:\n  timezone: UTC\n  weekly:\n    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n"
-                        + "      from: \"00:00\"\n      to: \"23:59:59.999999999\"\n", StandardCharsets.UTF_8);
+                "approvals:\n  members:\n    maintainer:\n      people: [mia, alice]\n    domain-reviewer:\n      people: [dora]\n",
+                StandardCharsets.UTF_8);
+        // the admin's central policy: a change window that is always open, so that the builds do not depend on when the
+        // tests run (a team policy may only tighten the windows, never open them wider)
+        ReleaseGateConfiguration.get().setDefaultPolicy(ALWAYS_OPEN);
         commit(dir, ".release/policy.yaml", "chore: release policy");
         Files.createDirectories(dir.resolve("build"));
         Files.writeString(dir.resolve("build/sast.sarif"), "{\"version\":\"2.1.0\",\"runs\":[]}", StandardCharsets.UTF_8);
