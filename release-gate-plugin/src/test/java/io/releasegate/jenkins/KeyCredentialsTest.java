@@ -35,6 +35,17 @@ class KeyCredentialsTest {
 
     static final String PASSPHRASE = "correct-horse-battery-7";
 
+    /** Build, sign, attest the provenance with the same key, and verify both. */
+    static final String SIGN_AND_VERIFY = """
+            node {
+              buildOnce(%1$s, artifacts: 'target/*.jar')
+              releaseGate(command: 'sign', args: [%1$s])
+              releaseGate(command: 'provenance', args: [%1$s])
+              def v = verifySignatures(%1$s)
+              echo "verified: ${v.verified}"
+            }
+            """.formatted(RELEASE);
+
     @TempDir
     Path tmp;
 
@@ -71,26 +82,13 @@ class KeyCredentialsTest {
         config.setPublicKey(key[1]);
         WorkflowJob job = r.createProject(WorkflowJob.class, "payments");
         SampleWorkspace sample = SampleWorkspace.create(job);
-        job.setDefinition(new CpsFlowDefinition("""
-                node {
-                  buildOnce(%1$s, artifacts: 'target/*.jar')
-                  releaseGate(command: 'sign', args: [%1$s])
-                  releaseGate(command: 'provenance', args: [%1$s])
-                  def v = verifySignatures(%1$s)
-                  echo "verified: ${v.verified}"
-                }
-                """.formatted(RELEASE), true));
+        job.setDefinition(new CpsFlowDefinition(SIGN_AND_VERIFY, true));
         WorkflowRun run = r.buildAndAssertSuccess(job);
         r.assertLogContains("verified: true", run);
         r.assertLogNotContains(PASSPHRASE, run);
         assertThat(sample.events()).extracting(Event::type).contains("signed", "provenance-generated", "signature-verified");
         assertThat(sample.events().toString()).doesNotContain(PASSPHRASE);
-        // neither the key nor its passphrase is left in the workspace or beside it
-        try (var files = Files.walk(sample.dir.resolveSibling(sample.dir.getFileName() + "@tmp"))) {
-            assertThat(files.filter(Files::isRegularFile)).isEmpty();
-        } catch (java.nio.file.NoSuchFileException none) {
-            // no temporary directory at all
-        }
+        sample.assertNoSecretFileLeft();
 
         // a wrong passphrase: the step fails naming the problem, and nothing more is signed
         long signed = sample.events().stream().filter(e -> e.type().equals("signed")).count();
@@ -152,15 +150,7 @@ class KeyCredentialsTest {
         config.setPublicKey(Files.readString(tmp.resolve("release.pem")));
         WorkflowJob job = r.createProject(WorkflowJob.class, "payments");
         SampleWorkspace sample = SampleWorkspace.create(job);
-        job.setDefinition(new CpsFlowDefinition("""
-                node {
-                  buildOnce(%1$s, artifacts: 'target/*.jar')
-                  releaseGate(command: 'sign', args: [%1$s])
-                  releaseGate(command: 'provenance', args: [%1$s])
-                  def v = verifySignatures(%1$s)
-                  echo "verified: ${v.verified}"
-                }
-                """.formatted(RELEASE), true));
+        job.setDefinition(new CpsFlowDefinition(SIGN_AND_VERIFY, true));
         WorkflowRun run = r.buildAndAssertSuccess(job);
         r.assertLogContains("verified: true", run);
         r.assertLogNotContains(pin, run);

@@ -122,11 +122,7 @@ class LedgerTrustTest {
         assertThat(entries.subList(1, 3)).extracting(e -> e.event().actor()).containsExactly("mia", "dora");
         // nothing of the trust or the keys was left in the workspace or its temporary directory
         assertThat(sample.dir.resolve("trust.yaml")).doesNotExist();
-        try (var files = Files.walk(sample.dir.resolveSibling(sample.dir.getFileName() + "@tmp"))) {
-            assertThat(files.filter(Files::isRegularFile)).isEmpty();
-        } catch (java.nio.file.NoSuchFileException none) {
-            // no temporary directory left at all
-        }
+        sample.assertNoSecretFileLeft();
     }
 
     @Test

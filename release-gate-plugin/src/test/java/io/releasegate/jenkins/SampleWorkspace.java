@@ -89,6 +89,15 @@ final class SampleWorkspace {
         return this;
     }
 
+    /** No key, passphrase, trust or policy file is left in the workspace's temporary directory after the steps. */
+    void assertNoSecretFileLeft() throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir.resolveSibling(dir.getFileName() + "@tmp"))) {
+            org.assertj.core.api.Assertions.assertThat(files.filter(Files::isRegularFile)).isEmpty();
+        } catch (java.nio.file.NoSuchFileException none) {
+            // no temporary directory at all
+        }
+    }
+
     /** The base64 body of the private key: what must never appear in a build log. */
     String privateKeyBody() {
         return privatePem.replace("-----BEGIN PRIVATE KEY-----", "").replace("-----END PRIVATE KEY-----", "").strip()
