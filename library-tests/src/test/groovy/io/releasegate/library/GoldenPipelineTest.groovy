@@ -38,6 +38,15 @@ class GoldenPipelineTest extends BasePipelineTest {
     static final String ALWAYS_OPEN = "windows:\n  timezone: UTC\n  weekly:\n    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n" +
             "      from: \"00:00\"\n      to: \"23:59:59.999999999\"\n"
     static final String MEMBERS = "approvals:\n  members:\n    maintainer:\n      people: [mia, alice]\n    domain-reviewer:\n      people: [dora]\n"
+    /**
+     * The gates that do not apply to the sample, as its committed policy declares them: "not applicable" is the policy's
+     * at the built commit, and the pipeline's own declarations (cfg's notApplicable, dast 'n/a: ...') are accepted only
+     * for these, recorded with these rationales.
+     */
+    static final String NOT_APPLICABLE = "gates:\n  notApplicable:\n    unit: the sample has no tests\n" +
+            "    dependency: no third-party dependencies\n    dast: batch service without a network endpoint\n"
+    /** The team's policy as the sample commits it. */
+    static final String TEAM = MEMBERS + NOT_APPLICABLE
 
     /** One OpenPGP tag key for the whole class: generating RSA keys is slow, and the key is only a test fixture. */
     static String[] tagKeyPair
@@ -107,7 +116,7 @@ class GoldenPipelineTest extends BasePipelineTest {
         tmp = Files.createTempDirectory('golden-test-')
         project = SampleProject.create(tmp.resolve('payments'), Instant.parse('2026-11-02T09:00:00Z')).directory()
         // the team's policy is committed with the sources: production decisions use it as the built commit has it
-        policy(MEMBERS)
+        policy(TEAM)
         // the admin's central policy (the controller's configuration): a window that is always open, so that the
         // scenarios do not depend on when the tests run; a team policy may only tighten it
         centralFile = tmp.resolve('central-policy.yaml')
@@ -389,6 +398,24 @@ class GoldenPipelineTest extends BasePipelineTest {
     }
 
     @Test
+    void aGateDeclaredNotApplicableOnlyInTheJenkinsfileIsRefusedAndTheCommittedRationaleIsRecorded() {
+        // the Jenkinsfile's configuration cannot declare a gate not applicable that the committed policy does not
+        assertThatThrownBy { run(cfg(notApplicable: [unit: 'the sample has no tests', sast: 'no code of ours'])) }
+                .hasMessageContaining('gates.not-applicable-unconfigured').hasMessageContaining('gate sast')
+                .hasMessageContaining('.release/policy.yaml')
+        assertThat(helper.callStack.findAll { it.methodName == 'promoteDigest' }).isEmpty()
+        def recorded = []
+        withContext { ctx -> recorded = ctx.ledger().events()*.type() }
+        assertThat(recorded).contains('built').doesNotContain('check-recorded', 'gate-evaluated')
+
+        // the declarations it shares with the committed policy are redundant: the committed rationale is recorded
+        Map result = run(cfg(notApplicable: [unit: 'whatever the Jenkinsfile says', dependency: 'no third-party dependencies']))
+        def checks = events('payments@' + result.version).findAll { it.type() == 'check-recorded' && it.text('result').get() == 'not-applicable' }
+        assertThat(checks.collectEntries { [(it.text('name').get()): it.text('rationale').get()] }).isEqualTo([
+                unit: 'the sample has no tests', dependency: 'no third-party dependencies', dast: 'batch service without a network endpoint'])
+    }
+
+    @Test
     void aChangeRequestStopsAfterTheGates() {
         onBranch('PR-12', 'v1.4.0', [CHANGE_ID: '12'])
         Map result = run(cfg())
@@ -520,9 +547,9 @@ class GoldenPipelineTest extends BasePipelineTest {
         assertThat(promotions('payments@0.1.0')).containsExactly('dev', 'staging')
 
         // a team policy cannot allow a moving library ref (it would loosen the library's policy) ...
-        Files.writeString(project.resolve('.release/policy.yaml'), MEMBERS + "library:\n  allowUnpinned: true\n")
+        Files.writeString(project.resolve('.release/policy.yaml'), TEAM + "library:\n  allowUnpinned: true\n")
         assertThatThrownBy { run(cfg()) }.hasMessageContaining('policy.loosened').hasMessageContaining('library.allowUnpinned')
-        Files.writeString(project.resolve('.release/policy.yaml'), MEMBERS)
+        Files.writeString(project.resolve('.release/policy.yaml'), TEAM)
         // ... the admin's central policy can, and lets the same release through (the approvals are already recorded)
         central(ALWAYS_OPEN + "library:\n  allowUnpinned: true\n")
         run(cfg())

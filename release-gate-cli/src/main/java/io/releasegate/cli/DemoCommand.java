@@ -172,12 +172,17 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
             Files.writeString(notesFile, notes);
             step("release-notes", "wrote " + project.relativize(notesFile));
 
-            // the team's policy: who approves (the sample's authors are alice and bob). The demo runs without a pipeline
+            // the team's policy: who approves (the sample's authors are alice and bob) and the gates that do not apply to
+            // the sample, each with its rationale ("not applicable" is the policy's, never a run's). The demo runs without a pipeline
             // library, so the library pin (production's rule for golden pipeline builds) is waived: by the admin's central
             // policy, pinned by its digest, since a team policy may tighten the library's policy, never loosen it
             Files.createDirectories(project.resolve(".release"));
             Files.writeString(project.resolve(".release/policy.yaml"), "approvals:\n  members:\n    maintainer:\n"
-                    + "      people: [mia]\n    domain-reviewer:\n      people: [dora]\n");
+                    + "      people: [mia]\n    domain-reviewer:\n      people: [dora]\n"
+                    + "gates:\n  notApplicable:\n    unit: the sample project has no tests\n"
+                    + "    sast: no SAST scanner is installed where the demo runs\n"
+                    + "    dependency: the sample has no third-party dependencies\n"
+                    + "    dast: a library-style sample with no network endpoint\n");
             Files.createDirectories(project.resolve(".release-gate"));
             Path centralFile = Files.writeString(project.resolve(".release-gate/central-policy.yaml"), "library:\n  allowUnpinned: true\n");
             CentralPolicy central = CentralPolicy.of(centralFile, Digester.of(Files.readAllBytes(centralFile)).toString());
@@ -260,10 +265,6 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
             EvaluateGates.Decision gates = new EvaluateGates(policy, ctx.ledger())
                     .release(SampleProject.NAME, version, built.digest())
                     .sbom(List.of(project.resolve("target/sbom.cdx.json")))
-                    .notApplicable("unit", "the sample project has no tests")
-                    .notApplicable("sast", "no SAST scanner is installed where the demo runs")
-                    .notApplicable("dependency", "the sample has no third-party dependencies")
-                    .notApplicable("dast", "a library-style sample with no network endpoint")
                     .context(SampleProject.NAME, "main", "staging").actor("ci").call();
             step("gates", gates.summary());
             PromoteDigest.Result staging = new PromoteDigest(policy, ctx.store(), ctx.ledger()).release(SampleProject.NAME, version)

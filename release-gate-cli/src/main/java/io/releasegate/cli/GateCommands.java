@@ -37,8 +37,9 @@ final class GateCommands {
     private GateCommands() {
     }
 
-    @Command(name = "gate", description = {"Decide the gates for one digest: every finding of the reports with its disposition",
-            "(blocking, below threshold, not affected per VEX, waived by exception X). Exit 1 when the gates fail."})
+    @Command(name = "gate", description = "Decide the gates for one digest: every finding of the reports with its disposition "
+            + "(blocking, below threshold, not affected per VEX, waived by exception X), and the gates the policy declares not "
+            + "applicable (gates.notApplicable). Exit 1 when the gates fail.")
     static final class Gate extends GovernanceCommands.ReleaseCommand {
 
         @Option(names = "--sarif", paramLabel = "FILE", description = "SAST results (SARIF 2.1.0). Repeatable.")
@@ -53,8 +54,12 @@ final class GateCommands {
         @Option(names = "--junit", paramLabel = "FILE", description = "Test results (JUnit XML). Repeatable.")
         List<Path> junit = new ArrayList<>();
 
-        @Option(names = "--not-applicable", paramLabel = "GATE=RATIONALE", description = {"A gate that does not apply, e.g. dast='no network endpoint'. Fixed by the first run of a digest:",
-                "a gate that already has a result cannot be declared not applicable later; a report for the gate decides it."})
+        @Option(names = "--not-applicable", paramLabel = "GATE=RATIONALE", description = "A gate that does not apply, e.g. "
+                + "dast='no network endpoint': accepted only when the policy declares it (gates.notApplicable in "
+                + ".release/policy.yaml; for production as committed at the built commit), and then the policy's rationale is "
+                + "recorded; refused otherwise (gates.not-applicable-unconfigured). The policy's declarations apply without "
+                + "this option. A gate with a result cannot become not applicable (gates.not-applicable-fixed); a report for "
+                + "the gate decides it.")
         Map<String, String> notApplicable = new java.util.LinkedHashMap<>();
 
         @Option(names = "--passed", paramLabel = "GATE=true|false", description = "Result of a gate run by the pipeline itself, e.g. lint=true.")

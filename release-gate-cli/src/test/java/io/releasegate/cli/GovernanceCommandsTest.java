@@ -40,7 +40,8 @@ class GovernanceCommandsTest {
         // production decisions take the policy committed at the built commit
         Files.createDirectories(repo.dir().resolve(".release"));
         Files.writeString(repo.dir().resolve(".release/policy.yaml"),
-                "approvals:\n  members:\n    maintainer:\n      people: [alice, mia]\n");
+                "approvals:\n  members:\n    maintainer:\n      people: [alice, mia]\n"
+                        + "gates:\n  notApplicable:\n    dast: batch job without network endpoint\n");
         repo.commitAs("feat: refunds\n\nRefs: PAY-1", "Alice Author", "alice@example.com");
         state = tmp.resolve("state").toString();
         Run b = run("build-once", "--json", "--state-dir", state, "--workspace", repo.dir().toString(), "--actor", "ci",
@@ -131,5 +132,6 @@ class GovernanceCommandsTest {
         JsonNode p = Json.mapper().readTree(explain.out());
         assertThat(p.path("approvals").path("members").path("maintainer").path("people").toString()).contains("mia");
         assertThat(p.path("environments").findValuesAsText("name")).containsExactly("dev", "staging", "production");
+        assertThat(p.path("gates").path("notApplicable").path("dast").asText()).isEqualTo("batch job without network endpoint");
     }
 }

@@ -79,7 +79,8 @@ class PromotionCliBypassTest {
         Files.createDirectories(repo.dir().resolve(".release"));
         Files.writeString(repo.dir().resolve(".release/policy.yaml"), "approvals:\n  members:\n    maintainer:\n"
                 + "      people: [mia, alice, max]\n    domain-reviewer:\n      people: [dora]\n"
-                + "windows:\n  blackouts: [" + today.minusDays(1) + ", " + today + ", " + today.plusDays(1) + "]\n");
+                + "windows:\n  blackouts: [" + today.minusDays(1) + ", " + today + ", " + today.plusDays(1) + "]\n"
+                + "gates:\n  notApplicable:\n    dast: batch job without network endpoint\n");
         repo.commitAs("feat: refunds\n\nRefs: PAY-1", "Alice Author", "alice@example.com");
         state = tmp.resolve("state");
         Run b = ci("build-once", "--json", "--workspace", repo.dir().toString(), "--actor", "rita", "--name", "payments",

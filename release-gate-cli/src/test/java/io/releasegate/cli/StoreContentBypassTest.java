@@ -88,9 +88,10 @@ class StoreContentBypassTest {
     Release release(String name) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve(name));
         TestRepo repo = TestRepo.init(dir.resolve("repo"));
-        repo.commitAs("feat: refunds\n\nRefs: PAY-1", "Alice Author", "alice@example.com");
         Files.createDirectories(repo.dir().resolve(".release"));
-        Files.writeString(repo.dir().resolve(".release/policy.yaml"), "approvals:\n  members:\n    maintainer:\n      people: [mia]\n");
+        Files.writeString(repo.dir().resolve(".release/policy.yaml"), "approvals:\n  members:\n    maintainer:\n      people: [mia]\n"
+                + "gates:\n  notApplicable:\n    dast: batch job without network endpoint\n");
+        repo.commitAs("feat: refunds\n\nRefs: PAY-1", "Alice Author", "alice@example.com");
         String state = dir.resolve("state").toString();
         String digest = ok("build-once", "--json", "--state-dir", state, "--workspace", repo.dir().toString(), "--actor", "ci",
                 "--name", "payments", "--version", "1.0.0", "*.txt").json().path("digest").asText();

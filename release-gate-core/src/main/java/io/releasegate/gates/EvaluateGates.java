@@ -13,6 +13,7 @@ import io.releasegate.json.Json;
 import io.releasegate.ledger.Event;
 import io.releasegate.ledger.Ledger;
 import io.releasegate.policy.Policy;
+import io.releasegate.policy.PolicyLoader;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -31,15 +32,22 @@ import java.util.Optional;
  * invalid and why), every required gate present or declared not applicable with a rationale. Recorded
  * as one {@code check-recorded} event per gate and one {@code gate-evaluated} event with the result.
  *
- * <p>A report decides its gate even when the gate is also declared not applicable: "not applicable" is for gates
- * without evidence, fixed before the first run by the pipeline configuration at the built commit. A later run may
- * not declare not applicable a gate that already has a result for the digest ({@code gates.not-applicable-fixed});
- * promotion reads the results monotonically (a failure is cleared only by a later pass of the same gate).
+ * <p>"Not applicable" is a property of the policy the decision uses ({@code gates.notApplicable}: for production the
+ * policy committed at the built commit), fixed before any run: its declarations apply with or without an argument, and
+ * an argument ({@link #notApplicable(String, String)}) is accepted only for a gate the policy declares, whose rationale
+ * it does not replace; any other is refused ({@code gates.not-applicable-unconfigured}) and nothing is recorded. A
+ * report decides its gate even when the gate is declared not applicable. A run may not make not applicable a gate that
+ * already has a result for the digest ({@code gates.not-applicable-fixed}); promotion reads the results monotonically
+ * (a failure is cleared only by a later pass of the same gate).
  */
 public final class EvaluateGates {
 
     public static final String GATE_EVALUATED = EventType.GATE_EVALUATED.wire();
     public static final String CHECK_RECORDED = EventType.CHECK_RECORDED.wire();
+    /** The refusal of a "not applicable" argument for a gate the policy does not declare not applicable. */
+    public static final String NOT_APPLICABLE_UNCONFIGURED = "gates.not-applicable-unconfigured";
+    /** The refusal of a "not applicable" for a gate that already has a result for the digest. */
+    public static final String NOT_APPLICABLE_FIXED = "gates.not-applicable-fixed";
 
     public enum Disposition { BLOCKING, BELOW_THRESHOLD, NOT_AFFECTED, WAIVED }
 
@@ -106,7 +114,11 @@ public final class EvaluateGates {
         return this;
     }
 
-    /** A gate declared not applicable, with its rationale (e.g. dast: "no network service"). */
+    /**
+     * A gate the caller (the pipeline configuration, {@code --not-applicable}) says is not applicable, with its
+     * rationale (e.g. dast: "no network service"). Accepted only when the policy declares that gate not applicable
+     * ({@code gates.notApplicable}), and then redundant: the policy's rationale is the one recorded.
+     */
     public EvaluateGates notApplicable(String gate, String rationale) {
         if (rationale == null || rationale.isBlank()) {
             throw new InputException("declaring gate '" + gate + "' not applicable needs a rationale");
@@ -153,7 +165,6 @@ public final class EvaluateGates {
             throw new RefusedException(new Refusal("gates.digest", "gating " + digest + " but " + subject + " was built as "
                     + built.digest().orElseThrow(), "gate the digest that was built"));
         }
-        refuseNotApplicableAfterAResult(history);
         Severity threshold = Severity.parse(policy.gates().blockAt());
         LocalDate today = clock.instant().atZone(ZoneOffset.UTC).toLocalDate();
         List<Finding> all = new ArrayList<>();
@@ -173,6 +184,7 @@ public final class EvaluateGates {
             byGate.computeIfAbsent("unit", k -> new ArrayList<>()).addAll(r.failures());
         }
         byGate.values().forEach(all::addAll);
+        refuseUnconfiguredNotApplicable(history, byGate.keySet());
 
         List<Dispositioned> out = new ArrayList<>();
         for (Finding f : all) {
@@ -194,10 +206,11 @@ public final class EvaluateGates {
                 checks.add(new Check(gate, passed.get(gate) ? "pass" : "fail", "command " + (passed.get(gate) ? "passed" : "failed"),
                         Optional.empty()));
                 pass &= passed.get(gate);
-            } else if (notApplicable.containsKey(gate)) {
-                checks.add(new Check(gate, "not-applicable", "declared not applicable", Optional.of(notApplicable.get(gate))));
+            } else if (policy.gates().notApplicable(gate).isPresent()) {
+                checks.add(new Check(gate, "not-applicable", "declared not applicable by " + declaredBy(),
+                        policy.gates().notApplicable(gate)));
             } else {
-                checks.add(new Check(gate, "fail", "required gate has no report and was not declared not applicable", Optional.empty()));
+                checks.add(new Check(gate, "fail", "required gate has no report, and the policy does not declare it not applicable (gates.notApplicable)", Optional.empty()));
                 pass = false;
             }
         }
@@ -226,25 +239,48 @@ public final class EvaluateGates {
     }
 
     /**
-     * "Not applicable" is a property of the release fixed before its gates first ran (the pipeline configuration at
-     * the built commit), not a way to discard a result: a gate that already has a result for this digest cannot be
-     * declared not applicable by a later run.
+     * "Not applicable" is a property of the release fixed before its gates first ran (the policy committed at the built
+     * commit), not a way to discard a result: an argument for a gate the policy does not declare not applicable is
+     * refused, and so is any "not applicable" for a gate that already has a result for this digest. Nothing is
+     * recorded then.
      */
-    private void refuseNotApplicableAfterAResult(List<Event> history) {
+    private void refuseUnconfiguredNotApplicable(List<Event> history, java.util.Set<String> reported) {
         List<Refusal> refusals = new ArrayList<>();
-        for (String gate : notApplicable.keySet()) {
+        notApplicable.forEach((gate, rationale) -> {
+            if (policy.gates().notApplicable(gate).isEmpty()) {
+                refusals.add(new Refusal(NOT_APPLICABLE_UNCONFIGURED, "gate " + gate + " is declared not applicable by this run ('"
+                        + rationale + "'), but " + declaredBy() + " does not declare it not applicable",
+                        "'not applicable' is fixed before the run by the policy committed at the built commit: commit it in "
+                                + PolicyLoader.TEAM_POLICY + " (gates.notApplicable." + gate + ": <rationale>) in a reviewed change "
+                                + "and build again, or report the gate"));
+            }
+        });
+        // the arguments, and the required gates this run would record as not applicable (no report or result in it)
+        java.util.Set<String> becoming = new java.util.LinkedHashSet<>(notApplicable.keySet());
+        policy.gates().notApplicable().keySet().stream().filter(g -> policy.gates().required().contains(g))
+                .filter(g -> !reported.contains(g) && !passed.containsKey(g)).forEach(becoming::add);
+        for (String gate : becoming) {
             history.stream().filter(e -> e.type().equals(CHECK_RECORDED) && e.digest().equals(Optional.of(digest))
                             && e.text("name").orElse("").equals(gate) && !e.text("result").orElse("").equals("not-applicable"))
                     .findFirst()
-                    .ifPresent(e -> refusals.add(new Refusal("gates.not-applicable-fixed", "gate " + gate + " of " + digest
+                    .ifPresent(e -> refusals.add(new Refusal(NOT_APPLICABLE_FIXED, "gate " + gate + " of " + digest
                             + " already has a result (" + e.text("result").orElse("?") + ", event " + e.id()
                             + "), so it cannot be declared not applicable now",
-                            "'not applicable' is fixed by the pipeline configuration at the built commit; report the gate again "
+                            "'not applicable' is fixed by the policy committed at the built commit; report the gate again "
                                     + "(a later passing report clears a failure) or cover its findings with a valid exception")));
         }
         if (!refusals.isEmpty()) {
             throw new RefusedException(refusals);
         }
+    }
+
+    /** The policy whose declarations decide, for messages. */
+    private String declaredBy() {
+        Policy.Source s = policy.source();
+        if (s.team().equals("none")) {
+            return s.central() ? "the central policy" : "the library's default policy";
+        }
+        return "the policy " + s.describe();
     }
 
     private Dispositioned dispose(Finding f, Severity threshold, LocalDate today) {

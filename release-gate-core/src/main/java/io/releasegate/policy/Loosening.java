@@ -25,7 +25,10 @@ import java.util.function.Function;
  * <ul>
  * <li>environments: every baseline environment stays, in the same order, requiring at least its evidence;</li>
  * <li>gates: the required gates stay, findings block from the same severity or a lower one, every denied license
- * stays denied, and an allow-list (when the baseline has one) can only shrink;</li>
+ * stays denied, and an allow-list (when the baseline has one) can only shrink; a gate the baseline lists in
+ * {@code gates.neverNotApplicable} stays listed and is not declared not applicable ({@code gates.notApplicable}: any
+ * other gate may be, since a committed, reviewed declaration with a rationale is what the baseline's gate rule asks
+ * for when a gate has no report);</li>
  * <li>approvals: high assurance stays on, the count can only rise, the roles stay; a role for which the baseline
  * lists people keeps (a subset of) them and no other source (CODEOWNERS, a structure file); the structure file
  * the baseline names is not redirected;</li>
@@ -113,6 +116,17 @@ final class Loosening {
             refuse("gates.licenses.allowed", b.allowedLicenses().toString(), t.allowedLicenses().isEmpty() ? "[] (any license)"
                     : t.allowedLicenses().toString(), "the allowed licenses can only shrink");
         }
+        // a gate the baseline says always needs its report: the team cannot declare it not applicable, nor drop it
+        if (!t.neverNotApplicable().containsAll(b.neverNotApplicable())) {
+            refuse("gates.neverNotApplicable", b.neverNotApplicable().toString(), t.neverNotApplicable().toString(),
+                    "a gate that may never be declared not applicable stays so");
+        }
+        t.notApplicable().forEach((gate, rationale) -> {
+            if (b.neverNotApplicable().contains(gate) && b.notApplicable(gate).isEmpty()) {
+                refuse("gates.notApplicable." + gate, "gates.neverNotApplicable " + b.neverNotApplicable(),
+                        "gates.notApplicable." + gate + " '" + rationale + "'", gate + " always needs its report");
+            }
+        });
     }
 
     // ------------------------------------------------------------------------------------ approvals

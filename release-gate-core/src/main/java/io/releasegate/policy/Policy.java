@@ -53,12 +53,24 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
         }
     }
 
-    /** Required gates, the blocking severity, and the license rule (SPDX ids). */
-    public record Gates(List<String> required, String blockAt, List<String> allowedLicenses, List<String> deniedLicenses) {
+    /**
+     * Required gates, the blocking severity, the license rule (SPDX ids), the gates declared not applicable (gate ->
+     * rationale: fixed by the policy, so by the commit a release is built from, never by an argument of a run) and the
+     * gates that may never be declared not applicable.
+     */
+    public record Gates(List<String> required, String blockAt, List<String> allowedLicenses, List<String> deniedLicenses,
+                        Map<String, String> notApplicable, List<String> neverNotApplicable) {
         public Gates {
             required = List.copyOf(required);
             allowedLicenses = List.copyOf(allowedLicenses);
             deniedLicenses = List.copyOf(deniedLicenses);
+            notApplicable = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(notApplicable));
+            neverNotApplicable = List.copyOf(neverNotApplicable);
+        }
+
+        /** The rationale with which the policy declares {@code gate} not applicable; empty when it does not. */
+        public Optional<String> notApplicable(String gate) {
+            return Optional.ofNullable(notApplicable.get(gate));
         }
     }
 
@@ -131,7 +143,9 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
     /**
      * The canonical form: JSON without whitespace, object keys sorted, sets (days, gates, licenses, roles, people,
      * blackouts, freezes, weekly windows, required evidence) sorted, lists whose order means something (environments)
-     * as they are, times and dates in ISO 8601; {@link #source()} left out.
+     * as they are, times and dates in ISO 8601; {@link #source()} left out. {@code gates.notApplicable} and
+     * {@code gates.neverNotApplicable} appear only when not empty, so a policy without them keeps the digest it had
+     * before they existed.
      */
     public String canonicalJson() {
         ObjectNode root = Json.object();
@@ -147,6 +161,14 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
         g.put("blockAt", gates.blockAt());
         strings(g.putArray("allowedLicenses"), gates.allowedLicenses());
         strings(g.putArray("deniedLicenses"), gates.deniedLicenses());
+        // only when set, so that the policies written before these keys existed keep their digests
+        if (!gates.notApplicable().isEmpty()) {
+            ObjectNode na = g.putObject("notApplicable");
+            gates.notApplicable().forEach(na::put);
+        }
+        if (!gates.neverNotApplicable().isEmpty()) {
+            strings(g.putArray("neverNotApplicable"), gates.neverNotApplicable());
+        }
         ObjectNode a = root.putObject("approvals");
         a.put("highAssurance", approvals.highAssurance());
         a.put("count", approvals.count());

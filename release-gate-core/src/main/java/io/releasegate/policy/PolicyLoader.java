@@ -50,6 +50,9 @@ public final class PolicyLoader {
     static final int MAX_VALUES = 10_000;
     static final int MAX_CODE_POINTS = 1 << 20;
 
+    /** The gates a policy may name. */
+    static final Set<String> GATES = Set.of("lint", "unit", "integration", "sast", "dependency", "license", "sbom", "dast");
+
     /** A YAML value with where it came from. */
     private record Value(Object value, String file, int line) {
         @SuppressWarnings("unchecked")
@@ -129,6 +132,13 @@ public final class PolicyLoader {
                     central.isPresent() ? "the central policy's" : "the library's", key -> where(root, key));
             if (!loosened.isEmpty()) {
                 throw new io.releasegate.error.RefusedException(loosened);
+            }
+        }
+        for (String gate : policy.gates().notApplicable().keySet()) {
+            if (policy.gates().neverNotApplicable().contains(gate)) {
+                throw new InputException(where(merged, "gates.notApplicable." + gate) + ": gates.notApplicable." + gate + ": gate '"
+                        + gate + "' is listed in gates.neverNotApplicable (" + where(merged, "gates.neverNotApplicable")
+                        + "): it always needs its report");
             }
         }
         Value members = merged.map().get("approvals").map().get("members");
@@ -269,12 +279,11 @@ public final class PolicyLoader {
         }
 
         Value gv = require(top, "gates", root, "policy");
-        Map<String, Value> g = object(gv, "gates", Set.of("required", "blockAt", "licenses"));
-        Set<String> gateNames = Set.of("lint", "unit", "integration", "sast", "dependency", "license", "sbom", "dast");
+        Map<String, Value> g = object(gv, "gates", Set.of("required", "blockAt", "licenses", "notApplicable", "neverNotApplicable"));
         List<String> requiredGates = strings(g.get("required"), "gates.required");
         for (String r : requiredGates) {
-            if (!gateNames.contains(r)) {
-                throw error(g.get("required"), "gates.required", "unknown gate '" + r + "'; known: " + new TreeSet<>(gateNames));
+            if (!GATES.contains(r)) {
+                throw error(g.get("required"), "gates.required", "unknown gate '" + r + "'; known: " + new TreeSet<>(GATES));
             }
         }
         String blockAt = text(require(g, "blockAt", gv, "gates"), "gates.blockAt");
@@ -288,7 +297,29 @@ public final class PolicyLoader {
             allowed = strings(l.get("allowed"), "gates.licenses.allowed");
             denied = strings(l.get("denied"), "gates.licenses.denied");
         }
-        Policy.Gates gates = new Policy.Gates(requiredGates, blockAt, allowed, denied);
+        Map<String, String> notApplicable = new LinkedHashMap<>();
+        if (g.containsKey("notApplicable")) {
+            for (Map.Entry<String, Value> e : object(g.get("notApplicable"), "gates.notApplicable", null).entrySet()) {
+                String key = "gates.notApplicable." + e.getKey();
+                if (!GATES.contains(e.getKey())) {
+                    throw error(e.getValue(), key, "unknown gate '" + e.getKey() + "'; known: " + new TreeSet<>(GATES));
+                }
+                String rationale = text(e.getValue(), key).trim();
+                if (rationale.isEmpty() || rationale.equals("~") || rationale.equalsIgnoreCase("null")) {
+                    throw error(e.getValue(), key, "declaring gate '" + e.getKey() + "' not applicable needs a rationale, e.g. "
+                            + e.getKey() + ": \"batch job without a network endpoint\"");
+                }
+                notApplicable.put(e.getKey(), rationale);
+            }
+        }
+        List<String> never = strings(g.get("neverNotApplicable"), "gates.neverNotApplicable");
+        for (String n : never) {
+            if (!GATES.contains(n)) {
+                throw error(g.get("neverNotApplicable"), "gates.neverNotApplicable", "unknown gate '" + n + "'; known: "
+                        + new TreeSet<>(GATES));
+            }
+        }
+        Policy.Gates gates = new Policy.Gates(requiredGates, blockAt, allowed, denied, notApplicable, never);
 
         Value av = require(top, "approvals", root, "policy");
         Map<String, Value> a = object(av, "approvals", Set.of("highAssurance", "count", "roles", "members"));

@@ -3,6 +3,7 @@ package io.releasegate.promotion;
 import io.releasegate.error.Refusal;
 import io.releasegate.gates.EvaluateGates;
 import io.releasegate.ledger.Event;
+import io.releasegate.policy.PolicyLoader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +14,8 @@ import java.util.Optional;
  * The gates of the digest passed, and stay passed: gate results are monotonic per digest. A gate's failure is
  * cleared only by a later passing report of the same gate (a report whose findings are fixed, or waived by a valid
  * exception); a later "not applicable" never clears a result, so a failed gate cannot be replaced by a run that
- * declares it not applicable.
+ * declares it not applicable. A gate standing as "not applicable" must be declared not applicable by the policy the
+ * promotion uses (for production the one committed at the built commit), whatever policy the gate run used.
  */
 final class GatesRule implements PromotionRule {
 
@@ -45,6 +47,15 @@ final class GatesRule implements PromotionRule {
         }
         standing.forEach((gate, check) -> {
             String r = result(check);
+            if (r.equals(NOT_APPLICABLE) && p.policy().gates().notApplicable(gate).isEmpty()) {
+                // recorded under another policy (a dry run's working tree, a --policy file): this one decides
+                refusals.add(new Refusal("promote.evidence-gates", "gate " + gate + " of " + p.digest() + " was recorded as not "
+                        + "applicable (event " + check.id() + "), but the policy " + p.policy().source().describe() + ", which "
+                        + p.environment() + " uses, does not declare it not applicable",
+                        "report " + gate + ", or declare it in gates.notApplicable of the committed " + PolicyLoader.TEAM_POLICY
+                                + " (a reviewed change) and build again"));
+                return;
+            }
             if (!r.equals("pass") && !r.equals(NOT_APPLICABLE)) {
                 refusals.add(new Refusal("promote.evidence-gates", "gate " + gate + " of " + p.digest() + " failed ("
                         + check.text("summary").orElse("?") + ", event " + check.id() + ") and no later passing report of "

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.releasegate.build.BuildOnce;
 import io.releasegate.build.BuildResult;
 import io.releasegate.error.InputException;
+import io.releasegate.error.Refusal;
+import io.releasegate.error.RefusedException;
 import io.releasegate.gates.EvaluateGates.Disposition;
 import io.releasegate.ledger.Ledger;
 import io.releasegate.policy.Policy;
@@ -18,6 +20,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +34,8 @@ class GatesTest {
     Path tmp;
     Ledger ledger;
     BuildResult built;
-    Policy policy = PolicyLoader.defaults();
+    /** The library default with a team policy that declares dast not applicable. */
+    Policy policy;
     Path sarif;
     Path osv;
     Path vex;
@@ -75,6 +79,15 @@ class GatesTest {
                 <testcase classname="PaymentsTest" name="rounds"/><testcase classname="PaymentsTest" name="refunds"/></testsuite>
                 """);
         exceptions = Files.createDirectories(tmp.resolve("exceptions"));
+        policy = team("gates:\n  notApplicable:\n    dast: batch job, no network endpoint\n");
+    }
+
+    Policy team(String yaml) throws Exception {
+        return PolicyLoader.load(Optional.of(Files.writeString(tmp.resolve("policy-" + Math.abs(yaml.hashCode()) + ".yaml"), yaml)));
+    }
+
+    List<String> recorded() {
+        return ledger.events("payments@1.0.0").stream().map(e -> e.type()).toList();
     }
 
     @AfterEach
@@ -183,6 +196,56 @@ class GatesTest {
                 .satisfies(c -> assertThat(c.summary()).contains("no report"));
         assertThatThrownBy(() -> gates().notApplicable("dast", " ")).isInstanceOf(InputException.class)
                 .hasMessageContaining("rationale");
+    }
+
+    // "not applicable" is the policy's, never a run's
+
+    @Test
+    void aNotApplicableArgumentForAGateThePolicyDoesNotDeclareIsRefusedAndNothingIsRecorded() {
+        policy = PolicyLoader.defaults();
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> new EvaluateGates(policy, ledger)
+                .release("payments", "1.0.0", built.digest()).junit(List.of(junit)).vulnerabilities(List.of(osv)).sbom(List.of(sbom))
+                .notApplicable("sast", "no code of ours").notApplicable("dast", "batch job").clock(NOW).call());
+        assertThat(thrown).isInstanceOf(RefusedException.class);
+        assertThat(((RefusedException) thrown).refusals()).extracting(Refusal::rule)
+                .containsExactly(EvaluateGates.NOT_APPLICABLE_UNCONFIGURED, EvaluateGates.NOT_APPLICABLE_UNCONFIGURED);
+        assertThat(((RefusedException) thrown).refusals().get(0).evidence()).contains("gate sast", "library's default policy");
+        assertThat(((RefusedException) thrown).refusals().get(0).remedy()).contains(".release/policy.yaml", "gates.notApplicable.sast");
+        assertThat(recorded()).containsExactly("built");
+    }
+
+    @Test
+    void thePolicysDeclarationsApplyWithoutAnArgumentAndTheirRationaleIsRecorded() throws Exception {
+        policy = team("gates:\n  notApplicable:\n    sast: configuration only\n    dast: batch job\n");
+        EvaluateGates.Decision d = new EvaluateGates(policy, ledger).release("payments", "1.0.0", built.digest())
+                .junit(List.of(junit)).vulnerabilities(List.of(vex)).sbom(List.of(sbom))
+                .notApplicable("dast", "an argument's own words").clock(NOW).exceptions(PolicyException.loadAll(exceptions)).call();
+        assertThat(d.checks()).filteredOn(c -> c.result().equals("not-applicable"))
+                .extracting(c -> c.gate() + "=" + c.rationale().orElse("")).containsExactly("sast=configuration only", "dast=batch job");
+        assertThat(ledger.events("payments@1.0.0")).filteredOn(e -> e.type().equals("check-recorded")
+                        && e.text("result").orElse("").equals("not-applicable"))
+                .extracting(e -> e.text("rationale").orElse("")).containsExactly("configuration only", "batch job");
+    }
+
+    @Test
+    void aReportDecidesAGateThePolicyDeclaresNotApplicable() throws Exception {
+        policy = team("gates:\n  notApplicable:\n    sast: configuration only\n    dast: batch job\n");
+        EvaluateGates.Decision d = gates().call();
+        assertThat(d.checks()).filteredOn(c -> c.gate().equals("sast")).singleElement()
+                .satisfies(c -> assertThat(c.result()).isEqualTo("fail"));
+    }
+
+    @Test
+    void aGateWithAResultDoesNotBecomeNotApplicableByThePolicyInALaterRun() throws Exception {
+        policy = team("gates:\n  notApplicable:\n    sast: configuration only\n    dast: batch job\n");
+        assertThat(gates().call().pass()).isFalse();
+        int before = ledger.events().size();
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> new EvaluateGates(policy, ledger)
+                .release("payments", "1.0.0", built.digest()).junit(List.of(junit)).clock(NOW).call());
+        assertThat(thrown).isInstanceOf(RefusedException.class);
+        assertThat(((RefusedException) thrown).refusals()).extracting(Refusal::rule).contains(EvaluateGates.NOT_APPLICABLE_FIXED);
+        assertThat(((RefusedException) thrown).refusals()).extracting(Refusal::evidence).anySatisfy(e -> assertThat(e).contains("gate sast"));
+        assertThat(ledger.events()).hasSize(before);
     }
 
     @Test

@@ -161,6 +161,26 @@ class PolicyBypassTest {
                 .isInstanceOf(InputException.class).hasMessageContaining(CentralPolicy.ENV_DIGEST);
     }
 
+    @Test
+    void aTeamPolicyCannotDeclareNotApplicableAGateTheCentralPolicySaysAlwaysNeedsItsReport() throws Exception {
+        CentralPolicy admin = central("gates:\n  neverNotApplicable: [sast, license]\n");
+        Refusal r = loosened(Optional.of(admin), MEMBERS + "gates:\n  notApplicable:\n    sast: no code of ours\n"
+                + "    dast: batch job\n", "gates.notApplicable.sast");
+        assertThat(r.evidence()).contains("team/policy.yaml:9").contains("[sast, license]").contains("no code of ours");
+        assertThat(r.remedy()).contains("central policy");
+        // nor drop the list, or a gate from it
+        loosened(Optional.of(admin), MEMBERS + "gates:\n  neverNotApplicable: [license]\n", "gates.neverNotApplicable");
+        loosened(Optional.of(admin), MEMBERS + "gates:\n  neverNotApplicable: []\n", "gates.neverNotApplicable");
+        // any other gate is the team's to declare, in its committed policy, with a rationale; it may add to the list
+        Policy ok = PolicyLoader.load(Optional.of(admin), Optional.of(file("team/ok.yaml", MEMBERS
+                + "gates:\n  neverNotApplicable: [sast, license, unit]\n  notApplicable:\n    dast: batch job\n")));
+        assertThat(ok.gates().notApplicable()).containsOnlyKeys("dast");
+        assertThat(ok.gates().neverNotApplicable()).containsExactlyInAnyOrder("sast", "license", "unit");
+        // without a central policy the library's list is empty: a committed declaration of any gate is the team's
+        assertThat(PolicyLoader.load(Optional.of(file("team/sast.yaml", "gates:\n  notApplicable:\n    sast: configuration only\n")))
+                .gates().notApplicable("sast")).contains("configuration only");
+    }
+
     // ------------------------------------------------------------------------------ the digest
 
     @Test

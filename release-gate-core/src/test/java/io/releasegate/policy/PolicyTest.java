@@ -83,6 +83,40 @@ class PolicyTest {
         refused("approvals:\n  members:\n    release-captain:\n      people: [x]\n", "role 'release-captain' is not one of");
     }
 
+    @Test
+    void gatesDeclaredNotApplicableAreReadStrictlyEachWithItsRationale() throws Exception {
+        Policy p = team("gates:\n  notApplicable:\n    dast: \"batch job, no network endpoint\"\n    unit: '  no code of ours '\n");
+        assertThat(p.gates().notApplicable()).containsExactly(java.util.Map.entry("dast", "batch job, no network endpoint"),
+                java.util.Map.entry("unit", "no code of ours"));
+        assertThat(p.gates().notApplicable("dast")).contains("batch job, no network endpoint");
+        assertThat(p.gates().notApplicable("sast")).isEmpty();
+        assertThat(PolicyLoader.defaults().gates().notApplicable()).isEmpty();
+        assertThat(PolicyLoader.defaults().gates().neverNotApplicable()).isEmpty();
+
+        refused("gates:\n  notApplicable:\n    dast:\n", "policy.yaml:3", "gates.notApplicable.dast", "needs a rationale");
+        refused("gates:\n  notApplicable:\n    dast: \"  \"\n", "policy.yaml:3", "needs a rationale");
+        refused("gates:\n  notApplicable:\n    dast: ~\n", "policy.yaml:3", "needs a rationale");
+        refused("gates:\n  notApplicable:\n    dast: [a, b]\n", "policy.yaml:3", "expected a single value");
+        refused("gates:\n  notApplicable:\n    pentest: not ours\n", "policy.yaml:3", "unknown gate 'pentest'", "known:");
+        refused("gates:\n  notApplicable: [dast]\n", "policy.yaml:2", "expected a mapping");
+        refused("gates:\n  neverNotApplicable: [pentest]\n", "policy.yaml:2", "unknown gate 'pentest'");
+        // a policy that lists a gate as never not applicable and declares it so contradicts itself
+        refused("gates:\n  neverNotApplicable: [sast]\n  notApplicable:\n    sast: no code\n", "policy.yaml:4",
+                "gates.notApplicable.sast", "neverNotApplicable");
+    }
+
+    @Test
+    void aDeclarationIsPartOfThePolicysDigestAndNoDeclarationLeavesTheCanonicalFormAsItWas() throws Exception {
+        Policy none = PolicyLoader.defaults();
+        assertThat(none.canonicalJson()).doesNotContain("notApplicable").doesNotContain("neverNotApplicable");
+        Policy one = team("gates:\n  notApplicable:\n    dast: batch job\n");
+        Policy other = team("gates:\n  notApplicable:\n    dast: a batch job\n");
+        assertThat(one.canonicalJson()).contains("\"notApplicable\":{\"dast\":\"batch job\"}");
+        assertThat(one.digest()).isNotEqualTo(none.digest()).isNotEqualTo(other.digest());
+        assertThat(team("gates:\n  neverNotApplicable: [sast, license]\n").digest())
+                .isEqualTo(team("gates:\n  neverNotApplicable: [license, sast]\n").digest());
+    }
+
     /** Lowering a high-assurance rule is a refusal (policy.loosened), no longer an input error. */
     void loosened(String yaml, String... fragments) throws Exception {
         Path f = Files.writeString(tmp.resolve("policy.yaml"), yaml);

@@ -78,6 +78,9 @@ class PromotionBypassTest {
                       people: [mia, alice, max]
                     domain-reviewer:
                       people: [dora, carol]
+                gates:
+                  notApplicable:
+                    dast: batch job, no network endpoint
                 """);
         policy = PolicyLoader.load(Optional.of(repo.dir().resolve(".release/policy.yaml")));
         roles = RoleDirectory.resolve(policy, repo.dir());
@@ -172,10 +175,51 @@ class PromotionBypassTest {
         assertThat(promotions("staging")).isZero();
     }
 
+    /** The team's policy with sast declared not applicable too, as a working-tree edit or a --policy file would have it. */
+    Policy sastNotApplicable() throws Exception {
+        Path f = Files.writeString(tmp.resolve("dry-run-policy.yaml"), Files.readString(repo.dir().resolve(".release/policy.yaml"))
+                + "    sast: no code of ours\n");
+        return PolicyLoader.load(Optional.of(f));
+    }
+
     @Test
-    void aReportAndANotApplicableDeclarationForTheSameGateInOneRunKeepTheReport() {
+    void aFirstRunDeclaringSastNotApplicableWithoutThePolicysDeclarationIsRefusedAndRecordsNothing() {
         evidence();
         promote("dev").call();
+        refused(() -> gate().notApplicable("sast", "no code of ours").call(), "gates.not-applicable-unconfigured", "gate sast");
+        refused(() -> promote("staging").call(), "promote.evidence-gates", "no gate decision");
+        assertThat(promotions("staging")).isZero();
+    }
+
+    @Test
+    void aNotApplicableRecordedUnderADryRunPolicyDoesNotTakeTheReleaseToProduction() throws Exception {
+        evidence();
+        promote("dev").call();
+        // a staging run under the working tree's policy, which declares sast not applicable, passes and goes to staging ...
+        Policy dryRun = sastNotApplicable();
+        assertThat(new EvaluateGates(dryRun, ci()).release("payments", "1.0.0", digest).junit(List.of(junit))
+                .vulnerabilities(List.of(osv)).sbom(List.of(sbom)).context("payments", "main", "staging").actor("ci").clock(MONDAY)
+                .call().pass()).isTrue();
+        new PromoteDigest(dryRun, store, ci()).release("payments", "1.0.0").digest(digest).to("staging").actor("ci").roles(roles)
+                .authors(AUTHORS).clock(MONDAY).call();
+        for (String[] a : new String[][] {{"mia", "maintainer"}, {"dora", "domain-reviewer"}}) {
+            new ApproveProduction(policy, as(a[0]), roles).release("payments", "1.0.0").digest(digest).approver(a[0]).role(a[1])
+                    .rationale("evidence complete").authors(AUTHORS).clock(MONDAY).call();
+        }
+        // ... but production's policy (the committed one) does not declare it: the "not applicable" does not stand there
+        refused(() -> promote("production").call(), "promote.evidence-gates", "gate sast");
+        assertThat(promotions("production")).isZero();
+        // a report of the gate does
+        assertThat(gate().sarif(List.of(clean)).call().pass()).isTrue();
+        promote("production").call();
+        assertThat(promotions("production")).isOne();
+    }
+
+    @Test
+    void aReportAndANotApplicableDeclarationForTheSameGateInOneRunKeepTheReport() throws Exception {
+        evidence();
+        promote("dev").call();
+        policy = sastNotApplicable();
         EvaluateGates.Decision d = gate().sarif(List.of(blocking)).notApplicable("sast", "no code of ours").call();
         assertThat(d.pass()).isFalse();
         assertThat(d.checks()).filteredOn(c -> c.gate().equals("sast")).singleElement()
@@ -333,6 +377,9 @@ class PromotionBypassTest {
                       people: [mia]
                     domain-reviewer:
                       people: [mia@example.com, dora]
+                gates:
+                  notApplicable:
+                    dast: batch job, no network endpoint
                 """);
         policy = PolicyLoader.load(Optional.of(repo.dir().resolve(".release/policy.yaml")));
         roles = RoleDirectory.resolve(policy, repo.dir());
