@@ -55,7 +55,10 @@ final class SampleWorkspace {
         SampleProject sample = SampleProject.create(dir, Instant.parse("2026-11-02T09:00:00Z"));
         Files.createDirectories(dir.resolve(".release"));
         Files.writeString(dir.resolve(".release/policy.yaml"),
-                "approvals:\n  members:\n    maintainer:\n      people: [mia, alice]\n    domain-reviewer:\n      people: [dora]\n",
+                "approvals:\n  members:\n    maintainer:\n      people: [mia, alice]\n    domain-reviewer:\n      people: [dora]\n"
+                        // the gates without evidence in the sample, declared where a reviewer sees them
+                        + "gates:\n  notApplicable:\n    unit: no tests in the sample\n"
+                        + "    dependency: no third-party dependencies\n    dast: no network endpoint\n",
                 StandardCharsets.UTF_8);
         // the admin's central policy: a change window that is always open, so that the builds do not depend on when the
         // tests run (a team policy may only tighten the windows, never open them wider)
