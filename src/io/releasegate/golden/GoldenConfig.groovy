@@ -20,6 +20,9 @@ class GoldenConfig implements Serializable {
         EMERGENCY_FOLLOWUPS: 'followUps',
     ].asImmutable()
 
+    /** Every build parameter the golden pipeline declares: a rollback's, then an emergency change's. */
+    static final List<String> BUILD_PARAMETERS = (['ROLLBACK_VERSION', 'ROLLBACK_INCIDENT'] + EMERGENCY_PARAMETERS.keySet()).asImmutable()
+
     /** The environments a release goes through, in order (the policy's). */
     static final List<String> ENVIRONMENTS = ['dev', 'staging', 'production'].asImmutable()
 
@@ -155,6 +158,12 @@ class GoldenConfig implements Serializable {
             record[field] = field == 'followUps' ? value.readLines().collect { it.trim() }.findAll { it } : value
         }
         record
+    }
+
+    /** Whether an option's value is an explicit "not applicable" ({@code 'n/a: <rationale>'}). */
+    @NonCPS
+    static boolean notApplicable(Object value) {
+        value instanceof String && value.toLowerCase().startsWith('n/a')
     }
 
     /** The arguments of the buildOnce step. */

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy
  */
 class GoldenPipelineTest extends BasePipelineTest {
 
-    static final List<String> GATE_STAGES = ['lint', 'unit-test', 'build', 'integration-test', 'sast', 'dependency-license-scan',
+    static final List<String> GATE_STAGES = ['lint', 'unit-test', 'build', 'package', 'integration-test', 'sast', 'dependency-license-scan',
                                              'sbom', 'dast'].asImmutable()
     static final List<String> ALL_STAGES = (GATE_STAGES + ['publish', 'deploy-dev', 'verify-dev', 'deploy-staging', 'verify-staging',
                                                            'approve-production', 'deploy-production', 'verify-production']).asImmutable()
@@ -740,13 +740,13 @@ evidence: [SEC-88]
     }
 
     @Test
-    void aRefusedBuildOnceFailsTheBuildStage() {
+    void aRefusedBuildOnceFailsThePackageStage() {
         run(cfg(version: '1.0.0'))
         Files.writeString(project.resolve('src/main/java/com/example/payments/Extra.java'),
                 'package com.example.payments; class Extra {}')
         assertThatThrownBy { run(cfg(version: '1.0.0')) }
                 .hasMessageContaining('build.immutable-version')
-        assertThat(stages()).containsExactly('lint', 'unit-test', 'build')
+        assertThat(stages()).containsExactly('lint', 'unit-test', 'build', 'package')
     }
 
     @Test
