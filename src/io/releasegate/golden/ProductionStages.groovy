@@ -108,9 +108,20 @@ class ProductionStages implements Serializable {
         try {
             return steps.input(input)
         } catch (err) {
-            onAgent { steps.releaseGate(command: 'no-go', args: run.args([digest: run.digest(), reason: "${noGo}: ${err.message ?: err}".toString()])) }
+            onAgent { steps.releaseGate(command: 'no-go', args: run.args([digest: run.digest(), reason: "${noGo}: ${interruption(err)}".toString()])) }
             throw err
         }
+    }
+
+    /**
+     * What ended an input, as Jenkins records it: an abort or a timeout is a FlowInterruptedException without a message
+     * whose causes say who rejected it ("Rejected by mia") or that the timeout passed; anything else by its message.
+     */
+    @NonCPS
+    static String interruption(Throwable err) {
+        def causes = err.metaClass.respondsTo(err, 'getCauses') ? err.causes : []
+        def described = causes.collect { it.metaClass.respondsTo(it, 'getShortDescription') ? it.shortDescription : it.toString() }.findAll { it }
+        described ? described.join('; ') : (err.message ?: err.toString())
     }
 
     /** Runs {@code body} on an agent with the repository checked out (the policy, an embedded ledger), and returns its value. */

@@ -39,6 +39,23 @@ class GoldenPipelineTest extends BasePipelineTest {
             "      from: \"00:00\"\n      to: \"23:59:59.999999999\"\n"
     static final String MEMBERS = "approvals:\n  members:\n    maintainer:\n      people: [mia, alice]\n    domain-reviewer:\n      people: [dora]\n"
 
+    /**
+     * An input's abort as the real CPS runtime delivers it (pipeline-input-step's FlowInterruptedException): no message,
+     * and causes that say who rejected it.
+     */
+    static class Interrupted extends InterruptedException {
+        final List causes
+        Interrupted(Object... causes) { super(null); this.causes = causes.toList() }
+        List getCauses() { causes }
+    }
+
+    /** pipeline-input-step's Rejection, as far as the library reads it. */
+    static class Rejected {
+        final String user
+        Rejected(String user) { this.user = user }
+        String getShortDescription() { 'Rejected by ' + user }
+    }
+
     /** One OpenPGP tag key for the whole class: generating RSA keys is slow, and the key is only a test fixture. */
     static String[] tagKeyPair
 
@@ -178,6 +195,9 @@ class GoldenPipelineTest extends BasePipelineTest {
             def next = answers.poll()
             if (next == null || next.abort) {
                 submitter = next?.user
+                if (next?.asJenkins) {
+                    throw new Interrupted(new Rejected(next.user))
+                }
                 throw new InterruptedException('Aborted by ' + (next?.user ?: 'timeout'))
             }
             submitter = next.user
@@ -477,6 +497,17 @@ class GoldenPipelineTest extends BasePipelineTest {
         assertThat(events*.type()).doesNotContain('approved')
         assertThat(promotions('payments@0.1.0')).containsExactly('dev', 'staging')
         assertThat(record('0.1.0').promotions()*.environment()).containsExactly('dev', 'staging')
+    }
+
+    @Test
+    void anAbortDeliveredAsJenkinsDoesRecordsWhoRejectedItInTheNoGo() {
+        // found in a real controller: the exception has no message, so the no-go said only its class name
+        onBranch('main')
+        answers.add([user: 'mia', abort: true, asJenkins: true])
+        assertThatThrownBy { run(cfg()) }.isInstanceOf(Interrupted)
+        def decision = events('payments@0.1.0').find { it.type() == 'decision' }
+        assertThat(decision.text('decision').get()).isEqualTo('no-go')
+        assertThat(decision.text('reason').get()).isEqualTo('approval aborted: Rejected by mia')
     }
 
     @Test
