@@ -20,6 +20,9 @@ class GoldenConfig implements Serializable {
         EMERGENCY_FOLLOWUPS: 'followUps',
     ].asImmutable()
 
+    /** Every build parameter the golden pipeline declares: a rollback's, then an emergency change's. */
+    static final List<String> BUILD_PARAMETERS = (['ROLLBACK_VERSION', 'ROLLBACK_INCIDENT'] + EMERGENCY_PARAMETERS.keySet()).asImmutable()
+
     /** The environments a release goes through, in order (the policy's). */
     static final List<String> ENVIRONMENTS = ['dev', 'staging', 'production'].asImmutable()
 
@@ -96,10 +99,12 @@ class GoldenConfig implements Serializable {
         values = cfg.asImmutable()
     }
 
+    @NonCPS
     Object get(String key) {
         values[key]
     }
 
+    @NonCPS
     boolean has(String key) {
         values[key] != null && values[key].toString().trim()
     }
@@ -108,21 +113,25 @@ class GoldenConfig implements Serializable {
      * Where the evidence goes: the store and ledger arguments every step takes (none: the embedded ones), with the
      * credentials id of a registry store.
      */
+    @NonCPS
     Map<String, Object> locations() {
         given([store: 'store', storeCredentials: 'storeCredentials', ledger: 'ledger'])
     }
 
     /** The name this library is registered under, to find the version Jenkins loaded. */
+    @NonCPS
     String libraryName() {
         has('libraryName') ? values.libraryName.toString().trim() : LIBRARY_NAME
     }
 
     /** The releaseGate tag step's credentials: the tag signing key, its passphrase and the push login, as given. */
+    @NonCPS
     Map<String, Object> tagCredentials() {
         given([tagSigningKey: 'signingKey', tagSigningPassphrase: 'passphraseCredentials', tagRemoteCredentials: 'gitCredentials'])
     }
 
     /** The options given among {@code names} (option -> step argument), under their step argument names. */
+    @NonCPS
     private Map<String, Object> given(Map<String, String> names) {
         def args = [:]
         for (String option : names.keySet()) {
@@ -137,6 +146,7 @@ class GoldenConfig implements Serializable {
      * The emergency change the build parameters ask for ({@link #EMERGENCY_PARAMETERS}), or null when none is set.
      * Follow-ups are one per line. Completeness is the policy's, checked by the Release Gate steps.
      */
+    @NonCPS
     static Map<String, Object> emergency(Map params) {
         def given = EMERGENCY_PARAMETERS.findAll { param, field -> params?.get(param)?.toString()?.trim() }
         if (!given) {
@@ -145,17 +155,25 @@ class GoldenConfig implements Serializable {
         def record = [:]
         EMERGENCY_PARAMETERS.each { param, field ->
             def value = params?.get(param)?.toString()?.trim() ?: ''
-            record[field] = field == 'followUps' ? value.readLines()*.trim().findAll { it } : value
+            record[field] = field == 'followUps' ? value.readLines().collect { it.trim() }.findAll { it } : value
         }
         record
     }
 
+    /** Whether an option's value is an explicit "not applicable" ({@code 'n/a: <rationale>'}). */
+    @NonCPS
+    static boolean notApplicable(Object value) {
+        value instanceof String && value.toLowerCase().startsWith('n/a')
+    }
+
     /** The arguments of the buildOnce step. */
+    @NonCPS
     Map<String, Object> buildOnceArgs(String version) {
         [name: values.name, version: version, artifacts: values.artifacts] + locations()
     }
 
     /** The credentials of the sign step: the signing key, and the signing certificate in certificate mode. */
+    @NonCPS
     Map<String, Object> signing() {
         def args = [signingKey: values.signingKey]
         if (has('signingCertificate')) {
@@ -168,6 +186,7 @@ class GoldenConfig implements Serializable {
      * What verifySignatures checks against: in certificate mode (an identity or issuer given) the identity and issuer,
      * the trust root coming from the plugin configuration; otherwise the signing key's public key.
      */
+    @NonCPS
     Map<String, Object> verification() {
         def args = [:]
         ['certificateIdentity', 'certificateIdentityRegexp', 'certificateOidcIssuer'].each { key ->
@@ -179,6 +198,7 @@ class GoldenConfig implements Serializable {
     }
 
     /** The command configured for {@code environment} under {@code key} (deploy or smoke), or null. */
+    @NonCPS
     String commandFor(String key, String environment) {
         def map = values[key]
         map instanceof Map && map[environment] ? map[environment].toString() : null

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy
  */
 class GoldenPipelineTest extends BasePipelineTest {
 
-    static final List<String> GATE_STAGES = ['lint', 'unit-test', 'build', 'integration-test', 'sast', 'dependency-license-scan',
+    static final List<String> GATE_STAGES = ['lint', 'unit-test', 'build', 'package', 'integration-test', 'sast', 'dependency-license-scan',
                                              'sbom', 'dast'].asImmutable()
     static final List<String> ALL_STAGES = (GATE_STAGES + ['publish', 'deploy-dev', 'verify-dev', 'deploy-staging', 'verify-staging',
                                                            'approve-production', 'deploy-production', 'verify-production']).asImmutable()
@@ -47,6 +47,23 @@ class GoldenPipelineTest extends BasePipelineTest {
             "    dependency: no third-party dependencies\n    dast: batch service without a network endpoint\n"
     /** The team's policy as the sample commits it. */
     static final String TEAM = MEMBERS + NOT_APPLICABLE
+
+    /**
+     * An input's abort as the real CPS runtime delivers it (pipeline-input-step's FlowInterruptedException): no message,
+     * and causes that say who rejected it.
+     */
+    static class Interrupted extends InterruptedException {
+        final List causes
+        Interrupted(Object... causes) { super(null); this.causes = causes.toList() }
+        List getCauses() { causes }
+    }
+
+    /** pipeline-input-step's Rejection, as far as the library reads it. */
+    static class Rejected {
+        final String user
+        Rejected(String user) { this.user = user }
+        String getShortDescription() { 'Rejected by ' + user }
+    }
 
     /** One OpenPGP tag key for the whole class: generating RSA keys is slow, and the key is only a test fixture. */
     static String[] tagKeyPair
@@ -187,6 +204,9 @@ class GoldenPipelineTest extends BasePipelineTest {
             def next = answers.poll()
             if (next == null || next.abort) {
                 submitter = next?.user
+                if (next?.asJenkins) {
+                    throw new Interrupted(new Rejected(next.user))
+                }
                 throw new InterruptedException('Aborted by ' + (next?.user ?: 'timeout'))
             }
             submitter = next.user
@@ -507,6 +527,17 @@ class GoldenPipelineTest extends BasePipelineTest {
     }
 
     @Test
+    void anAbortDeliveredAsJenkinsDoesRecordsWhoRejectedItInTheNoGo() {
+        // found in a real controller: the exception has no message, so the no-go said only its class name
+        onBranch('main')
+        answers.add([user: 'mia', abort: true, asJenkins: true])
+        assertThatThrownBy { run(cfg()) }.isInstanceOf(Interrupted)
+        def decision = events('payments@0.1.0').find { it.type() == 'decision' }
+        assertThat(decision.text('decision').get()).isEqualTo('no-go')
+        assertThat(decision.text('reason').get()).isEqualTo('approval aborted: Rejected by mia')
+    }
+
+    @Test
     void theApprovalInputNeverRunsInsideANode() {
         onBranch('main')
         answers.add([user: 'mia', role: 'maintainer', rationale: 'ok'])
@@ -767,13 +798,13 @@ evidence: [SEC-88]
     }
 
     @Test
-    void aRefusedBuildOnceFailsTheBuildStage() {
+    void aRefusedBuildOnceFailsThePackageStage() {
         run(cfg(version: '1.0.0'))
         Files.writeString(project.resolve('src/main/java/com/example/payments/Extra.java'),
                 'package com.example.payments; class Extra {}')
         assertThatThrownBy { run(cfg(version: '1.0.0')) }
                 .hasMessageContaining('build.immutable-version')
-        assertThat(stages()).containsExactly('lint', 'unit-test', 'build')
+        assertThat(stages()).containsExactly('lint', 'unit-test', 'build', 'package')
     }
 
     @Test
