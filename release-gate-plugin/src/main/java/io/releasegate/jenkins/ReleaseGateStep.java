@@ -133,7 +133,9 @@ public class ReleaseGateStep extends Step {
             CoreRun call = new CoreRun(getContext(), command);
             Run<?, ?> run = call.run();
             TaskListener listener = call.listener();
-            String actor = Identities.releaser(run);
+            // a no-go is the decision of whoever rejected the approval input, as Jenkins recorded it; else the releaser's
+            String actor = command == Command.NO_GO ? Identities.rejecter(run).orElseGet(() -> Identities.releaser(run))
+                    : Identities.releaser(run);
             ReleaseGateConfiguration config = ReleaseGateConfiguration.get();
             Map<String, Object> a = new LinkedHashMap<>(step.args);
             String signingKey = step.signingKey;
