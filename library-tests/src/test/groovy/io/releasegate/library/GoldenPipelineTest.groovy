@@ -8,8 +8,9 @@ import io.releasegate.policy.CentralPolicy
 import io.releasegate.record.ReleaseRecordProjection
 import io.releasegate.record.ReleaseRecords
 import io.releasegate.signing.OpenPgpKeys
-import io.releasegate.steps.PipelineSteps
+import io.releasegate.steps.Step
 import io.releasegate.steps.StepEnvironment
+import io.releasegate.steps.TrustedInputs
 import io.releasegate.tag.RemoteAccess
 import io.releasegate.testing.TestPki
 import java.nio.file.Files
@@ -153,49 +154,47 @@ class GoldenPipelineTest extends BasePipelineTest {
             }
         })
         helper.registerAllowedMethod('buildOnce', [Map], { Map args ->
-            PipelineSteps.buildOnce(core('buildOnce', args), env('jenkins'))
+            Step.BUILD_ONCE.call(core('buildOnce', args), env('jenkins'), TrustedInputs.none())
         })
         // the other plugin steps, bound to the same core entry points the plugin calls; keys come from the
         // credentials store in Jenkins, here from files the test generated
         helper.registerAllowedMethod('generateSbom', [Map], { Map args ->
-            PipelineSteps.generateSbom(core('generateSbom', args), env('jenkins'))
+            Step.GENERATE_SBOM.call(core('generateSbom', args), env('jenkins'), TrustedInputs.none())
         })
         helper.registerAllowedMethod('verifySignatures', [Map], { Map args ->
             def a = core('verifySignatures', args); a.remove('signingKey')
-            if (a.keySet().any { it in PipelineSteps.CERTIFICATE_ARGS }) {
-                // certificate mode: the trust root comes from the plugin's global configuration
-                return PipelineSteps.verifySignaturesWithCertificate(a, env('jenkins'), Optional.ofNullable(trustRoot))
-            }
-            PipelineSteps.verifySignatures(a, env('jenkins'), keys.resolve('release.pub.pem'))
+            // certificate mode (any certificate argument): the trust root comes from the plugin's global configuration
+            def trusted = TrustedInputs.none().publicKey(keys.resolve('release.pub.pem'))
+            Step.VERIFY_SIGNATURES.call(a, env('jenkins'), trustRoot != null ? trusted.trustRoot(trustRoot) : trusted)
         })
         helper.registerAllowedMethod('promoteDigest', [Map], { Map args ->
             // the approver of an emergency change is who submitted the last input (the emergency one), as Jenkins records it
             def a = core('promoteDigest', args)
-            PipelineSteps.promoteDigest(a, env('jenkins'), a.emergency ? Optional.ofNullable(submitter) : Optional.empty())
+            Step.PROMOTE_DIGEST.call(a, env('jenkins'), TrustedInputs.none().emergencyApprover(a.emergency ? submitter : null))
         })
         helper.registerAllowedMethod('approveProduction', [Map], { Map args ->
             // the approver is who submitted the input, as Jenkins records it: never a value from the Jenkinsfile
-            PipelineSteps.approveProduction(core('approveProduction', args), env(submitter))
+            Step.APPROVE_PRODUCTION.call(core('approveProduction', args), env(submitter), TrustedInputs.none())
         })
         helper.registerAllowedMethod('releaseGate', [Map], { Map m ->
             assert m.keySet().every { it in ['command', 'args', 'signingKey', 'signingCertificate', 'passphraseCredentials', 'gitCredentials'] } : m.keySet()
             def a = core('releaseGate ' + m.command, m.args)
             switch (m.command) {
-                case 'plan': return PipelineSteps.plan(a, env('jenkins'))
-                case 'gate': return PipelineSteps.gate(a, env('jenkins'))
-                case 'sign': return m.signingCertificate
-                        ? PipelineSteps.signWithCertificate(a, env('jenkins'), credential(m.signingKey),
-                                credential(m.signingCertificate), Optional.empty())
-                        : PipelineSteps.sign(a, env('jenkins'), credential(m.signingKey), keys.resolve('release.pub.pem'))
-                case 'provenance': return PipelineSteps.provenance(a, env('jenkins'), credential(m.signingKey))
+                case 'plan': return Step.PLAN.call(a, env('jenkins'), TrustedInputs.none())
+                case 'gate': return Step.GATE.call(a, env('jenkins'), TrustedInputs.none())
+                case 'sign':
+                    // certificate mode when the signing certificate is given, as the plugin does
+                    def trusted = TrustedInputs.none().privateKey(credential(m.signingKey)).publicKey(keys.resolve('release.pub.pem'))
+                    return Step.SIGN.call(a, env('jenkins'), m.signingCertificate ? trusted.certificate(credential(m.signingCertificate)) : trusted)
+                case 'provenance': return Step.PROVENANCE.call(a, env('jenkins'), TrustedInputs.none().privateKey(credential(m.signingKey)))
                 case 'tag':
                     tagCredentials << m.findAll { k, v -> k != 'command' && k != 'args' }
-                    return PipelineSteps.tagRelease(a, env('jenkins'), keys.resolve('tag.asc'), new char[0], RemoteAccess.fromEnvironment())
-                case 'release-record': return PipelineSteps.releaseRecord(a, env('jenkins'))
-                case 'library-check': return PipelineSteps.libraryCheck(a, env('jenkins'))
-                case 'approval-status': return PipelineSteps.approvalStatus(a, env('jenkins'))
-                case 'no-go': return PipelineSteps.noGo(a, env(submitter ?: 'jenkins'))
-                case 'verify-production': return PipelineSteps.verifyProduction(a, env('jenkins'))
+                    return Step.TAG.call(a, env('jenkins'), TrustedInputs.none().tag(keys.resolve('tag.asc'), new char[0], RemoteAccess.fromEnvironment()))
+                case 'release-record': return Step.RELEASE_RECORD.call(a, env('jenkins'), TrustedInputs.none())
+                case 'library-check': return Step.LIBRARY_CHECK.call(a, env('jenkins'), TrustedInputs.none())
+                case 'approval-status': return Step.APPROVAL_STATUS.call(a, env('jenkins'), TrustedInputs.none())
+                case 'no-go': return Step.NO_GO.call(a, env(submitter ?: 'jenkins'), TrustedInputs.none())
+                case 'verify-production': return Step.VERIFY_PRODUCTION.call(a, env('jenkins'), TrustedInputs.none())
                 default: throw new IllegalArgumentException("unknown releaseGate command ${m.command}")
             }
         })
@@ -567,13 +566,13 @@ class GoldenPipelineTest extends BasePipelineTest {
         assertThat(events('payments@0.1.0').find { it.type() == 'provenance-generated' }.text('libraryVersion').get()).isEqualTo('main')
 
         // the core refuses production too, even with the approvals gathered outside the pipeline
-        PipelineSteps.approveProduction([name: 'payments', version: '0.1.0', digest: built.digest().get().toString(), role: 'maintainer',
-                                         rationale: 'ok'], env('mia'))
-        PipelineSteps.approveProduction([name: 'payments', version: '0.1.0', digest: built.digest().get().toString(), role: 'domain-reviewer',
-                                         rationale: 'ok'], env('dora'))
+        Step.APPROVE_PRODUCTION.call([name: 'payments', version: '0.1.0', digest: built.digest().get().toString(), role: 'maintainer',
+                                      rationale: 'ok'], env('mia'), TrustedInputs.none())
+        Step.APPROVE_PRODUCTION.call([name: 'payments', version: '0.1.0', digest: built.digest().get().toString(), role: 'domain-reviewer',
+                                      rationale: 'ok'], env('dora'), TrustedInputs.none())
         assertThatThrownBy {
-            PipelineSteps.promoteDigest([name: 'payments', version: '0.1.0', digest: built.digest().get().toString(), to: 'production'],
-                    env('jenkins'), Optional.empty())
+            Step.PROMOTE_DIGEST.call([name: 'payments', version: '0.1.0', digest: built.digest().get().toString(), to: 'production'],
+                    env('jenkins'), TrustedInputs.none())
         }.hasMessageContaining('promote.library-unpinned')
         assertThat(promotions('payments@0.1.0')).containsExactly('dev', 'staging')
 

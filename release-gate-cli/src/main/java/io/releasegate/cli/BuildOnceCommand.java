@@ -6,7 +6,7 @@ import io.releasegate.build.BuildResult;
 import io.releasegate.context.ReleaseContext;
 import io.releasegate.digest.Subject;
 import io.releasegate.json.Json;
-import io.releasegate.steps.PipelineSteps;
+import io.releasegate.steps.BuildOnceResult;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -93,6 +93,6 @@ final class BuildOnceCommand implements Callable<Integer>, Main.JsonAware {
     }
 
     static ObjectNode toJson(BuildResult r) {
-        return (ObjectNode) Json.tree(PipelineSteps.describe(r));
+        return (ObjectNode) Json.tree(new BuildOnceResult(r).toMap());
     }
 }

@@ -3,7 +3,6 @@ package io.releasegate.steps;
 import io.releasegate.build.BuildOnce;
 import io.releasegate.build.BuildResult;
 import io.releasegate.context.ReleaseContext;
-import io.releasegate.digest.Subject;
 import io.releasegate.error.InputException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,65 +10,37 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
- * One entry point per pipeline step, taking and returning plain values (maps, lists, strings), so
- * that the Jenkins plugin's steps and the shared-library tests call exactly the same code. Identity
- * (the actor) and secrets are passed by the caller from its own trusted source, never from the map.
+ * One entry point per pipeline step, each taking its typed arguments ({@code BuildOnceArgs}, …) and returning its typed
+ * result ({@code BuildOnceResult}, …), so that the Jenkins plugin's steps and the shared-library tests call exactly the
+ * same code: they reach these entry points through {@link Step#call}, which parses a pipeline's argument map
+ * ({@code …Args.of}) and returns the result as plain values ({@link StepResult#toMap()}). Identity (the actor) and
+ * secrets are passed by the caller from its own trusted source ({@link StepEnvironment}, the key parameters), never from
+ * the arguments.
  */
 public final class PipelineSteps {
-
-    /** Arguments {@link #buildOnce} accepts. */
-    public static final Set<String> BUILD_ONCE_ARGS = Set.of("name", "version", "artifacts", "store", "ledger");
 
     private PipelineSteps() {
     }
 
     /**
-     * buildOnce: {@code name}, {@code version}, {@code artifacts} (a glob/path string, or a list of
-     * them), optional {@code store} and {@code ledger} locations.
-     *
-     * @return {@code name, version, digest, reference, outcome, event, commit?, subjects: [{name, digest}]}
+     * buildOnce: digests the {@code artifacts} (paths or globs in the workspace), publishes them as the OCI artifact
+     * {@code name:version} and records a {@code built} event.
      */
-    public static Map<String, Object> buildOnce(Map<String, ?> args, StepEnvironment env) {
-        checkKeys("buildOnce", args, BUILD_ONCE_ARGS);
-        try (ReleaseContext ctx = open(args, env)) {
+    public static BuildOnceResult buildOnce(BuildOnceArgs args, StepEnvironment env) {
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
             BuildResult r = new BuildOnce(ctx.store(), ctx.ledger())
-                    .name(text(args, "name", null)).version(text(args, "version", null))
-                    .workspace(env.workspace()).outputs(paths(args.get("artifacts"))).actor(env.actor()).progress(env.progress())
+                    .name(args.name()).version(args.version())
+                    .workspace(env.workspace()).outputs(args.artifacts()).actor(env.actor()).progress(env.progress())
                     .call();
-            return describe(r);
+            return new BuildOnceResult(r);
         }
     }
 
-    /** A build result as plain values, the shape {@code buildOnce} returns and {@code build-once --json} prints. */
-    public static Map<String, Object> describe(BuildResult r) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("name", r.name());
-        out.put("version", r.version());
-        out.put("digest", r.digest().toString());
-        List<Map<String, String>> subjects = new ArrayList<>();
-        for (Subject s : r.subjects()) {
-            Map<String, String> subject = new LinkedHashMap<>();
-            subject.put("name", s.name());
-            subject.put("digest", s.digest().toString());
-            subjects.add(subject);
-        }
-        out.put("subjects", subjects);
-        out.put("reference", r.reference());
-        out.put("mediaType", r.mediaType());
-        out.put("store", r.store());
-        out.put("outcome", r.outcome() == BuildResult.Outcome.PUBLISHED ? "published" : "unchanged");
-        out.put("event", r.eventId());
-        r.commit().ifPresent(c -> out.put("commit", c));
-        return out;
-    }
-
-    /** The evidence spine a step works on, from its store/ledger arguments. */
-    private static ReleaseContext open(Map<String, ?> args, StepEnvironment env) {
-        return ReleaseContext.open(env.context(text(args, "store", ""), text(args, "ledger", "")));
+    /** The evidence spine a step works on, from its store/ledger arguments (blank: embedded). */
+    private static ReleaseContext open(String store, String ledger, StepEnvironment env) {
+        return ReleaseContext.open(env.context(store, ledger));
     }
 
     /** The workspace's policy (over the central one when pinned), for steps that decide about no environment. */
@@ -93,65 +64,40 @@ public final class PipelineSteps {
     }
 
     /**
-     * generateSbom: {@code name, version} [store, ledger, format, out, spdxOut, mavenRepo] -> {@code digest, components,
-     * warnings, documents}. {@code mavenRepo}: a Maven repository directory on the agent (e.g. {@code ~/.m2/repository})
-     * where jars without Maven metadata are identified by their exact bytes. {@code format} is {@code cyclonedx}, {@code spdx} or {@code both} (default); {@code out} names the
-     * workspace file for the CycloneDX document, {@code spdxOut} the one for the SPDX document (each only with its format).
-     * {@code digest} is the first document's (CycloneDX when written); {@code documents} lists each format's digest,
-     * referrer and ledger event.
+     * generateSbom: the release's SBOMs in {@code formats} (CycloneDX and/or SPDX), each stored as an OCI referrer and
+     * recorded, and written to the workspace files {@code out} (CycloneDX) and {@code spdxOut} (SPDX) when given.
+     * {@code mavenRepo}: a Maven repository directory on the agent (e.g. {@code ~/.m2/repository}) where jars without
+     * Maven metadata are identified by their exact bytes.
      */
-    public static Map<String, Object> generateSbom(Map<String, ?> args, StepEnvironment env) {
+    public static GenerateSbomResult generateSbom(GenerateSbomArgs args, StepEnvironment env) {
         Path workspace = env.workspace();
-        checkKeys("generateSbom", args, Set.of("name", "version", "store", "ledger", "format", "out", "spdxOut", "mavenRepo"));
-        Optional<io.releasegate.sbom.MavenRepositoryIndex> mavenRepo = Optional.ofNullable(args.get("mavenRepo"))
-                .map(r -> io.releasegate.sbom.MavenRepositoryIndex.of(workspace.resolve(r.toString())));
-        List<io.releasegate.sbom.SbomFormat> formats = io.releasegate.sbom.SbomFormat.parse(text(args, "format", "both"));
+        Optional<io.releasegate.sbom.MavenRepositoryIndex> mavenRepo = args.mavenRepo()
+                .map(r -> io.releasegate.sbom.MavenRepositoryIndex.of(workspace.resolve(r)));
         Map<io.releasegate.sbom.SbomFormat, Path> outputs = new LinkedHashMap<>();
-        for (var target : Map.of("out", io.releasegate.sbom.SbomFormat.CYCLONEDX, "spdxOut", io.releasegate.sbom.SbomFormat.SPDX)
-                .entrySet()) {
-            if (args.get(target.getKey()) == null) {
-                continue;
-            }
-            if (!formats.contains(target.getValue())) {
-                throw new InputException("generateSbom: '" + target.getKey() + "' names the " + target.getValue().title()
-                        + " file, but format '" + text(args, "format", "both") + "' does not write it");
-            }
-            outputs.put(target.getValue(), workspace.resolve(args.get(target.getKey()).toString()));
-        }
-        try (ReleaseContext ctx = open(args, env)) {
+        args.out().ifPresent(out -> outputs.put(io.releasegate.sbom.SbomFormat.CYCLONEDX, workspace.resolve(out)));
+        args.spdxOut().ifPresent(out -> outputs.put(io.releasegate.sbom.SbomFormat.SPDX, workspace.resolve(out)));
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
             io.releasegate.sbom.GenerateSbom.Result r = io.releasegate.sbom.GenerateSbom.call(ctx.store(), ctx.ledger(),
-                    text(args, "name", null), text(args, "version", null), formats, Optional.empty(),
+                    args.name(), args.version(), args.formats(), Optional.empty(),
                     io.releasegate.sbom.Limits.defaults(), mavenRepo, env.actor(), java.time.Clock.systemUTC());
             Map<Path, byte[]> files = new LinkedHashMap<>();
             outputs.forEach((format, path) -> files.put(path, r.document(format).orElseThrow().document().bytes()));
             io.releasegate.sbom.GenerateSbom.writeFiles(files);
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("digest", r.documents().get(0).document().digest().toString());
-            out.put("components", r.components());
-            out.put("warnings", new ArrayList<>(r.warnings()));
-            List<Map<String, Object>> documents = new ArrayList<>();
+            List<GenerateSbomResult.Document> documents = new ArrayList<>();
             for (var d : r.documents()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("format", d.document().format().id());
-                m.put("specVersion", d.document().format().specVersion());
-                m.put("digest", d.document().digest().toString());
-                m.put("referrer", d.referrer().toString());
-                m.put("event", d.eventId());
-                documents.add(m);
+                documents.add(new GenerateSbomResult.Document(d.document().format(), d.document().digest(), d.referrer(), d.eventId()));
             }
-            out.put("documents", documents);
-            return out;
+            return new GenerateSbomResult(r.components(), r.warnings(), documents);
         }
     }
 
-    /** sign: the release artifact with a key file (from the credentials store) -> {@code event}. */
-    public static Map<String, Object> sign(Map<String, ?> args, StepEnvironment env, Path privateKey, Path publicKey) {
-        checkKeys("sign", args, Set.of("name", "version", "store", "ledger"));
-        try (ReleaseContext ctx = open(args, env)) {
+    /** sign: the release artifact with a key file or PKCS#11 URI (from the credentials store) and its public key. */
+    public static EventResult sign(SignArgs args, StepEnvironment env, Path privateKey, Path publicKey) {
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
             io.releasegate.ledger.Event e = io.releasegate.signing.ReleaseSignatures.sign(ctx.store(), ctx.ledger(),
-                    text(args, "name", null), text(args, "version", null), releaseKey(env, privateKey),
+                    args.name(), args.version(), releaseKey(env, privateKey),
                     io.releasegate.signing.KeySigner.publicKey(publicKey), env.actor(), java.time.Clock.systemUTC());
-            return new LinkedHashMap<>(Map.of("event", e.id()));
+            return new EventResult(e.id());
         }
     }
 
@@ -159,57 +105,38 @@ public final class PipelineSteps {
      * sign in certificate mode: the release artifact signed with {@code privateKey}, which must be the key of the leaf
      * certificate in {@code certificate} (a PEM file: the leaf first, optionally followed by its issuing chain, or with
      * the chain in {@code chain}, intermediates first). The Sigstore bundle is stored as an OCI referrer of the release
-     * and a {@code signed} event records it. -> {@code event, mode, identity, issuer?, reference, bundleDigest}.
+     * and a {@code signed} event records it.
      */
-    public static Map<String, Object> signWithCertificate(Map<String, ?> args, StepEnvironment env, Path privateKey, Path certificate,
-                                                          Optional<Path> chain) {
-        checkKeys("sign", args, Set.of("name", "version", "store", "ledger"));
+    public static CertificateSignResult signWithCertificate(SignArgs args, StepEnvironment env, Path privateKey, Path certificate,
+                                                            Optional<Path> chain) {
         List<java.security.cert.X509Certificate> certs = io.releasegate.signing.SigningCertificates.read(certificate);
         List<java.security.cert.X509Certificate> chainCerts = chain.isPresent()
                 ? io.releasegate.signing.SigningCertificates.read(chain.get()) : certs.subList(1, certs.size());
         io.releasegate.signing.CertificateSigner signer = new io.releasegate.signing.CertificateSigner(
                 releaseKey(env, privateKey), certs.get(0), chainCerts, Optional.empty());
-        try (ReleaseContext ctx = open(args, env)) {
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
             io.releasegate.ledger.Event e = io.releasegate.signing.ReleaseSignatures.signWithCertificate(ctx.store(), ctx.ledger(),
-                    text(args, "name", null), text(args, "version", null), signer, env.actor(), java.time.Clock.systemUTC());
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("event", e.id());
-            out.put("mode", "certificate");
-            out.put("identity", e.payload().path("identity").asText());
-            if (e.payload().hasNonNull("issuer")) {
-                out.put("issuer", e.payload().path("issuer").asText());
-            }
-            out.put("reference", e.payload().path("reference").asText());
-            out.put("bundleDigest", e.payload().path("bundleDigest").asText());
-            return out;
+                    args.name(), args.version(), signer, env.actor(), java.time.Clock.systemUTC());
+            return new CertificateSignResult(e.id(), e.payload().path("identity").asText(),
+                    e.payload().hasNonNull("issuer") ? Optional.of(e.payload().path("issuer").asText()) : Optional.empty(),
+                    e.payload().path("reference").asText(), e.payload().path("bundleDigest").asText());
         }
     }
-
-    /** The arguments of verifySignatures in certificate mode (beside name, version, store, ledger). */
-    public static final Set<String> CERTIFICATE_ARGS = Set.of("certificateIdentity", "certificateIdentityRegexp", "certificateOidcIssuer");
 
     /**
      * verifySignatures: fails closed (a refusal) unless the release's signatures verify with the public key and
      * its stored provenance attestation, read back from the store by digest, verifies for the built digest with
-     * the same key. Both outcomes are recorded. -> {@code verified, event, provenanceEvent}.
+     * the same key. Both outcomes are recorded.
      */
-    public static Map<String, Object> verifySignatures(Map<String, ?> args, StepEnvironment env, Path publicKey) {
-        Set<String> given = new TreeSet<>(args.keySet());
-        given.retainAll(CERTIFICATE_ARGS);
-        if (!given.isEmpty()) {
-            throw new InputException("verifySignatures: " + given + " belong to certificate mode, which verifies against a trust root "
-                    + "(trusted_root.json or a PEM bundle of CA certificates), not a public key");
-        }
-        checkKeys("verifySignatures", args, Set.of("name", "version", "store", "ledger"));
-        try (ReleaseContext ctx = open(args, env)) {
+    public static VerifySignaturesResult verifySignatures(VerifySignaturesArgs args, StepEnvironment env, Path publicKey) {
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
             java.security.PublicKey key = io.releasegate.signing.KeySigner.publicKey(publicKey);
-            String name = text(args, "name", null);
-            String version = text(args, "version", null);
             io.releasegate.verify.VerifyRelease.Result r = new io.releasegate.verify.VerifyRelease(ctx.store(), ctx.ledger())
-                    .release(name, version).key(key).requireProvenance(true).actor(env.actor()).clock(java.time.Clock.systemUTC()).call();
+                    .release(args.name(), args.version()).key(key).requireProvenance(true).actor(env.actor())
+                    .clock(java.time.Clock.systemUTC()).call();
             io.releasegate.ledger.Event e = r.signature();
             io.releasegate.ledger.Event p = r.provenance().orElseThrow();
-            return new LinkedHashMap<>(Map.of("verified", true, "event", e.id(), "provenanceEvent", p.id()));
+            return new VerifySignaturesResult(e.id(), p.id());
         }
     }
 
@@ -219,17 +146,14 @@ public final class PipelineSteps {
      * SAN must match), {@code certificateOidcIssuer}, and {@code trustRoot} (a Sigstore {@code trusted_root.json} or a PEM
      * bundle of CA certificates). A stored bundle of the release must verify for that policy and trust root, and the
      * stored provenance must verify with the key of the certificate that did. A missing identity, issuer or trust root is
-     * an input error naming it; a failed check is a refusal naming the check (certificate.identity, certificate.issuer,
+     * an input error naming each; a failed check is a refusal naming the check (certificate.identity, certificate.issuer,
      * certificate.untrusted, ...). Both outcomes are recorded.
-     * -> {@code verified, mode, identity, issuer, event, provenanceEvent}.
      */
-    public static Map<String, Object> verifySignaturesWithCertificate(Map<String, ?> args, StepEnvironment env, Optional<Path> trustRoot) {
-        Set<String> valid = new TreeSet<>(CERTIFICATE_ARGS);
-        valid.addAll(Set.of("name", "version", "store", "ledger"));
-        checkKeys("verifySignatures", args, valid);
-        String identity = text(args, "certificateIdentity", "");
-        String regexp = text(args, "certificateIdentityRegexp", "");
-        String issuer = text(args, "certificateOidcIssuer", "");
+    public static CertificateVerifyResult verifySignaturesWithCertificate(VerifyCertificateArgs args, StepEnvironment env,
+                                                                          Optional<Path> trustRoot) {
+        String identity = args.certificateIdentity().orElse("");
+        String regexp = args.certificateIdentityRegexp().orElse("");
+        String issuer = args.certificateOidcIssuer().orElse("");
         List<String> missing = new ArrayList<>();
         if (identity.isBlank() && regexp.isBlank()) {
             missing.add("certificateIdentity or certificateIdentityRegexp");
@@ -250,58 +174,36 @@ public final class PipelineSteps {
                 ? io.releasegate.signing.CertificateVerifier.Policy.regexp(regexp, issuer)
                 : io.releasegate.signing.CertificateVerifier.Policy.exact(identity, issuer);
         io.releasegate.signing.TrustRoot root = io.releasegate.signing.TrustRoot.load(trustRoot.get());
-        try (ReleaseContext ctx = open(args, env)) {
-            String name = text(args, "name", null);
-            String version = text(args, "version", null);
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
             io.releasegate.verify.VerifyRelease.Result r = new io.releasegate.verify.VerifyRelease(ctx.store(), ctx.ledger())
-                    .release(name, version).certificate(policy, root).requireProvenance(true).actor(env.actor())
+                    .release(args.name(), args.version()).certificate(policy, root).requireProvenance(true).actor(env.actor())
                     .clock(java.time.Clock.systemUTC()).call();
             io.releasegate.ledger.Event e = r.signature();
             io.releasegate.ledger.Event p = r.provenance().orElseThrow();
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("verified", true);
-            out.put("mode", "certificate");
-            out.put("identity", e.payload().path("identity").asText());
-            out.put("issuer", issuer);
-            out.put("event", e.id());
-            out.put("provenanceEvent", p.id());
-            return out;
+            return new CertificateVerifyResult(e.payload().path("identity").asText(), issuer, e.id(), p.id());
         }
     }
 
     /**
-     * plan: what a run on {@code branch} does and under which version ({@link io.releasegate.version.PipelinePlan}):
-     * {@code branch, changeRequest?, version?} -> {@code branch, kind, toProduction, version, release, reason,
-     * approvals: {count, roles}}. A branch that breaks the branch rules is a refusal.
+     * plan: what a run on {@code branch} does and under which version ({@link io.releasegate.version.PipelinePlan}), and
+     * the approvals the policy asks for. A branch that breaks the branch rules, or an incomplete emergency record, is a
+     * refusal.
      */
-    public static Map<String, Object> plan(Map<String, ?> args, StepEnvironment env) {
-        checkKeys("plan", args, Set.of("branch", "changeRequest", "version", "emergency"));
+    public static PlanResult plan(PlanArgs args, StepEnvironment env) {
         io.releasegate.policy.Policy policy = policy(env);
-        if (args.get("emergency") != null) {
+        if (args.emergency().isPresent()) {
             // refused before any stage: the same completeness rule promoteDigest applies; the approver is still to come
             // (whoever submits the emergency input), so it is not asked for here
-            List<String> missing = new ArrayList<>(emergency(args.get("emergency"), "pending").missing(policy.emergency().requires()));
+            List<String> missing = new ArrayList<>(args.emergency().get().change("pending").missing(policy.emergency().requires()));
             if (!missing.isEmpty()) {
                 throw new io.releasegate.error.RefusedException(new io.releasegate.error.Refusal("emergency.incomplete",
                         "the emergency record lacks " + missing, "complete the emergency record: " + policy.emergency().requires()));
             }
         }
         try (io.releasegate.commits.History history = io.releasegate.commits.History.open(env.workspace())) {
-            Object given = args.get("version");
             io.releasegate.version.PipelinePlan.Result r = new io.releasegate.version.PipelinePlan(history)
-                    .branch(text(args, "branch", null)).changeRequest(Boolean.parseBoolean(text(args, "changeRequest", "false")))
-                    .version(given == null || given.toString().isBlank() ? Optional.empty() : Optional.of(given.toString())).call();
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("branch", r.branch());
-            out.put("kind", r.kind());
-            out.put("toProduction", r.toProduction());
-            out.put("version", r.version());
-            out.put("release", r.release());
-            out.put("reason", r.reason());
-            out.put("emergency", args.get("emergency") != null);
-            out.put("approvals", new LinkedHashMap<>(Map.of("count", policy.approvals().count(),
-                    "roles", new ArrayList<>(policy.approvals().roles()))));
-            return out;
+                    .branch(args.branch()).changeRequest(args.changeRequest()).version(args.version()).call();
+            return new PlanResult(r, args.emergency().isPresent(), policy.approvals());
         }
     }
 
@@ -309,30 +211,27 @@ public final class PipelineSteps {
      * libraryCheck: refuses ({@code promote.library-unpinned}) a pipeline library loaded from a moving ref
      * unless the policy allows it; the same rule promoteDigest applies to the last environment.
      */
-    public static Map<String, Object> libraryCheck(Map<String, ?> args, StepEnvironment env) {
-        checkKeys("libraryCheck", args, Set.of("libraryName", "libraryVersion"));
+    public static LibraryCheckResult libraryCheck(LibraryCheckArgs args, StepEnvironment env) {
         io.releasegate.policy.Policy policy = policy(env);
-        String ref = text(args, "libraryVersion", "");
-        io.releasegate.provenance.LibraryRef.check(policy, text(args, "libraryName", "golden"), ref).ifPresent(r -> {
+        String ref = args.libraryVersion();
+        io.releasegate.provenance.LibraryRef.check(policy, args.libraryName(), ref).ifPresent(r -> {
             throw new io.releasegate.error.RefusedException(r);
         });
-        return new LinkedHashMap<>(Map.of("pinned", io.releasegate.provenance.LibraryRef.pinned(ref)));
+        return new LibraryCheckResult(io.releasegate.provenance.LibraryRef.pinned(ref));
     }
 
     /**
      * tag: the signed annotated release tag on the built commit ({@link io.releasegate.tag.TagRelease}), pushed to
      * {@code remote} when given. A release already tagged by its pipeline (a {@code tagged} event, and the tag on the
      * built commit) is reported {@code unchanged}; any other existing tag is refused, never moved.
-     * -> {@code tag, commit, outcome, pushed}.
      */
-    public static Map<String, Object> tagRelease(Map<String, ?> args, StepEnvironment env, Path armoredKey, char[] passphrase,
-                                                 io.releasegate.tag.RemoteAccess access) {
-        checkKeys("tag", args, Set.of("name", "version", "store", "ledger", "branch", "remote"));
+    public static TagResult tagRelease(TagArgs args, StepEnvironment env, Path armoredKey, char[] passphrase,
+                                       io.releasegate.tag.RemoteAccess access) {
         String actor = env.actor();
-        try (ReleaseContext ctx = open(args, env.credentials(Optional.empty()));
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env.credentials(Optional.empty()));
              io.releasegate.commits.History history = io.releasegate.commits.History.open(env.workspace())) {
-            String name = text(args, "name", null);
-            String version = text(args, "version", null);
+            String name = args.name();
+            String version = args.version();
             String tag = "v" + io.releasegate.version.SemVer.parse(version);
             Optional<io.releasegate.ledger.Event> tagged = ctx.ledger().events(name + "@" + version).stream()
                     .filter(e -> e.type().equals(io.releasegate.tag.TagRelease.EVENT_TYPE)).reduce((a, b) -> b);
@@ -340,266 +239,187 @@ public final class PipelineSteps {
                 Optional<String> local = history.releaseTags().stream().filter(t -> t.name().equals(tag))
                         .map(io.releasegate.commits.History.ReleaseTag::commit).findFirst();
                 if (local.isPresent() && local.get().equals(tagged.get().text("commit").orElse(""))) {
-                    Map<String, Object> out = new LinkedHashMap<>();
-                    out.put("tag", tag);
-                    out.put("commit", local.get());
-                    out.put("outcome", "unchanged");
-                    out.put("pushed", false);
-                    return out;
+                    return new TagResult(tag, local.get(), TagResult.Outcome.UNCHANGED, false);
                 }
             }
-            Object remote = args.get("remote");
             io.releasegate.tag.TagRelease.Result r = new io.releasegate.tag.TagRelease(history, ctx.ledger()).name(name).version(version)
-                    .branch(Optional.ofNullable(args.get("branch")).map(Object::toString))
+                    .branch(args.branch())
                     .signer(io.releasegate.signing.OpenPgpSigner.fromArmoredSecretKey(armoredKey, passphrase))
                     .actor(actor, actor.replaceAll("[^A-Za-z0-9._-]", "_") + "@release-gate")
-                    .remote(remote == null || remote.toString().isBlank() ? Optional.empty() : Optional.of(remote.toString()))
+                    .remote(args.remote())
                     .access(access).call();
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("tag", r.tag());
-            out.put("commit", r.commit());
-            out.put("outcome", "tagged");
-            out.put("pushed", r.pushed());
-            return out;
+            return new TagResult(r.tag(), r.commit(), TagResult.Outcome.TAGGED, r.pushed());
         }
     }
 
-    /** approvalStatus: the approvals recorded for the digest against the policy -> {@code satisfied, status}. */
-    public static Map<String, Object> approvalStatus(Map<String, ?> args, StepEnvironment env) {
-        checkKeys("approvalStatus", args, Set.of("name", "version", "store", "ledger", "digest", "environment"));
-        try (ReleaseContext ctx = open(args, env)) {
-            io.releasegate.policy.Policy policy = policy(env, ctx, text(args, "name", null), text(args, "version", null),
-                    text(args, "environment", "production"));
+    /** approvalStatus: the approvals recorded for the digest against the policy. */
+    public static ApprovalResult approvalStatus(ApprovalStatusArgs args, StepEnvironment env) {
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
+            io.releasegate.policy.Policy policy = policy(env, ctx, args.name(), args.version(), args.environment());
             io.releasegate.approval.ApprovalStatus st = io.releasegate.approval.ApprovalStatus.of(policy,
-                    ctx.ledger().events(text(args, "name", null) + "@" + text(args, "version", null)),
-                    io.releasegate.digest.Digest.parse(text(args, "digest", null)), text(args, "environment", "production"));
-            return new LinkedHashMap<>(Map.of("satisfied", st.satisfied(), "status", st.describe()));
+                    ctx.ledger().events(args.name() + "@" + args.version()), args.digest(), args.environment());
+            return new ApprovalResult(st);
         }
     }
 
-    /** provenance: SLSA v1 in DSSE for the release -> {@code event}. */
-    public static Map<String, Object> provenance(Map<String, ?> args, StepEnvironment env, Path privateKey) {
-        checkKeys("provenance", args, Set.of("name", "version", "store", "ledger", "repository", "ref", "jenkinsfile",
-                "libraryName", "libraryVersion", "builderId", "invocationId"));
-        try (ReleaseContext ctx = open(args, env)) {
+    /** provenance: SLSA v1 in DSSE for the release, signed with the release key, stored and recorded. */
+    public static ProvenanceResult provenance(ProvenanceArgs args, StepEnvironment env, Path privateKey) {
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
             java.time.Instant now = java.time.Instant.now();
-            io.releasegate.provenance.Provenance.generate(ctx.store(), ctx.ledger(), text(args, "name", null), text(args, "version", null),
-                    new io.releasegate.provenance.Provenance.Build(text(args, "repository", "unknown"), text(args, "ref", "unknown"),
-                            text(args, "jenkinsfile", "Jenkinsfile"), text(args, "libraryName", "golden"),
-                            text(args, "libraryVersion", "unknown"), Optional.empty(), text(args, "builderId", "unknown"),
-                            text(args, "invocationId", "unknown"), now, now),
+            io.releasegate.provenance.Provenance.generate(ctx.store(), ctx.ledger(), args.name(), args.version(),
+                    new io.releasegate.provenance.Provenance.Build(args.repository(), args.ref(),
+                            args.jenkinsfile(), args.libraryName(),
+                            args.libraryVersion(), Optional.empty(), args.builderId(),
+                            args.invocationId(), now, now),
                     releaseKey(env, privateKey), "release-key", env.actor(), java.time.Clock.systemUTC());
-            return new LinkedHashMap<>(Map.of("predicateType", io.releasegate.provenance.Provenance.PREDICATE));
+            return new ProvenanceResult(io.releasegate.provenance.Provenance.PREDICATE);
         }
     }
 
-    /** gate: reports relative to the workspace -> {@code pass, summary}; a failing gate is a refusal. */
-    public static Map<String, Object> gate(Map<String, ?> args, StepEnvironment env) {
+    /** gate: reports relative to the workspace -> the decision's summary; a failing gate is a refusal. */
+    public static GateResult gate(GateArgs args, StepEnvironment env) {
         Path workspace = env.workspace();
-        checkKeys("gate", args, Set.of("name", "version", "store", "ledger", "sarif", "vulns", "sbom", "junit", "notApplicable",
-                "branch", "environment"));
-        try (ReleaseContext ctx = open(args, env)) {
-            String name = text(args, "name", null);
-            String version = text(args, "version", null);
-            io.releasegate.policy.Policy policy = policy(env, ctx, name, version, text(args, "environment", "production"));
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
+            String name = args.name();
+            String version = args.version();
+            io.releasegate.policy.Policy policy = policy(env, ctx, name, version, args.environment());
             io.releasegate.digest.Digest digest = ctx.ledger().events(name + "@" + version).stream()
                     .filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst().flatMap(io.releasegate.ledger.Event::digest)
                     .orElseThrow(() -> new InputException("gate: " + name + "@" + version + " was not built"));
             io.releasegate.gates.EvaluateGates g = new io.releasegate.gates.EvaluateGates(policy, ctx.ledger())
                     .release(name, version, digest)
-                    .sarif(files(workspace, args.get("sarif"))).vulnerabilities(files(workspace, args.get("vulns")))
-                    .sbom(files(workspace, args.get("sbom"))).junit(files(workspace, args.get("junit")))
+                    .sarif(files(workspace, args.sarif())).vulnerabilities(files(workspace, args.vulns()))
+                    .sbom(files(workspace, args.sbom())).junit(files(workspace, args.junit()))
                     .exceptions(io.releasegate.gates.PolicyException.loadAll(workspace.resolve(policy.exceptions().directory())))
-                    .context(name, text(args, "branch", "main"), text(args, "environment", "production")).actor(env.actor());
-            if (args.get("notApplicable") instanceof Map<?, ?> na) {
-                na.forEach((k, v) -> g.notApplicable(String.valueOf(k), String.valueOf(v)));
-            }
+                    .context(name, args.branch(), args.environment()).actor(env.actor());
+            args.notApplicable().forEach(g::notApplicable);
             io.releasegate.gates.EvaluateGates.Decision d = g.call();
             if (!d.pass()) {
                 throw new io.releasegate.error.RefusedException(new io.releasegate.error.Refusal("gates.failed", d.summary(),
                         "fix the blocking findings or cover them with valid exceptions"));
             }
-            return new LinkedHashMap<>(Map.of("pass", true, "summary", d.summary()));
+            return new GateResult(d.summary());
         }
     }
 
     /**
-     * approveProduction: one approval by {@code approver} — the identity Jenkins recorded for whoever
-     * submitted the input, never a value from the Jenkinsfile. -> {@code satisfied, status}.
+     * approveProduction: one approval by the environment's actor — the identity Jenkins recorded for whoever
+     * submitted the input, never a value from the Jenkinsfile.
      */
-    public static Map<String, Object> approveProduction(Map<String, ?> args, StepEnvironment env) {
-        checkKeys("approveProduction", args, Set.of("name", "version", "store", "ledger", "digest", "role", "rationale", "environment"));
+    public static ApprovalResult approveProduction(ApproveProductionArgs args, StepEnvironment env) {
         Path workspace = env.workspace();
         String approver = env.actor();
-        try (ReleaseContext ctx = open(args, env);
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env);
              io.releasegate.commits.History history = io.releasegate.commits.History.open(workspace)) {
-            String name = text(args, "name", null);
-            String version = text(args, "version", null);
-            io.releasegate.policy.Policy policy = policy(env, ctx, name, version, text(args, "environment", "production"));
+            String name = args.name();
+            String version = args.version();
+            io.releasegate.policy.Policy policy = policy(env, ctx, name, version, args.environment());
             String commit = ctx.ledger().events(name + "@" + version).stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE))
                     .findFirst().flatMap(e -> e.text("commit")).orElse("HEAD");
             io.releasegate.approval.ApproveProduction.Result r = new io.releasegate.approval.ApproveProduction(policy, ctx.ledger(),
                     io.releasegate.approval.RoleDirectory.resolve(policy, workspace)).release(name, version)
-                    .digest(io.releasegate.digest.Digest.parse(text(args, "digest", null))).approver(approver)
-                    .role(text(args, "role", "")).rationale(text(args, "rationale", "")).environment(text(args, "environment", "production"))
+                    .digest(args.digest()).approver(approver)
+                    .role(args.role()).rationale(args.rationale()).environment(args.environment())
                     .authors(io.releasegate.approval.ReleaseAuthors.of(history, commit, version)).call();
-            return new LinkedHashMap<>(Map.of("satisfied", r.status().satisfied(), "status", r.status().describe()));
+            return new ApprovalResult(r.status());
         }
     }
 
-    /** Records a no-go decision (an aborted approval). */
-    public static Map<String, Object> noGo(Map<String, ?> args, StepEnvironment env) {
-        checkKeys("noGo", args, Set.of("name", "version", "store", "ledger", "digest", "reason", "environment"));
-        try (ReleaseContext ctx = open(args, env)) {
+    /** Records a no-go decision (an aborted approval) by the environment's actor. */
+    public static EventResult noGo(NoGoArgs args, StepEnvironment env) {
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
             io.releasegate.ledger.Event e = io.releasegate.approval.ApproveProduction.recordDecision(ctx.ledger(),
-                    text(args, "name", null) + "@" + text(args, "version", null), io.releasegate.digest.Digest.parse(text(args, "digest", null)),
-                    env.actor(), false, text(args, "reason", "aborted"), text(args, "environment", "production"),
+                    args.name() + "@" + args.version(), args.digest(),
+                    env.actor(), false, args.reason(), args.environment(),
                     java.time.Clock.systemUTC());
-            return new LinkedHashMap<>(Map.of("event", e.id()));
+            return new EventResult(e.id());
         }
     }
 
     /**
-     * promoteDigest: {@code name, version, digest, to} [incident: a rollback to this previously promoted digest]
-     * -> {@code reference, environment, rollback, alreadyThere}, under the admin's central policy (in Jenkins the
-     * controller's configured policy, never a value from the Jenkinsfile).
+     * promoteDigest: the digest into environment {@code to} (a rollback to this previously promoted digest when
+     * {@code incident} is given), under the policy of the decision (for production the one committed at the built
+     * commit, or the admin's central policy: in Jenkins the controller's configured policy, never a value from the
+     * Jenkinsfile).
      * <p>
      * With an emergency change: {@code emergency} ({@code reason, scope, rollbackPlan, followUps}) lets the
      * promotion through outside the change windows when complete by the policy, recorded as an {@code emergency-change}
      * event. Its approver is {@code emergencyApprover}: whoever submitted the emergency input, as the caller's own records
-     * say, never a value from the map. The approver must hold one of the policy's approval roles, must not have authored
-     * a change of the release and must not release it; their {@code emergency-approved} event is recorded with the
-     * promotion, attested by this ledger's key (in Jenkins the controller's attestor key). -> also {@code emergency}
-     * (the event id) when one was recorded.
+     * say, never a value from the arguments. The approver must hold one of the policy's approval roles, must not have
+     * authored a change of the release and must not release it; their {@code emergency-approved} event is recorded with
+     * the promotion, attested by this ledger's key (in Jenkins the controller's attestor key). The result names the
+     * {@code emergency-change} event when one was recorded.
      */
-    public static Map<String, Object> promoteDigest(Map<String, ?> args, StepEnvironment env, Optional<String> emergencyApprover) {
+    public static PromoteDigestResult promoteDigest(PromoteDigestArgs args, StepEnvironment env, Optional<String> emergencyApprover) {
         Path workspace = env.workspace();
-        checkKeys("promoteDigest", args, Set.of("name", "version", "store", "ledger", "digest", "to", "incident", "emergency"));
         Optional<io.releasegate.promotion.EmergencyChange> emergency = Optional.empty();
-        if (args.get("emergency") != null) {
-            emergency = Optional.of(emergency(args.get("emergency"), emergencyApprover.filter(a -> !a.isBlank()).orElseThrow(() ->
+        if (args.emergency().isPresent()) {
+            emergency = Optional.of(args.emergency().get().change(emergencyApprover.filter(a -> !a.isBlank()).orElseThrow(() ->
                     new InputException("promoteDigest: an emergency change needs its approver: the user who submitted the "
                             + "emergency input"))));
         }
-        try (ReleaseContext ctx = open(args, env)) {
-            io.releasegate.policy.Policy policy = policy(env, ctx, text(args, "name", null), text(args, "version", null),
-                    text(args, "to", ""));
-            Object incident = args.get("incident");
-            String subject = text(args, "name", null) + "@" + text(args, "version", null);
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
+            io.releasegate.policy.Policy policy = policy(env, ctx, args.name(), args.version(), args.to());
+            String subject = args.name() + "@" + args.version();
             io.releasegate.promotion.PromoteDigest promote = new io.releasegate.promotion.PromoteDigest(policy, ctx.store(), ctx.ledger())
-                    .release(text(args, "name", null), text(args, "version", null))
-                    .digest(io.releasegate.digest.Digest.parse(text(args, "digest", null))).to(text(args, "to", null)).actor(env.actor())
-                    .rollback(incident == null ? Optional.empty() : Optional.of(incident.toString())).emergency(emergency);
+                    .release(args.name(), args.version())
+                    .digest(args.digest()).to(args.to()).actor(env.actor())
+                    .rollback(args.incident()).emergency(emergency);
             if (emergency.isPresent()) {
                 // the approver must be allowed to approve the release, and is attested as whoever submitted the input
                 String commit = ctx.ledger().events(subject).stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE))
                         .findFirst().flatMap(e -> e.text("commit")).orElse("HEAD");
                 try (io.releasegate.commits.History history = io.releasegate.commits.History.open(workspace)) {
                     promote.roles(io.releasegate.approval.RoleDirectory.resolve(policy, workspace))
-                            .authors(io.releasegate.approval.ReleaseAuthors.of(history, commit, text(args, "version", null)))
+                            .authors(io.releasegate.approval.ReleaseAuthors.of(history, commit, args.version()))
                             .attestEmergencyApproval(true);
                 }
             }
             io.releasegate.promotion.PromoteDigest.Result r = promote.call();
-            Map<String, Object> out = new LinkedHashMap<>(Map.of("reference", r.reference(), "environment", r.environment(),
-                    "rollback", r.rollback(), "alreadyThere", r.alreadyThere()));
+            Optional<String> recorded = Optional.empty();
             if (emergency.isPresent() && !r.alreadyThere()) {
-                ctx.ledger().events(subject).stream().filter(e -> e.id().equals(r.eventId())).findFirst()
-                        .flatMap(e -> e.text("emergency")).ifPresent(id -> out.put("emergency", id));
+                recorded = ctx.ledger().events(subject).stream().filter(e -> e.id().equals(r.eventId())).findFirst()
+                        .flatMap(e -> e.text("emergency"));
             }
-            return out;
+            return new PromoteDigestResult(r, recorded);
         }
     }
 
-    /** Fields of an emergency change a pipeline passes; the approver is never one of them. */
-    public static final Set<String> EMERGENCY_ARGS = Set.of("reason", "scope", "rollbackPlan", "followUps");
-
-    /** An emergency change from a pipeline's map ({@link #EMERGENCY_ARGS}; follow-ups a list, or lines of text). */
-    static io.releasegate.promotion.EmergencyChange emergency(Object value, String approver) {
-        if (!(value instanceof Map<?, ?> m)) {
-            throw new InputException("emergency must be a map of " + new TreeSet<>(EMERGENCY_ARGS));
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, ?> fields = (Map<String, ?>) m;
-        if (fields.containsKey("approver")) {
-            throw new InputException("emergency: the approver is whoever submitted the emergency input, as recorded by the "
-                    + "pipeline, never an argument");
-        }
-        checkKeys("emergency", fields, EMERGENCY_ARGS);
-        List<String> followUps = new ArrayList<>();
-        Object f = fields.get("followUps");
-        if (f instanceof List<?> list) {
-            list.forEach(x -> followUps.add(String.valueOf(x).strip()));
-        } else if (f != null) {
-            f.toString().lines().map(String::strip).forEach(followUps::add);
-        }
-        followUps.removeIf(String::isEmpty);
-        return new io.releasegate.promotion.EmergencyChange(text(fields, "reason", "").strip(), approver, text(fields, "scope", "").strip(),
-                text(fields, "rollbackPlan", "").strip(), followUps);
-    }
-
-    /** verify-production: {@code checks} (name -> shell command) run in the workspace -> {@code ok, problems}. */
-    public static Map<String, Object> verifyProduction(Map<String, ?> args, StepEnvironment env) {
-        checkKeys("verifyProduction", args, Set.of("name", "version", "store", "ledger", "checks", "timeoutSeconds"));
-        try (ReleaseContext ctx = open(args, env)) {
+    /** verify-production: the production tag names the promoted digest and the {@code checks} pass in the workspace. */
+    public static VerifyProductionResult verifyProduction(VerifyProductionArgs args, StepEnvironment env) {
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
             io.releasegate.verify.VerifyProduction v = new io.releasegate.verify.VerifyProduction(ctx.store(), ctx.ledger())
-                    .release(text(args, "name", null), text(args, "version", null)).workdir(env.workspace()).actor(env.actor())
-                    .timeout(java.time.Duration.ofSeconds(Long.parseLong(text(args, "timeoutSeconds", "300"))));
-            if (args.get("checks") instanceof Map<?, ?> checks) {
-                checks.forEach((k, cmd) -> v.check(String.valueOf(k), String.valueOf(cmd)));
-            }
-            io.releasegate.verify.VerifyProduction.Result r = v.call();
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("ok", r.ok());
-            out.put("problems", new ArrayList<>(r.problems()));
-            return out;
+                    .release(args.name(), args.version()).workdir(env.workspace()).actor(env.actor())
+                    .timeout(args.timeout());
+            args.checks().forEach(v::check);
+            return new VerifyProductionResult(v.call());
         }
     }
 
-    /**
-     * nextVersion: the next release version from the workspace's git history, optional {@code rev, branch,
-     * scheme} (semver|calver) and {@code preRelease} -> {@code version, release, bump, reason, commits, previousTag?}.
-     */
-    public static Map<String, Object> nextVersion(Map<String, ?> args, StepEnvironment env) {
-        checkKeys("nextVersion", args, Set.of("rev", "branch", "scheme", "preRelease"));
-        String scheme = text(args, "scheme", "semver");
-        io.releasegate.version.NextVersion.Scheme s = switch (scheme.toLowerCase(java.util.Locale.ROOT)) {
-            case "semver" -> io.releasegate.version.NextVersion.Scheme.SEMVER;
-            case "calver" -> io.releasegate.version.NextVersion.Scheme.CALVER;
-            default -> throw new InputException("nextVersion: scheme must be semver or calver, not " + scheme);
-        };
+    /** nextVersion: the next release version from the workspace's git history. */
+    public static NextVersionResult nextVersion(NextVersionArgs args, StepEnvironment env) {
         try (io.releasegate.commits.History history = io.releasegate.commits.History.open(env.workspace())) {
-            io.releasegate.version.NextVersion.Result r = new io.releasegate.version.NextVersion(history)
-                    .rev(text(args, "rev", "HEAD")).branch(Optional.ofNullable(args.get("branch")).map(Object::toString))
-                    .scheme(s).preRelease(Optional.ofNullable(args.get("preRelease")).map(Object::toString)).call();
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("version", r.version());
-            out.put("release", r.release());
-            out.put("bump", r.bump().name().toLowerCase(java.util.Locale.ROOT));
-            out.put("reason", r.reason());
-            out.put("commits", r.commits().size());
-            r.previousTag().ifPresent(t -> out.put("previousTag", t));
-            return out;
+            return new NextVersionResult(new io.releasegate.version.NextVersion(history)
+                    .rev(args.rev()).branch(args.branch())
+                    .scheme(args.scheme()).preRelease(args.preRelease()).call());
         }
     }
 
     /**
      * releaseRecord: the release record of {@code name@version} projected from the ledger, optionally written
-     * to {@code out} in the workspace -> {@code json} (the record, schema release-record v1), {@code digest} (built),
-     * {@code promoted} (environment -> digest, the last promotion), {@code ledger}, {@code head}. Unknown release:
+     * to {@code out} in the workspace, with the digest each environment was last promoted to. Unknown release:
      * an input error.
      */
-    public static Map<String, Object> releaseRecord(Map<String, ?> args, StepEnvironment env) {
-        checkKeys("releaseRecord", args, Set.of("name", "version", "store", "ledger", "out"));
-        String name = text(args, "name", null);
-        String version = text(args, "version", null);
-        try (ReleaseContext ctx = open(args, env)) {
+    public static ReleaseRecordResult releaseRecord(ReleaseRecordArgs args, StepEnvironment env) {
+        String name = args.name();
+        String version = args.version();
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
             io.releasegate.record.ReleaseRecord record = io.releasegate.record.ReleaseRecordProjection.project(name, version,
                     ctx.ledger().events(), ctx.ledger().location(), ctx.ledger().head())
                     .orElseThrow(() -> new InputException("releaseRecord: " + name + "@" + version + " was not built"));
             String json = new io.releasegate.record.ReleaseRecords().write(record);
-            if (args.get("out") != null) {
-                Path target = env.workspace().resolve(args.get("out").toString());
+            if (args.out().isPresent()) {
+                Path target = env.workspace().resolve(args.out().get());
                 try {
                     java.nio.file.Files.createDirectories(target.toAbsolutePath().getParent());
                     java.nio.file.Files.writeString(target, json, java.nio.charset.StandardCharsets.UTF_8);
@@ -607,28 +427,20 @@ public final class PipelineSteps {
                     throw new InputException("cannot write the release record to " + target + ": " + e.getMessage(), e);
                 }
             }
-            Map<String, Object> promoted = new LinkedHashMap<>();
+            Map<String, String> promoted = new LinkedHashMap<>();
             for (io.releasegate.ledger.Event e : ctx.ledger().events(name + "@" + version)) {
                 if (e.type().equals(io.releasegate.promotion.PromoteDigest.PROMOTED)) {
                     promoted.put(e.text("environment").orElse("?"), e.digest().map(Object::toString).orElse("?"));
                 }
             }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("json", json);
-            out.put("digest", record.artifact().digest());
-            out.put("promoted", promoted);
-            out.put("ledger", ctx.ledger().location());
-            out.put("head", ctx.ledger().head().orElse(""));
-            return out;
+            return new ReleaseRecordResult(record, json, promoted, ctx.ledger().location(), ctx.ledger().head());
         }
     }
 
-    private static List<Path> files(Path workspace, Object value) {
-        if (value == null) {
-            return List.of();
-        }
+    /** The report files of {@code specs} (paths, or globs that must match) in the workspace. */
+    private static List<Path> files(Path workspace, List<String> specs) {
         List<Path> out = new ArrayList<>();
-        for (String spec : paths(value)) {
+        for (String spec : specs) {
             if (io.releasegate.build.BuildInputs.isGlob(spec)) {
                 List<Path> matches = io.releasegate.build.BuildInputs.glob(workspace, spec);
                 if (matches.isEmpty()) {
@@ -644,45 +456,9 @@ public final class PipelineSteps {
 
     /**
      * The release signing key at {@code key}: a key file of any format the core reads, or a PKCS#11 URI; opened with the
-     * step environment's passphrase or PIN, never a value from the map.
+     * step environment's passphrase or PIN, never a value from the arguments.
      */
     private static io.releasegate.signing.KeySigner releaseKey(StepEnvironment env, Path key) {
         return io.releasegate.signing.KeySigner.open(key.toString(), env.keySecrets());
-    }
-
-    /** Unknown arguments fail at once, listing the valid ones. */
-    public static void checkKeys(String step, Map<String, ?> args, Set<String> valid) {
-        Set<String> unknown = new TreeSet<>(args.keySet());
-        unknown.removeAll(valid);
-        if (!unknown.isEmpty()) {
-            throw new InputException(step + ": unknown argument(s) " + unknown + "; valid: " + new TreeSet<>(valid));
-        }
-    }
-
-    private static String text(Map<String, ?> args, String key, String fallback) {
-        Object v = args.get(key);
-        if (v == null) {
-            if (fallback == null) {
-                throw new InputException("argument '" + key + "' is required");
-            }
-            return fallback;
-        }
-        return v.toString();
-    }
-
-    private static List<String> paths(Object artifacts) {
-        if (artifacts == null) {
-            throw new InputException("argument 'artifacts' is required (a path or glob, or a list of them)");
-        }
-        if (artifacts instanceof List<?> list) {
-            return list.stream().map(Object::toString).toList();
-        }
-        List<String> out = new ArrayList<>();
-        for (String part : artifacts.toString().split(",")) {
-            if (!part.isBlank()) {
-                out.add(part.trim());
-            }
-        }
-        return out;
     }
 }

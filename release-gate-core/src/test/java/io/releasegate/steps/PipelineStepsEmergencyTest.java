@@ -1,5 +1,8 @@
 package io.releasegate.steps;
 
+import static io.releasegate.steps.MapSteps.buildOnce;
+import static io.releasegate.steps.MapSteps.plan;
+import static io.releasegate.steps.MapSteps.promoteDigest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,9 +45,9 @@ class PipelineStepsEmergencyTest {
                 + today + ", " + today.plusDays(1) + "]\n");
         commitPolicy();
         String jar = sample.build("1.0.0");
-        Map<String, Object> built = PipelineSteps.buildOnce(Map.of("name", "payments", "version", "1.0.0", "artifacts", jar), env("rita"));
+        Map<String, Object> built = buildOnce(Map.of("name", "payments", "version", "1.0.0", "artifacts", jar), env("rita"));
         release = Map.of("name", "payments", "version", "1.0.0", "digest", built.get("digest"));
-        PipelineSteps.promoteDigest(with("to", "dev"), env("jenkins"), Optional.empty());
+        promoteDigest(with("to", "dev"), env("jenkins"), Optional.empty());
     }
 
     /** mia may approve an emergency change: she holds a role and wrote none of the sample's changes. */
@@ -78,11 +81,11 @@ class PipelineStepsEmergencyTest {
     @Test
     void aCompleteEmergencyStandsInForTheClosedWindowButForNothingElse() {
         // production straight from dev lacks most of its evidence; the window is one of the refusals
-        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production"), env("jenkins"), Optional.empty()))
+        assertThatThrownBy(() -> promoteDigest(with("to", "production"), env("jenkins"), Optional.empty()))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("window.blackout")
                 .hasMessageContaining("promote.approvals");
         // with a complete emergency the window is no longer a reason, the rest still is, and nothing is recorded
-        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", emergency()), env("jenkins"),
+        assertThatThrownBy(() -> promoteDigest(with("to", "production", "emergency", emergency()), env("jenkins"),
                 Optional.of("mia")))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("promote.approvals")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("window.").doesNotContain("emergency."));
@@ -99,15 +102,15 @@ class PipelineStepsEmergencyTest {
                 + "  - name: production\n    requires: [built, signatures, sbom, provenance, gates, approvals, window]\n"
                 + MEMBERS + "windows:\n  blackouts: [" + today + "]\n");
         commitPolicy();
-        Map<String, Object> built = PipelineSteps.buildOnce(Map.of("name", "payments", "version", "1.0.1", "artifacts", "target/*.jar"),
+        Map<String, Object> built = buildOnce(Map.of("name", "payments", "version", "1.0.1", "artifacts", "target/*.jar"),
                 env("rita"));
         Map<String, Object> next = new HashMap<>(Map.of("name", "payments", "version", "1.0.1", "digest", built.get("digest"), "to",
                 "dev"));
-        assertThatThrownBy(() -> PipelineSteps.promoteDigest(next, env("jenkins"), Optional.empty()))
+        assertThatThrownBy(() -> promoteDigest(next, env("jenkins"), Optional.empty()))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("window.blackout");
         next.put("emergency", emergency());
 
-        Map<String, Object> out = PipelineSteps.promoteDigest(next, env("jenkins"), Optional.of("mia"));
+        Map<String, Object> out = promoteDigest(next, env("jenkins"), Optional.of("mia"));
 
         List<Event> events;
         try (ReleaseContext ctx = ReleaseContext.open(ReleaseContext.Options.embedded(state))) {
@@ -133,28 +136,28 @@ class PipelineStepsEmergencyTest {
     void anIncompleteEmergencyOrOneWithoutATrustedApproverIsRefusedAndNothingIsRecorded() {
         Map<String, Object> noRollback = emergency();
         noRollback.remove("rollbackPlan");
-        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", noRollback), env("jenkins"),
+        assertThatThrownBy(() -> promoteDigest(with("to", "production", "emergency", noRollback), env("jenkins"),
                 Optional.of("mia")))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("emergency.incomplete").hasMessageContaining("[rollbackPlan]")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("window."));
         Map<String, Object> named = emergency();
         named.put("approver", "mallory");
-        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", named), env("jenkins"),
+        assertThatThrownBy(() -> promoteDigest(with("to", "production", "emergency", named), env("jenkins"),
                 Optional.of("mia")))
                 .isInstanceOf(InputException.class).hasMessageContaining("never an argument");
-        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", emergency()), env("jenkins"),
+        assertThatThrownBy(() -> promoteDigest(with("to", "production", "emergency", emergency()), env("jenkins"),
                 Optional.empty()))
                 .isInstanceOf(InputException.class).hasMessageContaining("needs its approver");
         // the approver holds a role, wrote no change of the release, and does not release it
         for (String[] who : new String[][] {{"eve", "emergency.approver-not-in-role"}, {"alice", "emergency.approver-author"},
                 {"rita", "emergency.approver-releaser"}, {"jenkins", "emergency.approver-releaser"}}) {
-            assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", emergency()), env("jenkins"),
+            assertThatThrownBy(() -> promoteDigest(with("to", "production", "emergency", emergency()), env("jenkins"),
                     Optional.of(who[0])))
                     .isInstanceOf(RefusedException.class).hasMessageContaining(who[1]);
         }
         Map<String, Object> typo = emergency();
         typo.put("rollback", "x");
-        assertThatThrownBy(() -> PipelineSteps.promoteDigest(with("to", "production", "emergency", typo), env("jenkins"),
+        assertThatThrownBy(() -> promoteDigest(with("to", "production", "emergency", typo), env("jenkins"),
                 Optional.of("mia")))
                 .isInstanceOf(InputException.class).hasMessageContaining("unknown argument(s) [rollback]");
         assertThat(events()).extracting(Event::type).containsExactly("built", "promoted");
@@ -164,11 +167,11 @@ class PipelineStepsEmergencyTest {
     void planRefusesAnIncompleteEmergencyBeforeAnythingRuns() {
         Map<String, Object> noRollback = emergency();
         noRollback.put("rollbackPlan", " ");
-        assertThatThrownBy(() -> PipelineSteps.plan(Map.of("branch", "main", "emergency", noRollback), env("jenkins")))
+        assertThatThrownBy(() -> plan(Map.of("branch", "main", "emergency", noRollback), env("jenkins")))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("emergency.incomplete")
                 .hasMessageContaining("[rollbackPlan]");
-        assertThat(PipelineSteps.plan(Map.of("branch", "main", "emergency", emergency()), env("jenkins"))).containsEntry("emergency", true);
-        assertThat(PipelineSteps.plan(Map.of("branch", "main"), env("jenkins"))).containsEntry("emergency", false);
+        assertThat(plan(Map.of("branch", "main", "emergency", emergency()), env("jenkins"))).containsEntry("emergency", true);
+        assertThat(plan(Map.of("branch", "main"), env("jenkins"))).containsEntry("emergency", false);
     }
 
     /** The step environment of this test's workspace and state, acting as {@code actor}. */

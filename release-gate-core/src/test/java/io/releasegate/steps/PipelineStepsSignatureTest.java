@@ -1,5 +1,10 @@
 package io.releasegate.steps;
 
+import static io.releasegate.steps.MapSteps.buildOnce;
+import static io.releasegate.steps.MapSteps.provenance;
+import static io.releasegate.steps.MapSteps.sign;
+import static io.releasegate.steps.MapSteps.verifySignatures;
+import static io.releasegate.steps.MapSteps.verifySignaturesWithCertificate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,7 +45,7 @@ class PipelineStepsSignatureTest {
         state = tmp.resolve("state");
         keys = Files.createDirectories(tmp.resolve("keys"));
         String jar = sample.build("1.0.0");
-        PipelineSteps.buildOnce(Map.of("name", "payments", "version", "1.0.0", "artifacts", jar), StepEnvironment.of(sample.directory(),
+        buildOnce(Map.of("name", "payments", "version", "1.0.0", "artifacts", jar), StepEnvironment.of(sample.directory(),
                 state, "rita"));
         pki = TestPki.create(Instant.now());
     }
@@ -58,11 +63,11 @@ class PipelineStepsSignatureTest {
         TestPki.Leaf leaf = issuing.leaf(keys, "leaf", identity, Instant.now());
         Path withChain = keys.resolve("leaf-chain.crt");
         Files.writeString(withChain, Files.readString(leaf.cert()) + TestPki.pem("CERTIFICATE", issuing.intermediate().getEncoded()));
-        Map<String, Object> signed = PipelineSteps.signWithCertificate(args(), env("ci"), leaf.key(), withChain, Optional.empty());
+        Map<String, Object> signed = MapSteps.signWithCertificate(args(), env("ci"), leaf.key(), withChain, Optional.empty());
         assertThat(signed).containsEntry("mode", "certificate").containsEntry("identity", IDENTITY.equals(identity) ? IDENTITY : identity)
                 .containsEntry("issuer", TestPki.ISSUER);
         assertThat(signed.get("reference").toString()).startsWith("payments@sha256:");
-        PipelineSteps.provenance(args(), env("ci"), leaf.key());
+        provenance(args(), env("ci"), leaf.key());
         return leaf;
     }
 
@@ -77,17 +82,17 @@ class PipelineStepsSignatureTest {
         String[] pair = KeySigner.generatePem();
         Files.writeString(keys.resolve("release.pem"), pair[0]);
         Files.writeString(keys.resolve("release.pub.pem"), pair[1]);
-        PipelineSteps.sign(args(), env("ci"), keys.resolve("release.pem"), keys.resolve("release.pub.pem"));
-        PipelineSteps.provenance(args(), env("ci"), keys.resolve("release.pem"));
+        sign(args(), env("ci"), keys.resolve("release.pem"), keys.resolve("release.pub.pem"));
+        provenance(args(), env("ci"), keys.resolve("release.pem"));
 
-        Map<String, Object> verified = PipelineSteps.verifySignatures(args(), env("jenkins"), keys.resolve("release.pub.pem"));
+        Map<String, Object> verified = verifySignatures(args(), env("jenkins"), keys.resolve("release.pub.pem"));
 
         assertThat(verified).containsEntry("verified", true).containsKeys("event", "provenanceEvent");
         String[] other = KeySigner.generatePem();
         Files.writeString(keys.resolve("other.pub.pem"), other[1]);
-        assertThatThrownBy(() -> PipelineSteps.verifySignatures(args(), env("jenkins"), keys.resolve("other.pub.pem")))
+        assertThatThrownBy(() -> verifySignatures(args(), env("jenkins"), keys.resolve("other.pub.pem")))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("signature.mismatch");
-        assertThatThrownBy(() -> PipelineSteps.verifySignatures(args("certificateIdentity", IDENTITY), env("jenkins"),
+        assertThatThrownBy(() -> verifySignatures(args("certificateIdentity", IDENTITY), env("jenkins"),
                 keys.resolve("release.pub.pem")))
                 .isInstanceOf(InputException.class).hasMessageContaining("[certificateIdentity] belong to certificate mode");
     }
@@ -98,9 +103,9 @@ class PipelineStepsSignatureTest {
         Path trustedRoot = pki.trustedRoot(tmp.resolve("trusted_root.json"), Optional.empty());
         Path caBundle = pki.caBundle(tmp.resolve("ca.pem"));
 
-        Map<String, Object> exact = PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
+        Map<String, Object> exact = verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
                 "certificateOidcIssuer", TestPki.ISSUER), env("jenkins"), Optional.of(trustedRoot));
-        Map<String, Object> regexp = PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentityRegexp",
+        Map<String, Object> regexp = verifySignaturesWithCertificate(args("certificateIdentityRegexp",
                 "https://ci\\.example\\.test/job/.*", "certificateOidcIssuer", TestPki.ISSUER), env("jenkins"), Optional.of(caBundle));
 
         assertThat(exact).containsEntry("verified", true).containsEntry("mode", "certificate").containsEntry("identity", IDENTITY)
@@ -121,19 +126,19 @@ class PipelineStepsSignatureTest {
         Path trustedRoot = pki.trustedRoot(tmp.resolve("trusted_root.json"), Optional.empty());
         Path otherRoot = TestPki.other(Instant.now()).caBundle(tmp.resolve("other-ca.pem"));
 
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity",
+        assertThatThrownBy(() -> verifySignaturesWithCertificate(args("certificateIdentity",
                 "https://ci.example.test/job/intruder", "certificateOidcIssuer", TestPki.ISSUER), env("jenkins"), Optional.of(trustedRoot)))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("certificate.identity")
                 .hasMessageContaining(IDENTITY).hasMessageContaining("'https://ci.example.test/job/intruder'");
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentityRegexp",
+        assertThatThrownBy(() -> verifySignaturesWithCertificate(args("certificateIdentityRegexp",
                 "https://ci\\.example\\.test/job/billing", "certificateOidcIssuer", TestPki.ISSUER), env("jenkins"),
                 Optional.of(trustedRoot)))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("certificate.identity");
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
+        assertThatThrownBy(() -> verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
                 "certificateOidcIssuer", "https://accounts.example.test"), env("jenkins"), Optional.of(trustedRoot)))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("certificate.issuer")
                 .hasMessageContaining("'" + TestPki.ISSUER + "', not 'https://accounts.example.test'");
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
+        assertThatThrownBy(() -> verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
                 "certificateOidcIssuer", TestPki.ISSUER), env("jenkins"), Optional.of(otherRoot)))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("certificate.untrusted");
 
@@ -151,13 +156,13 @@ class PipelineStepsSignatureTest {
         String[] pair = KeySigner.generatePem();
         Files.writeString(keys.resolve("release.pem"), pair[0]);
         Files.writeString(keys.resolve("release.pub.pem"), pair[1]);
-        PipelineSteps.sign(args(), env("ci"), keys.resolve("release.pem"), keys.resolve("release.pub.pem"));
+        sign(args(), env("ci"), keys.resolve("release.pem"), keys.resolve("release.pub.pem"));
 
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(policy, env("jenkins"), Optional.of(trustedRoot)))
+        assertThatThrownBy(() -> verifySignaturesWithCertificate(policy, env("jenkins"), Optional.of(trustedRoot)))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("signature.missing");
 
         signWithCertificate(TestPki.other(Instant.now()), IDENTITY);
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(policy, env("jenkins"), Optional.of(trustedRoot)))
+        assertThatThrownBy(() -> verifySignaturesWithCertificate(policy, env("jenkins"), Optional.of(trustedRoot)))
                 .isInstanceOf(RefusedException.class).hasMessageContaining("certificate.untrusted");
     }
 
@@ -166,19 +171,19 @@ class PipelineStepsSignatureTest {
         signWithCertificate(pki, IDENTITY);
         Path trustedRoot = pki.trustedRoot(tmp.resolve("trusted_root.json"), Optional.empty());
 
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args(), env("jenkins"), Optional.empty()))
+        assertThatThrownBy(() -> verifySignaturesWithCertificate(args(), env("jenkins"), Optional.empty()))
                 .isInstanceOf(InputException.class).hasMessage("verifySignatures: certificate mode needs certificateIdentity or "
                         + "certificateIdentityRegexp, certificateOidcIssuer, a trust root (trusted_root.json or a PEM bundle of CA certificates)");
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY), env("jenkins"),
+        assertThatThrownBy(() -> verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY), env("jenkins"),
                 Optional.of(trustedRoot)))
                 .isInstanceOf(InputException.class).hasMessage("verifySignatures: certificate mode needs certificateOidcIssuer");
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
+        assertThatThrownBy(() -> verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
                 "certificateOidcIssuer", TestPki.ISSUER), env("jenkins"), Optional.empty())).isInstanceOf(InputException.class)
                 .hasMessageContaining("needs a trust root");
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
+        assertThatThrownBy(() -> verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
                 "certificateIdentityRegexp", ".*", "certificateOidcIssuer", TestPki.ISSUER), env("jenkins"), Optional.of(trustedRoot)))
                 .isInstanceOf(InputException.class).hasMessageContaining("only one of certificateIdentity and certificateIdentityRegexp");
-        assertThatThrownBy(() -> PipelineSteps.verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
+        assertThatThrownBy(() -> verifySignaturesWithCertificate(args("certificateIdentity", IDENTITY,
                 "certificateOidcIssuer", TestPki.ISSUER), env("jenkins"), Optional.of(tmp.resolve("missing.json"))))
                 .isInstanceOf(InputException.class).hasMessageContaining("trust root not found");
         assertThat(events()).extracting(Event::type).doesNotContain("signature-verified", "signature-failed");
@@ -190,7 +195,7 @@ class PipelineStepsSignatureTest {
         String[] pair = KeySigner.generatePem();
         Files.writeString(keys.resolve("other.pem"), pair[0]);
 
-        assertThatThrownBy(() -> PipelineSteps.signWithCertificate(args(), env("ci"), keys.resolve("other.pem"), leaf.cert(),
+        assertThatThrownBy(() -> MapSteps.signWithCertificate(args(), env("ci"), keys.resolve("other.pem"), leaf.cert(),
                 Optional.empty())).isInstanceOf(InputException.class).hasMessageContaining("does not belong to the certificate");
         assertThat(events()).extracting(Event::type).doesNotContain("signed");
     }

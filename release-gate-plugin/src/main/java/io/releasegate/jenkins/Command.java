@@ -1,5 +1,6 @@
 package io.releasegate.jenkins;
 
+import io.releasegate.steps.Step;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -10,38 +11,43 @@ import java.util.Optional;
  * verify-production, and next-version), and their camelCase spellings ({@code releaseRecord}, {@code noGo}, …).
  */
 enum Command {
-    BUILD_ONCE("buildOnce", false),
-    GENERATE_SBOM("generateSbom", false),
-    PLAN("plan", true),
-    SIGN("sign", true),
-    VERIFY_SIGNATURES("verifySignatures", true),
-    PROVENANCE("provenance", true),
-    GATE("gate", true),
-    TAG("tag", true),
-    LIBRARY_CHECK("libraryCheck", true),
-    APPROVAL_STATUS("approvalStatus", true),
-    APPROVE_PRODUCTION("approveProduction", false),
-    NO_GO("noGo", true),
-    PROMOTE_DIGEST("promoteDigest", false),
-    VERIFY_PRODUCTION("verifyProduction", true),
-    NEXT_VERSION("nextVersion", true),
-    RELEASE_RECORD("releaseRecord", true);
+    BUILD_ONCE(Step.BUILD_ONCE, false),
+    GENERATE_SBOM(Step.GENERATE_SBOM, false),
+    PLAN(Step.PLAN, true),
+    SIGN(Step.SIGN, true),
+    VERIFY_SIGNATURES(Step.VERIFY_SIGNATURES, true),
+    PROVENANCE(Step.PROVENANCE, true),
+    GATE(Step.GATE, true),
+    TAG(Step.TAG, true),
+    LIBRARY_CHECK(Step.LIBRARY_CHECK, true),
+    APPROVAL_STATUS(Step.APPROVAL_STATUS, true),
+    APPROVE_PRODUCTION(Step.APPROVE_PRODUCTION, false),
+    NO_GO(Step.NO_GO, true),
+    PROMOTE_DIGEST(Step.PROMOTE_DIGEST, false),
+    VERIFY_PRODUCTION(Step.VERIFY_PRODUCTION, true),
+    NEXT_VERSION(Step.NEXT_VERSION, true),
+    RELEASE_RECORD(Step.RELEASE_RECORD, true);
 
-    private final String stepName;
+    private final Step step;
     private final boolean generic;
 
-    Command(String stepName, boolean generic) {
-        this.stepName = stepName;
+    Command(Step step, boolean generic) {
+        this.step = step;
         this.generic = generic;
     }
 
+    /** The core step this command runs. */
+    Step step() {
+        return step;
+    }
+
     String stepName() {
-        return stepName;
+        return step.stepName();
     }
 
     /** The name the golden pipeline passes to {@code releaseGate(command: …)}: {@code release-record}, {@code no-go}, … */
     String commandName() {
-        return stepName.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+        return stepName().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 
     /** Commands that read the git history and the policy only: no store, no ledger, nothing recorded. */
@@ -58,7 +64,7 @@ enum Command {
     static Optional<Command> forReleaseGate(String name) {
         String wanted = name == null ? "" : name.trim();
         return Arrays.stream(values()).filter(Command::generic)
-                .filter(c -> c.commandName().equals(wanted) || c.stepName.equals(wanted)).findFirst();
+                .filter(c -> c.commandName().equals(wanted) || c.stepName().equals(wanted)).findFirst();
     }
 
     static String releaseGateNames() {

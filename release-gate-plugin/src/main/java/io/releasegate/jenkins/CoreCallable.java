@@ -8,8 +8,8 @@ import io.releasegate.error.ReleaseGateException;
 import io.releasegate.ledger.EventSigner;
 import io.releasegate.policy.CentralPolicy;
 import io.releasegate.signing.KeySecrets;
-import io.releasegate.steps.PipelineSteps;
 import io.releasegate.steps.StepEnvironment;
+import io.releasegate.steps.TrustedInputs;
 import io.releasegate.store.RegistryCredentials;
 import io.releasegate.tag.RemoteAccess;
 import java.io.File;
@@ -174,41 +174,29 @@ final class CoreCallable extends MasterToSlaveFileCallable<HashMap<String, Objec
 
     private Map<String, Object> run(StepEnvironment env, Path privateKey, Path publicKey, Path certificate, Path trustRoot,
                                     Path tagKey) {
-        return switch (command) {
-            case BUILD_ONCE -> PipelineSteps.buildOnce(args, env);
-            case GENERATE_SBOM -> PipelineSteps.generateSbom(args, env);
-            case SIGN -> certificate != null
-                    ? PipelineSteps.signWithCertificate(args, env, need(privateKey, "private"), certificate, Optional.empty())
-                    : PipelineSteps.sign(args, env, need(privateKey, "private"), need(publicKey, "public"));
-            case VERIFY_SIGNATURES -> args.keySet().stream().anyMatch(PipelineSteps.CERTIFICATE_ARGS::contains)
-                    ? PipelineSteps.verifySignaturesWithCertificate(args, env, Optional.ofNullable(trustRoot))
-                    : PipelineSteps.verifySignatures(args, env, need(publicKey, "public"));
-            case PROVENANCE -> PipelineSteps.provenance(args, env, need(privateKey, "private"));
-            case GATE -> PipelineSteps.gate(args, env);
-            case APPROVE_PRODUCTION -> PipelineSteps.approveProduction(args, env);
-            case NO_GO -> PipelineSteps.noGo(args, env);
-            case PROMOTE_DIGEST -> PipelineSteps.promoteDigest(args, env, Optional.of(emergencyApprover).filter(a -> !a.isEmpty()));
-            case VERIFY_PRODUCTION -> PipelineSteps.verifyProduction(args, env);
-            case NEXT_VERSION -> PipelineSteps.nextVersion(args, env);
-            case RELEASE_RECORD -> PipelineSteps.releaseRecord(args, env);
-            case PLAN -> PipelineSteps.plan(args, env);
-            case LIBRARY_CHECK -> PipelineSteps.libraryCheck(args, env);
-            case APPROVAL_STATUS -> PipelineSteps.approvalStatus(args, env);
-            case TAG -> PipelineSteps.tagRelease(args, env, need(tagKey, "OpenPGP tag signing"), tag.passphrase(), access(tag));
-        };
+        TrustedInputs trusted = TrustedInputs.none().emergencyApprover(emergencyApprover);
+        if (privateKey != null) {
+            trusted = trusted.privateKey(privateKey);
+        }
+        if (publicKey != null) {
+            trusted = trusted.publicKey(publicKey);
+        }
+        if (certificate != null) {
+            trusted = trusted.certificate(certificate);
+        }
+        if (trustRoot != null) {
+            trusted = trusted.trustRoot(trustRoot);
+        }
+        if (tagKey != null) {
+            trusted = trusted.tag(tagKey, tag.passphrase(), access(tag));
+        }
+        return command.step().call(args, env, trusted);
     }
 
     /** The push login and the build's ssh, as the core pushes the tag (never logged: RemoteAccess hides the password). */
     private static RemoteAccess access(TagSecrets secrets) {
         RemoteAccess ssh = RemoteAccess.ssh(secrets.sshEnvironment());
         return secrets.hasLogin() ? ssh.withLogin(secrets.username(), secrets.password()) : ssh;
-    }
-
-    private Path need(Path key, String which) {
-        if (key == null) {
-            throw new IllegalStateException(command.stepName() + " needs the " + which + " key");
-        }
-        return key;
     }
 
     private static boolean posix() {

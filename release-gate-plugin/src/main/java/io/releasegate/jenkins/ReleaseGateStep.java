@@ -182,7 +182,7 @@ public class ReleaseGateStep extends Step {
                 }
                 case VERIFY_SIGNATURES -> {
                     Map<String, Object> certificateArgs = new HashMap<>();
-                    io.releasegate.steps.PipelineSteps.CERTIFICATE_ARGS.forEach(k -> {
+                    io.releasegate.steps.VerifyCertificateArgs.CERTIFICATE_ARGS.forEach(k -> {
                         if (a.containsKey(k)) {
                             certificateArgs.put(k, a.remove(k));
                         }
