@@ -205,9 +205,24 @@ public final class ProgramSshSessionFactory extends SshSessionFactory {
             return code;
         }
 
+        /**
+         * The program's exit status. JGit asks for it as soon as the program's output ends, which can be a moment before
+         * the program has exited: then it waits for that moment (a few seconds at most) rather than failing the call.
+         */
         @Override
         public int exitValue() {
-            return process.exitValue();
+            try {
+                return process.exitValue();
+            } catch (IllegalThreadStateException running) {
+                try {
+                    if (process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                        return process.exitValue();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw running;
+            }
         }
 
         @Override
