@@ -135,8 +135,8 @@ final class GovernanceCommands {
             String[] nv = InspectCommand.parse(release);
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
                 if (noGo != null) {
-                    Event e = ApproveProduction.recordDecision(ctx.ledger(), nv[0] + "@" + nv[1], parsedDigest(), approver,
-                            false, noGo, environment, java.time.Clock.systemUTC());
+                    Event e = ApproveProduction.recordNoGo(ctx.ledger(), nv[0] + "@" + nv[1], parsedDigest(), approver, noGo,
+                            environment, java.time.Clock.systemUTC(), () -> policy(ctx, nv[0] + "@" + nv[1], environment));
                     output.document(Json.object().put("decision", "no-go").put("event", e.id()));
                     return 0;
                 }

@@ -167,6 +167,21 @@ public final class ApproveProduction {
         return recordDecision(ledger, subject, digest, actor, go, reason, environment, clock, Optional.empty());
     }
 
+    /**
+     * Records a no-go: it names the policy it was taken under when {@code policy} resolves, and is recorded even when
+     * it does not (a policy that cannot be read or is refused must never stop anyone from saying no).
+     */
+    public static Event recordNoGo(Ledger ledger, String subject, Digest digest, String actor, String reason, String environment,
+                                   Clock clock, java.util.function.Supplier<Policy> policy) {
+        Optional<Policy> under;
+        try {
+            under = Optional.of(policy.get());
+        } catch (io.releasegate.error.ReleaseGateException unreadable) {
+            under = Optional.empty();
+        }
+        return recordDecision(ledger, subject, digest, actor, false, reason, environment, clock, under);
+    }
+
     /** Records a go or no-go decision taken under {@code policy}, which the event names by its digest. */
     public static Event recordDecision(Ledger ledger, String subject, Digest digest, String actor, boolean go,
                                        String reason, String environment, Clock clock, Optional<Policy> policy) {

@@ -328,10 +328,9 @@ public final class PipelineSteps {
     /** Records a no-go decision (an aborted approval) by the environment's actor. */
     public static EventResult noGo(NoGoArgs args, StepEnvironment env) {
         try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
-            io.releasegate.ledger.Event e = io.releasegate.approval.ApproveProduction.recordDecision(ctx.ledger(),
-                    args.name() + "@" + args.version(), args.digest(),
-                    env.actor(), false, args.reason(), args.environment(),
-                    java.time.Clock.systemUTC());
+            io.releasegate.ledger.Event e = io.releasegate.approval.ApproveProduction.recordNoGo(ctx.ledger(),
+                    args.name() + "@" + args.version(), args.digest(), env.actor(), args.reason(), args.environment(),
+                    java.time.Clock.systemUTC(), () -> policy(env, ctx, args.name(), args.version(), args.environment()));
             return new EventResult(e.id());
         }
     }

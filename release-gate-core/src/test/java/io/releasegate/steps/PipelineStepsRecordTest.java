@@ -62,4 +62,31 @@ class PipelineStepsRecordTest {
                 state, "jenkins")))
                 .isInstanceOf(InputException.class).hasMessageContaining("payments@9.9.9 was not built");
     }
+
+    @Test
+    void aNoGoNamesThePolicyItWasTakenUnderAndIsRecordedEvenWhenThatPolicyIsRefused() throws Exception {
+        SampleProject sample = SampleProject.create(tmp.resolve("payments"), Instant.parse("2026-11-02T09:00:00Z"));
+        Path project = sample.directory();
+        Path state = tmp.resolve("state");
+        Map<String, Object> built = buildOnce(Map.of("name", "payments", "version", "1.0.0", "artifacts", sample.build("1.0.0")),
+                StepEnvironment.of(project, state, "rita"));
+        StepEnvironment mia = StepEnvironment.of(project, state, "mia");
+        String noGo = PipelineSteps.noGo(NoGoArgs.of(Map.of("name", "payments", "version", "1.0.0", "digest", built.get("digest"),
+                "reason", "smoke tests red")), mia).event();
+        // a central policy that cannot be read: the no-go is still recorded, naming no policy
+        StepEnvironment unreadable = mia.central(Optional.of(io.releasegate.policy.CentralPolicy.of(
+                tmp.resolve("missing.yaml"), "sha256:" + "0".repeat(64))));
+        String second = PipelineSteps.noGo(NoGoArgs.of(Map.of("name", "payments", "version", "1.0.0", "digest", built.get("digest"),
+                "reason", "still red")), unreadable).event();
+        try (io.releasegate.context.ReleaseContext ctx = io.releasegate.context.ReleaseContext.open(
+                io.releasegate.context.ReleaseContext.Options.embedded(state))) {
+            java.util.List<io.releasegate.ledger.Event> events = ctx.ledger().events("payments@1.0.0");
+            io.releasegate.ledger.Event first = events.stream().filter(e -> e.id().equals(noGo)).findFirst().orElseThrow();
+            assertThat(first.text(io.releasegate.policy.Policy.EVENT_FIELD)).hasValueSatisfying(d -> assertThat(d).startsWith("sha256:"));
+            assertThat(first.text("decision")).contains("no-go");
+            io.releasegate.ledger.Event refused = events.stream().filter(e -> e.id().equals(second)).findFirst().orElseThrow();
+            assertThat(refused.text(io.releasegate.policy.Policy.EVENT_FIELD)).isEmpty();
+            assertThat(refused.text("reason")).contains("still red");
+        }
+    }
 }
