@@ -165,7 +165,37 @@ class ApprovalIdentityTest {
     }
 
     /** Waits for the pending input and submits it as {@code user}, as the input page's Proceed button does. */
-    static void submit(WorkflowRun run, String user, String role, String rationale) throws Exception {
+    @Test
+    void aNoGoIsTheDecisionOfWhoeverRejectedTheInput(JenkinsRule r) throws Exception {
+        r.jenkins.setSecurityRealm(r.createDummySecurityRealm());
+        r.jenkins.setAuthorizationStrategy(new MockAuthorizationStrategy().grant(hudson.model.Item.READ, hudson.model.Item.BUILD,
+                hudson.model.Item.CANCEL).everywhere().to("mia").grant(jenkins.model.Jenkins.READ).everywhere().to("mia"));
+        WorkflowJob job = r.createProject(WorkflowJob.class, "payments");
+        SampleWorkspace sample = SampleWorkspace.create(job);
+        job.setDefinition(new CpsFlowDefinition("""
+                def built
+                node { built = buildOnce(%1$s, artifacts: 'target/*.jar') }
+                try {
+                  input(message: 'Release?')
+                } catch (aborted) {
+                  node { releaseGate(command: 'no-go', args: [%1$s, digest: built.digest, reason: 'approval aborted']) }
+                  throw aborted
+                }
+                """.formatted(RELEASE), true));
+        WorkflowRun run = job.scheduleBuild2(0).waitForStart();
+        InputStepExecution pending = pendingInput(run, "mia");
+        try (ACLContext ignored = ACL.as(User.getById("mia", true))) {
+            pending.doAbort();
+        }
+        r.assertBuildStatus(Result.ABORTED, r.waitForCompletion(run));
+        r.assertLogContains("noGo payments@1.0.0 as mia", run);
+        Event decision = sample.events().stream().filter(e -> e.type().equals("decision")).findFirst().orElseThrow();
+        assertThat(decision.actor()).isEqualTo("mia");
+        assertThat(decision.text("decision")).contains("no-go");
+    }
+
+    /** The input the build is waiting at, once it waits (a minute at most). */
+    static InputStepExecution pendingInput(WorkflowRun run, String user) throws Exception {
         InputStepExecution pending = null;
         for (int i = 0; i < 600 && pending == null; i++) {
             InputAction action = run.getAction(InputAction.class);
@@ -177,6 +207,11 @@ class ApprovalIdentityTest {
             }
         }
         assertThat(pending).as("an input waiting for " + user).isNotNull();
+        return pending;
+    }
+
+    static void submit(WorkflowRun run, String user, String role, String rationale) throws Exception {
+        InputStepExecution pending = pendingInput(run, user);
         try (ACLContext ignored = ACL.as(User.getById(user, true))) {
             if (role == null) {
                 pending.proceed((Map<String, Object>) null);   // an input without parameters
