@@ -34,6 +34,8 @@ public enum EventType {
     EMERGENCY_APPROVED("emergency-approved", Asserter.PERSON),
     EMERGENCY_REVIEWED("emergency-reviewed", Asserter.PERSON),
     EXCEPTION_APPROVED("exception-approved", Asserter.PERSON),
+    HALTED("halted", Asserter.PERSON),
+    HALT_LIFTED("halt-lifted", Asserter.PERSON),
     /** Not an event: the signed checkpoint of the ledger's head that is published outside the ledger. */
     LEDGER_CHECKPOINT("ledger-checkpoint", Asserter.CI);
 

@@ -35,7 +35,8 @@ import java.util.function.Function;
  * <li>windows: every instant the team's weekly windows are open (in the team's time zone) is inside the baseline's
  * (in its own); every blackout date stays; every freeze is covered by a freeze as long and as wide;</li>
  * <li>emergency: every required field stays, the review is due no later;</li>
- * <li>library: a pinned library stays required.</li>
+ * <li>library: a pinned library stays required;</li>
+ * <li>incidents: every severity's response time stays, and no longer.</li>
  * </ul>
  */
 final class Loosening {
@@ -68,6 +69,7 @@ final class Loosening {
         l.windows();
         l.emergency();
         l.library();
+        l.incidents();
         return List.copyOf(l.refusals);
     }
 
@@ -290,5 +292,15 @@ final class Loosening {
         if (!base.library().allowUnpinned() && team.library().allowUnpinned()) {
             refuse("library.allowUnpinned", "false", "true", "production takes only releases built by a pinned library");
         }
+    }
+
+    private void incidents() {
+        base.incidents().responseTime().forEach((severity, limit) -> {
+            java.time.Duration mine = team.incidents().responseTime().get(severity);
+            if (mine == null || mine.compareTo(limit) > 0) {
+                refuse("incidents.responseTime." + severity, limit.toString(), mine == null ? "none" : mine.toString(),
+                        "an incident of this severity is responded to no later");
+            }
+        });
     }
 }

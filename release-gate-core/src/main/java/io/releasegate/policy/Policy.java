@@ -23,7 +23,7 @@ import java.util.Comparator;
  * and is not part of that identity.
  */
 public record Policy(int version, List<Environment> environments, Gates gates, Approvals approvals, Windows windows,
-                     Emergency emergency, Exceptions exceptions, Library library, Source source) {
+                     Emergency emergency, Exceptions exceptions, Library library, Incidents incidents, Source source) {
 
     public Policy {
         environments = List.copyOf(environments);
@@ -125,6 +125,16 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
     }
 
     /**
+     * Incidents: how long, by severity, an incident may stand before it is responded to (a release halt set for it is
+     * lifted); {@code audit} reports the ones past that time.
+     */
+    public record Incidents(java.util.Map<String, java.time.Duration> responseTime) {
+        public Incidents {
+            responseTime = java.util.Map.copyOf(responseTime);
+        }
+    }
+
+    /**
      * The identity of the effective policy: SHA-256 over {@link #canonicalJson()}. Two policies that decide alike
      * (whatever their files' layout, key order or the order of their sets) have the same digest.
      */
@@ -200,6 +210,10 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
         em.put("reviewWithinDays", emergency.reviewWithinDays());
         root.putObject("exceptions").put("directory", exceptions.directory());
         root.putObject("library").put("allowUnpinned", library.allowUnpinned());
+        if (!incidents.responseTime().isEmpty()) {
+            ObjectNode rt = root.putObject("incidents").putObject("responseTime");
+            incidents.responseTime().forEach((severity, d) -> rt.put(severity, d.toString()));
+        }
         return Json.compact(sorted(root));
     }
 

@@ -250,7 +250,7 @@ public final class PolicyLoader {
 
     private static Policy bind(Value root, Policy.Source source) {
         Map<String, Value> top = object(root, "policy", Set.of("version", "environments", "gates", "approvals", "windows",
-                "emergency", "exceptions", "library"));
+                "emergency", "exceptions", "library", "incidents"));
         int version = integer(require(top, "version", root, "policy"), "version");
         if (version != 1) {
             throw error(top.get("version"), "version", "unknown policy version " + version + "; this release-gate reads version 1");
@@ -410,10 +410,46 @@ public final class PolicyLoader {
             Map<String, Value> lib = object(lv, "library", Set.of("allowUnpinned"));
             allowUnpinned = lib.containsKey("allowUnpinned") && bool(lib.get("allowUnpinned"), "library.allowUnpinned");
         }
+        Map<String, java.time.Duration> responseTime = new java.util.TreeMap<>();
+        Value iv = top.get("incidents");
+        if (iv != null) {
+            Map<String, Value> inc = object(iv, "incidents", Set.of("responseTime"));
+            Value rv = inc.get("responseTime");
+            if (rv != null) {
+                for (Map.Entry<String, Value> e : object(rv, "incidents.responseTime", null).entrySet()) {
+                    responseTime.put(e.getKey(), duration(e.getValue(), "incidents.responseTime." + e.getKey()));
+                }
+            }
+        }
         return new Policy(version, envs, gates, new Policy.Approvals(high, count, roles, members),
                 new Policy.Windows(tz, weekly, blackouts, freezes),
                 new Policy.Emergency(emRequires, integer(require(em, "reviewWithinDays", ev, "emergency"), "emergency.reviewWithinDays")),
-                new Policy.Exceptions(exDir), new Policy.Library(allowUnpinned), source);
+                new Policy.Exceptions(exDir), new Policy.Library(allowUnpinned), new Policy.Incidents(responseTime), source);
+    }
+
+    /** A duration as {@code 30m}, {@code 4h}, {@code 3d}, or ISO 8601 ({@code PT4H}); positive. */
+    private static java.time.Duration duration(Value v, String key) {
+        String t = text(v, key).trim();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,6})([mhd])").matcher(t);
+        java.time.Duration d;
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            d = switch (m.group(2)) {
+                case "m" -> java.time.Duration.ofMinutes(n);
+                case "h" -> java.time.Duration.ofHours(n);
+                default -> java.time.Duration.ofDays(n);
+            };
+        } else {
+            try {
+                d = java.time.Duration.parse(t);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw error(v, key, "'" + t + "' is not a duration (30m, 4h, 3d or ISO 8601 such as PT4H)");
+            }
+        }
+        if (d.isNegative() || d.isZero()) {
+            throw error(v, key, "a response time must be positive, not " + t);
+        }
+        return d;
     }
 
     // -------------------------------------------------------------------------------------- helpers

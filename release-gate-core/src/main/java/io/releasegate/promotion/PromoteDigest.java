@@ -230,6 +230,10 @@ public final class PromoteDigest {
             return new Decision(true, sameDigest, Optional.empty());
         }
         List<Refusal> refusals = new ArrayList<>();
+        // a standing release halt stops everything past the first environment (a rollback was decided above)
+        if (new HaltRule(ledger.events(ReleaseHalt.SUBJECT)).check(p) instanceof PromotionRule.Refused halted) {
+            refusals.addAll(halted.refusals());
+        }
         Optional<Policy.Environment> previous = policy.previous(environment);
         if (previous.isPresent() && events.stream().noneMatch(e -> e.type().equals(PROMOTED)
                 && e.text("environment").orElse("").equals(previous.get().name()) && e.digest().equals(Optional.of(digest)))) {

@@ -374,4 +374,62 @@ class GovernanceTest {
         }
         assertThat(ledger.events("payments@1.0.0")).filteredOn(e -> e.type().equals("promoted")).hasSize(1);
     }
+
+    @Test
+    void aReleaseHaltStopsEveryPromotionPastDevExceptARollbackAndOnlySomeoneElseLiftsIt() {
+        toStaging();
+        approve("mia", "maintainer").call();
+        approve("dora", "domain-reviewer").call();
+        promote("production").call();
+        assertThat(new io.releasegate.verify.VerifyProduction(store, ledger).release("payments", "1.0.0").check("health", "true")
+                .workdir(tmp).call().ok()).isTrue();
+        // the next version is built while an incident is open
+        Digest fix = new BuildOnce(store, ledger).name("payments").version("1.0.1").workspace(repo.dir()).outputs(List.of("*.txt"))
+                .actor("ci").clock(MONDAY).call().digest();
+        io.releasegate.testing.Evidence.record(store, ledger, "payments", "1.0.1", tmp.resolve("keys"), MONDAY);
+        PromoteDigest next = new PromoteDigest(policy, store, ledger).release("payments", "1.0.1").digest(fix).actor("ci")
+                .roles(roles).authors(AUTHORS).clock(MONDAY);
+
+        Event halt = ReleaseHalt.set(ledger, "rita", "card payments fail for every customer", "INC-7", "sev1", policy, MONDAY);
+        assertThatThrownBy(() -> ReleaseHalt.set(ledger, "max", "again", "INC-8", "sev2", policy, MONDAY))
+                .isInstanceOf(RefusedException.class).hasMessageContaining("halt.standing");
+        next.to("dev").call();                                            // dev stays open for the fix
+        assertThatThrownBy(() -> next.to("staging").call()).isInstanceOf(RefusedException.class)
+                .hasMessageContaining(ReleaseHalt.RULE).hasMessageContaining("set by rita").hasMessageContaining("INC-7");
+        // a rollback to the known-good digest still goes through
+        assertThat(promote("production").rollback(Optional.of("INC-7")).call().rollback()).isTrue();
+
+        // whoever set the halt cannot lift it alone; someone else can, and then promotions go on
+        assertThatThrownBy(() -> ReleaseHalt.lift(ledger, "Rita", "fixed", policy, MONDAY)).isInstanceOf(RefusedException.class)
+                .hasMessageContaining("halt.self-lift");
+        Event lifted = ReleaseHalt.lift(ledger, "max", "INC-7 resolved, root cause fixed in 1.0.1", policy, MONDAY);
+        assertThat(lifted.text("halt")).contains(halt.id());
+        assertThatThrownBy(() -> ReleaseHalt.lift(ledger, "max", "again", policy, MONDAY)).isInstanceOf(RefusedException.class)
+                .hasMessageContaining("halt.none");
+        assertThat(next.to("staging").call().environment()).isEqualTo("staging");
+        assertThat(ReleaseHalt.active(ledger.events(ReleaseHalt.SUBJECT))).isEmpty();
+    }
+
+    @Test
+    void anIncidentPastItsSeveritysResponseTimeIsOverdueAndATeamCannotLengthenIt() throws Exception {
+        Event halt = ReleaseHalt.set(ledger, "rita", "checkout down", "INC-9", "sev1", policy, MONDAY);
+        assertThat(ReleaseHalt.overdue(halt, policy, MONDAY.instant().plus(java.time.Duration.ofMinutes(59)))).isEmpty();
+        assertThat(ReleaseHalt.overdue(halt, policy, MONDAY.instant().plus(java.time.Duration.ofMinutes(90))))
+                .contains(java.time.Duration.ofMinutes(30));
+        assertThatThrownBy(() -> ReleaseHalt.set(ledger, "max", "x", "INC-10", "sev9", policy, MONDAY))
+                .isInstanceOf(io.releasegate.error.InputException.class).hasMessageContaining("unknown incident severity 'sev9'");
+        assertThatThrownBy(() -> ReleaseHalt.set(ledger, "max", " ", "INC-10", "", policy, MONDAY))
+                .isInstanceOf(io.releasegate.error.InputException.class).hasMessageContaining("a reason");
+
+        // a team may answer faster than the library's table, never slower
+        Path team = repo.dir().resolve(".release/policy.yaml");
+        Files.writeString(team, Files.readString(team) + "incidents:\n  responseTime:\n    sev1: 30m\n");
+        assertThat(PolicyLoader.load(Optional.of(team)).incidents().responseTime().get("sev1")).isEqualTo(java.time.Duration.ofMinutes(30));
+        Files.writeString(team, Files.readString(team).replace("sev1: 30m", "sev1: 2h"));
+        assertThatThrownBy(() -> PolicyLoader.load(Optional.of(team))).isInstanceOf(RefusedException.class)
+                .hasMessageContaining("policy.loosened").hasMessageContaining("incidents.responseTime.sev1");
+        Files.writeString(team, Files.readString(team).replace("sev1: 2h", "sev1: soon"));
+        assertThatThrownBy(() -> PolicyLoader.load(Optional.of(team))).isInstanceOf(io.releasegate.error.InputException.class)
+                .hasMessageContaining("'soon' is not a duration");
+    }
 }
