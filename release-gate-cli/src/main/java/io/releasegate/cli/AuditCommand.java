@@ -85,6 +85,20 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
                                             + (r.reason().isEmpty() ? "" : " (" + r.reason() + ")")));
                 }
             }
+            // a standing release halt, and whether its incident is past its severity's response time
+            java.util.List<Event> halts = entries.stream().filter(en -> en.verification() instanceof Verification.Verified)
+                    .map(Ledger.Entry::event).filter(e -> e.subject().equals(io.releasegate.promotion.ReleaseHalt.SUBJECT)).toList();
+            java.util.Optional<Event> standing = io.releasegate.promotion.ReleaseHalt.active(halts);
+            if (standing.isPresent()) {
+                io.releasegate.policy.Policy policy = io.releasegate.policy.PolicyLoader.load(
+                        io.releasegate.policy.CentralPolicy.fromEnvironment(System.getenv()), java.util.Optional.empty());
+                java.time.Clock clock = java.time.Clock.systemUTC();
+                doc.set("halt", HaltCommand.describe(standing.get(), policy, clock));
+                io.releasegate.promotion.ReleaseHalt.overdue(standing.get(), policy, clock.instant()).ifPresent(d ->
+                        findings.addObject().put("rule", io.releasegate.promotion.ReleaseHalt.OVERDUE).put("event", standing.get().id())
+                                .put("message", io.releasegate.promotion.ReleaseHalt.describe(standing.get()) + " stands " + d
+                                        + " past the response time of severity " + standing.get().text("severity").orElse("?")));
+            }
             ArrayNode cps = doc.putArray("checkpoints");
             for (Ledger.CheckpointStatus c : checkpoints) {
                 ObjectNode n = cps.addObject().put("size", c.size()).put("head", c.head()).put("where", c.where())
@@ -106,6 +120,9 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
                 long good = checkpoints.stream().filter(c -> c.problem().isEmpty()).count();
                 out.println("checkpoints  " + good + " of " + checkpoints.size() + " extended by the ledger"
                         + (checkpoints.isEmpty() ? " (none published in " + ctx.store().location() + ")" : ""));
+                if (standing.isPresent()) {
+                    out.println("halt  " + io.releasegate.promotion.ReleaseHalt.describe(standing.get()) + " stands");
+                }
                 for (var f : findings) {
                     out.println("  FINDING " + f.path("rule").asText() + ": " + f.path("message").asText());
                 }

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         subcommands = {BuildOnceCommand.class, InspectCommand.class, AuditCommand.class, NextVersionCommand.class, ChangelogCommand.class,
                 CommitsCommand.class, BranchCommand.class, TagCommand.class, ReleaseNotesCommand.class, GovernanceCommands.Approve.class,
                 GovernanceCommands.Promote.class, GovernanceCommands.EmergencyApprove.class, GovernanceCommands.MarkBad.class,
+                HaltCommand.class,
                 GovernanceCommands.PolicyCommand.class, GateCommands.Gate.class,
                 GateCommands.Exceptions.class, GateCommands.Verify.class, GateCommands.Emergencies.class,
                 SigningCommands.Sign.class, SigningCommands.Verify.class, SigningCommands.ProvenanceCommand.class, SigningCommands.TlogInit.class, SbomCommand.class, VerifyTagCommand.class,

@@ -218,4 +218,41 @@ class LedgerBypassTest {
         assertThat(finding.path("message").asText()).contains(fingerprint).contains("key left on a lost laptop");
         assertThat(as(null, "audit", "--state-dir", state).out()).contains("FINDING signature.revoked-key");
     }
+
+    @Test
+    void aReleaseHaltSignedByItsSetterStopsStagingAndOnlySomeoneElseLiftsIt() throws Exception {
+        Run halt = as(trust.sshKeyFile("mia"), "halt", "--reason", "card payments fail", "--incident", "INC-7", "--severity", "sev1",
+                "--actor", "mia", "--repo", repo.dir().toString(), "--state-dir", state, "--json");
+        assertThat(halt.exit()).as(halt.err()).isZero();
+        assertThat(halt.json().path("halt").path("actor").asText()).isEqualTo("mia");
+        assertThat(as(trust.ciKeyFile(), "promote", "payments@1.0.0", "--digest", digest, "--to", "dev", "--repo",
+                repo.dir().toString(), "--state-dir", state, "--actor", "ci").exit()).isZero();   // dev stays open
+        Run staging = as(trust.ciKeyFile(), "promote", "payments@1.0.0", "--digest", digest, "--to", "staging", "--repo",
+                repo.dir().toString(), "--state-dir", state, "--actor", "ci");
+        assertThat(staging.exit()).isEqualTo(1);
+        assertThat(staging.err()).contains("promote.halted").contains("set by mia").contains("INC-7");
+        Run audit = as(null, "audit", "--state-dir", state, "--json");
+        assertThat(audit.json().path("halt").path("incident").asText()).isEqualTo("INC-7");
+
+        // mia cannot lift her own halt; a lift in dora's name signed with mallory's key is not recorded; dora lifts it
+        int before = ledgerSize();
+        Run self = as(trust.sshKeyFile("mia"), "halt", "--lift", "--reason", "fixed", "--actor", "mia", "--state-dir", state);
+        assertThat(self.exit()).isEqualTo(1);
+        assertThat(self.err()).contains("halt.self-lift");
+        Run forged = as(trust.sshKeyFile("mallory"), "halt", "--lift", "--reason", "fixed", "--actor", "dora", "--state-dir", state);
+        assertThat(forged.exit()).isEqualTo(2);
+        assertThat(ledgerSize()).isEqualTo(before);
+        Run lifted = as(trust.sshKeyFile("dora"), "halt", "--lift", "--reason", "INC-7 resolved", "--actor", "dora", "--state-dir",
+                state, "--json");
+        assertThat(lifted.exit()).as(lifted.err()).isZero();
+        assertThat(lifted.json().path("halt").isNull()).isTrue();
+        Run after = as(trust.ciKeyFile(), "promote", "payments@1.0.0", "--digest", digest, "--to", "staging", "--repo",
+                repo.dir().toString(), "--state-dir", state, "--actor", "ci");
+        assertThat(after.err()).doesNotContain("promote.halted");
+        // git itself checks who signed the halt and its lift
+        String log = Git.run(tmp, "--git-dir", ledger.toString(), "-c", "gpg.format=ssh", "-c",
+                "gpg.ssh.allowedSignersFile=" + trust.allowedSigners(), "log", "--show-signature", "main");
+        assertThat(log).contains("Good \"git\" signature for dora").contains("Good \"git\" signature for mia")
+                .contains("Event-Type: halted").contains("Event-Type: halt-lifted");
+    }
 }
