@@ -73,18 +73,22 @@ class LedgerBypassTest {
 
     /** `git commit-tree` + `update-ref`: an approval by dora, unsigned, on top of the ledger. */
     void appendForgedApproval() throws Exception {
-        Path event = Files.writeString(tmp.resolve("event.json"), "{\"schema\":\"https://releasegate.io/schemas/event/v1\","
+        appendForged("{\"schema\":\"https://releasegate.io/schemas/event/v1\","
                 + "\"type\":\"approved\",\"subject\":\"payments@1.0.0\",\"digest\":\"" + digest + "\",\"actor\":\"dora\","
                 + "\"time\":\"2026-12-01T10:00:00Z\",\"payload\":{\"environment\":\"production\",\"role\":\"domain-reviewer\","
-                + "\"rationale\":\"forged\"}}");
+                + "\"rationale\":\"forged\"}}", "approved payments@1.0.0");
+    }
+
+    /** An event document committed on top of the ledger with git plumbing, unsigned. */
+    void appendForged(String document, String message) throws Exception {
+        Path event = Files.writeString(tmp.resolve("event.json"), document);
         String blob = Git.run(tmp, "--git-dir", ledger.toString(), "hash-object", "-w", event.toString()).trim();
         Path listing = Files.writeString(tmp.resolve("tree.txt"), "100644 blob " + blob + "\tevent.json\n");
         Process mktree = new ProcessBuilder("git", "--git-dir", ledger.toString(), "mktree").redirectInput(listing.toFile()).start();
         String tree = new String(mktree.getInputStream().readAllBytes()).trim();
         assertThat(mktree.waitFor()).isZero();
         String head = Git.run(tmp, "--git-dir", ledger.toString(), "rev-parse", "main").trim();
-        String commit = Git.run(tmp, "--git-dir", ledger.toString(), "commit-tree", tree, "-p", head, "-m",
-                "approved payments@1.0.0").trim();
+        String commit = Git.run(tmp, "--git-dir", ledger.toString(), "commit-tree", tree, "-p", head, "-m", message).trim();
         Git.run(tmp, "--git-dir", ledger.toString(), "update-ref", "refs/heads/main", commit, head);
     }
 
@@ -254,5 +258,23 @@ class LedgerBypassTest {
                 "gpg.ssh.allowedSignersFile=" + trust.allowedSigners(), "log", "--show-signature", "main");
         assertThat(log).contains("Good \"git\" signature for dora").contains("Good \"git\" signature for mia")
                 .contains("Event-Type: halted").contains("Event-Type: halt-lifted");
+    }
+
+    @Test
+    void aLiftAppendedWithGitPlumbingIsNotBelievedAndThePromotionStaysRefused() throws Exception {
+        Run halt = as(trust.sshKeyFile("mia"), "halt", "--reason", "card payments fail", "--incident", "INC-7", "--actor", "mia",
+                "--repo", repo.dir().toString(), "--state-dir", state, "--json");
+        assertThat(halt.exit()).as(halt.err()).isZero();
+        String haltId = halt.json().path("halt").path("event").asText();
+        appendForged("{\"schema\":\"https://releasegate.io/schemas/event/v1\",\"type\":\"halt-lifted\","
+                + "\"subject\":\"release-gate:halt\",\"actor\":\"dora\",\"time\":\"2026-12-01T10:00:00Z\","
+                + "\"payload\":{\"halt\":\"" + haltId + "\",\"reason\":\"forged\"}}", "halt-lifted release-gate:halt");
+        Run staging = as(trust.ciKeyFile(), "promote", "payments@1.0.0", "--digest", digest, "--to", "staging", "--repo",
+                repo.dir().toString(), "--state-dir", state, "--actor", "ci");
+        assertThat(staging.exit()).isEqualTo(1);
+        assertThat(staging.err()).contains("event.unsigned");
+        Run audit = as(null, "audit", "--state-dir", state, "--json");
+        assertThat(audit.exit()).isEqualTo(1);
+        assertThat(audit.json().path("halt").path("event").asText()).isEqualTo(haltId);   // the forged lift does not count
     }
 }
