@@ -18,13 +18,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.PublicKey;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "evidence",
         description = {"Export the evidence bundle of NAME@VERSION: one deterministic tar holding the release record, the artifact",
@@ -33,10 +31,7 @@ import picocli.CommandLine.Spec;
                 "outcomes and the ledger's history as a git bundle, with INDEX.json (every file's SHA-256 and the required evidence",
                 "that is missing) signed with the release key, and INDEX.md. Check it offline with `evidence verify`."},
         subcommands = EvidenceCommand.Verify.class)
-final class EvidenceCommand implements Callable<Integer>, Main.JsonAware {
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+final class EvidenceCommand extends JsonCommand {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "NAME@VERSION", description = "The release.")
     String reference;
@@ -51,25 +46,11 @@ final class EvidenceCommand implements Callable<Integer>, Main.JsonAware {
     @ArgGroup(exclusive = false, multiplicity = "0..1")
     KeyOptions key;
 
-    @Option(names = "--json", description = "Print the index as JSON.")
-    boolean json;
-
     @Mixin
     CommonOptions common;
 
-    @Mixin
-    HelpOption help;
-
-    private CliOutput output;
-
     @Override
-    public CliOutput output() {
-        return output;
-    }
-
-    @Override
-    public Integer call() {
-        output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
+    int run(CliOutput output) {
         if (reference == null || out == null || key == null) {
             throw new InputException("usage: evidence NAME@VERSION --out FILE --key KEY (or evidence verify FILE --public-key PUB.pem)");
         }
@@ -89,7 +70,7 @@ final class EvidenceCommand implements Callable<Integer>, Main.JsonAware {
             ObjectNode doc = Json.object().put("bundle", target.toString()).put("sha256", Digester.of(archive).hex())
                     .put("size", archive.length);
             doc.set("index", exported.index());
-            if (json) {
+            if (output.json()) {
                 output.document(doc);
             } else {
                 PrintWriter w = output.out();
@@ -136,10 +117,7 @@ final class EvidenceCommand implements Callable<Integer>, Main.JsonAware {
                     "key's public key, every file against the index's SHA-256, the ledger bundle's chain of commits, every event",
                     "file against its commit and the release record against the projection of the bundle's events. Any altered",
                     "byte is refused naming the file (exit 1)."})
-    static final class Verify implements Callable<Integer>, Main.JsonAware {
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+    static final class Verify extends JsonCommand {
 
         @Parameters(index = "0", paramLabel = "FILE", description = "The evidence bundle.")
         Path file;
@@ -148,22 +126,8 @@ final class EvidenceCommand implements Callable<Integer>, Main.JsonAware {
                 description = "The release key's public key (PEM SPKI, PEM PKCS#1 RSA or OpenSSH).")
         Path publicKey;
 
-        @Option(names = "--json", description = "Print what was checked as JSON.")
-        boolean json;
-
-        @Mixin
-        HelpOption help;
-
-        private CliOutput output;
-
         @Override
-        public CliOutput output() {
-            return output;
-        }
-
-        @Override
-        public Integer call() {
-            output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
+        int run(CliOutput output) {
             PublicKey key = KeySigner.publicKey(publicKey);
             byte[] archive;
             try {
@@ -174,7 +138,7 @@ final class EvidenceCommand implements Callable<Integer>, Main.JsonAware {
                 throw new InputException("cannot read " + file + ": " + e.getMessage(), e);
             }
             EvidenceVerify.Verified v = EvidenceVerify.verify(archive, key);
-            if (json) {
+            if (output.json()) {
                 ObjectNode doc = Json.object().put("bundle", file.toString()).put("verified", true)
                         .put("release", v.index().path("release").asText());
                 v.checks().forEach(doc.putArray("checks")::add);
