@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
                 GovernanceCommands.PolicyCommand.class, GateCommands.Gate.class,
                 GateCommands.Exceptions.class, GateCommands.Verify.class, GateCommands.Emergencies.class,
                 SigningCommands.Sign.class, SigningCommands.Verify.class, SigningCommands.ProvenanceCommand.class, SigningCommands.TlogInit.class, SbomCommand.class, VerifyTagCommand.class,
-                DemoCommand.class,
+                EvidenceCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success", "  1  refused by policy (the message names the rule, the evidence and the remedy)",

@@ -966,6 +966,11 @@ public final class GitLedger implements Ledger {
     }
 
     private Event fromDocument(byte[] bytes, String commit) {
+        return event(bytes, commit, location);
+    }
+
+    /** The event an {@code event.json} of commit {@code commit} holds; an input error naming the ledger when unreadable. */
+    public static Event event(byte[] bytes, String commit, String location) {
         try {
             JsonNode doc = Json.mapper().readTree(bytes);
             String schema = doc.path("schema").asText("");
@@ -988,6 +993,27 @@ public final class GitLedger implements Ledger {
             throw new InputException("ledger " + location + ": commit " + commit + " holds an unreadable event: "
                     + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public synchronized void bundle(String tip, java.io.OutputStream out) {
+        guarded(() -> {
+            try (RevWalk walk = new RevWalk(repo)) {
+                RevCommit c = walk.parseCommit(ObjectId.fromString(tip));
+                org.eclipse.jgit.storage.pack.PackConfig config = new org.eclipse.jgit.storage.pack.PackConfig(repo);
+                config.setThreads(1);
+                config.setDeltaCompress(false); // the same history always packs to the same bytes
+                org.eclipse.jgit.transport.BundleWriter writer = new org.eclipse.jgit.transport.BundleWriter(repo);
+                writer.setPackConfig(config);
+                writer.include(BRANCH, c.getId());
+                writer.writeBundle(NullProgressMonitor.INSTANCE, out);
+                return null;
+            } catch (MissingObjectException | IllegalArgumentException e) {
+                throw new InputException("ledger " + location + " has no commit " + tip, e);
+            } catch (IOException e) {
+                throw new InputException("cannot write a bundle of ledger " + location + ": " + e.getMessage(), e);
+            }
+        });
     }
 
     private static String message(Event e) {

@@ -58,6 +58,14 @@ public interface Ledger extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * Writes the history up to the event {@code tip} as a git bundle (v2, ref {@code refs/heads/main}), which
+     * {@code git bundle verify} and {@code git clone} read with no tool of ours.
+     */
+    default void bundle(String tip, java.io.OutputStream out) {
+        throw new io.releasegate.error.InputException("ledger " + location() + " cannot be exported as a git bundle");
+    }
+
     /** Whose signatures this ledger believes. */
     LedgerTrust trust();
 

@@ -119,6 +119,26 @@ public final class KeySigner {
     }
 
     /**
+     * {@link #sign}, the same data always giving the same signature where the scheme allows it: ECDSA of a key in a file
+     * takes its nonce from the key and the message (RFC 6979), Ed25519 and RSA PKCS#1 v1.5 are deterministic already.
+     * A token's key and RSA-PSS sign as {@link #sign} does, with fresh randomness. Verifies as {@link #sign}'s does.
+     */
+    public byte[] signDeterministically(byte[] data) {
+        if (provider.isPresent() || (scheme != SignatureScheme.ECDSA_P256_SHA256 && scheme != SignatureScheme.ECDSA_P384_SHA384)) {
+            return sign(data);
+        }
+        try {
+            Signature s = Signature.getInstance(scheme == SignatureScheme.ECDSA_P256_SHA256 ? "SHA256withECDDSA" : "SHA384withECDDSA",
+                    new org.bouncycastle.jce.provider.BouncyCastleProvider());
+            s.initSign(key);
+            s.update(data);
+            return s.sign();
+        } catch (GeneralSecurityException e) {
+            throw failed(e);
+        }
+    }
+
+    /**
      * The signature of a SHA-256 digest, equal in kind to {@link #sign} over the data it digests with SHA-256 (ECDSA of
      * either curve over the digest, RSA PKCS#1 v1.5 over its DigestInfo): what a Sigstore bundle's message signature is.
      * Ed25519 and RSA-PSS sign messages, not digests: refused.
