@@ -36,6 +36,14 @@ public final class Main implements Runnable {
 
     /** Runs the CLI with the given streams; returns the exit code. Used by tests and the launcher. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // what picocli prints for the version option, without building any command-line model
+            for (String line : new Version().getVersion()) {
+                out.println(line);
+            }
+            out.flush();
+            return 0;
+        }
         CommandLine cl = Commands.commandLine(new Main(), args);
         cl.setOut(out);
         cl.setErr(err);
