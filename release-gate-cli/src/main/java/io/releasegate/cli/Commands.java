@@ -1,0 +1,112 @@
+package io.releasegate.cli;
+
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * The top-level commands of {@code release-gate}, in the order {@code --help} lists them.
+ *
+ * <p>Start-up must not grow with the number of commands: {@link #commandLine} builds the real picocli model
+ * only of the commands whose name appears among the arguments; every other command is a stand-in spec with
+ * its name and the one-line description {@code --help} prints (the first line of its {@code @Command}
+ * description). {@code CommandsTest} checks this table against the commands' annotations.
+ */
+final class Commands {
+
+    /** A top-level command: its name and the line {@code release-gate --help} shows for it. */
+    record Entry(String name, String summary) {}
+
+    static final List<Entry> ALL = List.of(
+            new Entry("build-once", "Digest the build outputs, publish them as one OCI artifact NAME:VERSION and record a 'built' event."),
+            new Entry("inspect", "Show what the store and the ledger know about NAME:VERSION: the stored manifest, the ledger"),
+            new Entry("audit", "Check the whole ledger as an auditor would: every event signed by whoever may assert it (per the"),
+            new Entry("next-version", "The next release version from the last reachable vX.Y.Z tag and the Conventional Commits since."),
+            new Entry("changelog", "A Keep a Changelog section for the commits between two refs, with PR numbers, tickets,"),
+            new Entry("commits", "Commit message checks."),
+            new Entry("branch", "Branch model checks."),
+            new Entry("tag", "Create the signed, annotated release tag vX.Y.Z on the commit recorded as built,"),
+            new Entry("release-notes", "Write docs/releases/vX.Y.Z.md from the policy's template, filled from the"),
+            new Entry("approve", "Record one approval of one digest of a release (production by default)."),
+            new Entry("promote", "Promote one digest to the next environment: the same manifest copied to"),
+            new Entry("emergency-approve", "Approve one emergency change of one digest (production by default):"),
+            new Entry("mark-bad", "Record that one digest of a release is bad (a 'marked-bad' event): no rollback"),
+            new Entry("halt", "Record a release halt (APM2 step 17): while it stands, every promotion past the first"),
+            new Entry("policy", "The release policy."),
+            new Entry("gate", "Decide the gates for one digest: every finding of the reports with its disposition "
+                    + "(blocking, below threshold, not affected per VEX, waived by exception X), and the gates the policy "
+                    + "declares not applicable (gates.notApplicable). Exit 1 when the gates fail."),
+            new Entry("exceptions", "Policy exceptions."),
+            new Entry("verify-production", "Check that the digest tagged NAME/production:VERSION is the promoted one,"),
+            new Entry("emergencies", "List emergency changes whose post-change review is overdue (exit 1 if any), or record a review."),
+            new Entry("sign", "Sign files (writes FILE.sig: the base64 signature, as cosign makes it with the key) or, with"),
+            new Entry("verify", "Verify FILE against FILE.sig (or --signature) with a public key, or, with --release,"),
+            new Entry("provenance", "SLSA Provenance v1 for a release, in a DSSE envelope signed with --key; records it."),
+            new Entry("tlog-init", "Create a local transparency log in DIR (key, origin, empty tree) for 'sign --tlog DIR';"),
+            new Entry("sbom", "SBOM in CycloneDX 1.6 and/or SPDX 2.3 JSON, validated against each format's schema, deterministic "
+                    + "(SOURCE_DATE_EPOCH sets the timestamp)."),
+            new Entry("verify-tag", "Verify the signature of an annotated tag: OpenPGP (ours or git tag -s) against a"),
+            new Entry("evidence", "Export the evidence bundle of NAME@VERSION: one deterministic tar holding the release record, "
+                    + "the artifact"),
+            new Entry("demo", "The main job: create a sample project (a real git repository with Conventional Commits and a"));
+
+    private Commands() {}
+
+    /** A new instance of the command called {@code name}; only this loads the command's class. */
+    static Object create(String name) {
+        return switch (name) {
+            case "build-once" -> new BuildOnceCommand();
+            case "inspect" -> new InspectCommand();
+            case "audit" -> new AuditCommand();
+            case "next-version" -> new NextVersionCommand();
+            case "changelog" -> new ChangelogCommand();
+            case "commits" -> new CommitsCommand();
+            case "branch" -> new BranchCommand();
+            case "tag" -> new TagCommand();
+            case "release-notes" -> new ReleaseNotesCommand();
+            case "approve" -> new GovernanceCommands.Approve();
+            case "promote" -> new GovernanceCommands.Promote();
+            case "emergency-approve" -> new GovernanceCommands.EmergencyApprove();
+            case "mark-bad" -> new GovernanceCommands.MarkBad();
+            case "halt" -> new HaltCommand();
+            case "policy" -> new GovernanceCommands.PolicyCommand();
+            case "gate" -> new GateCommands.Gate();
+            case "exceptions" -> new GateCommands.Exceptions();
+            case "verify-production" -> new GateCommands.Verify();
+            case "emergencies" -> new GateCommands.Emergencies();
+            case "sign" -> new SigningCommands.Sign();
+            case "verify" -> new SigningCommands.Verify();
+            case "provenance" -> new SigningCommands.ProvenanceCommand();
+            case "tlog-init" -> new SigningCommands.TlogInit();
+            case "sbom" -> new SbomCommand();
+            case "verify-tag" -> new VerifyTagCommand();
+            case "evidence" -> new EvidenceCommand();
+            case "demo" -> new DemoCommand();
+            default -> throw new IllegalArgumentException("no command " + name);
+        };
+    }
+
+    /**
+     * The command line for {@code args}: the real model of every top-level command named among them (the one
+     * to run, and for {@code help COMMAND} the one to describe), a stand-in for each of the others.
+     */
+    static CommandLine commandLine(Object root, String[] args) {
+        return commandLine(root, List.of(args));
+    }
+
+    /** As {@link #commandLine(Object, String[])}, with the real model of exactly the commands in {@code real}. */
+    static CommandLine commandLine(Object root, List<String> real) {
+        CommandLine cl = new CommandLine(root);
+        for (Entry e : ALL) {
+            cl.addSubcommand(e.name(), real.contains(e.name()) ? new CommandLine(create(e.name())) : standIn(e));
+        }
+        cl.addSubcommand(new CommandLine.HelpCommand());
+        return cl;
+    }
+
+    private static CommandLine standIn(Entry e) {
+        CommandSpec spec = CommandSpec.create().name(e.name());
+        spec.usageMessage().description(e.summary());
+        return new CommandLine(spec);
+    }
+}

@@ -1,0 +1,50 @@
+package io.releasegate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The table of top-level commands says what the commands' own annotations say. */
+class CommandsTest {
+
+    private static final List<String> NAMES = Commands.ALL.stream().map(Commands.Entry::name).toList();
+
+    @Test
+    void everyEntryIsTheCommandOfThatNameWithItsFirstDescriptionLine() {
+        for (Commands.Entry e : Commands.ALL) {
+            CommandLine real = new CommandLine(Commands.create(e.name()));
+            assertThat(real.getCommandName()).as("name of %s", e.name()).isEqualTo(e.name());
+            assertThat(real.getCommandSpec().usageMessage().description()[0]).as("summary of %s", e.name())
+                    .isEqualTo(e.summary());
+            assertThat(real.getCommandSpec().aliases()).as("aliases of %s", e.name()).isEmpty();
+            assertThat(real.getCommandSpec().usageMessage().hidden()).as("hidden %s", e.name()).isFalse();
+        }
+        assertThat(NAMES).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void topLevelHelpWithStandInsIsTheHelpOfTheWholeTree() {
+        assertThat(usage(Commands.commandLine(new Main(), new String[0])))
+                .isEqualTo(usage(Commands.commandLine(new Main(), NAMES)))
+                .contains("build-once", "verify-tag", "demo", "help", "Exit codes:");
+    }
+
+    @Test
+    void onlyTheNamedCommandsAreBuilt() {
+        CommandLine cl = Commands.commandLine(new Main(), new String[] {"help", "next-version"});
+        assertThat((Object) cl.getSubcommands().get("next-version").getCommand()).isInstanceOf(NextVersionCommand.class);
+        assertThat((Object) cl.getSubcommands().get("build-once").getCommand()).as("a stand-in has no command object").isNull();
+        assertThat(cl.getSubcommands().keySet()).containsExactlyElementsOf(
+                java.util.stream.Stream.concat(NAMES.stream(), java.util.stream.Stream.of("help")).toList());
+    }
+
+    private static String usage(CommandLine cl) {
+        StringWriter w = new StringWriter();
+        cl.usage(new PrintWriter(w, true));
+        return w.toString();
+    }
+}
