@@ -10,21 +10,16 @@ import io.releasegate.promotion.ReleaseHalt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** halt: stop every promotion past the first environment while an incident is handled, and lift it again. */
 @Command(name = "halt", description = {"Record a release halt (APM2 step 17): while it stands, every promotion past the first",
         "environment is refused (promote.halted), except a rollback to a known-good digest. --lift lifts it, by someone",
         "other than whoever set it (halt.self-lift). Both are signed with the person's own --event-key.",
         "With neither --reason nor --lift: show the standing halt (exit 0 either way)."})
-final class HaltCommand implements Callable<Integer>, Main.JsonAware {
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+final class HaltCommand extends JsonCommand {
 
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why the releases stop (or, with --lift, why they may go on).")
     String reason;
@@ -50,25 +45,11 @@ final class HaltCommand implements Callable<Integer>, Main.JsonAware {
     @Mixin
     CentralPolicyOptions centralPolicy;
 
-    @Option(names = "--json", description = "Print the result as JSON.")
-    boolean json;
-
     @Mixin
     CommonOptions common;
 
-    @Mixin
-    HelpOption help;
-
-    CliOutput output;
-
     @Override
-    public CliOutput output() {
-        return output;
-    }
-
-    @Override
-    public Integer call() {
-        output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
+    int run(CliOutput output) {
         Path team = repo.resolve(PolicyLoader.TEAM_POLICY);
         Policy policy = PolicyLoader.load(centralPolicy.central(), Files.exists(team) ? Optional.of(team) : Optional.empty());
         try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
@@ -80,16 +61,11 @@ final class HaltCommand implements Callable<Integer>, Main.JsonAware {
                 recorded = Optional.of(ReleaseHalt.set(ctx.ledger(), actor, reason, incident, severity, policy, clock));
             }
             Optional<Event> standing = ReleaseHalt.active(ctx.ledger().events(ReleaseHalt.SUBJECT));
-            if (json) {
-                ObjectNode doc = Json.object();
-                recorded.ifPresent(e -> doc.put("event", e.id()).put("type", e.type()));
-                standing.ifPresentOrElse(h -> doc.set("halt", describe(h, policy, clock)), () -> doc.putNull("halt"));
-                output.document(doc);
-            } else {
-                recorded.ifPresent(e -> output.out().println((lift ? "lifted: " : "halted: ") + "event " + e.id()));
-                output.out().println(standing.map(h -> ReleaseHalt.describe(h) + " stands").orElse("no release halt stands"));
-                output.out().flush();
-            }
+            ObjectNode doc = Json.object();
+            recorded.ifPresent(e -> doc.put("event", e.id()).put("type", e.type()));
+            standing.ifPresentOrElse(h -> doc.set("halt", describe(h, policy, clock)), () -> doc.putNull("halt"));
+            print(output, recorded.map(e -> (lift ? "lifted: " : "halted: ") + "event " + e.id() + "\n").orElse("")
+                    + standing.map(h -> ReleaseHalt.describe(h) + " stands").orElse("no release halt stands"), doc);
             return 0;
         }
     }
