@@ -10,6 +10,7 @@ import io.releasegate.ledger.Event;
 import io.releasegate.ledger.EventType;
 import io.releasegate.ledger.Ledger;
 import io.releasegate.ledger.Verification;
+import io.releasegate.policy.Policy;
 import io.releasegate.signing.ReleaseSignatures;
 import io.releasegate.signing.RevokedKeys;
 import java.io.PrintWriter;
@@ -23,6 +24,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "audit",
         description = {"Check the whole ledger as an auditor would: every event signed by whoever may assert it (per the",
                 "trust configuration), and the ledger an extension of every checkpoint published in the store.",
+                "With NAME@VERSION or --all, per release too: who built it, who approved which digest, what was promoted",
+                "where and when, and whether its artifact, signatures, SBOMs and provenance still verify against the store,",
+                "each environment's tag still names the promoted digest, and a release in production is complete.",
                 "Lists each finding; exit 1 when there is any. Reads only: nothing is recorded."})
 final class AuditCommand implements Callable<Integer>, Main.JsonAware {
 
@@ -31,6 +35,13 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
 
     @Option(names = "--json", description = "Print the findings, the events' verifications and the checkpoints as JSON.")
     boolean json;
+
+    @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "NAME@VERSION",
+            description = "Also audit this release against the store.")
+    String release;
+
+    @Option(names = "--all", description = "Also audit every release against the store.")
+    boolean all;
 
     @Mixin
     CommonOptions common;
@@ -99,6 +110,37 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
                                 .put("message", io.releasegate.promotion.ReleaseHalt.describe(standing.get()) + " stands " + d
                                         + " past the response time of severity " + standing.get().text("severity").orElse("?")));
             }
+            List<io.releasegate.verify.ReleaseAudit.Report> reports = List.of();
+            if (release != null || all) {
+                String[] nv = release == null ? null : InspectCommand.parse(release);
+                String wanted = nv == null ? null : nv[0] + "@" + nv[1];
+                List<Policy.Environment> envs = io.releasegate.policy.PolicyLoader.load(
+                        io.releasegate.policy.CentralPolicy.fromEnvironment(System.getenv()), java.util.Optional.empty()).environments();
+                reports = io.releasegate.verify.ReleaseAudit.of(ctx.store(), ledger.trust().revoked(), entries.stream()
+                                .filter(en -> en.verification() instanceof Verification.Verified).map(Ledger.Entry::event).toList(),
+                        s -> wanted == null || s.equals(wanted), envs.get(envs.size() - 1).name());
+                if (wanted != null && reports.isEmpty()) {
+                    throw new io.releasegate.error.InputException(wanted + " was not built (no believed 'built' event in "
+                            + ledger.location() + ")");
+                }
+                ArrayNode rs = doc.putArray("releases");
+                for (var r : reports) {
+                    ObjectNode n = rs.addObject().put("release", r.release())
+                            .put("digest", r.built().digest().map(Object::toString).orElse(""))
+                            .put("commit", r.built().text("commit").orElse("")).put("builtBy", r.built().actor())
+                            .put("builtAt", r.built().time().toString());
+                    ArrayNode ap = n.putArray("approvals");
+                    r.approvals().forEach(a -> ap.addObject().put("approver", a.actor()).put("role", a.text("role").orElse(""))
+                            .put("digest", a.digest().map(Object::toString).orElse("")).put("time", a.time().toString()));
+                    ArrayNode pr = n.putArray("promotions");
+                    r.promotions().forEach(p -> pr.addObject().put("environment", p.text("environment").orElse(""))
+                            .put("digest", p.digest().map(Object::toString).orElse("")).put("time", p.time().toString())
+                            .put("rollback", p.payload().path("rollback").asBoolean(false)));
+                    for (var f : r.findings()) {
+                        findings.addObject().put("rule", f.rule()).put("release", f.release()).put("message", f.message());
+                    }
+                }
+            }
             ArrayNode cps = doc.putArray("checkpoints");
             for (Ledger.CheckpointStatus c : checkpoints) {
                 ObjectNode n = cps.addObject().put("size", c.size()).put("head", c.head()).put("where", c.where())
@@ -122,6 +164,17 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
                         + (checkpoints.isEmpty() ? " (none published in " + ctx.store().location() + ")" : ""));
                 if (standing.isPresent()) {
                     out.println("halt  " + io.releasegate.promotion.ReleaseHalt.describe(standing.get()) + " stands");
+                }
+                for (var r : reports) {
+                    out.println("release  " + r.release() + "  " + r.built().digest().map(Object::toString).orElse("?") + " built from "
+                            + r.built().text("commit").orElse("?") + " by " + r.built().actor() + " at " + r.built().time());
+                    r.approvals().forEach(a -> out.println("  approved by " + a.actor() + " (" + a.text("role").orElse("") + ") "
+                            + a.digest().map(Object::toString).orElse("?") + " at " + a.time()));
+                    r.promotions().forEach(p -> out.println("  promoted to " + p.text("environment").orElse("?") + " "
+                            + p.digest().map(Object::toString).orElse("?") + " at " + p.time()
+                            + (p.payload().path("rollback").asBoolean(false) ? " (rollback)" : "")));
+                    out.println("  " + (r.findings().isEmpty() ? "still verifies against the store"
+                            : r.findings().size() + " finding(s)"));
                 }
                 for (var f : findings) {
                     out.println("  FINDING " + f.path("rule").asText() + ": " + f.path("message").asText());

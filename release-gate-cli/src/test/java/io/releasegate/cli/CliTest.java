@@ -249,6 +249,16 @@ class CliTest {
         assertThat(audit.json().path("events").findValuesAsText("signer")).contains("ci@example.com", "mia@example.com",
                 "dora@example.com");
         assertThat(audit.json().path("checkpoints")).isNotEmpty();
+        // per release: who built and approved it, where it went, and that it still verifies against the store
+        Run release = run("audit", "payments@0.1.0", "--json", "--state-dir", dir.resolve(".release-gate").toString(),
+                "--trust", dir.resolve(".release-gate/trust/trust.yaml").toString());
+        assertThat(release.exit()).as(release.out() + release.err()).isZero();
+        JsonNode audited = release.json().path("releases").get(0);
+        assertThat(audited.path("release").asText()).isEqualTo("payments@0.1.0");
+        assertThat(audited.path("approvals").findValuesAsText("approver")).containsExactlyInAnyOrder("mia", "dora");
+        assertThat(audited.path("promotions").findValuesAsText("environment")).contains("dev", "staging", "production");
+        assertThat(run("audit", "nothing@9.9.9", "--state-dir", dir.resolve(".release-gate").toString(), "--trust",
+                dir.resolve(".release-gate/trust/trust.yaml").toString()).exit()).isEqualTo(2);
         JsonNode record = doc.path("record");
         assertThat(new ReleaseRecords().read(record.toString()).version()).isEqualTo("0.1.0");
         assertThat(record.path("source").path("tag").path("name").asText()).isEqualTo("v0.1.0");

@@ -201,11 +201,41 @@ class StoreContentBypassTest {
                     && e.text("environment").orElse("").equals("staging"));
             assertThat(Files.readString(r.store().resolve("index.json"))).as(a.name()).doesNotContain("payments/staging:1.0.0");
 
+            // and the auditor, before anyone verifies again, sees the release no longer verifies against the store
+            Run audit = run("audit", "payments@1.0.0", "--state-dir", r.state(), "--json");
+            assertThat(audit.exit()).as(a.name() + ": audit\n" + audit.out() + audit.err()).isEqualTo(1);
+            assertThat(audit.json().path("findings")).as(a.name()).anySatisfy(f -> {
+                assertThat(f.path("release").asText()).isEqualTo("payments@1.0.0");
+                assertThat(f.path("rule").asText()).isEqualTo("store.digest-mismatch");
+            });
+
             Run verify = r.verify();
             assertThat(verify.exit()).as(a.name() + ": verify --release\n" + verify.out() + verify.err()).isEqualTo(1);
             assertThat(verify.json().path("error").path("refusals").findValuesAsText("rule")).as(a.name())
                     .contains("store.digest-mismatch");
             assertThat(verify.out()).as(a.name()).contains(file).contains(edited);
         }
+    }
+
+    @Test
+    void auditFindsAnEnvironmentTagMovedAwayFromThePromotedDigest() throws Exception {
+        Release r = release("moved");
+        Run clean = run("audit", "--all", "--state-dir", r.state(), "--json");
+        assertThat(clean.exit()).as(clean.out() + clean.err()).isZero();
+        assertThat(clean.json().path("releases").get(0).path("promotions").findValuesAsText("environment")).containsExactly("dev");
+        // the insider points payments/dev:1.0.0 at another manifest in the layout's index
+        Path index = r.store().resolve("index.json");
+        JsonNode idx = Json.mapper().readTree(Files.readAllBytes(index));
+        String other = idx.path("manifests").findValuesAsText("digest").stream().filter(d -> !d.equals(r.digest())).findFirst()
+                .orElseThrow();
+        String moved = Files.readString(index);
+        int at = moved.indexOf("payments/dev:1.0.0");
+        assertThat(at).isPositive();
+        int digestAt = moved.lastIndexOf(r.digest(), at);
+        assertThat(digestAt).isPositive();
+        Files.writeString(index, moved.substring(0, digestAt) + other + moved.substring(digestAt + r.digest().length()));
+        Run audit = run("audit", "--all", "--state-dir", r.state(), "--json");
+        assertThat(audit.exit()).isEqualTo(1);
+        assertThat(audit.json().path("findings").findValuesAsText("rule")).contains("audit.environment-tag");
     }
 }

@@ -1,0 +1,136 @@
+package io.releasegate.verify;
+
+import io.releasegate.build.BuildOnce;
+import io.releasegate.digest.Digest;
+import io.releasegate.error.Refusal;
+import io.releasegate.error.RefusedException;
+import io.releasegate.ledger.Event;
+import io.releasegate.ledger.EventType;
+import io.releasegate.sbom.GenerateSbom;
+import io.releasegate.signing.RevokedKeys;
+import io.releasegate.store.ArtifactStore;
+import io.releasegate.store.StoredManifest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+/**
+ * Post-release integrity, per release (APM2 steps 14 and 16): who built it, who approved which digest, what was
+ * promoted where and when, and whether what the ledger recorded still verifies against the store today — the artifact
+ * and every recorded signature, SBOM and provenance re-read by digest, the production tag still naming the last
+ * promoted digest, and a release in production complete (signature, provenance, both SBOM formats). Reads only.
+ */
+public final class ReleaseAudit {
+
+    /** An environment's tag names another digest than the one last promoted there (or none). */
+    public static final String TAG_MOVED = "audit.environment-tag";
+    /** A release in production lacks one of the SBOM formats. */
+    public static final String SBOM_FORMAT = "audit.sbom-format-missing";
+
+    public record Finding(String rule, String release, String message) {
+    }
+
+    /** What the ledger says of one release, and what no longer holds. */
+    public record Report(String release, Event built, List<Event> approvals, List<Event> promotions, List<Finding> findings) {
+        public Report {
+            approvals = List.copyOf(approvals);
+            promotions = List.copyOf(promotions);
+            findings = List.copyOf(findings);
+        }
+
+        public boolean inProduction(String production) {
+            return promotions.stream().anyMatch(p -> p.text("environment").orElse("").equals(production));
+        }
+    }
+
+    private ReleaseAudit() {
+    }
+
+    /**
+     * A report for every release with a {@code built} event among {@code believed} (events whose signatures were
+     * verified) that {@code which} selects; {@code production} names the last environment.
+     */
+    public static List<Report> of(ArtifactStore store, RevokedKeys revoked, List<Event> believed, Predicate<String> which,
+                                  String production) {
+        Map<String, List<Event>> bySubject = new LinkedHashMap<>();
+        for (Event e : believed) {
+            bySubject.computeIfAbsent(e.subject(), s -> new ArrayList<>()).add(e);
+        }
+        List<Report> reports = new ArrayList<>();
+        for (Map.Entry<String, List<Event>> r : bySubject.entrySet()) {
+            List<Event> events = r.getValue();
+            Optional<Event> built = events.stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst();
+            if (built.isEmpty() || built.get().digest().isEmpty() || !which.test(r.getKey())) {
+                continue;
+            }
+            reports.add(report(store, revoked, r.getKey(), built.get(), events, production));
+        }
+        return reports;
+    }
+
+    private static Report report(ArtifactStore store, RevokedKeys revoked, String subject, Event built, List<Event> events,
+                                 String production) {
+        Digest digest = built.digest().orElseThrow();
+        String name = subject.substring(0, subject.lastIndexOf('@'));
+        List<Event> approvals = events.stream().filter(EventType.APPROVED::is).toList();
+        List<Event> promotions = events.stream().filter(EventType.PROMOTED::is).toList();
+        boolean inProduction = promotions.stream().anyMatch(p -> p.text("environment").orElse("").equals(production));
+        // in production everything is required; elsewhere what was recorded must still hold
+        List<String> checks = new ArrayList<>();
+        if (inProduction || events.stream().anyMatch(EventType.SIGNED::is)) {
+            checks.add("signatures");
+        }
+        if (inProduction || events.stream().anyMatch(e -> e.type().equals(GenerateSbom.EVENT_TYPE))) {
+            checks.add("sbom");
+        }
+        if (inProduction || events.stream().anyMatch(EventType.PROVENANCE_GENERATED::is)) {
+            checks.add("provenance");
+        }
+        List<Finding> findings = new ArrayList<>();
+        List<Refusal> stored;
+        try {
+            stored = new StoredEvidence(store, name, digest, revoked).check(checks, events);
+        } catch (RefusedException unreadable) {
+            // content that cannot even be read back as what was recorded (a manifest changed under its digest)
+            stored = unreadable.refusals();
+        }
+        for (Refusal f : stored) {
+            findings.add(new Finding(f.rule(), subject, f.evidence()));
+        }
+        if (inProduction) {
+            Set<String> formats = new TreeSet<>();
+            events.stream().filter(e -> e.type().equals(GenerateSbom.EVENT_TYPE)).forEach(e -> e.text("format").ifPresent(formats::add));
+            for (String wanted : List.of("cyclonedx", "spdx")) {
+                if (!formats.contains(wanted)) {
+                    findings.add(new Finding(SBOM_FORMAT, subject, subject + " is in " + production + " without a " + wanted
+                            + " SBOM (recorded: " + formats + ")"));
+                }
+            }
+        }
+        // each environment's tag still names the digest last promoted there
+        Map<String, Event> lastPromotion = new LinkedHashMap<>();
+        promotions.forEach(p -> lastPromotion.put(p.text("environment").orElse("?"), p));
+        lastPromotion.forEach((env, p) -> p.text("reference").ifPresent(reference -> {
+            int colon = reference.lastIndexOf(':');
+            Optional<StoredManifest> tagged;
+            try {
+                tagged = colon < 0 ? Optional.empty() : store.fetchManifest(reference.substring(0, colon), reference.substring(colon + 1));
+            } catch (RefusedException unreadable) {
+                unreadable.refusals().forEach(f -> findings.add(new Finding(f.rule(), subject, f.evidence())));
+                return;
+            }
+            Optional<Digest> promoted = p.digest();
+            if (tagged.isEmpty() || promoted.isEmpty() || !tagged.get().digest().equals(promoted.get())) {
+                findings.add(new Finding(TAG_MOVED, subject, reference + " names "
+                        + tagged.map(m -> m.digest().toString()).orElse("nothing") + ", but the last promotion to " + env
+                        + " (event " + p.id() + ") was of " + promoted.map(Object::toString).orElse("?")));
+            }
+        }));
+        return new Report(subject, built, approvals, promotions, findings);
+    }
+}
