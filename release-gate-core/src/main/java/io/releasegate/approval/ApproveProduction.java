@@ -106,10 +106,7 @@ public final class ApproveProduction {
         if (approver == null || approver.isBlank() || digest == null || name == null || version == null) {
             throw new InputException("approve needs the release (name@version), the digest and the approver");
         }
-        if (policy.environment(environment).isEmpty()) {
-            throw new InputException("unknown environment '" + environment + "'; the policy has "
-                    + policy.environments().stream().map(Policy.Environment::name).toList());
-        }
+        policy.requireEnvironment(environment);
         String subject = name + "@" + version;
         List<Event> events = ledger.events(subject);
         Event built = events.stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst()

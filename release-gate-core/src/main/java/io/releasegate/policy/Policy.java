@@ -262,6 +262,12 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
         return environments.stream().filter(e -> e.name().equals(name)).findFirst();
     }
 
+    /** The environment called {@code name}; an input error naming the policy's environments when there is none. */
+    public Environment requireEnvironment(String name) {
+        return environment(name).orElseThrow(() -> new io.releasegate.error.InputException("unknown environment '" + name
+                + "'; the policy has " + environments.stream().map(Environment::name).toList()));
+    }
+
     /** The environment before {@code name}, empty for the first. */
     public Optional<Environment> previous(String name) {
         for (int i = 1; i < environments.size(); i++) {

@@ -100,10 +100,7 @@ public final class ApproveEmergency {
         if (name == null || version == null || digest == null || record == null) {
             throw new InputException("an emergency approval needs the release (name@version), the digest and the emergency record");
         }
-        if (policy.environment(environment).isEmpty()) {
-            throw new InputException("unknown environment '" + environment + "'; the policy has "
-                    + policy.environments().stream().map(Policy.Environment::name).toList());
-        }
+        policy.requireEnvironment(environment);
         String subject = name + "@" + version;
         List<Event> events = ledger.events(subject);
         Event built = events.stream().filter(EventType.BUILT::is).findFirst().orElseThrow(() -> new RefusedException(

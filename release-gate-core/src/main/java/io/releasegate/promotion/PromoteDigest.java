@@ -136,9 +136,7 @@ public final class PromoteDigest {
         if (name == null || version == null || digest == null || environment == null || actor == null || actor.isBlank()) {
             throw new InputException("promote needs the release (name@version), the digest, the target environment and the actor");
         }
-        Policy.Environment target = policy.environment(environment).orElseThrow(() -> new InputException(
-                "unknown environment '" + environment + "'; the policy has "
-                        + policy.environments().stream().map(Policy.Environment::name).toList()));
+        Policy.Environment target = policy.requireEnvironment(environment);
         if (rollbackIncident.isPresent() && rollbackIncident.get().isBlank()) {
             throw new InputException("a rollback needs an incident reference");
         }
