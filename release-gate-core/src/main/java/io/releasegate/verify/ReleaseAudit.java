@@ -32,7 +32,16 @@ public final class ReleaseAudit {
     /** A release in production lacks one of the SBOM formats. */
     public static final String SBOM_FORMAT = "audit.sbom-format-missing";
 
-    public record Finding(String rule, String release, String message) {
+    /** A finding about {@code release}: what no longer holds, and what to do about it. */
+    public record Finding(String release, Refusal refusal) {
+        public String rule() {
+            return refusal.rule();
+        }
+
+        /** The evidence and, after "to proceed:", the remedy. */
+        public String message() {
+            return refusal.evidence() + "; to proceed: " + refusal.remedy();
+        }
     }
 
     /** What the ledger says of one release, and what no longer holds. */
@@ -100,15 +109,16 @@ public final class ReleaseAudit {
             stored = unreadable.refusals();
         }
         for (Refusal f : stored) {
-            findings.add(new Finding(f.rule(), subject, f.evidence()));
+            findings.add(new Finding(subject, f));
         }
         if (inProduction) {
             Set<String> formats = new TreeSet<>();
             events.stream().filter(e -> e.type().equals(GenerateSbom.EVENT_TYPE)).forEach(e -> e.text("format").ifPresent(formats::add));
             for (String wanted : List.of("cyclonedx", "spdx")) {
                 if (!formats.contains(wanted)) {
-                    findings.add(new Finding(SBOM_FORMAT, subject, subject + " is in " + production + " without a " + wanted
-                            + " SBOM (recorded: " + formats + ")"));
+                    findings.add(new Finding(subject, new Refusal(SBOM_FORMAT, subject + " is in " + production + " without a "
+                            + wanted + " SBOM (recorded: " + formats + ")", "generate both SBOM formats for its digest "
+                            + "(release-gate sbom, format both)")));
                 }
             }
         }
@@ -121,14 +131,15 @@ public final class ReleaseAudit {
             try {
                 tagged = colon < 0 ? Optional.empty() : store.fetchManifest(reference.substring(0, colon), reference.substring(colon + 1));
             } catch (RefusedException unreadable) {
-                unreadable.refusals().forEach(f -> findings.add(new Finding(f.rule(), subject, f.evidence())));
+                unreadable.refusals().forEach(f -> findings.add(new Finding(subject, f)));
                 return;
             }
             Optional<Digest> promoted = p.digest();
             if (tagged.isEmpty() || promoted.isEmpty() || !tagged.get().digest().equals(promoted.get())) {
-                findings.add(new Finding(TAG_MOVED, subject, reference + " names "
+                findings.add(new Finding(subject, new Refusal(TAG_MOVED, reference + " names "
                         + tagged.map(m -> m.digest().toString()).orElse("nothing") + ", but the last promotion to " + env
-                        + " (event " + p.id() + ") was of " + promoted.map(Object::toString).orElse("?")));
+                        + " (event " + p.id() + ") was of " + promoted.map(Object::toString).orElse("?"),
+                        "find who moved the tag in the store's history, and promote the recorded digest again")));
             }
         }));
         return new Report(subject, built, approvals, promotions, findings);

@@ -432,4 +432,28 @@ class GovernanceTest {
         assertThatThrownBy(() -> PolicyLoader.load(Optional.of(team))).isInstanceOf(io.releasegate.error.InputException.class)
                 .hasMessageContaining("'soon' is not a duration");
     }
+
+    @Test
+    void anAuditedReleaseInProductionStillVerifiesAndMissesNoSbomFormat() {
+        toStaging();
+        approve("mia", "maintainer").call();
+        approve("dora", "domain-reviewer").call();
+        promote("production").call();
+        io.releasegate.signing.RevokedKeys none = ledger.trust().revoked();
+        List<io.releasegate.verify.ReleaseAudit.Report> reports = io.releasegate.verify.ReleaseAudit.of(store, none, ledger.events(),
+                s -> true, "production");
+        assertThat(reports).singleElement().satisfies(r -> {
+            assertThat(r.release()).isEqualTo("payments@1.0.0");
+            assertThat(r.approvals()).extracting(Event::actor).containsExactly("mia", "dora");
+            assertThat(r.findings()).isEmpty();
+        });
+        // the same history without its SPDX document: a release in production must have both formats
+        List<Event> withoutSpdx = ledger.events().stream().filter(e -> !(e.type().equals("sbom-generated")
+                && e.text("format").orElse("").equals("spdx"))).toList();
+        assertThat(io.releasegate.verify.ReleaseAudit.of(store, none, withoutSpdx, s -> true, "production").get(0).findings())
+                .singleElement().satisfies(f -> {
+                    assertThat(f.rule()).isEqualTo(io.releasegate.verify.ReleaseAudit.SBOM_FORMAT);
+                    assertThat(f.message()).contains("without a spdx SBOM").contains("to proceed: generate both SBOM formats");
+                });
+    }
 }
