@@ -100,9 +100,10 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
             java.util.List<Event> halts = entries.stream().filter(en -> en.verification() instanceof Verification.Verified)
                     .map(Ledger.Entry::event).filter(e -> e.subject().equals(io.releasegate.promotion.ReleaseHalt.SUBJECT)).toList();
             java.util.Optional<Event> standing = io.releasegate.promotion.ReleaseHalt.active(halts);
+            // the library default under the admin's central policy: the severity table and the environments
+            Policy policy = standing.isPresent() || release != null || all ? io.releasegate.policy.PolicyLoader.load(
+                    io.releasegate.policy.CentralPolicy.fromEnvironment(System.getenv()), java.util.Optional.empty()) : null;
             if (standing.isPresent()) {
-                io.releasegate.policy.Policy policy = io.releasegate.policy.PolicyLoader.load(
-                        io.releasegate.policy.CentralPolicy.fromEnvironment(System.getenv()), java.util.Optional.empty());
                 java.time.Clock clock = java.time.Clock.systemUTC();
                 doc.set("halt", HaltCommand.describe(standing.get(), policy, clock));
                 io.releasegate.promotion.ReleaseHalt.overdue(standing.get(), policy, clock.instant()).ifPresent(d ->
@@ -114,8 +115,7 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
             if (release != null || all) {
                 String[] nv = release == null ? null : InspectCommand.parse(release);
                 String wanted = nv == null ? null : nv[0] + "@" + nv[1];
-                List<Policy.Environment> envs = io.releasegate.policy.PolicyLoader.load(
-                        io.releasegate.policy.CentralPolicy.fromEnvironment(System.getenv()), java.util.Optional.empty()).environments();
+                List<Policy.Environment> envs = policy.environments();
                 reports = io.releasegate.verify.ReleaseAudit.of(ctx.store(), ledger.trust().revoked(), entries.stream()
                                 .filter(en -> en.verification() instanceof Verification.Verified).map(Ledger.Entry::event).toList(),
                         s -> wanted == null || s.equals(wanted), envs.get(envs.size() - 1).name());

@@ -28,6 +28,8 @@ final class ControllerAttestor implements EventSigner.Attestor {
     private final char[] passphrase;
     private final List<EventAttestation.Expected> expected;
     private final TaskListener listener;
+    /** The key, read on the first attestation of this call (an approval may be followed by the decision it completes). */
+    private OpenPgpSigner key;
 
     ControllerAttestor(ArmoredKey key, List<EventAttestation.Expected> expected, TaskListener listener) {
         this.armoredKey = key.armored().clone();
@@ -53,8 +55,11 @@ final class ControllerAttestor implements EventSigner.Attestor {
                 + " of " + expected.get(0).subject() + " at " + expected.get(0).digest();
     }
 
-    /** The attestor key, read from an owner-only file on the controller that exists only while it is read. */
-    private OpenPgpSigner key() {
+    /** The attestor key, read once from an owner-only file on the controller that exists only while it is read. */
+    private synchronized OpenPgpSigner key() {
+        if (key != null) {
+            return key;
+        }
         Path file = null;
         try {
             file = FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
@@ -62,7 +67,8 @@ final class ControllerAttestor implements EventSigner.Attestor {
                             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
                     : Files.createTempFile("release-gate-attestor", ".asc");
             Files.write(file, armoredKey);
-            return OpenPgpSigner.fromArmoredSecretKey(file, passphrase);
+            key = OpenPgpSigner.fromArmoredSecretKey(file, passphrase);
+            return key;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the controller's attestor key", e);
         } finally {
@@ -77,7 +83,8 @@ final class ControllerAttestor implements EventSigner.Attestor {
     }
 
     /** Forgets the key material once the call that needed it is over. */
-    void close() {
+    synchronized void close() {
+        key = null;
         Arrays.fill(armoredKey, (byte) 0);
         Arrays.fill(passphrase, '\0');
     }
