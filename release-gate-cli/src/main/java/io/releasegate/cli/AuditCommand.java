@@ -43,6 +43,12 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
     @Option(names = "--all", description = "Also audit every release against the store.")
     boolean all;
 
+    @Option(names = "--repo", paramLabel = "DIR",
+            description = {"The git repository the releases were built from: each approval is checked against the authors and",
+                    "committers of its release's changes (previous release tag to the built commit). Without it, or for a",
+                    "release whose commit is not in it, authors are not checked and the report says so."})
+    java.nio.file.Path repo;
+
     @Mixin
     CommonOptions common;
 
@@ -116,9 +122,17 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
                 String[] nv = release == null ? null : InspectCommand.parse(release);
                 String wanted = nv == null ? null : nv[0] + "@" + nv[1];
                 List<Policy.Environment> envs = policy.environments();
-                reports = io.releasegate.verify.ReleaseAudit.of(ctx.store(), ledger.trust().revoked(), entries.stream()
-                                .filter(en -> en.verification() instanceof Verification.Verified).map(Ledger.Entry::event).toList(),
-                        s -> wanted == null || s.equals(wanted), envs.get(envs.size() - 1).name());
+                java.util.Map<String, Boolean> authorsChecked = new java.util.HashMap<>();
+                try (io.releasegate.commits.History history = repo == null ? null : io.releasegate.commits.History.open(repo)) {
+                    reports = io.releasegate.verify.ReleaseAudit.of(ctx.store(), ledger.trust().revoked(), entries.stream()
+                                    .filter(en -> en.verification() instanceof Verification.Verified).map(Ledger.Entry::event).toList(),
+                            s -> wanted == null || s.equals(wanted), envs.get(envs.size() - 1).name(), built -> {
+                                java.util.Optional<java.util.Set<String>> found = authors(history, built);
+                                authorsChecked.put(built.subject(), found.isPresent());
+                                return found;
+                            });
+                }
+                doc.put("authorsChecked", repo != null);
                 if (wanted != null && reports.isEmpty()) {
                     throw new io.releasegate.error.InputException(wanted + " was not built (no believed 'built' event in "
                             + ledger.location() + ")");
@@ -126,6 +140,7 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
                 ArrayNode rs = doc.putArray("releases");
                 for (var r : reports) {
                     ObjectNode n = rs.addObject().put("release", r.release())
+                            .put("authorsChecked", authorsChecked.getOrDefault(r.release(), false))
                             .put("digest", r.built().digest().map(Object::toString).orElse(""))
                             .put("commit", r.built().text("commit").orElse("")).put("builtBy", r.built().actor())
                             .put("builtAt", r.built().time().toString());
@@ -173,6 +188,10 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
                     r.promotions().forEach(p -> out.println("  promoted to " + p.text("environment").orElse("?") + " "
                             + p.digest().map(Object::toString).orElse("?") + " at " + p.time()
                             + (p.payload().path("rollback").asBoolean(false) ? " (rollback)" : "")));
+                    if (!authorsOf(doc, r.release())) {
+                        out.println("  approvers not checked against the authors: "
+                                + (repo == null ? "no --repo given" : "its commit is not in " + repo));
+                    }
                     out.println("  " + (r.findings().isEmpty() ? "still verifies against the store"
                             : r.findings().size() + " finding(s)"));
                 }
@@ -186,5 +205,29 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
             }
             return findings.isEmpty() ? 0 : 1;
         }
+    }
+
+    /** The authors and committers of the release {@code built} names, when its commit is in {@code history}. */
+    private static java.util.Optional<java.util.Set<String>> authors(io.releasegate.commits.History history, Event built) {
+        java.util.Optional<String> commit = built.text("commit");
+        java.util.Optional<String> version = built.text("version");
+        if (history == null || commit.isEmpty() || version.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            history.resolve(commit.get());
+            return java.util.Optional.of(io.releasegate.approval.ReleaseAuthors.of(history, commit.get(), version.get()));
+        } catch (io.releasegate.error.InputException notHere) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static boolean authorsOf(ObjectNode doc, String release) {
+        for (var n : doc.path("releases")) {
+            if (n.path("release").asText().equals(release)) {
+                return n.path("authorsChecked").asBoolean(false);
+            }
+        }
+        return false;
     }
 }

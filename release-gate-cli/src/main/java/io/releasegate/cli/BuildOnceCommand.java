@@ -41,6 +41,12 @@ final class BuildOnceCommand implements Callable<Integer>, Main.JsonAware {
             description = "Who runs the build. Default: $RELEASE_GATE_ACTOR, else the OS user.")
     String actor;
 
+    @Option(names = "--expect-target", paramLabel = "NAME|GLOB",
+            description = {"A target the release must ship (repeatable): a subject name, or a glob such as 'app-*-arm64.tar.gz'.",
+                    "Recorded in the built event; while a target matches no subject, promotion to production is refused",
+                    "and audit reports the release incomplete."})
+    List<String> expectTargets = List.of();
+
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
@@ -69,7 +75,7 @@ final class BuildOnceCommand implements Callable<Integer>, Main.JsonAware {
         output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
         try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
             BuildResult r = new BuildOnce(ctx.store(), ctx.ledger())
-                    .name(name).version(version).workspace(workspace).outputs(paths).actor(actor)
+                    .name(name).version(version).workspace(workspace).outputs(paths).expectTargets(expectTargets).actor(actor)
                     .progress(TerminalProgress.forTerminal(output.err(), !quiet && !json))
                     .call();
             if (json) {
@@ -85,6 +91,10 @@ final class BuildOnceCommand implements Callable<Integer>, Main.JsonAware {
                 out.println("  subjects (" + r.subjects().size() + ")");
                 for (Subject s : r.subjects()) {
                     out.println("    " + s.digest() + "  " + s.name());
+                }
+                if (!r.missingTargets().isEmpty()) {
+                    output.err().println("warning: " + r.name() + "@" + r.version() + " is incomplete: no subject for the expected "
+                            + "target(s) " + String.join(", ", r.missingTargets()) + "; it cannot be promoted to production");
                 }
                 out.flush();
             }

@@ -71,6 +71,26 @@ class CliTest {
         assertThat(again.json().path("digest")).isEqualTo(doc.path("digest"));
     }
 
+    @Test
+    void anExpectedTargetWithoutItsSubjectIsRecordedAndWarnedAbout() throws Exception {
+        Run r = buildOnce("--json", "--name", "payments", "--version", "1.3.0", "--expect-target", "target/*.jar",
+                "--expect-target", "target/app-arm64.jar", "target/*.jar");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.json().path("missingTargets").toString()).isEqualTo("[\"target/app-arm64.jar\"]");
+        Run text = buildOnce("--name", "payments", "--version", "1.3.1", "--expect-target", "target/app-arm64.jar", "target/*.jar");
+        assertThat(text.exit()).isZero();
+        assertThat(text.err()).contains("warning: payments@1.3.1 is incomplete").contains("target/app-arm64.jar")
+                .contains("cannot be promoted to production");
+        Run audit = run("audit", "payments@1.3.1", "--json", "--state-dir", tmp.resolve("state").toString());
+        assertThat(audit.exit()).isEqualTo(1);
+        assertThat(audit.json().path("findings").findValuesAsText("rule")).contains("audit.targets.missing");
+        // a bad glob is an input error, and nothing is published
+        Run bad = buildOnce("--name", "payments", "--version", "1.3.2", "--expect-target", "target/[", "target/*.jar");
+        assertThat(bad.exit()).as(bad.err()).isEqualTo(2);
+        assertThat(bad.err()).contains("is not a valid glob");
+        assertThat(run("inspect", "payments:1.3.2", "--state-dir", tmp.resolve("state").toString()).exit()).isNotZero();
+    }
+
     static String sha256sum(Path f) throws Exception {
         Process p = new ProcessBuilder("sha256sum", f.toString()).start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -251,9 +271,17 @@ class CliTest {
         assertThat(audit.json().path("checkpoints")).isNotEmpty();
         // per release: who built and approved it, where it went, and that it still verifies against the store
         Run release = run("audit", "payments@0.1.0", "--json", "--state-dir", dir.resolve(".release-gate").toString(),
-                "--trust", dir.resolve(".release-gate/trust/trust.yaml").toString());
+                "--trust", dir.resolve(".release-gate/trust/trust.yaml").toString(), "--repo", dir.toString());
         assertThat(release.exit()).as(release.out() + release.err()).isZero();
         JsonNode audited = release.json().path("releases").get(0);
+        // the approvers were checked against the sample's authors (the author's own approval was refused, none stands)
+        assertThat(audited.path("authorsChecked").asBoolean()).isTrue();
+        Run noRepo = run("audit", "payments@0.1.0", "--state-dir", dir.resolve(".release-gate").toString(),
+                "--trust", dir.resolve(".release-gate/trust/trust.yaml").toString());
+        assertThat(noRepo.out()).contains("approvers not checked against the authors: no --repo given");
+        Run notARepo = run("audit", "payments@0.1.0", "--state-dir", dir.resolve(".release-gate").toString(),
+                "--trust", dir.resolve(".release-gate/trust/trust.yaml").toString(), "--repo", tmp.resolve("nowhere").toString());
+        assertThat(notARepo.exit()).as(notARepo.err()).isEqualTo(2);
         assertThat(audited.path("release").asText()).isEqualTo("payments@0.1.0");
         assertThat(audited.path("approvals").findValuesAsText("approver")).containsExactlyInAnyOrder("mia", "dora");
         assertThat(audited.path("promotions").findValuesAsText("environment")).contains("dev", "staging", "production");

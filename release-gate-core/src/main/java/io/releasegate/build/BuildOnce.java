@@ -63,6 +63,7 @@ public final class BuildOnce {
     private String version;
     private Path workspace = Path.of("");
     private List<String> outputs = List.of();
+    private List<String> expectedTargets = List.of();
     private String actor;
     private Clock clock = Clock.systemUTC();
     private Progress progress = Progress.NONE;
@@ -91,6 +92,12 @@ public final class BuildOnce {
     /** Files, directories, globs (relative to the workspace) or one OCI image layout directory. */
     public BuildOnce outputs(List<String> value) {
         this.outputs = List.copyOf(value);
+        return this;
+    }
+
+    /** The targets the release must ship (subject names or globs, see {@link Targets}); recorded, not enforced here. */
+    public BuildOnce expectTargets(List<String> value) {
+        this.expectedTargets = Targets.validate(value);
         return this;
     }
 
@@ -159,9 +166,9 @@ public final class BuildOnce {
         }
 
         Optional<String> commit = gitHead(workspace);
-        String eventId;
+        Event built;
         if (recorded.isPresent()) {
-            eventId = recorded.get().id();
+            built = recorded.get();
         } else {
             ObjectNode payload = Json.object();
             payload.put("name", name);
@@ -174,12 +181,16 @@ public final class BuildOnce {
             for (Subject s : prepared.subjects()) {
                 subjects.addObject().put("name", s.name()).put("digest", s.digest().toString());
             }
+            if (!expectedTargets.isEmpty()) {
+                ArrayNode expected = payload.putArray("expectedTargets");
+                expectedTargets.forEach(expected::add);
+            }
             commit.ifPresent(c -> payload.put("commit", c));
-            eventId = ledger.append(Event.draft(EVENT_TYPE, subject, Optional.of(prepared.digest()), actor,
-                    clock.instant(), payload)).id();
+            built = ledger.append(Event.draft(EVENT_TYPE, subject, Optional.of(prepared.digest()), actor,
+                    clock.instant(), payload));
         }
         return new BuildResult(name, semver.toString(), prepared.digest(), prepared.mediaType(), store.location(),
-                repository + ":" + tag, prepared.subjects(), outcome, eventId, commit);
+                repository + ":" + tag, prepared.subjects(), outcome, built.id(), commit, Targets.missing(built));
     }
 
     private Optional<Event> lastBuilt(String subject) {

@@ -232,6 +232,9 @@ public final class EvidenceExport {
         } else {
             gap("subjects", "the built event " + built.id() + " names no subjects");
         }
+        for (String target : io.releasegate.build.Targets.missing(built)) {
+            gap("target", "the build (event " + built.id() + ") declared the target " + target + " and published no subject for it");
+        }
     }
 
     private void sboms(Digest digest, List<Event> mine) {

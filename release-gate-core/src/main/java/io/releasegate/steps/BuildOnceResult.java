@@ -17,7 +17,7 @@ public record BuildOnceResult(BuildResult build) implements StepResult {
 
     /**
      * {@code name, version, digest, subjects: [{name, digest}], reference, mediaType, store, outcome (published|unchanged),
-     * event, commit?}: what {@code buildOnce} returns and {@code build-once --json} prints.
+     * event, commit?, missingTargets?}: what {@code buildOnce} returns and {@code build-once --json} prints.
      */
     @Override
     public Map<String, Object> toMap() {
@@ -39,6 +39,9 @@ public record BuildOnceResult(BuildResult build) implements StepResult {
         out.put("outcome", build.outcome() == BuildResult.Outcome.PUBLISHED ? "published" : "unchanged");
         out.put("event", build.eventId());
         build.commit().ifPresent(c -> out.put("commit", c));
+        if (!build.missingTargets().isEmpty()) {
+            out.put("missingTargets", build.missingTargets());
+        }
         return out;
     }
 }

@@ -32,8 +32,8 @@ public final class PipelineSteps {
         try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
             BuildResult r = new BuildOnce(ctx.store(), ctx.ledger())
                     .name(args.name()).version(args.version())
-                    .workspace(env.workspace()).outputs(args.artifacts()).actor(env.actor()).progress(env.progress())
-                    .call();
+                    .workspace(env.workspace()).outputs(args.artifacts()).expectTargets(args.targets()).actor(env.actor())
+                    .progress(env.progress()).call();
             return new BuildOnceResult(r);
         }
     }

@@ -1,6 +1,8 @@
 package io.releasegate.verify;
 
+import io.releasegate.approval.Identities;
 import io.releasegate.build.BuildOnce;
+import io.releasegate.build.Targets;
 import io.releasegate.digest.Digest;
 import io.releasegate.error.Refusal;
 import io.releasegate.error.RefusedException;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -31,6 +34,12 @@ public final class ReleaseAudit {
     public static final String TAG_MOVED = "audit.environment-tag";
     /** A release in production lacks one of the SBOM formats. */
     public static final String SBOM_FORMAT = "audit.sbom-format-missing";
+    /** A release built with a declared target that none of its subjects is. */
+    public static final String TARGET_MISSING = "audit." + Targets.MISSING;
+    /** A release in production signed with a certificate whose certificate was never verified. */
+    public static final String CERTIFICATE_MISSING = "audit.certificate-unverified";
+    /** An approval by a person who wrote or committed a change of the release. */
+    public static final String AUTHOR_APPROVED = "audit.approval-by-author";
 
     /** A finding about {@code release}: what no longer holds, and what to do about it. */
     public record Finding(String release, Refusal refusal) {
@@ -62,10 +71,11 @@ public final class ReleaseAudit {
 
     /**
      * A report for every release with a {@code built} event among {@code believed} (events whose signatures were
-     * verified) that {@code which} selects; {@code production} names the last environment.
+     * verified) that {@code which} selects; {@code production} names the last environment; {@code authors} gives the
+     * identities of the authors and committers of a release from its {@code built} event, where its history is at hand.
      */
     public static List<Report> of(ArtifactStore store, RevokedKeys revoked, List<Event> believed, Predicate<String> which,
-                                  String production) {
+                                  String production, Function<Event, Optional<Set<String>>> authors) {
         Map<String, List<Event>> bySubject = new LinkedHashMap<>();
         for (Event e : believed) {
             bySubject.computeIfAbsent(e.subject(), s -> new ArrayList<>()).add(e);
@@ -77,13 +87,13 @@ public final class ReleaseAudit {
             if (built.isEmpty() || built.get().digest().isEmpty() || !which.test(r.getKey())) {
                 continue;
             }
-            reports.add(report(store, revoked, r.getKey(), built.get(), events, production));
+            reports.add(report(store, revoked, r.getKey(), built.get(), events, production, authors));
         }
         return reports;
     }
 
     private static Report report(ArtifactStore store, RevokedKeys revoked, String subject, Event built, List<Event> events,
-                                 String production) {
+                                 String production, Function<Event, Optional<Set<String>>> authors) {
         Digest digest = built.digest().orElseThrow();
         String name = subject.substring(0, subject.lastIndexOf('@'));
         List<Event> approvals = events.stream().filter(EventType.APPROVED::is).toList();
@@ -122,6 +132,22 @@ public final class ReleaseAudit {
                 }
             }
         }
+        List<String> missingTargets = Targets.missing(built);
+        if (!missingTargets.isEmpty()) {
+            findings.add(new Finding(subject, new Refusal(TARGET_MISSING, subject + " is incomplete: its build (event " + built.id()
+                    + ") declared the target(s) " + String.join(", ", missingTargets) + " and published no subject for them",
+                    "build every target into one new version; this one cannot be promoted to " + production)));
+        }
+        if (inProduction) {
+            certificateUnverified(subject, digest, events).ifPresent(findings::add);
+        }
+        authors.apply(built).ifPresent(people -> approvals.forEach(a -> {
+            if (Identities.matches(a.actor(), people)) {
+                findings.add(new Finding(subject, new Refusal(AUTHOR_APPROVED, a.actor() + " approved " + a.digest().map(Object::toString)
+                        .orElse("?") + " (event " + a.id() + ", " + a.time() + ") but wrote or committed a change of " + subject,
+                        "have the approval given again by a role holder who is not an author, and review how it was accepted")));
+            }
+        }));
         // each environment's tag still names the digest last promoted there
         Map<String, Event> lastPromotion = new LinkedHashMap<>();
         promotions.forEach(p -> lastPromotion.put(p.text("environment").orElse("?"), p));
@@ -143,5 +169,23 @@ public final class ReleaseAudit {
             }
         }));
         return new Report(subject, built, approvals, promotions, findings);
+    }
+
+    /** Signed with a certificate (keyless) but the last successful verification of that digest holds no certificate. */
+    private static Optional<Finding> certificateUnverified(String subject, Digest digest, List<Event> events) {
+        boolean certificateSigned = events.stream().anyMatch(e -> EventType.SIGNED.is(e) && e.digest().equals(Optional.of(digest))
+                && e.text("certificate").isPresent());
+        if (!certificateSigned) {
+            return Optional.empty();
+        }
+        Optional<Event> verified = events.stream().filter(e -> EventType.SIGNATURE_VERIFIED.is(e)
+                && e.digest().equals(Optional.of(digest))).reduce((a, b) -> b);
+        if (verified.isPresent() && verified.get().text("certificate").isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Finding(subject, new Refusal(CERTIFICATE_MISSING, subject + " was signed with a certificate, but "
+                + verified.map(v -> "its last verification (event " + v.id() + ") checked no certificate")
+                .orElse("no verification of its certificate is recorded"),
+                "verify its signature in certificate mode (verify --release with --certificate-identity and the trusted root)")));
     }
 }

@@ -81,7 +81,8 @@ class EvidenceBundleTest {
         store = OciLayoutStore.open(tmp.resolve("state/store"));
         ledger = TestLedgers.embedded(tmp.resolve("state"));
         digest = new BuildOnce(store, ledger).name("payments").version("1.0.0").workspace(repo.dir())
-                .outputs(List.of("*.txt")).actor("ci").clock(MONDAY).call().digest();
+                .outputs(List.of("*.txt")).expectTargets(full ? List.of("*.txt") : List.of("*.txt", "payments-arm64.tar"))
+                .actor("ci").clock(MONDAY).call().digest();
         keys = Evidence.keys(tmp.resolve("index-keys"));
         if (!full) {
             return;
@@ -216,7 +217,8 @@ class EvidenceBundleTest {
                 .repository(Optional.empty()).signer(keys.signer()).call();
         JsonNode index = exported.index();
         assertThat(index.path("missing").findValuesAsText("evidence")).contains("sbom-cyclonedx", "sbom-spdx", "provenance",
-                "signature", "signed-tag", "gates", "approvals", "promotions", "verify-production");
+                "signature", "signed-tag", "gates", "approvals", "promotions", "verify-production", "target");
+        assertThat(index.path("missing").toString()).contains("declared the target payments-arm64.tar");
         assertThat(new String(EvidenceArchive.read(exported.archive()).stream().filter(e -> e.path().equals("INDEX.md"))
                 .findFirst().orElseThrow().content(), StandardCharsets.UTF_8)).contains("## Missing evidence").contains("**provenance**");
         assertThat(EvidenceVerify.verify(exported.archive(), keys.publicKey()).checks())

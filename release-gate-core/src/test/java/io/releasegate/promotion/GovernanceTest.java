@@ -441,7 +441,7 @@ class GovernanceTest {
         promote("production").call();
         io.releasegate.signing.RevokedKeys none = ledger.trust().revoked();
         List<io.releasegate.verify.ReleaseAudit.Report> reports = io.releasegate.verify.ReleaseAudit.of(store, none, ledger.events(),
-                s -> true, "production");
+                s -> true, "production", b -> Optional.empty());
         assertThat(reports).singleElement().satisfies(r -> {
             assertThat(r.release()).isEqualTo("payments@1.0.0");
             assertThat(r.approvals()).extracting(Event::actor).containsExactly("mia", "dora");
@@ -450,10 +450,72 @@ class GovernanceTest {
         // the same history without its SPDX document: a release in production must have both formats
         List<Event> withoutSpdx = ledger.events().stream().filter(e -> !(e.type().equals("sbom-generated")
                 && e.text("format").orElse("").equals("spdx"))).toList();
-        assertThat(io.releasegate.verify.ReleaseAudit.of(store, none, withoutSpdx, s -> true, "production").get(0).findings())
+        assertThat(io.releasegate.verify.ReleaseAudit.of(store, none, withoutSpdx, s -> true, "production", b -> Optional.empty()).get(0).findings())
                 .singleElement().satisfies(f -> {
                     assertThat(f.rule()).isEqualTo(io.releasegate.verify.ReleaseAudit.SBOM_FORMAT);
                     assertThat(f.message()).contains("without a spdx SBOM").contains("to proceed: generate both SBOM formats");
                 });
+    }
+
+    @Test
+    void aReleaseMissingADeclaredTargetGoesToStagingButNeverToProduction() {
+        BuildResult partial = new BuildOnce(store, ledger).name("payments").version("1.0.1").workspace(repo.dir())
+                .outputs(List.of("*.txt")).expectTargets(List.of("*.txt", "payments-linux-arm64.tar.gz", "*.txt"))
+                .actor("ci").clock(MONDAY).call();
+        assertThat(partial.missingTargets()).containsExactly("payments-linux-arm64.tar.gz");
+        assertThat(ledger.events("payments@1.0.1").get(0).payload().path("expectedTargets")).hasSize(2);
+        io.releasegate.testing.Evidence.record(store, ledger, "payments", "1.0.1", tmp.resolve("keys"), MONDAY);
+        java.util.function.Function<String, PromoteDigest> to = env -> new PromoteDigest(policy, store, ledger)
+                .release("payments", "1.0.1").digest(partial.digest()).to(env).actor("ci").roles(roles).authors(AUTHORS).clock(MONDAY);
+        to.apply("dev").call();
+        to.apply("staging").call();
+        for (String[] a : new String[][] {{"mia", "maintainer"}, {"dora", "domain-reviewer"}}) {
+            new ApproveProduction(policy, ledger, roles).release("payments", "1.0.1").digest(partial.digest()).approver(a[0])
+                    .role(a[1]).rationale("tests green; rollback plan reviewed").authors(AUTHORS).clock(MONDAY).call();
+        }
+        int before = ledger.events().size();
+        assertThatThrownBy(() -> to.apply("production").call()).isInstanceOf(RefusedException.class)
+                .hasMessageContaining("promote.targets.missing").hasMessageContaining("payments-linux-arm64.tar.gz");
+        assertThat(ledger.events()).hasSize(before);
+        assertThat(store.fetchManifest("payments/production", "1.0.1")).isEmpty();
+        // and the audit says it is incomplete
+        assertThat(io.releasegate.verify.ReleaseAudit.of(store, ledger.trust().revoked(), ledger.events(),
+                s -> s.equals("payments@1.0.1"), "production", b -> Optional.empty()).get(0).findings())
+                .extracting(io.releasegate.verify.ReleaseAudit.Finding::rule)
+                .containsExactly(io.releasegate.verify.ReleaseAudit.TARGET_MISSING);
+        // a malformed target is refused before anything is built
+        assertThatThrownBy(() -> new BuildOnce(store, ledger).expectTargets(List.of("  ")))
+                .isInstanceOf(io.releasegate.error.InputException.class).hasMessageContaining("expected target is empty");
+    }
+
+    @Test
+    void theAuditFindsAnAuthorsApprovalAndAnUnverifiedCertificateThatTheLedgerWasGiven() throws Exception {
+        toStaging();
+        approve("mia", "maintainer").call();
+        approve("dora", "domain-reviewer").call();
+        promote("production").call();
+        // written past the approval rule by someone with write access to the ledger: the author approves her own change,
+        // and a certificate signature appears that nobody verified
+        ledger.append(Event.draft("approved", "payments@1.0.0", Optional.of(digest), "Alice@Example.com", MONDAY.instant(),
+                Json.object().put("role", "maintainer").put("environment", "production")));
+        ledger.append(Event.draft("signed", "payments@1.0.0", Optional.of(digest), "ci", MONDAY.instant(),
+                Json.object().put("certificate", "-----BEGIN CERTIFICATE-----").put("bundleDigest", digest.toString())));
+        java.util.function.Function<Event, Optional<Set<String>>> authors = b -> {
+            try (io.releasegate.commits.History h = io.releasegate.commits.History.open(repo.dir())) {
+                return Optional.of(io.releasegate.approval.ReleaseAuthors.of(h, b.text("commit").orElseThrow(),
+                        b.text("version").orElseThrow()));
+            }
+        };
+        List<io.releasegate.verify.ReleaseAudit.Finding> findings = io.releasegate.verify.ReleaseAudit.of(store,
+                ledger.trust().revoked(), ledger.events(), s -> true, "production", authors).get(0).findings();
+        assertThat(findings).extracting(io.releasegate.verify.ReleaseAudit.Finding::rule).containsExactlyInAnyOrder(
+                io.releasegate.verify.ReleaseAudit.CERTIFICATE_MISSING, io.releasegate.verify.ReleaseAudit.AUTHOR_APPROVED);
+        assertThat(findings).filteredOn(f -> f.rule().equals(io.releasegate.verify.ReleaseAudit.AUTHOR_APPROVED)).singleElement()
+                .satisfies(f -> assertThat(f.message()).contains("Alice@Example.com approved " + digest)
+                        .contains("wrote or committed a change of payments@1.0.0"));
+        // without the history at hand the authors are not judged (the CLI says so), the rest still is
+        assertThat(io.releasegate.verify.ReleaseAudit.of(store, ledger.trust().revoked(), ledger.events(), s -> true, "production",
+                b -> Optional.empty()).get(0).findings()).extracting(io.releasegate.verify.ReleaseAudit.Finding::rule)
+                .containsExactly(io.releasegate.verify.ReleaseAudit.CERTIFICATE_MISSING);
     }
 }

@@ -37,7 +37,7 @@ class StepArgsTest {
     /** Every step's parser with the step name and the valid arguments it names in a refusal, as the pipeline knows them. */
     static Stream<Arguments> parsers() {
         return Stream.of(
-                parser("buildOnce", BuildOnceArgs::of, "[artifacts, ledger, name, store, version]"),
+                parser("buildOnce", BuildOnceArgs::of, "[artifacts, ledger, name, store, targets, version]"),
                 parser("generateSbom", GenerateSbomArgs::of, "[format, ledger, mavenRepo, name, out, spdxOut, store, version]"),
                 parser("sign", SignArgs::of, "[ledger, name, store, version]"),
                 parser("verifySignatures", VerifySignaturesArgs::of, "[ledger, name, store, version]"),
@@ -97,6 +97,9 @@ class StepArgsTest {
         assertThat(BuildOnceArgs.of(release("artifacts", List.of("a,b.jar", new StringBuilder("c.jar")), "store", "oci://r/t",
                 "ledger", "ssh://git@host/ledger.git")))
                 .isEqualTo(new BuildOnceArgs("payments", "1.4.0", List.of("a,b.jar", "c.jar"), "oci://r/t", "ssh://git@host/ledger.git"));
+        // the expected targets the same way
+        assertThat(BuildOnceArgs.of(release("artifacts", "a.jar", "targets", "app-amd64.tar, app-arm64.tar")).targets())
+                .containsExactly("app-amd64.tar", "app-arm64.tar");
         // any value is read as its text (a Groovy GString, a number)
         assertThat(BuildOnceArgs.of(Map.of("name", new StringBuilder("payments"), "version", 2, "artifacts", "a.jar")).version())
                 .isEqualTo("2");

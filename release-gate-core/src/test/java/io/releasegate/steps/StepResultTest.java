@@ -28,7 +28,7 @@ class StepResultTest {
     void buildOnce() {
         BuildResult built = new BuildResult("payments", "1.4.0", A, "application/vnd.oci.image.manifest.v1+json", "/store",
                 "payments:1.4.0", List.of(new Subject("target/payments.jar", B)), BuildResult.Outcome.PUBLISHED, "e1",
-                Optional.of("c0ffee"));
+                Optional.of("c0ffee"), List.of());
 
         assertThat(new BuildOnceResult(built).toMap()).containsExactly(
                 Map.entry("name", "payments"), Map.entry("version", "1.4.0"), Map.entry("digest", A.toString()),
@@ -36,8 +36,9 @@ class StepResultTest {
                 Map.entry("reference", "payments:1.4.0"), Map.entry("mediaType", "application/vnd.oci.image.manifest.v1+json"),
                 Map.entry("store", "/store"), Map.entry("outcome", "published"), Map.entry("event", "e1"), Map.entry("commit", "c0ffee"));
         BuildResult again = new BuildResult("payments", "1.4.0", A, "m", "/store", "payments:1.4.0", List.of(),
-                BuildResult.Outcome.ALREADY_PUBLISHED, "e2", Optional.empty());
-        assertThat(new BuildOnceResult(again).toMap()).containsEntry("outcome", "unchanged").doesNotContainKey("commit");
+                BuildResult.Outcome.ALREADY_PUBLISHED, "e2", Optional.empty(), List.of("app-arm64.tar"));
+        assertThat(new BuildOnceResult(again).toMap()).containsEntry("outcome", "unchanged").doesNotContainKey("commit")
+                .containsEntry("missingTargets", List.of("app-arm64.tar"));
     }
 
     @Test
