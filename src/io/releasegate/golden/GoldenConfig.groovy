@@ -35,6 +35,7 @@ class GoldenConfig implements Serializable {
         version  : 'SemVer version of this build (default: from the Conventional Commits since the last release tag)',
         build    : 'shell command that builds the artifacts, e.g. mvn -B package',
         artifacts: 'what the build produced: path, glob or list of them, e.g. target/*.jar',
+        targets  : 'the targets the release must ship: artifact paths or globs, or a list of them, e.g. [\'dist/app-*-amd64.tar.gz\', \'dist/app-*-arm64.tar.gz\']; while one matches no published artifact the release cannot reach production (optional)',
         lint     : 'shell command for the lint stage (optional)',
         unitTest : 'shell command for the unit-test stage (optional)',
         junit    : 'JUnit XML reports the unit tests write, e.g. target/surefire-reports/*.xml (optional)',
@@ -169,7 +170,12 @@ class GoldenConfig implements Serializable {
     /** The arguments of the buildOnce step. */
     @NonCPS
     Map<String, Object> buildOnceArgs(String version) {
-        [name: values.name, version: version, artifacts: values.artifacts] + locations()
+        def args = [name: values.name, version: version, artifacts: values.artifacts]
+        if (has('targets')) {
+            def targets = values.targets
+            args.targets = (targets instanceof Collection ? targets.collect { it.toString() } : [targets.toString()]).join(',')
+        }
+        args + locations()
     }
 
     /** The credentials of the sign step: the signing key, and the signing certificate in certificate mode. */

@@ -67,6 +67,9 @@ class ProductionStages implements Serializable {
             steps.stage('verify-production') {
                 verifyProduction(run.release)
             }
+            steps.stage('evidence') {
+                auditAndExport(run.release)
+            }
         }
     }
 
@@ -89,6 +92,9 @@ class ProductionStages implements Serializable {
             }
             steps.stage('verify-production') {
                 verifyProduction(release)
+            }
+            steps.stage('evidence') {
+                auditAndExport(release)
             }
         }
         [name: run.name, version: run.rollbackVersion, digest: record.digest, rollback: true, incident: run.rollbackIncident]
@@ -142,6 +148,27 @@ class ProductionStages implements Serializable {
                     "(run with ROLLBACK_VERSION and ROLLBACK_INCIDENT; never rebuild)"
         }
         steps.echo 'verify-production: the promoted digest runs in production and the checks passed'
+    }
+
+    /**
+     * After production: the release audited as an auditor would (events believed, every recorded signature, SBOM and
+     * provenance re-read from the store, the tags, the approvers against the authors) and its evidence bundle exported,
+     * signed with the release key and archived with the build. A finding marks the build unstable: what is in
+     * production stays, and the finding is for the release manager to act on.
+     */
+    private void auditAndExport(Map release) {
+        def bundle = steps.releaseGate(command: 'evidence', args: release, signingKey: config.get('signingKey'))
+        steps.archiveArtifacts artifacts: bundle.bundle, fingerprint: true
+        steps.echo "evidence: ${bundle.release} exported to ${bundle.bundle} (sha256 ${bundle.sha256}, ${bundle.files} files)" +
+                (bundle.complete ? '' : "; missing evidence: ${bundle.missing.join('; ')}")
+        def audit = steps.releaseGate(command: 'audit', args: release)
+        if (audit.ok) {
+            steps.echo "audit: ${audit.release} (${audit.digest}) still verifies against the store" +
+                    (audit.authorsChecked ? '; no approver is an author' : '')
+        } else {
+            steps.unstable "audit: ${audit.findings.size()} finding(s) about ${audit.release}: " +
+                    audit.findings.collect { it.rule + ': ' + it.message }.join('; ')
+        }
     }
 
     @NonCPS

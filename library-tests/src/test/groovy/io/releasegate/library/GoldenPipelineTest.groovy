@@ -35,7 +35,7 @@ class GoldenPipelineTest extends BasePipelineTest {
     static final List<String> GATE_STAGES = ['lint', 'unit-test', 'build', 'package', 'integration-test', 'sast', 'dependency-license-scan',
                                              'sbom', 'dast'].asImmutable()
     static final List<String> ALL_STAGES = (GATE_STAGES + ['publish', 'deploy-dev', 'verify-dev', 'deploy-staging', 'verify-staging',
-                                                           'approve-production', 'deploy-production', 'verify-production']).asImmutable()
+                                                           'approve-production', 'deploy-production', 'verify-production', 'evidence']).asImmutable()
     static final String ALWAYS_OPEN = "windows:\n  timezone: UTC\n  weekly:\n    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n" +
             "      from: \"00:00\"\n      to: \"23:59:59.999999999\"\n"
     static final String MEMBERS = "approvals:\n  members:\n    maintainer:\n      people: [mia, alice]\n    domain-reviewer:\n      people: [dora]\n"
@@ -81,6 +81,8 @@ class GoldenPipelineTest extends BasePipelineTest {
     String submitter
     int nodeDepth
     List<Map> written = []
+    List<Map> archived = []
+    List<String> unstable = []
     /** step name -> the storeCredentials each call of it was given (a plugin-side credentials id the core never sees) */
     Map<String, List> storeCredentials = [:].withDefault { [] }
     /** the credentials ids the tag step was given */
@@ -195,6 +197,8 @@ class GoldenPipelineTest extends BasePipelineTest {
                 case 'approval-status': return Step.APPROVAL_STATUS.call(a, env('jenkins'), TrustedInputs.none())
                 case 'no-go': return Step.NO_GO.call(a, env(submitter ?: 'jenkins'), TrustedInputs.none())
                 case 'verify-production': return Step.VERIFY_PRODUCTION.call(a, env('jenkins'), TrustedInputs.none())
+                case 'evidence': return Step.EVIDENCE.call(a, env('jenkins'), TrustedInputs.none().privateKey(credential(m.signingKey)))
+                case 'audit': return Step.AUDIT.call(a, env('jenkins'), TrustedInputs.none())
                 default: throw new IllegalArgumentException("unknown releaseGate command ${m.command}")
             }
         })
@@ -232,7 +236,8 @@ class GoldenPipelineTest extends BasePipelineTest {
             Files.writeString(f, m.text.toString())
             written << m
         })
-        helper.registerAllowedMethod('archiveArtifacts', [Map], { Map m -> m })
+        helper.registerAllowedMethod('archiveArtifacts', [Map], { Map m -> archived << m; m })
+        helper.registerAllowedMethod('unstable', [String], { String msg -> unstable << msg })
         helper.registerAllowedMethod('error', [String], { String msg -> throw new RuntimeException(msg) })
         binding.setVariable('scm', [$class: 'GitSCM'])
         binding.setVariable('params', [ROLLBACK_VERSION: '', ROLLBACK_INCIDENT: '', EMERGENCY_REASON: '', EMERGENCY_SCOPE: '',
@@ -507,6 +512,27 @@ class GoldenPipelineTest extends BasePipelineTest {
         // the archived release record is the ledger's
         assertThat(written*.file).containsExactly('release-gate/release-record.json')
         assertThat(new ReleaseRecords().read(Files.readString(project.resolve('release-gate/release-record.json'))).version()).isEqualTo('0.1.0')
+        // after production: the evidence bundle, signed with the release key, archived; the audit found nothing
+        assertThat(archived*.artifacts).containsExactly('release-gate/release-record.json', 'evidence/payments-0.1.0.evidence.tar')
+        def verified = io.releasegate.evidence.EvidenceVerify.verify(Files.readAllBytes(project.resolve('evidence/payments-0.1.0.evidence.tar')),
+                io.releasegate.signing.KeySigner.publicKey(keys.resolve('release.pub.pem')))
+        assertThat(verified.index().path('missing').size()).isZero()
+        assertThat(echoes().find { it.startsWith('audit: ') }).contains('payments@0.1.0', 'still verifies against the store',
+                'no approver is an author')
+        assertThat(unstable).isEmpty()
+    }
+
+    @Test
+    void aReleaseMissingADeclaredTargetStopsBeforeProduction() {
+        onBranch('main')
+        answers.add([user: 'mia', role: 'maintainer', rationale: 'tests and gates green'])
+        answers.add([user: 'dora', role: 'domain-reviewer', rationale: 'payments behaviour reviewed'])
+        assertThatThrownBy { run(cfg(targets: ['target/*.jar', 'target/payments-arm64.jar'])) }
+                .hasMessageContaining('promote.targets.missing').hasMessageContaining('target/payments-arm64.jar')
+        assertThat(events('payments@0.1.0').find { it.type() == 'built' }.payload().path('expectedTargets')*.asText())
+                .containsExactly('target/*.jar', 'target/payments-arm64.jar')
+        assertThat(promotions('payments@0.1.0')).containsExactly('dev', 'staging')
+        assertThat(Files.exists(project.resolve('deployed-production.txt'))).isFalse()
     }
 
     @Test
@@ -666,9 +692,20 @@ evidence: [SEC-88]
         assertThat(second.version).isEqualTo('0.2.0')
         assertThat(Files.readString(project.resolve('deployed-production.txt')).trim()).isEqualTo(second.digest)
 
+        // someone with write access to the ledger adds an approval of 0.1.0 by its author: the rollback's audit finds it
+        withContext { ctx ->
+            ctx.ledger().append(io.releasegate.ledger.Event.draft('approved', 'payments@0.1.0',
+                    Optional.of(io.releasegate.digest.Digest.parse(first.digest as String)), 'alice', java.time.Instant.now(),
+                    io.releasegate.json.Json.object().put('role', 'maintainer').put('environment', 'production')
+                            .put('rationale', 'my own change, fine')))
+        }
         binding.setVariable('params', [ROLLBACK_VERSION: '0.1.0', ROLLBACK_INCIDENT: 'INC-42'])
         Map rolledBack = run(cfg())
-        assertThat(stages()).containsExactly('rollback-production', 'verify-production')
+        assertThat(stages()).containsExactly('rollback-production', 'verify-production', 'evidence')
+        assertThat(unstable).hasSize(1)
+        assertThat(unstable[0]).contains('audit: 1 finding(s) about payments@0.1.0', 'audit.approval-by-author',
+                'alice approved ' + first.digest)
+        assertThat(archived*.artifacts).contains('evidence/payments-0.1.0.evidence.tar')
         assertThat(helper.callStack.findAll { it.methodName in ['buildOnce', 'input', 'approveProduction'] }).isEmpty()
         assertThat(shell.findAll { it == BUILD }).isEmpty()
         assertThat(rolledBack.digest).isEqualTo(first.digest)

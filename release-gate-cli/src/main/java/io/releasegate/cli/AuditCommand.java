@@ -124,10 +124,11 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
                 List<Policy.Environment> envs = policy.environments();
                 java.util.Map<String, Boolean> authorsChecked = new java.util.HashMap<>();
                 try (io.releasegate.commits.History history = repo == null ? null : io.releasegate.commits.History.open(repo)) {
-                    reports = io.releasegate.verify.ReleaseAudit.of(ctx.store(), ledger.trust().revoked(), entries.stream()
-                                    .filter(en -> en.verification() instanceof Verification.Verified).map(Ledger.Entry::event).toList(),
+                    reports = io.releasegate.verify.ReleaseAudit.of(ctx.store(), ledger.trust().revoked(),
+                            io.releasegate.verify.ReleaseAudit.believed(entries),
                             s -> wanted == null || s.equals(wanted), envs.get(envs.size() - 1).name(), built -> {
-                                java.util.Optional<java.util.Set<String>> found = authors(history, built);
+                                java.util.Optional<java.util.Set<String>> found = io.releasegate.verify.ReleaseAudit.authors(
+                                        java.util.Optional.ofNullable(history), built);
                                 authorsChecked.put(built.subject(), found.isPresent());
                                 return found;
                             });
@@ -204,21 +205,6 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
                 out.flush();
             }
             return findings.isEmpty() ? 0 : 1;
-        }
-    }
-
-    /** The authors and committers of the release {@code built} names, when its commit is in {@code history}. */
-    private static java.util.Optional<java.util.Set<String>> authors(io.releasegate.commits.History history, Event built) {
-        java.util.Optional<String> commit = built.text("commit");
-        java.util.Optional<String> version = built.text("version");
-        if (history == null || commit.isEmpty() || version.isEmpty()) {
-            return java.util.Optional.empty();
-        }
-        try {
-            history.resolve(commit.get());
-            return java.util.Optional.of(io.releasegate.approval.ReleaseAuthors.of(history, commit.get(), version.get()));
-        } catch (io.releasegate.error.InputException notHere) {
-            return java.util.Optional.empty();
         }
     }
 

@@ -11,11 +11,9 @@ import io.releasegate.json.Json;
 import io.releasegate.signing.KeySigner;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.PublicKey;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
@@ -66,7 +64,7 @@ final class EvidenceCommand extends JsonCommand {
             EvidenceExport.Exported exported = new EvidenceExport(ctx.store(), ctx.ledger()).release(nv[0], nv[1])
                     .repository(tagRepo).signer(signer).call();
             byte[] archive = exported.archive();
-            write(target, archive);
+            io.releasegate.files.AtomicFile.write(target, archive);
             ObjectNode doc = Json.object().put("bundle", target.toString()).put("sha256", Digester.of(archive).hex())
                     .put("size", archive.length);
             doc.set("index", exported.index());
@@ -85,30 +83,6 @@ final class EvidenceCommand extends JsonCommand {
                 w.flush();
             }
             return 0;
-        }
-    }
-
-    /** Writes next to the target and moves it into place: a failure leaves nothing half-written. */
-    private static void write(Path target, byte[] bytes) {
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new InputException("cannot write " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the temporary file is hidden and named after the target
-                }
-            }
         }
     }
 

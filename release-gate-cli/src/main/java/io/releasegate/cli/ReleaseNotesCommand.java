@@ -12,7 +12,6 @@ import io.releasegate.version.SemVer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,10 +64,7 @@ final class ReleaseNotesCommand extends RepoCommand {
         }
         String md = notes.render();
         Path target = out != null ? out : repo.resolve("docs/releases/v" + nv[1] + ".md");
-        Files.createDirectories(target.toAbsolutePath().getParent());
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        Files.writeString(tmp, md);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        io.releasegate.files.AtomicFile.write(target, md.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         if (output.json()) {
             output.document(Json.object().put("file", target.toString()).put("markdown", md));
         } else {

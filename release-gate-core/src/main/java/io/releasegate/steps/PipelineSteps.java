@@ -418,13 +418,8 @@ public final class PipelineSteps {
                     .orElseThrow(() -> new InputException("releaseRecord: " + name + "@" + version + " was not built"));
             String json = new io.releasegate.record.ReleaseRecords().write(record);
             if (args.out().isPresent()) {
-                Path target = env.workspace().resolve(args.out().get());
-                try {
-                    java.nio.file.Files.createDirectories(target.toAbsolutePath().getParent());
-                    java.nio.file.Files.writeString(target, json, java.nio.charset.StandardCharsets.UTF_8);
-                } catch (java.io.IOException e) {
-                    throw new InputException("cannot write the release record to " + target + ": " + e.getMessage(), e);
-                }
+                io.releasegate.files.AtomicFile.write(env.workspace().resolve(args.out().get()),
+                        json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             Map<String, String> promoted = new LinkedHashMap<>();
             for (io.releasegate.ledger.Event e : ctx.ledger().events(name + "@" + version)) {
@@ -433,6 +428,74 @@ public final class PipelineSteps {
                 }
             }
             return new ReleaseRecordResult(record, json, promoted, ctx.ledger().location(), ctx.ledger().head());
+        }
+    }
+
+    /**
+     * evidence: the offline-verifiable evidence bundle of {@code name@version} ({@link io.releasegate.evidence.EvidenceExport}),
+     * its index signed with the release key, written whole to {@code out} in the workspace. Missing evidence does not
+     * stop the export: the index and the result name it.
+     */
+    public static EvidenceResult evidence(EvidenceArgs args, StepEnvironment env, Path releaseKey) {
+        io.releasegate.signing.KeySigner signer = releaseKey(env, releaseKey);
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
+            Optional<Path> tagRepo = java.nio.file.Files.exists(env.workspace().resolve(".git")) ? Optional.of(env.workspace())
+                    : Optional.empty();
+            io.releasegate.evidence.EvidenceExport.Exported exported = new io.releasegate.evidence.EvidenceExport(ctx.store(),
+                    ctx.ledger()).release(args.name(), args.version()).repository(tagRepo).signer(signer).call();
+            byte[] archive = exported.archive();
+            io.releasegate.files.AtomicFile.write(env.workspace().resolve(args.out()), archive);
+            return EvidenceResult.of(args.out(), io.releasegate.digest.Digester.of(archive).hex(), archive.length,
+                    exported.index());
+        }
+    }
+
+    /**
+     * audit: one release as an auditor sees it ({@link io.releasegate.verify.ReleaseAudit}): its events that are not
+     * believed, and whether what the ledger recorded still verifies against the store today; approvers are checked
+     * against the authors of the workspace's history. Reads only; an unknown release is an input error.
+     */
+    public static AuditResult audit(AuditArgs args, StepEnvironment env) {
+        io.releasegate.policy.Policy policy = policy(env);
+        List<io.releasegate.policy.Policy.Environment> envs = policy.environments();
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
+            List<io.releasegate.ledger.Ledger.Entry> entries = ctx.ledger().entries();
+            Optional<String> subject = entries.stream().map(en -> en.event())
+                    .filter(e -> e.type().equals(io.releasegate.build.BuildOnce.EVENT_TYPE)
+                            && e.text("name").orElse("").equals(args.name())
+                            && e.subject().equals(args.name() + "@" + io.releasegate.version.SemVer.parse(args.version())))
+                    .map(io.releasegate.ledger.Event::subject).findFirst();
+            if (subject.isEmpty()) {
+                throw new InputException("audit: " + args.name() + "@" + args.version() + " was not built (no 'built' event in "
+                        + ctx.ledger().location() + ")");
+            }
+            List<io.releasegate.verify.ReleaseAudit.Finding> findings = new ArrayList<>();
+            for (io.releasegate.ledger.Ledger.Entry en : entries) {
+                if (en.event().subject().equals(subject.get())
+                        && en.verification() instanceof io.releasegate.ledger.Verification.Rejected no) {
+                    findings.add(new io.releasegate.verify.ReleaseAudit.Finding(subject.get(), new io.releasegate.error.Refusal(
+                            no.rule(), "'" + en.event().type() + "' (event " + en.event().id() + ") by " + en.event().actor()
+                            + " is not believed: " + no.reason(), "find who wrote it; only signed events count")));
+                }
+            }
+            boolean[] authorsChecked = {false};
+            List<io.releasegate.verify.ReleaseAudit.Report> reports;
+            try (io.releasegate.commits.History history = java.nio.file.Files.exists(env.workspace().resolve(".git"))
+                    ? io.releasegate.commits.History.open(env.workspace()) : null) {
+                reports = io.releasegate.verify.ReleaseAudit.of(ctx.store(), ctx.ledger().trust().revoked(),
+                        io.releasegate.verify.ReleaseAudit.believed(entries), subject.get()::equals, envs.get(envs.size() - 1).name(),
+                        built -> {
+                            Optional<java.util.Set<String>> authors = io.releasegate.verify.ReleaseAudit.authors(
+                                    Optional.ofNullable(history), built);
+                            authorsChecked[0] = authors.isPresent();
+                            return authors;
+                        });
+            }
+            if (reports.isEmpty()) {
+                throw new InputException("audit: no believed 'built' event of " + subject.get() + " in " + ctx.ledger().location());
+            }
+            findings.addAll(reports.get(0).findings());
+            return new AuditResult(reports.get(0), findings, authorsChecked[0]);
         }
     }
 

@@ -28,7 +28,10 @@ public enum Step {
     PROMOTE_DIGEST("promoteDigest"),
     VERIFY_PRODUCTION("verifyProduction"),
     NEXT_VERSION("nextVersion"),
-    RELEASE_RECORD("releaseRecord");
+    RELEASE_RECORD("releaseRecord"),
+    /** With the release signing key (the trusted inputs' private key), which signs the bundle's index. */
+    EVIDENCE("evidence"),
+    AUDIT("audit");
 
     private final String stepName;
 
@@ -71,6 +74,8 @@ public enum Step {
             case VERIFY_PRODUCTION -> PipelineSteps.verifyProduction(VerifyProductionArgs.of(args), env);
             case NEXT_VERSION -> PipelineSteps.nextVersion(NextVersionArgs.of(args), env);
             case RELEASE_RECORD -> PipelineSteps.releaseRecord(ReleaseRecordArgs.of(args), env);
+            case EVIDENCE -> PipelineSteps.evidence(EvidenceArgs.of(args), env, privateKey(t));
+            case AUDIT -> PipelineSteps.audit(AuditArgs.of(args), env);
         };
     }
 

@@ -1,6 +1,11 @@
 package io.releasegate.verify;
 
 import io.releasegate.approval.Identities;
+import io.releasegate.approval.ReleaseAuthors;
+import io.releasegate.commits.History;
+import io.releasegate.error.InputException;
+import io.releasegate.ledger.Ledger;
+import io.releasegate.ledger.Verification;
 import io.releasegate.build.BuildOnce;
 import io.releasegate.build.Targets;
 import io.releasegate.digest.Digest;
@@ -90,6 +95,29 @@ public final class ReleaseAudit {
             reports.add(report(store, revoked, r.getKey(), built.get(), events, production, authors));
         }
         return reports;
+    }
+
+    /** The events of {@code entries} whose signatures were verified: the only ones an audit believes. */
+    public static List<Event> believed(List<Ledger.Entry> entries) {
+        return entries.stream().filter(en -> en.verification() instanceof Verification.Verified).map(Ledger.Entry::event).toList();
+    }
+
+    /**
+     * The identities of the authors and committers of the release {@code built} names (previous release tag to the built
+     * commit), when its commit is in {@code history}; empty when there is no history or the commit is not in it.
+     */
+    public static Optional<Set<String>> authors(Optional<History> history, Event built) {
+        Optional<String> commit = built.text("commit");
+        Optional<String> version = built.text("version");
+        if (history.isEmpty() || commit.isEmpty() || version.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            history.get().resolve(commit.get());
+            return Optional.of(ReleaseAuthors.of(history.get(), commit.get(), version.get()));
+        } catch (InputException notHere) {
+            return Optional.empty();
+        }
     }
 
     private static Report report(ArtifactStore store, RevokedKeys revoked, String subject, Event built, List<Event> events,

@@ -13,6 +13,7 @@ import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
 
 /**
  * {@code buildOnce(name: 'payments', version: '1.4.0', artifacts: 'target/*.jar')}: digests the build
@@ -24,6 +25,7 @@ public class BuildOnceStep extends ReleaseStep {
     private final String name;
     private final String version;
     private final String artifacts;
+    private String targets = "";
 
     @DataBoundConstructor
     public BuildOnceStep(String name, String version, String artifacts) {
@@ -42,6 +44,16 @@ public class BuildOnceStep extends ReleaseStep {
 
     public String getArtifacts() {
         return artifacts;
+    }
+
+    /** The targets the release must ship: subject names or globs, comma-separated (none: no target is checked). */
+    @DataBoundSetter
+    public void setTargets(String targets) {
+        this.targets = clean(targets);
+    }
+
+    public String getTargets() {
+        return targets;
     }
 
     @Override
@@ -68,7 +80,11 @@ public class BuildOnceStep extends ReleaseStep {
             String actor = Identities.releaser(run);
             call.listener().getLogger().println("[release-gate] buildOnce " + step.name + "@" + step.version + " as " + actor);
             Map<String, Object> out = call.arg("name", step.name).arg("version", step.version).arg("artifacts", step.artifacts)
-                    .actor(actor).call();
+                    .arg("targets", step.targets).actor(actor).call();
+            if (out.get("missingTargets") != null) {
+                call.listener().getLogger().println("[release-gate] " + step.name + "@" + step.version + " is incomplete: no subject for "
+                        + "the expected target(s) " + out.get("missingTargets") + "; it cannot be promoted to production");
+            }
             call.listener().getLogger().println("[release-gate] " + out.get("reference") + " is " + out.get("digest")
                     + " (" + out.get("outcome") + ")");
             ReleaseEvidenceAction.of(run).built(step.name, step.version, String.valueOf(out.get("digest")),

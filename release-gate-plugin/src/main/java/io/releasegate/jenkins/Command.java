@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * The core entry points a step can run. The {@code releaseGate} step accepts the {@link #commandName()}s the
  * golden pipeline uses (plan, gate, sign, provenance, tag, release-record, library-check, approval-status, no-go,
- * verify-production, and next-version), and their camelCase spellings ({@code releaseRecord}, {@code noGo}, …).
+ * verify-production, next-version, evidence and audit), and their camelCase spellings ({@code releaseRecord}, {@code noGo}, …).
  */
 enum Command {
     BUILD_ONCE(Step.BUILD_ONCE, false),
@@ -26,7 +26,9 @@ enum Command {
     PROMOTE_DIGEST(Step.PROMOTE_DIGEST, false),
     VERIFY_PRODUCTION(Step.VERIFY_PRODUCTION, true),
     NEXT_VERSION(Step.NEXT_VERSION, true),
-    RELEASE_RECORD(Step.RELEASE_RECORD, true);
+    RELEASE_RECORD(Step.RELEASE_RECORD, true),
+    EVIDENCE(Step.EVIDENCE, true),
+    AUDIT(Step.AUDIT, true);
 
     private final Step step;
     private final boolean generic;

@@ -159,6 +159,8 @@ public class ReleaseGateStep extends Step {
                         call.keys(key.hasPublicKey() ? key : key.withPublicKey(Secrets.publicKey(run, config, Optional.of(key))));
                     }
                 }
+                // the evidence bundle's index is signed with the release key, like the artifact
+                case EVIDENCE -> call.keys(Secrets.signingKey(run, signingKeyId(config), keySecretId(config)));
                 case PROVENANCE -> {
                     call.keys(Secrets.signingKey(run, signingKeyId(config), keySecretId(config)));
                     // the library that ran this build, as Jenkins loaded it, not as the script describes itself
@@ -210,7 +212,7 @@ public class ReleaseGateStep extends Step {
                     }
                 }
                 default -> {
-                    // plan, gate, noGo, verifyProduction, approvalStatus, releaseRecord take no secrets
+                    // plan, gate, noGo, verifyProduction, approvalStatus, releaseRecord, audit take no secrets
                 }
             }
             listener.getLogger().println("[release-gate] " + command.stepName() + (release.isEmpty() ? "" : " " + release)
@@ -247,6 +249,11 @@ public class ReleaseGateStep extends Step {
                         + (Boolean.TRUE.equals(result.get("ok")) ? "verified" : "problems " + result.get("problems")), actor);
                 case VERIFY_SIGNATURES -> evidence.record("signature", release + ": verified" + VerifySignaturesStep.verified(result), actor);
                 case RELEASE_RECORD -> evidence.record("record", release + ": release record of " + result.get("digest"), actor);
+                case EVIDENCE -> evidence.record("record", release + ": evidence bundle " + result.get("bundle") + " (sha256 "
+                        + result.get("sha256") + (Boolean.TRUE.equals(result.get("complete")) ? ")" : "; missing " + result.get("missing") + ")"),
+                        actor);
+                case AUDIT -> evidence.record("audit", release + ": " + (Boolean.TRUE.equals(result.get("ok")) ? "still verifies against the store"
+                        : "findings " + result.get("findings")), actor);
                 case TAG -> evidence.record("tag", release + ": " + result.get("tag") + " on " + result.get("commit") + " ("
                         + result.get("outcome") + (Boolean.TRUE.equals(result.get("pushed")) ? ", pushed" : "") + ")", actor);
                 case APPROVAL_STATUS -> {
@@ -316,7 +323,7 @@ public class ReleaseGateStep extends Step {
         @Override
         public String getDisplayName() {
             return "Release Gate: plan, gate, sign, provenance, tag, release record, library check, approval status, no-go, "
-                    + "verify production";
+                    + "verify production, evidence, audit";
         }
 
         /**
