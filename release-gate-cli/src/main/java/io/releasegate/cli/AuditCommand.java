@@ -21,7 +21,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "audit",
+@Command(name = "audit", header = "Check the ledger, and each release against the store, as an auditor would.",
         description = {"Check the whole ledger as an auditor would: every event signed by whoever may assert it (per the",
                 "trust configuration), and the ledger an extension of every checkpoint published in the store.",
                 "With NAME@VERSION or --all, per release too: who built it, who approved which digest, what was promoted",

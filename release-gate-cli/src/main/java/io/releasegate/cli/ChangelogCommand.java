@@ -10,7 +10,7 @@ import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "changelog",
+@Command(name = "changelog", header = "A Keep a Changelog section for the commits between two refs.",
         description = {"A Keep a Changelog section for the commits between two refs, with PR numbers, tickets,",
                 "breaking changes first and backports marked. Refused (exit 1) when a commit lacks a ticket reference."})
 final class ChangelogCommand extends RepoCommand {

@@ -9,8 +9,8 @@ import picocli.CommandLine.Model.CommandSpec;
  *
  * <p>Start-up must not grow with the number of commands: {@link #commandLine} builds the real picocli model
  * only of the commands whose name appears among the arguments; every other command is a stand-in spec with
- * its name and the one-line description {@code --help} prints (the first line of its {@code @Command}
- * description). {@code CommandsTest} checks this table against the commands' annotations.
+ * its name and the one-line summary {@code --help} prints (its {@code @Command} header, else the first line of
+ * its description, as picocli lists a subcommand). {@code CommandsTest} checks this table against the commands' annotations.
  */
 final class Commands {
 
@@ -19,36 +19,32 @@ final class Commands {
 
     static final List<Entry> ALL = List.of(
             new Entry("build-once", "Digest the build outputs, publish them as one OCI artifact NAME:VERSION and record a 'built' event."),
-            new Entry("inspect", "Show what the store and the ledger know about NAME:VERSION: the stored manifest, the ledger"),
-            new Entry("audit", "Check the whole ledger as an auditor would: every event signed by whoever may assert it (per the"),
+            new Entry("inspect", "Show what the store and the ledger know about a release, and who signed each event."),
+            new Entry("audit", "Check the ledger, and each release against the store, as an auditor would."),
             new Entry("next-version", "The next release version from the last reachable vX.Y.Z tag and the Conventional Commits since."),
-            new Entry("changelog", "A Keep a Changelog section for the commits between two refs, with PR numbers, tickets,"),
+            new Entry("changelog", "A Keep a Changelog section for the commits between two refs."),
             new Entry("commits", "Commit message checks."),
             new Entry("branch", "Branch model checks."),
-            new Entry("tag", "Create the signed, annotated release tag vX.Y.Z on the commit recorded as built,"),
-            new Entry("release-notes", "Write docs/releases/vX.Y.Z.md from the policy's template, filled from the"),
+            new Entry("tag", "Create the signed, annotated release tag vX.Y.Z on the commit recorded as built."),
+            new Entry("release-notes", "Write docs/releases/vX.Y.Z.md from the policy's template and the release record."),
             new Entry("approve", "Record one approval of one digest of a release (production by default)."),
-            new Entry("promote", "Promote one digest to the next environment: the same manifest copied to"),
-            new Entry("emergency-approve", "Approve one emergency change of one digest (production by default):"),
-            new Entry("mark-bad", "Record that one digest of a release is bad (a 'marked-bad' event): no rollback"),
-            new Entry("halt", "Record a release halt (APM2 step 17): while it stands, every promotion past the first"),
+            new Entry("promote", "Promote one digest to the next environment, under the policy."),
+            new Entry("emergency-approve", "Approve one emergency change of one digest (production by default)."),
+            new Entry("mark-bad", "Record that one digest of a release is bad: no rollback goes back to it."),
+            new Entry("halt", "Record, lift or show a release halt: while it stands, promotions are refused."),
             new Entry("policy", "The release policy."),
-            new Entry("gate", "Decide the gates for one digest: every finding of the reports with its disposition "
-                    + "(blocking, below threshold, not affected per VEX, waived by exception X), and the gates the policy "
-                    + "declares not applicable (gates.notApplicable). Exit 1 when the gates fail."),
+            new Entry("gate", "Decide the gates for one digest from its reports, exceptions and the policy."),
             new Entry("exceptions", "Policy exceptions."),
-            new Entry("verify-production", "Check that the digest tagged NAME/production:VERSION is the promoted one,"),
+            new Entry("verify-production", "Check that production runs the promoted digest, and run the checks."),
             new Entry("emergencies", "List emergency changes whose post-change review is overdue (exit 1 if any), or record a review."),
-            new Entry("sign", "Sign files (writes FILE.sig: the base64 signature, as cosign makes it with the key) or, with"),
-            new Entry("verify", "Verify FILE against FILE.sig (or --signature) with a public key, or, with --release,"),
+            new Entry("sign", "Sign files, or the artifact of a release, with a key or a certificate."),
+            new Entry("verify", "Verify a file's signature, or the recorded signatures of a release."),
             new Entry("provenance", "SLSA Provenance v1 for a release, in a DSSE envelope signed with --key; records it."),
-            new Entry("tlog-init", "Create a local transparency log in DIR (key, origin, empty tree) for 'sign --tlog DIR';"),
-            new Entry("sbom", "SBOM in CycloneDX 1.6 and/or SPDX 2.3 JSON, validated against each format's schema, deterministic "
-                    + "(SOURCE_DATE_EPOCH sets the timestamp)."),
-            new Entry("verify-tag", "Verify the signature of an annotated tag: OpenPGP (ours or git tag -s) against a"),
-            new Entry("evidence", "Export the evidence bundle of NAME@VERSION: one deterministic tar holding the release record, "
-                    + "the artifact"),
-            new Entry("demo", "The main job: create a sample project (a real git repository with Conventional Commits and a"));
+            new Entry("tlog-init", "Create a local transparency log for 'sign --tlog DIR'."),
+            new Entry("sbom", "SBOM in CycloneDX 1.6 and/or SPDX 2.3 JSON, schema-validated and deterministic."),
+            new Entry("verify-tag", "Verify the signature of an annotated tag (OpenPGP or SSH)."),
+            new Entry("evidence", "Export the evidence bundle of a release, or verify one offline."),
+            new Entry("demo", "The main job: walk a sample project through every Release Gate step."));
 
     private Commands() {}
 

@@ -59,7 +59,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "demo",
+@Command(name = "demo", header = "The main job: walk a sample project through every Release Gate step.",
         description = {"The main job: create a sample project (a real git repository with Conventional Commits and a",
                 "built jar) and walk it through every Release Gate step, with the embedded store and ledger",
                 "inside the project's .release-gate directory. Prints each step and the release record."})

@@ -22,7 +22,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "evidence",
+@Command(name = "evidence", header = "Export the evidence bundle of a release, or verify one offline.",
         description = {"Export the evidence bundle of NAME@VERSION: one deterministic tar holding the release record, the artifact",
                 "manifest and its subjects' digests, both SBOMs, the provenance envelope, every recorded signature, certificate and",
                 "Sigstore bundle, the signed tag object, the gate reports, exceptions used, approvals, promotions, verify-production",

@@ -37,7 +37,7 @@ final class GateCommands {
     private GateCommands() {
     }
 
-    @Command(name = "gate", description = "Decide the gates for one digest: every finding of the reports with its disposition "
+    @Command(name = "gate", header = "Decide the gates for one digest from its reports, exceptions and the policy.", description = "Decide the gates for one digest: every finding of the reports with its disposition "
             + "(blocking, below threshold, not affected per VEX, waived by exception X), and the gates the policy declares not "
             + "applicable (gates.notApplicable). Exit 1 when the gates fail.")
     static final class Gate extends GovernanceCommands.ReleaseCommand {
@@ -166,7 +166,7 @@ final class GateCommands {
         }
     }
 
-    @Command(name = "verify-production", description = {"Check that the digest tagged NAME/production:VERSION is the promoted one,",
+    @Command(name = "verify-production", header = "Check that production runs the promoted digest, and run the checks.", description = {"Check that the digest tagged NAME/production:VERSION is the promoted one,",
             "run the smoke and monitoring checks, and check that the previous known-good digest is still in the store."})
     static final class Verify implements Callable<Integer>, Main.JsonAware {
         @Spec

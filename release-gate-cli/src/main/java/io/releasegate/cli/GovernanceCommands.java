@@ -159,7 +159,7 @@ final class GovernanceCommands {
         }
     }
 
-    @Command(name = "promote", description = {"Promote one digest to the next environment: the same manifest copied to",
+    @Command(name = "promote", header = "Promote one digest to the next environment, under the policy.", description = {"Promote one digest to the next environment: the same manifest copied to",
             "NAME/ENV:VERSION in the store and a 'promoted' event. Refused (exit 1) for another digest, a skipped environment,",
             "missing evidence or approvals, or outside the change windows without a complete emergency record."})
     static final class Promote extends ReleaseCommand {
@@ -209,7 +209,7 @@ final class GovernanceCommands {
         }
     }
 
-    @Command(name = "emergency-approve", description = {"Approve one emergency change of one digest (production by default):",
+    @Command(name = "emergency-approve", header = "Approve one emergency change of one digest (production by default).", description = {"Approve one emergency change of one digest (production by default):",
             "an emergency-approved event by the record's approver, signed with their own key (--event-key).",
             "Refused (exit 1): an incomplete record, no approver, an approver who holds none of the policy's roles,",
             "an author or committer of the release, or the person who started it."})
@@ -248,7 +248,7 @@ final class GovernanceCommands {
         }
     }
 
-    @Command(name = "mark-bad", description = {"Record that one digest of a release is bad (a 'marked-bad' event): no rollback",
+    @Command(name = "mark-bad", header = "Record that one digest of a release is bad: no rollback goes back to it.", description = {"Record that one digest of a release is bad (a 'marked-bad' event): no rollback",
             "goes back to it afterwards. A rollback takes only a known-good digest: verify-production passed in production",
             "and not marked bad since."})
     static final class MarkBad extends ReleaseCommand {

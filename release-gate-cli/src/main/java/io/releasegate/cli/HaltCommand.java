@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** halt: stop every promotion past the first environment while an incident is handled, and lift it again. */
-@Command(name = "halt", description = {"Record a release halt (APM2 step 17): while it stands, every promotion past the first",
+@Command(name = "halt", header = "Record, lift or show a release halt: while it stands, promotions are refused.", description = {"Record a release halt (APM2 step 17): while it stands, every promotion past the first",
         "environment is refused (promote.halted), except a rollback to a known-good digest. --lift lifts it, by someone",
         "other than whoever set it (halt.self-lift). Both are signed with the person's own --event-key.",
         "With neither --reason nor --lift: show the standing halt (exit 0 either way)."})

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "inspect",
+@Command(name = "inspect", header = "Show what the store and the ledger know about a release, and who signed each event.",
         description = {"Show what the store and the ledger know about NAME:VERSION: the stored manifest, the ledger",
                 "events with who signed each, and the release record projected from the believed ones. Exit 1 on a",
                 "store/ledger disagreement or an event not signed by whoever may assert it."})

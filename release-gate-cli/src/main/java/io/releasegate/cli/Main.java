@@ -44,6 +44,15 @@ public final class Main implements Runnable {
             out.flush();
             return 0;
         }
+        if (args.length == 0 || (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")))) {
+            // the top-level usage, as picocli renders it for the whole tree, kept with the classes (CommandsTest keeps it true)
+            String usage = rootUsage();
+            if (usage != null) {
+                out.print(usage);
+                out.flush();
+                return 0;
+            }
+        }
         CommandLine cl = Commands.commandLine(new Main(), args);
         cl.setOut(out);
         cl.setErr(err);
@@ -62,6 +71,18 @@ public final class Main implements Runnable {
             return EXIT_INTERNAL;
         });
         return cl.execute(args);
+    }
+
+    /** Where the rendered top-level usage is kept, next to this class. */
+    static final String USAGE_RESOURCE = "usage.txt";
+
+    /** The top-level usage text, or null when the resource is missing (then picocli renders it). */
+    static String rootUsage() {
+        try (java.io.InputStream in = Main.class.getResourceAsStream(USAGE_RESOURCE)) {
+            return in == null ? null : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     @Override

@@ -18,7 +18,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "release-notes", description = {"Write docs/releases/vX.Y.Z.md from the policy's template, filled from the",
+@Command(name = "release-notes", header = "Write docs/releases/vX.Y.Z.md from the policy's template and the release record.", description = {"Write docs/releases/vX.Y.Z.md from the policy's template, filled from the",
         "release record and the changelog since the previous release. A required field that is empty stops it (exit 1),",
         "naming the field."})
 final class ReleaseNotesCommand extends RepoCommand {

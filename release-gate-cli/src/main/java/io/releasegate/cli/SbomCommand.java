@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "sbom", description = {
+@Command(name = "sbom", header = "SBOM in CycloneDX 1.6 and/or SPDX 2.3 JSON, schema-validated and deterministic.", description = {
         "SBOM in CycloneDX 1.6 and/or SPDX 2.3 JSON, validated against each format's schema, deterministic (SOURCE_DATE_EPOCH sets the timestamp).",
         "NAME@VERSION: the published release's archives (nested ones included), bound to the artifact digest; each document is stored as an OCI artifact referring to the release and recorded in the ledger.",
         "FILE...: the SBOM of a local file (or of several files together, named by --name), written with --out; nothing is stored or recorded.",

@@ -40,7 +40,7 @@ final class SigningCommands {
     private SigningCommands() {
     }
 
-    @Command(name = "sign", description = {"Sign files (writes FILE.sig: the base64 signature, as cosign makes it with the key) or, with",
+    @Command(name = "sign", header = "Sign files, or the artifact of a release, with a key or a certificate.", description = {"Sign files (writes FILE.sig: the base64 signature, as cosign makes it with the key) or, with",
             "--release, the artifact of a release (its manifest bytes), recording a 'signed' event.",
             "With --certificate also FILE.pem (the leaf certificate) and FILE.bundle (Sigstore bundle v0.3), the entry",
             "appended to the transparency log of --tlog when given; for a release the bundle is stored as a referrer."})
@@ -146,7 +146,7 @@ final class SigningCommands {
         }
     }
 
-    @Command(name = "verify", description = {"Verify FILE against FILE.sig (or --signature) with a public key, or, with --release,",
+    @Command(name = "verify", header = "Verify a file's signature, or the recorded signatures of a release.", description = {"Verify FILE against FILE.sig (or --signature) with a public key, or, with --release,",
             "the recorded signatures of a release's artifact (recording the outcome). Exit 1 when verification fails.",
             "With --certificate-identity[-regexp], --certificate-oidc-issuer and --trusted-root: a certificate signature",
             "(FILE.bundle, else FILE.sig and FILE.pem), checked against the trust root; see docs/signing.md."})
@@ -281,7 +281,7 @@ final class SigningCommands {
         }
     }
 
-    @Command(name = "tlog-init", description = {"Create a local transparency log in DIR (key, origin, empty tree) for 'sign --tlog DIR';",
+    @Command(name = "tlog-init", header = "Create a local transparency log for 'sign --tlog DIR'.", description = {"Create a local transparency log in DIR (key, origin, empty tree) for 'sign --tlog DIR';",
             "prints the 'tlogs' entry to add to a trusted_root.json."})
     static final class TlogInit extends JsonCommand {
 

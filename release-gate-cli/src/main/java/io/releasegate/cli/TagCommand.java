@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "tag", description = {"Create the signed, annotated release tag vX.Y.Z on the commit recorded as built,",
+@Command(name = "tag", header = "Create the signed, annotated release tag vX.Y.Z on the commit recorded as built.", description = {"Create the signed, annotated release tag vX.Y.Z on the commit recorded as built,",
         "push it, and record a 'tagged' event. Refused (exit 1) if the tag exists here or on the remote, if the commit",
         "is not the built one, if the version does not follow from the history, or if nothing was built."})
 final class TagCommand extends RepoCommand {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "verify-tag", description = {"Verify the signature of an annotated tag: OpenPGP (ours or git tag -s) against a",
+@Command(name = "verify-tag", header = "Verify the signature of an annotated tag (OpenPGP or SSH).", description = {"Verify the signature of an annotated tag: OpenPGP (ours or git tag -s) against a",
         "keyring, SSH (gpg.format=ssh) against an allowed-signers file whose principal must be the tagger;",
         "with --release, record the outcome. Exit 1 when unsigned, unknown signer, or not matching."})
 final class VerifyTagCommand extends RepoCommand {

@@ -18,8 +18,9 @@ class CommandsTest {
         for (Commands.Entry e : Commands.ALL) {
             CommandLine real = new CommandLine(Commands.create(e.name()));
             assertThat(real.getCommandName()).as("name of %s", e.name()).isEqualTo(e.name());
-            assertThat(real.getCommandSpec().usageMessage().description()[0]).as("summary of %s", e.name())
-                    .isEqualTo(e.summary());
+            String[] header = real.getCommandSpec().usageMessage().header();
+            assertThat(header.length > 0 ? header[0] : real.getCommandSpec().usageMessage().description()[0])
+                    .as("summary of %s", e.name()).isEqualTo(e.summary());
             assertThat(real.getCommandSpec().aliases()).as("aliases of %s", e.name()).isEmpty();
             assertThat(real.getCommandSpec().usageMessage().hidden()).as("hidden %s", e.name()).isFalse();
         }
@@ -31,6 +32,24 @@ class CommandsTest {
         assertThat(usage(Commands.commandLine(new Main(), new String[0])))
                 .isEqualTo(usage(Commands.commandLine(new Main(), NAMES)))
                 .contains("build-once", "verify-tag", "demo", "help", "Exit codes:");
+    }
+
+    @Test
+    void theKeptTopLevelUsageIsWhatPicocliRendersForTheWholeTree() throws Exception {
+        String rendered = usage(Commands.commandLine(new Main(), NAMES));
+        String kept = Main.rootUsage();
+        if (!rendered.equals(kept)) {
+            java.nio.file.Path fresh = java.nio.file.Path.of("target", Main.USAGE_RESOURCE);
+            java.nio.file.Files.writeString(fresh, rendered);
+            org.assertj.core.api.Assertions.fail("src/main/resources/io/releasegate/cli/" + Main.USAGE_RESOURCE + " is out of date: "
+                    + "a command or its summary changed; copy " + fresh.toAbsolutePath() + " over it");
+        }
+        // and it is what --help, -h, help and no arguments print
+        for (String[] args : new String[][] {{}, {"--help"}, {"-h"}, {"help"}}) {
+            StringWriter out = new StringWriter();
+            assertThat(Main.run(args, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true))).isZero();
+            assertThat(out.toString()).as(String.join(" ", args)).isEqualTo(rendered);
+        }
     }
 
     @Test
