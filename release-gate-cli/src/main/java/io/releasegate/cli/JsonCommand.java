@@ -32,6 +32,19 @@ abstract class JsonCommand implements Callable<Integer>, Main.JsonAware {
 
     abstract int run(CliOutput out) throws Exception;
 
+    /**
+     * Prints {@code text} or, with --json, the document {@code document} makes: without --json no JSON is built (the
+     * JSON library's classes stay off the start path of a quick command).
+     */
+    void print(CliOutput out, String text, java.util.function.Supplier<?> document) {
+        if (out.json()) {
+            out.document(document.get());
+        } else {
+            out.out().println(text);
+            out.out().flush();
+        }
+    }
+
     /** Prints {@code text} or, with --json, the document. */
     void print(CliOutput out, String text, Object document) {
         if (out.json()) {
