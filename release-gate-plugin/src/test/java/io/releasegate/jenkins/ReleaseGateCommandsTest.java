@@ -35,7 +35,7 @@ class ReleaseGateCommandsTest {
     @Test
     void everyCommandOfTheGoldenPipelineIsKnownByItsNameAndItsCamelCaseSpelling() {
         for (String name : new String[] {"plan", "gate", "sign", "provenance", "tag", "release-record", "library-check",
-                "approval-status", "no-go", "verify-production"}) {
+                "approval-status", "no-go", "verify-production", "evidence", "audit"}) {
             assertThat(Command.forReleaseGate(name)).as(name).isPresent();
             assertThat(Command.forReleaseGate(name).orElseThrow().commandName()).isEqualTo(name);
             assertThat(Command.forReleaseGate(Command.forReleaseGate(name).orElseThrow().stepName())).as(name + " camelCase")
