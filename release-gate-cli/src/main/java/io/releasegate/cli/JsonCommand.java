@@ -36,7 +36,7 @@ abstract class JsonCommand implements Callable<Integer>, Main.JsonAware {
      * Prints {@code text} or, with --json, the document {@code document} makes: without --json no JSON is built (the
      * JSON library's classes stay off the start path of a quick command).
      */
-    void print(CliOutput out, String text, java.util.function.Supplier<?> document) {
+    void printLazily(CliOutput out, String text, java.util.function.Supplier<?> document) {
         if (out.json()) {
             out.document(document.get());
         } else {

@@ -231,7 +231,7 @@ final class SigningCommands {
                 throw new RefusedException(new Refusal("signature.mismatch", file + " does not match " + sigFile + " under key "
                         + ReleaseSignatures.fingerprint(pub), "the file or signature was altered, or another key signed it"));
             }
-            print(out, "verified " + file, () -> Json.object().put("verified", true).put("file", file.toString()));
+            printLazily(out, "verified " + file, () -> Json.object().put("verified", true).put("file", file.toString()));
             return 0;
         }
 
