@@ -37,13 +37,23 @@ public final class ReleaseRecords {
         }
     }
 
-    /** Pretty JSON of a record, validated against the schema first. */
+    /** The refusal of a record whose events do not make a valid one. */
+    public static final String MALFORMED = "record.malformed-events";
+
+    /**
+     * Pretty JSON of a record, validated against the schema first; refused ({@link #MALFORMED}) when the events it
+     * was projected from do not make a valid record.
+     */
     public String write(ReleaseRecord record) {
         JsonNode tree = Json.tree(record);
         List<String> errors = violations(tree);
         if (!errors.isEmpty()) {
-            throw new IllegalStateException("internal error: release record for " + record.name() + "@"
-                    + record.version() + " violates its schema: " + String.join("; ", errors));
+            // the record is a projection of ledger events: an event lacking what the record requires (an approval
+            // without its rationale, written past the steps) is a fact that cannot be shown as the ledger's
+            throw new io.releasegate.error.RefusedException(new io.releasegate.error.Refusal(MALFORMED, "the ledger's events of "
+                    + record.name() + "@" + record.version() + " do not make a valid release record: " + String.join("; ", errors),
+                    "find the event that lacks the field (release-gate inspect " + record.name() + ":" + record.version()
+                            + ", release-gate audit) and who wrote it past the steps"));
         }
         return Json.pretty(tree);
     }

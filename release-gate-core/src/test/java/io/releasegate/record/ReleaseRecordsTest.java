@@ -82,6 +82,16 @@ public class ReleaseRecordsTest {
     }
 
     @Test
+    void anApprovalWithoutItsRationaleWrittenPastTheStepsIsARefusalNotAnInternalError() {
+        List<Event> forged = new java.util.ArrayList<>(history());
+        forged.add(event("8".repeat(40), "approved", "payments@1.4.0", D1, "mallory", Json.object().put("role", "maintainer")));
+        ReleaseRecord r = ReleaseRecordProjection.project("payments", "1.4.0", forged, "/ledger.git", Optional.empty()).orElseThrow();
+        assertThatThrownBy(() -> records.write(r)).isInstanceOf(io.releasegate.error.RefusedException.class)
+                .hasMessageContaining(ReleaseRecords.MALFORMED).hasMessageContaining("payments@1.4.0")
+                .hasMessageContaining("rationale");
+    }
+
+    @Test
     void unknownSchemaVersionIsAClearError() throws Exception {
         ObjectNode doc = valid().put("schema", "https://releasegate.io/schemas/release-record/v2");
         assertThatThrownBy(() -> records.read(doc.toString())).isInstanceOf(InputException.class)
