@@ -31,6 +31,16 @@ if [ ! -d "$repo/.git" ]; then
   python3 bench/gen-history.py 32000 2000 | git -C "$repo" fast-import --quiet
   git -C "$repo" checkout -q main
 fi
+# one signed file for `verify --key`, and openssl's verification of it as the floor the issue reports against
+vk=$work/startup-verify
+mkdir -p "$vk"
+if [ ! -f "$vk/f.bin.der" ]; then
+  openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out "$vk/key.pem"
+  openssl pkey -in "$vk/key.pem" -pubout -out "$vk/pub.pem"
+  head -c 4096 /dev/urandom > "$vk/f.bin"
+  "$after" sign --key "$vk/key.pem" "$vk/f.bin" >/dev/null
+  base64 -d "$vk/f.bin.sig" > "$vk/f.bin.der"
+fi
 floor=$work/startup-floor
 mkdir -p "$floor"
 printf 'public class Hello { public static void main(String[] a) { System.out.println("hi"); } }\n' > "$floor/Hello.java"
@@ -56,5 +66,8 @@ hyperfine -N -w 3 -r "$runs" --export-markdown "$work/startup.md" \
   -n "before: release-gate --help" "$before --help" \
   -n "after: release-gate --help" "$after --help" \
   -n "before: release-gate next-version" "$before next-version" \
-  -n "after: release-gate next-version" "$after next-version"
+  -n "after: release-gate next-version" "$after next-version" \
+  -n "before: release-gate verify --key" "$before verify --key $vk/pub.pem $vk/f.bin" \
+  -n "after: release-gate verify --key" "$after verify --key $vk/pub.pem $vk/f.bin" \
+  -n "openssl dgst -sha256 -verify" "openssl dgst -sha256 -verify $vk/pub.pem -signature $vk/f.bin.der $vk/f.bin"
 cat "$work/startup.md"

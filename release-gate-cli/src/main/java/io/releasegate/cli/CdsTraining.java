@@ -8,15 +8,16 @@ import java.util.List;
 /**
  * The run the launcher makes its class-data-sharing archive from ({@code -XX:ArchiveClassesAtExit}), once per jar:
  * it builds the model of every command and renders its usage, and touches the JSON mapper, so that the archive holds
- * the classes every command starts with (picocli's, each command's, Jackson's) whatever command is run first. Prints
- * nothing and records nothing.
+ * the classes every command starts with (each command's, Jackson's, JGit's for the history commands) whatever
+ * command is run first. It walks a one-commit repository it creates in a temporary directory and deletes. Prints
+ * nothing and records nothing. (picocli's classes cannot be archived: class-file version 49.)
  */
 final class CdsTraining {
 
     private CdsTraining() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         List<String> names = Commands.ALL.stream().map(Commands.Entry::name).toList();
         var cl = Commands.commandLine(new Main(), names);
         PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
@@ -25,5 +26,26 @@ final class CdsTraining {
         cl.parseArgs("build-once", "--name", "x", "--version", "1.0.0", "x");
         nowhere.print(Json.pretty(Json.object().put("trained", true)));
         nowhere.flush();
+        history();
+    }
+
+    /** next-version's path through JGit, on a throw-away repository. */
+    private static void history() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("release-gate-cds");
+        try {
+            try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.init().setDirectory(dir.toFile()).setInitialBranch("main")
+                    .call()) {
+                org.eclipse.jgit.lib.PersonIdent who = new org.eclipse.jgit.lib.PersonIdent("Release Gate", "training@release-gate.invalid");
+                git.commit().setMessage("feat: training").setAuthor(who).setCommitter(who).setSign(false).setAllowEmpty(true).call();
+            }
+            try (io.releasegate.commits.History h = io.releasegate.commits.History.open(dir)) {
+                h.lastRelease("HEAD");
+                h.range(java.util.Optional.empty(), "HEAD");
+            }
+        } finally {
+            try (var paths = java.nio.file.Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 }

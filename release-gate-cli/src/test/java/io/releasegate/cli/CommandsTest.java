@@ -53,6 +53,29 @@ class CommandsTest {
     }
 
     @Test
+    void theLaunchersTrainingRunPrintsNothingAndLeavesNothingBehind() throws Exception {
+        java.nio.file.Path tmp = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.function.Supplier<Long> leftovers = () -> {
+            try (var s = java.nio.file.Files.list(tmp)) {
+                return s.filter(p -> p.getFileName().toString().startsWith("release-gate-cds")).count();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        long before = leftovers.get();
+        java.io.PrintStream saved = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(out, true));
+        try {
+            CdsTraining.main(new String[0]);
+        } finally {
+            System.setOut(saved);
+        }
+        assertThat(out.toString()).isEmpty();
+        assertThat(leftovers.get()).isEqualTo(before);
+    }
+
+    @Test
     void onlyTheNamedCommandsAreBuilt() {
         CommandLine cl = Commands.commandLine(new Main(), new String[] {"help", "next-version"});
         assertThat((Object) cl.getSubcommands().get("next-version").getCommand()).isInstanceOf(NextVersionCommand.class);
