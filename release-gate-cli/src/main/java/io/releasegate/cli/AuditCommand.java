@@ -118,11 +118,11 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
                                         + " past the response time of severity " + standing.get().text("severity").orElse("?")));
             }
             List<io.releasegate.verify.ReleaseAudit.Report> reports = List.of();
+            java.util.Map<String, Boolean> authorsChecked = new java.util.HashMap<>();
             if (release != null || all) {
                 String[] nv = release == null ? null : InspectCommand.parse(release);
                 String wanted = nv == null ? null : nv[0] + "@" + nv[1];
                 List<Policy.Environment> envs = policy.environments();
-                java.util.Map<String, Boolean> authorsChecked = new java.util.HashMap<>();
                 try (io.releasegate.commits.History history = repo == null ? null : io.releasegate.commits.History.open(repo)) {
                     reports = io.releasegate.verify.ReleaseAudit.of(ctx.store(), ledger.trust().revoked(),
                             io.releasegate.verify.ReleaseAudit.believed(entries),
@@ -189,7 +189,7 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
                     r.promotions().forEach(p -> out.println("  promoted to " + p.text("environment").orElse("?") + " "
                             + p.digest().map(Object::toString).orElse("?") + " at " + p.time()
                             + (p.payload().path("rollback").asBoolean(false) ? " (rollback)" : "")));
-                    if (!authorsOf(doc, r.release())) {
+                    if (!authorsChecked.getOrDefault(r.release(), false)) {
                         out.println("  approvers not checked against the authors: "
                                 + (repo == null ? "no --repo given" : "its commit is not in " + repo));
                     }
@@ -206,14 +206,5 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
             }
             return findings.isEmpty() ? 0 : 1;
         }
-    }
-
-    private static boolean authorsOf(ObjectNode doc, String release) {
-        for (var n : doc.path("releases")) {
-            if (n.path("release").asText().equals(release)) {
-                return n.path("authorsChecked").asBoolean(false);
-            }
-        }
-        return false;
     }
 }

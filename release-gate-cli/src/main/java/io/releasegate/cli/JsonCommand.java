@@ -47,11 +47,6 @@ abstract class JsonCommand implements Callable<Integer>, Main.JsonAware {
 
     /** Prints {@code text} or, with --json, the document. */
     void print(CliOutput out, String text, Object document) {
-        if (out.json()) {
-            out.document(document);
-        } else {
-            out.out().println(text);
-            out.out().flush();
-        }
+        printLazily(out, text, () -> document);
     }
 }

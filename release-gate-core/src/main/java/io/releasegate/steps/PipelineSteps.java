@@ -460,20 +460,12 @@ public final class PipelineSteps {
         List<io.releasegate.policy.Policy.Environment> envs = policy.environments();
         try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
             List<io.releasegate.ledger.Ledger.Entry> entries = ctx.ledger().entries();
-            Optional<String> subject = entries.stream().map(en -> en.event())
-                    .filter(e -> e.type().equals(io.releasegate.build.BuildOnce.EVENT_TYPE)
-                            && e.text("name").orElse("").equals(args.name())
-                            && e.subject().equals(args.name() + "@" + io.releasegate.version.SemVer.parse(args.version())))
-                    .map(io.releasegate.ledger.Event::subject).findFirst();
-            if (subject.isEmpty()) {
-                throw new InputException("audit: " + args.name() + "@" + args.version() + " was not built (no 'built' event in "
-                        + ctx.ledger().location() + ")");
-            }
+            String subject = args.name() + "@" + io.releasegate.version.SemVer.parse(args.version());
             List<io.releasegate.verify.ReleaseAudit.Finding> findings = new ArrayList<>();
             for (io.releasegate.ledger.Ledger.Entry en : entries) {
-                if (en.event().subject().equals(subject.get())
+                if (en.event().subject().equals(subject)
                         && en.verification() instanceof io.releasegate.ledger.Verification.Rejected no) {
-                    findings.add(new io.releasegate.verify.ReleaseAudit.Finding(subject.get(), new io.releasegate.error.Refusal(
+                    findings.add(new io.releasegate.verify.ReleaseAudit.Finding(subject, new io.releasegate.error.Refusal(
                             no.rule(), "'" + en.event().type() + "' (event " + en.event().id() + ") by " + en.event().actor()
                             + " is not believed: " + no.reason(), "find who wrote it; only signed events count")));
                 }
@@ -483,7 +475,7 @@ public final class PipelineSteps {
             try (io.releasegate.commits.History history = java.nio.file.Files.exists(env.workspace().resolve(".git"))
                     ? io.releasegate.commits.History.open(env.workspace()) : null) {
                 reports = io.releasegate.verify.ReleaseAudit.of(ctx.store(), ctx.ledger().trust().revoked(),
-                        io.releasegate.verify.ReleaseAudit.believed(entries), subject.get()::equals, envs.get(envs.size() - 1).name(),
+                        io.releasegate.verify.ReleaseAudit.believed(entries), subject::equals, envs.get(envs.size() - 1).name(),
                         built -> {
                             Optional<java.util.Set<String>> authors = io.releasegate.verify.ReleaseAudit.authors(
                                     Optional.ofNullable(history), built);
@@ -492,7 +484,8 @@ public final class PipelineSteps {
                         });
             }
             if (reports.isEmpty()) {
-                throw new InputException("audit: no believed 'built' event of " + subject.get() + " in " + ctx.ledger().location());
+                throw new InputException("audit: " + subject + " was not built (no believed 'built' event in "
+                        + ctx.ledger().location() + "); give the name and version of a release that buildOnce recorded");
             }
             findings.addAll(reports.get(0).findings());
             return new AuditResult(reports.get(0), findings, authorsChecked[0]);

@@ -61,6 +61,16 @@ class PipelineStepsRecordTest {
         assertThatThrownBy(() -> releaseRecord(Map.of("name", "payments", "version", "9.9.9"), StepEnvironment.of(project,
                 state, "jenkins")))
                 .isInstanceOf(InputException.class).hasMessageContaining("payments@9.9.9 was not built");
+        // the audit step on the same release: it was built by rita, approved by nobody, promoted nowhere; the store
+        // still holds what the ledger recorded
+        Map<String, Object> audit = Step.AUDIT.call(Map.of("name", "payments", "version", "1.0.0"),
+                StepEnvironment.of(project, state, "jenkins"), TrustedInputs.none());
+        assertThat(audit).containsEntry("release", "payments@1.0.0").containsEntry("digest", built.get("digest"))
+                .containsEntry("builtBy", "rita").containsEntry("ok", true).containsEntry("authorsChecked", true);
+        assertThatThrownBy(() -> Step.AUDIT.call(Map.of("name", "payments", "version", "9.9.9"), StepEnvironment.of(project,
+                state, "jenkins"), TrustedInputs.none()))
+                .isInstanceOf(InputException.class).hasMessageContaining("audit: payments@9.9.9 was not built")
+                .hasMessageContaining("give the name and version of a release that buildOnce recorded");
     }
 
     @Test
