@@ -18,12 +18,14 @@ class StepConfigurationTest {
         BuildOnceStep step = new BuildOnceStep("payments", "1.4.0", "target/*.jar");
         step.setStore("oci://127.0.0.1:5000/team");
         step.setLedger("/srv/ledger.git");
+        step.setTargets("dist/app-*-amd64.tar.gz, dist/app-*-arm64.tar.gz");
         r.assertEqualDataBoundBeans(step, new StepConfigTester(r).configRoundTrip(step));
         SnippetizerTester snippets = new SnippetizerTester(r);
         snippets.assertRoundTrip(new BuildOnceStep("payments", "1.4.0", "target/*.jar"),
                 "buildOnce artifacts: 'target/*.jar', name: 'payments', version: '1.4.0'");
         snippets.assertParseStep(step, "buildOnce name: 'payments', version: '1.4.0', artifacts: 'target/*.jar', "
-                + "store: 'oci://127.0.0.1:5000/team', ledger: '/srv/ledger.git'");
+                + "store: 'oci://127.0.0.1:5000/team', ledger: '/srv/ledger.git', "
+                + "targets: 'dist/app-*-amd64.tar.gz, dist/app-*-arm64.tar.gz'");
     }
 
     @Test
