@@ -29,6 +29,8 @@ public enum EventType {
     KNOWN_ISSUE("known-issue", Asserter.CI),
     PRODUCTION_WINDOW("production-window", Asserter.CI),
     ROLLBACK_PLAN("rollback-plan", Asserter.CI),
+    /** One pipeline run's outcome (branch, result, duration), for the CI pass rate of the delivery report. */
+    PIPELINE_FINISHED("pipeline-finished", Asserter.CI),
     APPROVED("approved", Asserter.PERSON),
     DECISION("decision", Asserter.PERSON),
     EMERGENCY_APPROVED("emergency-approved", Asserter.PERSON),
