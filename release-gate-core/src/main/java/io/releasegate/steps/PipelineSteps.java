@@ -492,6 +492,44 @@ public final class PipelineSteps {
         }
     }
 
+    /**
+     * recordRun: the pipeline run's outcome (branch, result, duration, stage durations) as a {@code pipeline-finished}
+     * event, signed as the CI identity's: what the delivery report's CI pass rate is computed from.
+     */
+    public static EventResult recordRun(RecordRunArgs args, StepEnvironment env) {
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
+            return new EventResult(args.run().record(ctx.ledger(), env.actor(), java.time.Clock.systemUTC()).id());
+        }
+    }
+
+    /**
+     * report: the delivery report of the whole ledger ({@link io.releasegate.report.DeliveryReport}) for the months asked,
+     * with lead time from the first commit for releases built from {@code repos} (default: the workspace's repository),
+     * written as {@code report.json} and {@code report.html} into {@code out} in the workspace. Reads only.
+     */
+    public static ReportResult report(ReportArgs args, StepEnvironment env) {
+        io.releasegate.policy.Policy policy = policy(env);
+        List<io.releasegate.policy.Policy.Environment> envs = policy.environments();
+        List<String> repos = args.repos().isEmpty() && java.nio.file.Files.exists(env.workspace().resolve(".git"))
+                ? List.of(".") : args.repos();
+        List<io.releasegate.commits.History> histories = new ArrayList<>();
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
+            for (String r : repos) {
+                histories.add(io.releasegate.commits.History.open(env.workspace().resolve(r)));
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode doc = new io.releasegate.report.DeliveryReports(ctx.ledger())
+                    .months(args.from(), args.to())
+                    .environments(envs.get(envs.size() - 1).name(),
+                            envs.size() > 1 ? Optional.of(envs.get(envs.size() - 2).name()) : Optional.empty())
+                    .hotfixDays(args.hotfixDays()).commits(io.releasegate.report.CommitTimes.of(histories)).call();
+            io.releasegate.report.DeliveryReports.Written w = io.releasegate.report.DeliveryReports.write(
+                    env.workspace().resolve(args.out()), doc);
+            return new ReportResult(w.json(), w.html(), doc);
+        } finally {
+            histories.forEach(io.releasegate.commits.History::close);
+        }
+    }
+
     /** The report files of {@code specs} (paths, or globs that must match) in the workspace. */
     private static List<Path> files(Path workspace, List<String> specs) {
         List<Path> out = new ArrayList<>();

@@ -31,7 +31,11 @@ public enum Step {
     RELEASE_RECORD("releaseRecord"),
     /** With the release signing key (the trusted inputs' private key), which signs the bundle's index. */
     EVIDENCE("evidence"),
-    AUDIT("audit");
+    AUDIT("audit"),
+    /** Records the pipeline run's outcome (pipeline-finished) for the delivery report's CI pass rate. */
+    RECORD_RUN("recordRun"),
+    /** The delivery report of the ledger, written as report.json and report.html into the workspace. */
+    REPORT("report");
 
     private final String stepName;
 
@@ -76,6 +80,8 @@ public enum Step {
             case RELEASE_RECORD -> PipelineSteps.releaseRecord(ReleaseRecordArgs.of(args), env);
             case EVIDENCE -> PipelineSteps.evidence(EvidenceArgs.of(args), env, privateKey(t));
             case AUDIT -> PipelineSteps.audit(AuditArgs.of(args), env);
+            case RECORD_RUN -> PipelineSteps.recordRun(RecordRunArgs.of(args), env);
+            case REPORT -> PipelineSteps.report(ReportArgs.of(args), env);
         };
     }
 

@@ -57,7 +57,9 @@ class StepArgsTest {
                 parser("promoteDigest", PromoteDigestArgs::of, "[digest, emergency, incident, ledger, name, store, to, version]"),
                 parser("verifyProduction", VerifyProductionArgs::of, "[checks, ledger, name, store, timeoutSeconds, version]"),
                 parser("nextVersion", NextVersionArgs::of, "[branch, preRelease, rev, scheme]"),
-                parser("releaseRecord", ReleaseRecordArgs::of, "[ledger, name, out, store, version]"));
+                parser("releaseRecord", ReleaseRecordArgs::of, "[ledger, name, out, store, version]"),
+                parser("recordRun", RecordRunArgs::of, "[branch, commit, durationMs, ledger, name, result, run, stages, store]"),
+                parser("report", ReportArgs::of, "[from, hotfixDays, ledger, month, out, repos, store, to]"));
     }
 
     static Arguments parser(String step, Function<Map<String, ?>, ?> of, String valid) {
