@@ -44,6 +44,8 @@ final class Commands {
             new Entry("sbom", "SBOM in CycloneDX 1.6 and/or SPDX 2.3 JSON, schema-validated and deterministic."),
             new Entry("verify-tag", "Verify the signature of an annotated tag (OpenPGP or SSH)."),
             new Entry("evidence", "Export the evidence bundle of a release, or verify one offline."),
+            new Entry("record-run", "Record a pipeline run's outcome (branch, result, duration) for the delivery report."),
+            new Entry("report", "Delivery health from the ledger: DORA metrics, CI pass rate, gates, evidence."),
             new Entry("demo", "The main job: walk a sample project through every Release Gate step."));
 
     private Commands() {}
@@ -77,6 +79,8 @@ final class Commands {
             case "sbom" -> new SbomCommand();
             case "verify-tag" -> new VerifyTagCommand();
             case "evidence" -> new EvidenceCommand();
+            case "record-run" -> new RecordRunCommand();
+            case "report" -> new ReportCommand();
             case "demo" -> new DemoCommand();
             default -> throw new IllegalArgumentException("no command " + name);
         };

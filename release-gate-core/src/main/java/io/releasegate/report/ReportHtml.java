@@ -208,7 +208,7 @@ public final class ReportHtml {
             "waitingForApproval", "waiting for approval (pre-production to last approval)",
             "releaseWindow", "release window (last approval to production)");
 
-    static String hours(JsonNode seconds) {
+    public static String hours(JsonNode seconds) {
         if (seconds == null || seconds.isNull() || seconds.isMissingNode()) {
             return "–";
         }
@@ -216,7 +216,7 @@ public final class ReportHtml {
         return h >= 48 ? String.format(Locale.ROOT, "%.1f d", h / 24) : String.format(Locale.ROOT, "%.1f h", h);
     }
 
-    static String percent(JsonNode rate) {
+    public static String percent(JsonNode rate) {
         return rate == null || rate.isNull() || rate.isMissingNode() ? "–" : String.format(Locale.ROOT, "%.1f %%", rate.asDouble() * 100);
     }
 
