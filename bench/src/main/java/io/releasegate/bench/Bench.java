@@ -24,6 +24,7 @@ import java.util.stream.Stream;
  * make-layout FILE DIR            an OCI image layout (ref "bench") whose single layer is FILE, for skopeo
  * sbom ARCHIVE OUT [MAVEN-REPO]   CycloneDX SBOM of a JVM archive (as release-gate sbom builds it) into OUT
  * verify-many DIR PUB.pem [RUNS]  verify every FILE.sig in DIR in one warm JVM: time per verification
+ * report-ledger STATE-DIR EVENTS  a realistic ledger of EVENTS events (12 services, two years) in STATE-DIR/ledger.git
  * </pre>
  */
 public final class Bench {
@@ -39,6 +40,7 @@ public final class Bench {
             case "digest" -> digest(Path.of(args[1]), runs(args, 2));
             case "digest-many" -> digestMany(Path.of(args[1]), runs(args, 2));
             case "history" -> HistoryBench.run(Path.of(args[1]), runs(args, 2));
+            case "report-ledger" -> ReportLedger.run(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 100_000);
             case "make-layout" -> {
                 if (args.length < 3) {
                     usage();
@@ -75,7 +77,7 @@ public final class Bench {
     private static void usage() {
         System.err.println("usage: java -jar release-gate-bench.jar digest FILE [RUNS] | digest-many DIR [RUNS]"
                 + " | publish FILE STORE-URI [RUNS] | history REPO [RUNS] | make-layout FILE DIR | sbom ARCHIVE OUT [MAVEN-REPO]"
-                + " | verify-many DIR PUB.pem [RUNS]");
+                + " | verify-many DIR PUB.pem [RUNS] | report-ledger STATE-DIR EVENTS");
         System.exit(2);
     }
 
