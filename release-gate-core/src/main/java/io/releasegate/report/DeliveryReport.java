@@ -132,7 +132,7 @@ public final class DeliveryReport {
     }
 
     static YearMonth month(Instant t) {
-        return YearMonth.from(t.atZone(ZoneOffset.UTC));
+        return YearMonth.from(t.atOffset(ZoneOffset.UTC));
     }
 
     /** A production promotion and what the report found about it. */
@@ -196,6 +196,9 @@ public final class DeliveryReport {
     private final List<Evaluation> evaluations;
     private final List<Blocking> blockings;
     private final int events;
+    private final Map<YearMonth, List<Deployment>> deploymentsByMonth;
+    private final Map<YearMonth, List<Incident>> incidentsByMonth;
+    private final Map<YearMonth, List<Run>> runsByMonth;
 
     private DeliveryReport(Options options, List<Deployment> deployments, List<Incident> incidents, List<Run> runs,
                            List<Evaluation> evaluations, List<Blocking> blockings, int events) {
@@ -206,6 +209,18 @@ public final class DeliveryReport {
         this.evaluations = evaluations;
         this.blockings = blockings;
         this.events = events;
+        this.deploymentsByMonth = byMonth(deployments, Deployment::time);
+        this.incidentsByMonth = byMonth(incidents, Incident::start);
+        this.runsByMonth = byMonth(runs, Run::time);
+    }
+
+    /** The items of each month, in their order: the monthly trend reads only its month's, not every item per month. */
+    private static <T> Map<YearMonth, List<T>> byMonth(List<T> items, java.util.function.Function<T, Instant> time) {
+        Map<YearMonth, List<T>> out = new HashMap<>();
+        for (T item : items) {
+            out.computeIfAbsent(month(time.apply(item)), m -> new ArrayList<>()).add(item);
+        }
+        return out;
     }
 
     public List<Deployment> deployments() {
@@ -625,17 +640,17 @@ public final class DeliveryReport {
 
     private ObjectNode monthly(Predicate<String> service, YearMonth m) {
         ObjectNode n = Json.object();
-        List<Deployment> ds = deployments.stream().filter(d -> service.test(d.service()) && month(d.time()).equals(m)).toList();
+        List<Deployment> ds = deploymentsByMonth.getOrDefault(m, List.of()).stream().filter(d -> service.test(d.service())).toList();
         List<Deployment> releases = ds.stream().filter(d -> !d.rollback()).toList();
         long failed = releases.stream().filter(Deployment::failed).count();
         n.put("deployments", releases.size()).put("rollbacks", ds.size() - releases.size()).put("failed", failed);
         rate(n, "changeFailureRate", failed, releases.size());
         median(releases.stream().flatMap(d -> d.leadTime().stream()).map(LeadTime::total).toList())
                 .ifPresentOrElse(d -> n.put("leadTimeMedianSeconds", d.getSeconds()), () -> n.putNull("leadTimeMedianSeconds"));
-        median(incidents.stream().filter(i -> service.test(i.service()) && month(i.start()).equals(m))
+        median(incidentsByMonth.getOrDefault(m, List.of()).stream().filter(i -> service.test(i.service()))
                 .flatMap(i -> i.timeToRestore().stream()).toList())
                 .ifPresentOrElse(d -> n.put("timeToRestoreMedianSeconds", d.getSeconds()), () -> n.putNull("timeToRestoreMedianSeconds"));
-        List<Run> rs = runs.stream().filter(r -> service.test(r.service()) && month(r.time()).equals(m) && r.counted()).toList();
+        List<Run> rs = runsByMonth.getOrDefault(m, List.of()).stream().filter(r -> service.test(r.service()) && r.counted()).toList();
         for (String c : List.of("main", "release")) {
             List<Run> of = rs.stream().filter(r -> r.branchClass().equals(c)).toList();
             rate(n, "ciPassRate" + Character.toUpperCase(c.charAt(0)) + c.substring(1), of.stream().filter(Run::passed).count(), of.size());

@@ -114,6 +114,38 @@ class EventSignatureBypassTest {
     }
 
     @Test
+    void aLongLedgerIsReadOnEveryCoreAndAForgedEventAmongHundredsIsStillNotBelievedInItsPlace() {
+        List<String> ids = new java.util.ArrayList<>();
+        try (GitLedger l = open(Optional.of(trust.ci()))) {
+            for (int i = 0; i < 130; i++) {
+                ids.add(l.append(Event.draft("built", "svc@1.0." + i, Optional.of(D), "ci", T.plusSeconds(i), Json.object())).id());
+            }
+        }
+        String forged = appendByHand(approvalJson("bob"));
+        ids.add(forged);
+        try (GitLedger l = open(Optional.of(trust.ci()))) {
+            for (int i = 130; i < 260; i++) {
+                ids.add(l.append(Event.draft("built", "svc@1.0." + i, Optional.of(D), "ci", T.plusSeconds(i), Json.object())).id());
+            }
+        }
+        // a fresh reader: nothing parsed before, so the 261 commits are read and checked in parallel
+        assertThat(ids.size()).isGreaterThan(GitLedger.PARALLEL_FROM);
+        try (GitLedger l = open(Optional.empty())) {
+            List<Ledger.Entry> entries = l.entries();
+            assertThat(entries).extracting(e -> e.event().id()).containsExactlyElementsOf(ids);
+            assertThat(entries.get(130).verification()).isEqualTo(new Verification.Rejected("event.unsigned",
+                    "commit " + forged + " (approved) carries no signature"));
+            for (int i = 0; i < entries.size(); i++) {
+                if (i != 130) {
+                    assertThat(entries.get(i).verification()).as("entry %d", i).isInstanceOf(Verification.Verified.class);
+                    assertThat(entries.get(i).event().subject()).isEqualTo("svc@1.0." + (i < 130 ? i : i - 1));
+                }
+            }
+            assertThatThrownBy(l::events).isInstanceOf(RefusedException.class).hasMessageContaining(forged);
+        }
+    }
+
+    @Test
     void anEventSignedByAKeyTheTrustDoesNotListIsNotBelieved() throws Exception {
         try (GitLedger l = open(Optional.of(trust.ci()))) {
             l.append(draft("built", "ci"));

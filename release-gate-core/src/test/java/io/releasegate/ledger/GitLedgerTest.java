@@ -104,6 +104,43 @@ class GitLedgerTest {
     }
 
     @Test
+    void theLedgerPacksItsLooseObjectsAsGitWouldAndLosesNothing() throws Exception {
+        Path git = tmp.resolve("state/ledger.git");
+        List<Event> appended = new ArrayList<>();
+        try (GitLedger ledger = GitLedger.open("", tmp.resolve("state"))) {
+            appended.add(ledger.append(draft("built", "payments@1.0.0", "first")));
+            // git's own threshold, lowered: gc --auto packs once more than 1 loose object is in objects/17
+            cli(git, "config", "gc.auto", "1");
+        }
+        try (GitLedger ledger = GitLedger.open("", tmp.resolve("state"))) {
+            for (int i = 0; i < 3000 && !packed(git); i++) {
+                appended.add(ledger.append(draft("built", "payments@1.0." + i, "n" + i)));
+            }
+            assertThat(packed(git)).as("packed after %d events", appended.size()).isTrue();
+            assertThat(ledger.events()).containsExactlyElementsOf(appended);
+        }
+        String counts = cli(git, "count-objects", "-v");
+        assertThat(counts).containsPattern("(?m)^in-pack: [1-9]");
+        assertThat(loose(git)).as(counts).isLessThan(appended.size() * 3 / 2);
+        cli(git, "fsck", "--strict", "--no-dangling");
+        try (GitLedger ledger = GitLedger.open("", tmp.resolve("state"))) {
+            assertThat(ledger.events()).containsExactlyElementsOf(appended);
+        }
+    }
+
+    static boolean packed(Path git) throws IOException {
+        try (var s = Files.list(git.resolve("objects/pack"))) {
+            return s.anyMatch(p -> p.getFileName().toString().endsWith(".pack"));
+        }
+    }
+
+    static long loose(Path git) throws IOException {
+        try (var s = Files.walk(git.resolve("objects"))) {
+            return s.filter(p -> p.getParent().getFileName().toString().matches("[0-9a-f]{2}")).count();
+        }
+    }
+
+    @Test
     void theEmbeddedLedgerIsABareRepositoryInTheStateDirectoryThatRefusesRewritesPushedToIt() {
         assertThat(GitLedger.Options.of("").stateDir()).isEqualTo(Path.of(".release-gate"));
         Path state = tmp.resolve("state");
