@@ -78,6 +78,56 @@ class ReportCommandTest {
     }
 
     @Test
+    void eventsWrittenIntoTheLedgerByHandAreLeftOutAndCounted() throws Exception {
+        // an insider with write access to the ledger repository adds a production deployment of a service that never
+        // shipped and five green main-branch runs, with git itself: unsigned commits that look like the ledger's own
+        Path copy = tmp.resolve("forged-state");
+        try (Stream<Path> all = Files.walk(Path.of(state))) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Path to = copy.resolve(Path.of(state).relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to);
+                }
+            }
+        }
+        Path git = copy.resolve("ledger.git");
+        java.time.Instant t = java.time.Instant.parse("2026-03-20T10:00:00Z");
+        java.util.List<Event> forged = new java.util.ArrayList<>();
+        forged.add(Event.draft("promoted", "forged@9.9.9", java.util.Optional.of(Scenario.digest("forged@9.9.9")), "ci", t,
+                Json.object().put("environment", "production").put("reference", "forged/production:9.9.9").put("rollback", false)));
+        for (int i = 0; i < 5; i++) {
+            forged.add(Event.draft("pipeline-finished", "pipeline:payments", java.util.Optional.empty(), "ci", t.plusSeconds(i),
+                    Json.object().put("name", "payments").put("branch", "main").put("result", "SUCCESS").put("durationMs", 1000)));
+        }
+        for (Event e : forged) {
+            Path doc = tmp.resolve("event.json");
+            Files.write(doc, GitLedger.document(e));
+            String blob = io.releasegate.testing.Git.run(tmp, "--git-dir", git.toString(), "hash-object", "-w", doc.toString()).trim();
+            Path listing = tmp.resolve("tree.txt");
+            Files.writeString(listing, "100644 blob " + blob + "\tevent.json\n");
+            Process mktree = new ProcessBuilder("git", "--git-dir", git.toString(), "mktree").redirectInput(listing.toFile()).start();
+            String tree = new String(mktree.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            assertThat(mktree.waitFor()).isZero();
+            String head = io.releasegate.testing.Git.run(tmp, "--git-dir", git.toString(), "rev-parse", "refs/heads/main").trim();
+            String commit = io.releasegate.testing.Git.run(tmp, "--git-dir", git.toString(), "commit-tree", tree, "-p", head, "-m",
+                    e.type() + " " + e.subject()).trim();
+            io.releasegate.testing.Git.run(tmp, "--git-dir", git.toString(), "update-ref", "refs/heads/main", commit, head);
+        }
+        Run r = run("report", "--from", "2026-01", "--to", "2026-04", "--json", "--state-dir", copy.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode doc = r.json();
+        assertThat(doc.at("/ledger/notBelieved").asInt()).isEqualTo(6);
+        assertThat(doc.at("/ledger/believed").asInt()).isEqualTo(Scenario.standard(true).events().size());
+        assertThat(doc.path("services").has("forged")).isFalse();
+        assertThat(doc.at("/overall/deploymentFrequency/deployments").asInt()).isEqualTo(8);
+        assertThat(doc.at("/services/payments/ci/main/rate").asDouble()).isEqualTo(0.6667);
+        Run summary = run("report", "--state-dir", copy.toString());
+        assertThat(summary.out()).contains("6 not believed and left out");
+    }
+
+    @Test
     void withoutJsonItPrintsATableAndAMonthIsOneMonth() {
         Run r = run("report", "--month", "2026-02", "--state-dir", state);
         assertThat(r.exit()).as(r.err()).isZero();
