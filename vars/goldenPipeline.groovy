@@ -3,6 +3,8 @@ import io.releasegate.golden.GoldenConfig
 import io.releasegate.golden.ProductionStages
 import io.releasegate.golden.PublishStages
 import io.releasegate.golden.ReleaseRun
+import io.releasegate.golden.ReportStages
+import io.releasegate.golden.RunRecord
 
 /**
  * The golden pipeline. In a Jenkinsfile:
@@ -11,20 +13,32 @@ import io.releasegate.golden.ReleaseRun
  *   goldenPipeline(name: 'payments', build: 'mvn -B package', artifacts: 'target/*.jar', signingKey: 'payments-release-key',
  *                  tagSigningKey: 'payments-tag-key', dast: 'n/a: batch service without a network endpoint')
  *
+ * and, in a job of its own, the monthly delivery report: goldenPipeline(report: [schedule: 'H 6 1 * *']).
+ *
  * Every decision (branch rules, version, gates, approvals, windows, promotion, rollback) is taken by the
  * Release Gate steps; this script only runs the team's commands and wires the steps in order.
  * See goldenPipeline.txt for every option. The stage groups live in src/io/releasegate/golden: BuildStages (every branch),
- * PublishStages (publish to verify-staging) and ProductionStages (approvals, production, rollback).
+ * PublishStages (publish to verify-staging), ProductionStages (approvals, production, rollback), RunRecord (every run's
+ * outcome, recorded at its end) and ReportStages (the report job).
  */
 def call(Map cfg = [:]) {
     def config = new GoldenConfig(cfg)
-    ReleaseRun.declareParameters(this)
-    def run = ReleaseRun.of(this, config)
-    if (run.rollbackVersion) {
-        return new ProductionStages(this, run).rollback()
+    ReleaseRun.declareParameters(this, config)
+    if (config.reportMode()) {
+        return new ReportStages(this, config).report()
     }
+    def run = ReleaseRun.of(this, config)
+    return new RunRecord(this, run).around {
+        if (run.rollbackVersion) {
+            return new ProductionStages(this, run).rollback()
+        }
+        release(config, run)
+    }
+}
+
+private def release(GoldenConfig config, ReleaseRun run) {
     node {
-        checkout scm
+        run.checkedOut(checkout(scm))
         run.planned(releaseGate(command: 'plan', args: [branch: run.branch, changeRequest: run.changeRequest] +
                 (config.has('version') ? [version: config.get('version')] : [:]) + (run.emergency ? [emergency: run.emergency] : [:])))
         echo "golden pipeline ${run.libraryName}@${run.libraryVersion ?: 'unknown'}: ${run.name} ${run.plan.version} on ${run.branch} " +

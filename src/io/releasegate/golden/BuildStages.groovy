@@ -20,22 +20,22 @@ class BuildStages implements Serializable {
     void stages() {
         command('lint', 'lint', 'lint: no lint command configured')
         command('unit-test', 'unitTest', 'unit-test: no unit test command configured')
-        steps.stage('build') {
+        run.stage(steps, 'build') {
             steps.sh config.get('build')
         }
-        steps.stage('package') {
+        run.stage(steps, 'package') {
             run.result = steps.buildOnce(config.buildOnceArgs(run.plan.version))
             steps.echo "package: ${run.result.reference} is ${run.result.digest} (${run.result.outcome})"
         }
         command('integration-test', 'integrationTest', 'integration-test: none configured')
         command('sast', 'sast', 'sast: no SAST command configured')
         command('dependency-license-scan', 'dependencyScan', 'dependency-license-scan: none configured')
-        steps.stage('sbom') {
+        run.stage(steps, 'sbom') {
             def sbom = steps.generateSbom(run.args([out: 'target/sbom.cdx.json', spdxOut: 'target/sbom.spdx.json'] +
                     (config.has('mavenRepo') ? [mavenRepo: config.get('mavenRepo')] : [:])))
             steps.echo "sbom: CycloneDX ${sbom.documents[0].digest}, SPDX ${sbom.documents[1].digest}, ${sbom.components} component(s)"
         }
-        steps.stage('dast') {
+        run.stage(steps, 'dast') {
             def dast = config.get('dast')
             if (dast && !GoldenConfig.notApplicable(dast)) {
                 steps.sh dast
@@ -47,7 +47,7 @@ class BuildStages implements Serializable {
 
     /** The stage running the team's command {@code key}, or saying that none is configured. */
     private void command(String stage, String key, String none) {
-        steps.stage(stage) {
+        run.stage(steps, stage) {
             if (config.has(key)) {
                 steps.sh config.get(key)
             } else {

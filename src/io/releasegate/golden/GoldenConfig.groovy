@@ -26,8 +26,19 @@ class GoldenConfig implements Serializable {
     /** The environments a release goes through, in order (the policy's). */
     static final List<String> ENVIRONMENTS = ['dev', 'staging', 'production'].asImmutable()
 
-    /** Keys a team must give. */
+    /** Keys a team must give (a report job, which builds nothing, needs none of them). */
     static final List<String> REQUIRED = ['name', 'build', 'artifacts'].asImmutable()
+
+    /** The report job's options (the {@code report} map), with what they mean. */
+    static final Map<String, String> REPORT_KEYS = [
+        schedule  : "cron spec of the report runs, declared as the job's trigger (default 'H 6 1 * *': monthly, for the previous month); '' for none",
+        repos     : 'workspace paths of the git repositories whose first commits give the lead time (default: the checked-out workspace)',
+        out       : 'workspace directory that receives report.json and report.html (default release-gate-report)',
+        hotfixDays: 'a production release followed within this many days by a hotfix counts as a failed change (default 7)',
+    ].asImmutable()
+
+    /** The report's default schedule: the 1st of every month, early, at a minute Jenkins spreads per job. */
+    static final String REPORT_SCHEDULE = 'H 6 1 * *'
 
     /** Every key goldenPipeline understands, with what it means (shown in errors and in the help). */
     static final Map<String, String> KEYS = [
@@ -63,6 +74,8 @@ class GoldenConfig implements Serializable {
         storeCredentials: 'credentials id (username/password) for a registry store (default: the Release Gate configuration\'s)',
         ledger   : 'git ledger: path or git URL (default: the embedded ledger)',
         libraryName: "the name this library is registered under in Jenkins (default ${LIBRARY_NAME})".toString(),
+        parameters: "the team's own build parameters (a list such as [string(name: 'REGION', defaultValue: 'eu')]): declared with the golden pipeline's, since a job has one parameter list (optional)",
+        report   : "report job: a map of ${REPORT_KEYS.keySet().join(', ')}; the job then writes the delivery report of the ledger for REPORT_MONTH and archives it, and builds nothing (optional)".toString(),
     ].asImmutable()
 
     final Map<String, Object> values
@@ -70,7 +83,7 @@ class GoldenConfig implements Serializable {
     GoldenConfig(Map<String, Object> given) {
         def cfg = given ?: [:]
         def unknown = (cfg.keySet() - KEYS.keySet()).sort()
-        def missing = REQUIRED.findAll { !cfg.containsKey(it) || cfg[it] == null || cfg[it].toString().trim().isEmpty() }
+        def missing = cfg.report != null ? [] : REQUIRED.findAll { !cfg.containsKey(it) || cfg[it] == null || cfg[it].toString().trim().isEmpty() }
         if (unknown || missing) {
             def problems = []
             if (unknown) {
@@ -92,6 +105,21 @@ class GoldenConfig implements Serializable {
             if (unknownEnv) {
                 throw new IllegalArgumentException("goldenPipeline: unknown environment(s) ${unknownEnv.join(', ')} in ${key}; " +
                         "valid: ${ENVIRONMENTS.join(', ')}")
+            }
+        }
+        if (cfg.parameters != null && !(cfg.parameters instanceof List)) {
+            throw new IllegalArgumentException("goldenPipeline: parameters must be a list of build parameters, e.g. " +
+                    "[string(name: 'REGION', defaultValue: 'eu')]")
+        }
+        if (cfg.report != null) {
+            if (!(cfg.report instanceof Map)) {
+                throw new IllegalArgumentException("goldenPipeline: report must be a map of ${REPORT_KEYS.keySet().join(', ')} " +
+                        "(report: [:] for the defaults)")
+            }
+            def unknownReport = (cfg.report.keySet().collect { it.toString() } - REPORT_KEYS.keySet()).sort()
+            if (unknownReport) {
+                throw new IllegalArgumentException("goldenPipeline: unknown report key(s) ${unknownReport.join(', ')}.\nValid report keys:\n" +
+                        REPORT_KEYS.collect { k, v -> "  ${k}: ${v}" }.join('\n'))
             }
         }
         if (cfg.certificateIdentity?.toString()?.trim() && cfg.certificateIdentityRegexp?.toString()?.trim()) {
@@ -117,6 +145,50 @@ class GoldenConfig implements Serializable {
     @NonCPS
     Map<String, Object> locations() {
         given([store: 'store', storeCredentials: 'storeCredentials', ledger: 'ledger'])
+    }
+
+    /** A report job: the delivery report is written and archived, nothing is built or released. */
+    @NonCPS
+    boolean reportMode() {
+        values.report != null
+    }
+
+    /** The report job's cron spec, or '' (not a report job, or no schedule wanted). */
+    @NonCPS
+    String reportSchedule() {
+        if (!reportMode()) {
+            return ''
+        }
+        values.report.containsKey('schedule') ? (values.report.schedule ?: '').toString().trim() : REPORT_SCHEDULE
+    }
+
+    /** The team's own build parameters, declared with the golden pipeline's. */
+    @NonCPS
+    List teamParameters() {
+        values.parameters == null ? [] : new ArrayList(values.parameters)
+    }
+
+    /** The releaseGate report arguments of the report options, for {@code month} ('' for the whole ledger). */
+    @NonCPS
+    Map<String, Object> reportArgs(String month) {
+        def report = values.report ?: [:]
+        def args = [out: reportDirectory()]
+        if (month) {
+            args.month = month
+        }
+        if (report.repos != null) {
+            args.repos = report.repos instanceof Collection ? report.repos.collect { it.toString() } : [report.repos.toString()]
+        }
+        if (report.hotfixDays != null) {
+            args.hotfixDays = report.hotfixDays
+        }
+        args + locations()
+    }
+
+    /** Where the report job writes report.json and report.html in the workspace. */
+    @NonCPS
+    String reportDirectory() {
+        (values.report?.out ?: 'release-gate-report').toString()
     }
 
     /** The name this library is registered under, to find the version Jenkins loaded. */

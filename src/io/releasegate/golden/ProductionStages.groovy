@@ -22,7 +22,7 @@ class ProductionStages implements Serializable {
 
     /** Asks the policy's approvers until its approvals are gathered; a refused approval is reported and not counted. */
     void approve() {
-        steps.stage('approve-production') {
+        run.stage(steps, 'approve-production') {
             steps.timeout(time: run.approvalTimeoutHours(), unit: 'HOURS') {
                 def status = run.approvals
                 while (!status.satisfied) {
@@ -44,7 +44,7 @@ class ProductionStages implements Serializable {
     /** For an emergency change: whoever submits this input is recorded as the emergency's approver. */
     void approveEmergency() {
         if (run.emergency) {
-            steps.stage('approve-emergency') {
+            run.stage(steps, 'approve-emergency') {
                 steps.timeout(time: run.approvalTimeoutHours(), unit: 'HOURS') {
                     ask('approve-emergency', 'Approve emergency change', emergencyMessage(), 'emergency change not approved', false)
                 }
@@ -55,7 +55,7 @@ class ProductionStages implements Serializable {
     void deploy() {
         steps.node {
             steps.checkout steps.scm
-            steps.stage('deploy-production') {
+            run.stage(steps, 'deploy-production') {
                 steps.verifySignatures(run.args(config.verification()))
                 def promoted = steps.promoteDigest(run.args([digest: run.digest(), to: 'production'] + (run.emergency ? [emergency: run.emergency] : [:])))
                 if (run.emergency) {
@@ -64,10 +64,10 @@ class ProductionStages implements Serializable {
                 }
                 deployments.deploy('production', run.digest())
             }
-            steps.stage('verify-production') {
+            run.stage(steps, 'verify-production') {
                 verifyProduction(run.release)
             }
-            steps.stage('evidence') {
+            run.stage(steps, 'evidence') {
                 auditAndExport(run.release)
             }
         }
@@ -78,8 +78,8 @@ class ProductionStages implements Serializable {
         def release = [name: run.name, version: run.rollbackVersion] + config.locations()
         def record
         steps.node {
-            steps.checkout steps.scm
-            steps.stage('rollback-production') {
+            run.checkedOut(steps.checkout(steps.scm))
+            run.stage(steps, 'rollback-production') {
                 if (!run.rollbackIncident) {
                     steps.error 'rollback: ROLLBACK_INCIDENT is required with ROLLBACK_VERSION'
                 }
@@ -90,10 +90,10 @@ class ProductionStages implements Serializable {
                 steps.promoteDigest(release + [digest: record.digest, to: 'production', incident: run.rollbackIncident])
                 deployments.deploy('production', record.digest)
             }
-            steps.stage('verify-production') {
+            run.stage(steps, 'verify-production') {
                 verifyProduction(release)
             }
-            steps.stage('evidence') {
+            run.stage(steps, 'evidence') {
                 auditAndExport(release)
             }
         }

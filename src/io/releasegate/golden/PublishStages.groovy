@@ -21,7 +21,7 @@ class PublishStages implements Serializable {
 
     void stages() {
         String digest = run.digest()
-        steps.stage('publish') {
+        run.stage(steps, 'publish') {
             steps.releaseGate([command: 'sign', args: run.release] + config.signing())
             steps.releaseGate(command: 'provenance', args: run.args([repository: steps.env.GIT_URL ?: 'unknown', ref: run.branch,
                     libraryName: run.libraryName, libraryVersion: run.libraryVersion ?: 'unknown',
@@ -31,19 +31,19 @@ class PublishStages implements Serializable {
                     config.tagCredentials())
             steps.echo "publish: ${run.name}@${run.plan.version} is ${digest}, signed, with provenance; tag ${tag.tag} on ${tag.commit} (${tag.outcome})"
         }
-        steps.stage('deploy-dev') {
+        run.stage(steps, 'deploy-dev') {
             steps.promoteDigest(run.args([digest: digest, to: 'dev']))
             deployments.deploy('dev', digest)
         }
-        steps.stage('verify-dev') {
+        run.stage(steps, 'verify-dev') {
             deployments.smoke('dev', digest)
         }
-        steps.stage('deploy-staging') {
+        run.stage(steps, 'deploy-staging') {
             steps.verifySignatures(run.args(config.verification()))
             steps.promoteDigest(run.args([digest: digest, to: 'staging']))
             deployments.deploy('staging', digest)
         }
-        steps.stage('verify-staging') {
+        run.stage(steps, 'verify-staging') {
             deployments.smoke('staging', digest)
             run.recordLink = archiveRecord()
         }

@@ -83,6 +83,10 @@ class GoldenPipelineTest extends BasePipelineTest {
     List<Map> written = []
     List<Map> archived = []
     List<String> unstable = []
+    /** every properties() call: what the job declares (parameters, triggers) */
+    List<List> declared = []
+    /** the ledger refuses the run's record (a remote that rejects the push) */
+    boolean recordRunFails
     /** step name -> the storeCredentials each call of it was given (a plugin-side credentials id the core never sees) */
     Map<String, List> storeCredentials = [:].withDefault { [] }
     /** the credentials ids the tag step was given */
@@ -199,6 +203,12 @@ class GoldenPipelineTest extends BasePipelineTest {
                 case 'verify-production': return Step.VERIFY_PRODUCTION.call(a, env('jenkins'), TrustedInputs.none())
                 case 'evidence': return Step.EVIDENCE.call(a, env('jenkins'), TrustedInputs.none().privateKey(credential(m.signingKey)))
                 case 'audit': return Step.AUDIT.call(a, env('jenkins'), TrustedInputs.none())
+                case 'record-run':
+                    if (recordRunFails) {
+                        throw new IllegalStateException('ledger: push rejected by the remote')
+                    }
+                    return Step.RECORD_RUN.call(a, env('jenkins'), TrustedInputs.none())
+                case 'report': return Step.REPORT.call(a, env('jenkins'), TrustedInputs.none())
                 default: throw new IllegalArgumentException("unknown releaseGate command ${m.command}")
             }
         })
@@ -229,17 +239,26 @@ class GoldenPipelineTest extends BasePipelineTest {
         helper.registerAllowedMethod('text', [Map], { Map m -> m })
         helper.registerAllowedMethod('string', [Map], { Map m -> m })
         helper.registerAllowedMethod('parameters', [List], { List l -> l })
-        helper.registerAllowedMethod('properties', [List], { List l -> l })
         helper.registerAllowedMethod('writeFile', [Map], { Map m ->
             def f = project.resolve(m.file.toString())
             Files.createDirectories(f.parent)
             Files.writeString(f, m.text.toString())
             written << m
         })
-        helper.registerAllowedMethod('archiveArtifacts', [Map], { Map m -> archived << m; m })
-        helper.registerAllowedMethod('unstable', [String], { String msg -> unstable << msg })
+        helper.registerAllowedMethod('archiveArtifacts', [Map], { Map m ->
+            assert nodeDepth > 0 : 'archiveArtifacts needs a workspace'
+            archived << m; m
+        })
+        // as in Jenkins: unstable marks the build, and currentBuild.currentResult says so from then on
+        helper.registerAllowedMethod('unstable', [String], { String msg -> unstable << msg; binding.getVariable('currentBuild').currentResult = 'UNSTABLE' })
+        // what the git plugin's checkout returns: the commit it checked out
+        helper.registerAllowedMethod('checkout', [Map], { Map m -> [GIT_COMMIT: git(project, 'rev-parse', 'HEAD')] })
+        helper.registerAllowedMethod('cron', [String], { String spec -> [cron: spec] })
+        helper.registerAllowedMethod('pipelineTriggers', [List], { List l -> [pipelineTriggers: l] })
+        helper.registerAllowedMethod('properties', [List], { List l -> declared << l; l })
         helper.registerAllowedMethod('error', [String], { String msg -> throw new RuntimeException(msg) })
         binding.setVariable('scm', [$class: 'GitSCM'])
+        binding.setVariable('currentBuild', [currentResult: 'SUCCESS', result: null])
         binding.setVariable('params', [ROLLBACK_VERSION: '', ROLLBACK_INCIDENT: '', EMERGENCY_REASON: '', EMERGENCY_SCOPE: '',
                                        EMERGENCY_ROLLBACK: '', EMERGENCY_FOLLOWUPS: ''])
         onBranch('feature/PAY-1-refunds')
@@ -291,6 +310,8 @@ class GoldenPipelineTest extends BasePipelineTest {
 
     Map run(Map config) {
         helper.callStack.clear()
+        declared.clear()
+        binding.getVariable('currentBuild').currentResult = 'SUCCESS'
         shell.clear()
         storeCredentials.clear()
         tagCredentials.clear()
@@ -716,10 +737,14 @@ evidence: [SEC-88]
         assertThat(last.text('incident').get()).isEqualTo('INC-42')
         assertThat(last.digest().get().toString()).isEqualTo(first.digest)
         assertThat(events('payments@0.1.0').last().type()).isEqualTo('production-verified')
+        // the rollback run is recorded too: unstable, for the audit's finding
+        assertThat(runs()*.result).containsExactly('SUCCESS', 'SUCCESS', 'UNSTABLE')
+        assertThat(runs().last().stages.keySet()).containsExactly('rollback-production', 'verify-production', 'evidence')
 
         // a rollback names its incident
         binding.setVariable('params', [ROLLBACK_VERSION: '0.1.0', ROLLBACK_INCIDENT: ''])
         assertThatThrownBy { run(cfg()) }.hasMessageContaining('ROLLBACK_INCIDENT is required')
+        assertThat(runs().last()).containsEntry('result', 'FAILURE').containsEntry('branch', 'main')
     }
 
     @Test
@@ -823,14 +848,160 @@ evidence: [SEC-88]
     }
 
     @Test
-    void aFailingBuildCommandPublishesAndRecordsNothing() {
+    void aFailingBuildCommandPublishesNothingAndRecordsOnlyTheFailedRun() {
         assertThatThrownBy { run(cfg(build: 'exit 3')) }
                 .hasMessageContaining('exit code 3')
         assertThat(helper.callStack.findAll { it.methodName == 'buildOnce' }).isEmpty()
         withContext { ctx ->
-            assertThat(ctx.ledger().events()).isEmpty()
+            assertThat(ctx.ledger().events()*.type()).containsExactly('pipeline-finished')
             assertThat(ctx.store().tags('payments')).isEmpty()
         }
+    }
+
+    /** The pipeline-finished events of payments, as plain values: branch, result, durationMs, stages, commit, run. */
+    List<Map> runs() {
+        events('pipeline:payments').collect { e ->
+            assert e.type() == 'pipeline-finished'
+            def p = e.payload()
+            [branch: p.path('branch').asText(), result: p.path('result').asText(), durationMs: p.path('durationMs').asLong(),
+             stages: p.path('stages').fields().collectEntries { [(it.key): it.value.asLong()] },
+             commit: p.path('commit').asText(null), run: p.path('run').asText(null), actor: e.actor()]
+        }
+    }
+
+    @Test
+    void everyRunRecordsItsOutcomeAtItsEndAndAFailingRunStillFailsWithItsOwnError() {
+        onBranch('feature/PAY-1-refunds', 'v1.4.0', [BUILD_URL: 'https://ci.example.internal/job/payments/job/feature/7/'])
+        Map result = run(cfg())
+        String head = SampleProjectHead.of(project)
+        assertThat(runs()).hasSize(1)
+        Map ok = runs()[0]
+        assertThat(ok).containsEntry('branch', 'feature/PAY-1-refunds').containsEntry('result', 'SUCCESS')
+                .containsEntry('commit', head).containsEntry('run', 'https://ci.example.internal/job/payments/job/feature/7/')
+                .containsEntry('actor', 'jenkins')
+        // every stage the run went through, timed by the library; the run lasted at least as long as its stages
+        assertThat(ok.stages.keySet()).containsExactlyElementsOf(GATE_STAGES)
+        assertThat(ok.durationMs).isGreaterThanOrEqualTo(ok.stages.values().sum() as long)
+        // recorded on an agent, after the last stage, with the release's ledger; the run's result is unchanged
+        def calls = helper.callStack.findAll { it.methodName == 'releaseGate' }*.args*.getAt(0)*.command
+        assertThat(calls.last()).isEqualTo('record-run')
+        assertThat(calls.count { it == 'record-run' }).isEqualTo(1)
+        assertThat(echoes().last()).startsWith('record-run: payments SUCCESS on feature/PAY-1-refunds after ')
+        assertThat(result.outcome).isEqualTo('published')
+        assertThat(unstable).isEmpty()
+
+        // a failing build command: the run fails with the command's own error, and its failure is recorded
+        onBranch('main', 'v1.4.0', [BUILD_URL: 'https://ci.example.internal/job/payments/job/main/8/'])
+        assertThatThrownBy { run(cfg(build: 'echo compile error >&2; exit 3')) }.isInstanceOf(RuntimeException)
+                .hasMessageContaining('script returned exit code 3').hasMessageContaining('compile error')
+        assertThat(runs()).hasSize(2)
+        Map failed = runs()[1]
+        assertThat(failed).containsEntry('branch', 'main').containsEntry('result', 'FAILURE').containsEntry('commit', head)
+                .containsEntry('run', 'https://ci.example.internal/job/payments/job/main/8/')
+        assertThat(failed.stages.keySet()).containsExactly('lint', 'unit-test', 'build')
+        assertThat(helper.callStack.findAll { it.methodName == 'buildOnce' }).isEmpty()
+    }
+
+    @Test
+    void aRecordThatCannotBeMadeMarksTheRunUnstableAndNeverHidesTheRunsOwnError() {
+        recordRunFails = true
+        Map result = run(cfg())
+        assertThat(result.outcome).isEqualTo('published')
+        assertThat(unstable).containsExactly('record-run: the outcome of this run was not recorded in the ledger: ' +
+                'ledger: push rejected by the remote')
+        assertThat(echoes()).contains('record-run: the outcome of this run (SUCCESS) was not recorded: ledger: push rejected by the remote')
+        assertThat(binding.getVariable('currentBuild').currentResult).isEqualTo('UNSTABLE')
+
+        // the run's own failure is what the build fails with, not the failed record
+        unstable.clear()
+        assertThatThrownBy { run(cfg(build: 'exit 4')) }.hasMessageContaining('script returned exit code 4')
+                .hasMessageNotContaining('push rejected')
+        assertThat(unstable).hasSize(1)
+        assertThat(echoes().last()).contains('(FAILURE) was not recorded')
+        assertThat(runs()).isEmpty()
+    }
+
+    @Test
+    void theReportJobWritesAndArchivesTheDeliveryReportOfTheEarlierRunsAndBuildsNothing() {
+        Map released = releaseMain()
+        assertThat(runs()*.result).containsExactly('SUCCESS')
+        String month = java.time.YearMonth.now(ZoneOffset.UTC).toString()
+        int eventsBefore = 0
+        withContext { ctx -> eventsBefore = ctx.ledger().events().size() }
+
+        binding.setVariable('params', [REPORT_MONTH: month])
+        archived.clear()
+        Map report = run([report: [repos: ['.'], out: 'delivery']])
+
+        assertThat(stages()).containsExactly('delivery-report')
+        // nothing is built, released or recorded: the report only reads the ledger
+        assertThat(shell).isEmpty()
+        assertThat(helper.callStack.findAll { it.methodName in ['buildOnce', 'generateSbom', 'promoteDigest', 'verifySignatures',
+                                                                'approveProduction', 'input'] }).isEmpty()
+        assertThat(helper.callStack.findAll { it.methodName == 'releaseGate' }*.args*.getAt(0)*.command).containsExactly('report')
+        withContext { ctx -> assertThat(ctx.ledger().events()).hasSize(eventsBefore) }
+        // both files written and archived
+        assertThat(archived*.artifacts).containsExactly('delivery/report.json,delivery/report.html')
+        def json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(project.resolve('delivery/report.json').toFile())
+        assertThat(Files.readString(project.resolve('delivery/report.html'))).contains('<html')
+        assertThat(json.at('/period/from').asText()).isEqualTo(month)
+        assertThat(json.at('/period/to').asText()).isEqualTo(month)
+        assertThat(json.at('/overall/deploymentFrequency/deployments').asInt()).isEqualTo(1)
+        assertThat(json.at('/overall/ci/main/runs').asInt()).isEqualTo(1)
+        assertThat(json.at('/overall/ci/main/passed').asInt()).isEqualTo(1)
+        assertThat(report.deployments).isEqualTo(1)
+        assertThat(report.services).isEqualTo(1)
+        assertThat(echoes().last()).startsWith("delivery report ${month} to ${month}: 1 production deployment(s) of 1 service(s)")
+                .contains('CI pass rate on main 1.0').endsWith('archived delivery/report.json and delivery/report.html')
+        assertThat(released.digest as String).matches('sha256:[0-9a-f]{64}')
+        // the job is scheduled and takes REPORT_MONTH, declared in one properties call; no rollback or emergency parameters
+        assertThat(declared).hasSize(1)
+        assertThat(declared[0][0]*.name).containsExactly('REPORT_MONTH')
+        assertThat(declared[0][1]).isEqualTo([pipelineTriggers: [[cron: 'H 6 1 * *']]])
+
+        // no month: the previous whole month, in which nothing happened
+        binding.setVariable('params', [REPORT_MONTH: ''])
+        Map previous = run([report: [schedule: 'H 2 * * 1']])
+        String last = java.time.YearMonth.now(ZoneOffset.UTC).minusMonths(1).toString()
+        assertThat(previous.from).isEqualTo(last)
+        assertThat(previous.to).isEqualTo(last)
+        assertThat(previous.deployments).isEqualTo(0)
+        assertThat(archived*.artifacts.last()).isEqualTo('release-gate-report/report.json,release-gate-report/report.html')
+        assertThat(Files.exists(project.resolve('release-gate-report/report.json'))).isTrue()
+        assertThat(declared[0][1]).isEqualTo([pipelineTriggers: [[cron: 'H 2 * * 1']]])
+
+        // all: the whole ledger
+        binding.setVariable('params', [REPORT_MONTH: 'all'])
+        Map all = run([report: [schedule: '']])
+        assertThat(all.deployments).isEqualTo(1)
+        assertThat(declared[0]).hasSize(1)   // no schedule: no trigger
+    }
+
+    @Test
+    void aMalformedReportMonthFailsClearlyBeforeAnythingRuns() {
+        ['2026-13', '2026-1', 'November', '2026-11-01'].each { bad ->
+            binding.setVariable('params', [REPORT_MONTH: bad])
+            archived.clear()
+            assertThatThrownBy { run([report: [:]]) }
+                    .hasMessageContaining("REPORT_MONTH must be a month YYYY-MM (e.g. 2026-11), 'all' for the whole ledger, or " +
+                            "empty for the previous month; not '${bad}'")
+            assertThat(helper.callStack.findAll { it.methodName in ['node', 'stage', 'releaseGate', 'checkout'] }).as(bad).isEmpty()
+            assertThat(archived).isEmpty()
+        }
+        withContext { ctx -> assertThat(ctx.ledger().events()).isEmpty() }
+        // the report options are checked like the others
+        assertThatThrownBy { run([report: 'monthly']) }.hasMessageContaining('report must be a map of schedule, repos, out, hotfixDays')
+        assertThatThrownBy { run([report: [month: '2026-11']]) }.hasMessageContaining('unknown report key(s) month')
+    }
+
+    @Test
+    void theTeamsOwnParametersAreDeclaredWithTheGoldenPipelinesInOneCall() {
+        run(cfg(parameters: [[name: 'REGION', defaultValue: 'eu']]))
+        assertThat(declared).hasSize(1)
+        assertThat(declared[0]).hasSize(1)
+        assertThat(declared[0][0]*.name).containsExactly('REGION', 'ROLLBACK_VERSION', 'ROLLBACK_INCIDENT', 'EMERGENCY_REASON',
+                'EMERGENCY_SCOPE', 'EMERGENCY_ROLLBACK', 'EMERGENCY_FOLLOWUPS')
+        assertThatThrownBy { run(cfg(parameters: 'REGION')) }.hasMessageContaining('parameters must be a list of build parameters')
     }
 
     @Test
@@ -898,7 +1069,10 @@ evidence: [SEC-88]
         assertThatThrownBy { run(cfg()) }.hasMessageContaining('emergency.incomplete').hasMessageContaining('[rollbackPlan]')
         assertThat(stages()).isEmpty()
         assertThat(shell).isEmpty()
-        withContext { ctx -> assertThat(ctx.ledger().events()).isEmpty() }
+        // nothing but the refused run itself is recorded
+        withContext { ctx -> assertThat(ctx.ledger().events()*.type()).containsExactly('pipeline-finished') }
+        assertThat(runs()*.result).containsExactly('FAILURE')
+        assertThat(runs()[0].stages).isEmpty()
 
         // complete, but nobody approves the emergency: a recorded no-go, nothing reaches production
         LocalDate today = LocalDate.now(ZoneOffset.UTC)
@@ -917,6 +1091,8 @@ evidence: [SEC-88]
         assertThat(decision.text('reason').get()).contains('emergency change not approved')
         assertThat(events*.type()).doesNotContain('emergency-change')
         assertThat(promotions('payments@0.1.0')).containsExactly('dev', 'staging')
+        // the aborted run is recorded as aborted
+        assertThat(runs().last()).containsEntry('result', 'ABORTED').containsEntry('branch', 'main')
     }
 
     @Test

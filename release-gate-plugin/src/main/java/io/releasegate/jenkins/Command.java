@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * The core entry points a step can run. The {@code releaseGate} step accepts the {@link #commandName()}s the
  * golden pipeline uses (plan, gate, sign, provenance, tag, release-record, library-check, approval-status, no-go,
- * verify-production, next-version, evidence and audit), and their camelCase spellings ({@code releaseRecord}, {@code noGo}, …).
+ * verify-production, next-version, evidence, audit, record-run and report), and their camelCase spellings ({@code releaseRecord},
+ * {@code noGo}, {@code recordRun}, …).
  */
 enum Command {
     BUILD_ONCE(Step.BUILD_ONCE, false),
@@ -28,7 +29,9 @@ enum Command {
     NEXT_VERSION(Step.NEXT_VERSION, true),
     RELEASE_RECORD(Step.RELEASE_RECORD, true),
     EVIDENCE(Step.EVIDENCE, true),
-    AUDIT(Step.AUDIT, true);
+    AUDIT(Step.AUDIT, true),
+    RECORD_RUN(Step.RECORD_RUN, true),
+    REPORT(Step.REPORT, true);
 
     private final Step step;
     private final boolean generic;

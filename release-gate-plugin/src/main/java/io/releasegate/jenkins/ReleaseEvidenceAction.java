@@ -16,7 +16,7 @@ import org.jenkinsci.plugins.workflow.support.steps.input.ApproverAction;
  */
 public class ReleaseEvidenceAction implements RunAction2 {
 
-    /** One recorded fact; kinds: signature, gate, approval, no-go, promotion, production, record, tag, other. */
+    /** One recorded fact; kinds: signature, gate, approval, no-go, promotion, production, record, tag, audit, pipeline, report, other. */
     public static final class Entry {
         private final String kind;
         private final String summary;
@@ -147,7 +147,8 @@ public class ReleaseEvidenceAction implements RunAction2 {
 
     /** The kinds of entries, in the order the build page shows them. */
     public List<String> getKinds() {
-        return List.of("signature", "gate", "approval", "no-go", "promotion", "production", "record", "tag", "other");
+        return List.of("signature", "gate", "approval", "no-go", "promotion", "production", "record", "tag", "audit", "pipeline",
+                "report", "other");
     }
 
     /** The entries of one kind, oldest first (for the build page). */

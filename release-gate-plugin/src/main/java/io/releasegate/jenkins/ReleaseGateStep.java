@@ -27,8 +27,8 @@ import org.kohsuke.stapler.DataBoundSetter;
 /**
  * {@code releaseGate(command: 'gate', args: [name: 'payments', version: '1.4.0', sarif: 'build/sast.sarif'])}:
  * the core's other entry points, by the names the golden pipeline uses (plan, gate, sign, provenance, tag,
- * release-record, library-check, approval-status, no-go, verify-production, next-version; camelCase spellings
- * too), each taking the map of arguments its core entry point documents and returning its result map. Secrets
+ * release-record, library-check, approval-status, no-go, verify-production, next-version, evidence, audit, record-run,
+ * report; camelCase spellings too), each taking the map of arguments its core entry point documents and returning its result map. Secrets
  * come from credentials ids ({@code signingKey}, {@code passphraseCredentials}, {@code gitCredentials}, and
  * {@code storeCredentials} in {@code args}) or the global configuration; identity and the loaded library from
  * the build.
@@ -142,7 +142,8 @@ public class ReleaseGateStep extends Step {
             String store = text(a.remove("store"));
             String ledger = text(a.remove("ledger"));
             call.storeCredentials(text(a.remove("storeCredentials")));
-            String release = a.get("name") == null ? "" : text(a.get("name")) + "@" + text(a.get("version"));
+            String release = a.get("name") == null ? "" : command == Command.RECORD_RUN
+                    ? io.releasegate.report.PipelineRun.SUBJECT_PREFIX + text(a.get("name")) : text(a.get("name")) + "@" + text(a.get("version"));
             Optional<Libraries.Loaded> library = Optional.empty();
             switch (command) {
                 case SIGN -> {
@@ -211,8 +212,18 @@ public class ReleaseGateStep extends Step {
                                 + "Jenkinsfile to choose its version; " + library.get().describe());
                     }
                 }
+                case RECORD_RUN -> {
+                    // which build this was: Jenkins knows its own URL; the script's value is kept only when Jenkins has no root URL
+                    String root = Jenkins.get().getRootUrl();
+                    if (root != null) {
+                        a.put("run", root + run.getUrl());
+                    } else if (a.get("run") == null) {
+                        a.put("run", "jenkins:" + run.getExternalizableId());
+                    }
+                }
                 default -> {
-                    // plan, gate, noGo, verifyProduction, approvalStatus, releaseRecord, audit take no secrets
+                    // plan, gate, noGo, verifyProduction, approvalStatus, releaseRecord, audit and report take no secrets; recordRun's
+                    // event is signed with the ledger's CI key like every pipeline event
                 }
             }
             listener.getLogger().println("[release-gate] " + command.stepName() + (release.isEmpty() ? "" : " " + release)
@@ -256,6 +267,11 @@ public class ReleaseGateStep extends Step {
                         : "findings " + result.get("findings")), actor);
                 case TAG -> evidence.record("tag", release + ": " + result.get("tag") + " on " + result.get("commit") + " ("
                         + result.get("outcome") + (Boolean.TRUE.equals(result.get("pushed")) ? ", pushed" : "") + ")", actor);
+                case RECORD_RUN -> evidence.record("pipeline", release + ": " + a.get("result") + " on " + a.get("branch") + " in "
+                        + a.get("durationMs") + " ms (event " + result.get("event") + ")", actor);
+                case REPORT -> evidence.record("report", "delivery report " + result.get("from") + " to " + result.get("to") + ": "
+                        + result.get("deployments") + " production deployments of " + result.get("services") + " services, written to "
+                        + result.get("json") + " and " + result.get("html"), actor);
                 case APPROVAL_STATUS -> {
                     // a read: nothing new to show
                 }
@@ -323,7 +339,7 @@ public class ReleaseGateStep extends Step {
         @Override
         public String getDisplayName() {
             return "Release Gate: plan, gate, sign, provenance, tag, release record, library check, approval status, no-go, "
-                    + "verify production, evidence, audit";
+                    + "verify production, evidence, audit, record run, delivery report";
         }
 
         /**

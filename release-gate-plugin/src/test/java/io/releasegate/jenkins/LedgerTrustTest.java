@@ -126,6 +126,30 @@ class LedgerTrustTest {
     }
 
     @Test
+    void aRecordedRunIsACiEventSignedWithTheEventSigningKey(JenkinsRule r) throws Exception {
+        Path trust = trust(false);
+        WorkflowJob job = r.createProject(WorkflowJob.class, "payments");
+        SampleWorkspace sample = SampleWorkspace.create(job);
+        job.setDefinition(new CpsFlowDefinition("""
+                node {
+                  buildOnce(%1$s, artifacts: 'target/*.jar')
+                  releaseGate(command: 'record-run', args: [name: 'payments', branch: 'main', result: 'SUCCESS', durationMs: 1000])
+                }
+                """.formatted(RELEASE), true));
+        WorkflowRun run = r.buildAndAssertSuccess(job);
+        r.assertLogNotContains("trial mode", run);
+        List<Ledger.Entry> entries = entries(sample, trust);
+        assertThat(entries).extracting(e -> e.event().type()).containsExactly("built", "pipeline-finished");
+        Ledger.Entry recorded = entries.get(1);
+        assertThat(recorded.event().subject()).isEqualTo("pipeline:payments");
+        assertThat(recorded.verification()).isInstanceOf(Verification.Verified.class);
+        Verification.Verified v = (Verification.Verified) recorded.verification();
+        assertThat(v.principal()).isEqualTo(CI);
+        assertThat(v.attested()).isFalse();
+        sample.assertNoSecretFileLeft();
+    }
+
+    @Test
     void withATrustedLedgerAnApprovalNeedsTheAttestorKeyAndNothingIsAppendedWithoutIt(JenkinsRule r) throws Exception {
         users(r);
         Path trust = trust(false);

@@ -9,7 +9,10 @@ import com.cloudbees.plugins.credentials.CredentialsScope;
 import com.cloudbees.plugins.credentials.SecretBytes;
 import com.cloudbees.plugins.credentials.domains.Domain;
 import com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import hudson.model.Result;
+import io.releasegate.context.ReleaseContext;
 import io.releasegate.ledger.Event;
 import io.releasegate.signing.OpenPgpKeys;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +38,7 @@ class ReleaseGateCommandsTest {
     @Test
     void everyCommandOfTheGoldenPipelineIsKnownByItsNameAndItsCamelCaseSpelling() {
         for (String name : new String[] {"plan", "gate", "sign", "provenance", "tag", "release-record", "library-check",
-                "approval-status", "no-go", "verify-production", "evidence", "audit"}) {
+                "approval-status", "no-go", "verify-production", "evidence", "audit", "record-run", "report"}) {
             assertThat(Command.forReleaseGate(name)).as(name).isPresent();
             assertThat(Command.forReleaseGate(name).orElseThrow().commandName()).isEqualTo(name);
             assertThat(Command.forReleaseGate(Command.forReleaseGate(name).orElseThrow().stepName())).as(name + " camelCase")
@@ -44,7 +47,73 @@ class ReleaseGateCommandsTest {
         assertThat(Command.forReleaseGate("approveProduction")).isEmpty();
         assertThat(Command.forReleaseGate("approve-production")).isEmpty();
         assertThat(Command.forReleaseGate("releaserecord")).isEmpty();
-        assertThat(Command.releaseGateNames()).contains("plan", "tag", "release-record", "library-check", "approval-status");
+        assertThat(Command.releaseGateNames()).contains("plan", "tag", "release-record", "library-check", "approval-status",
+                "record-run", "report");
+        assertThat(Command.forReleaseGate("recordRun")).contains(Command.RECORD_RUN);
+        assertThat(Command.forReleaseGate("record_run")).isEmpty();
+    }
+
+    @Test
+    void recordRunRecordsTheRunsOutcomeAndReportWritesTheDeliveryReportFromIt(JenkinsRule r) throws Exception {
+        WorkflowJob job = r.createProject(WorkflowJob.class, "payments");
+        SampleWorkspace sample = SampleWorkspace.create(job);
+        job.setDefinition(new CpsFlowDefinition("""
+                node {
+                  def ok = releaseGate(command: 'record-run', args: [name: '%1$s', branch: 'main', result: 'SUCCESS', durationMs: 61000,
+                      stages: [build: 20000, gates: 30000], commit: 'abc123', run: 'https://elsewhere.invalid/job/x/1/'])
+                  echo "recorded ${ok.event}"
+                  releaseGate(command: 'recordRun', args: [name: '%1$s', branch: 'main', result: 'FAILURE', durationMs: 12000])
+                  releaseGate(command: 'record-run', args: [name: '%1$s', branch: 'feature/x', result: 'UNSTABLE', durationMs: 5])
+                  def report = releaseGate(command: 'report', args: [out: 'delivery'])
+                  echo "report ${report.from}..${report.to} deployments=${report.deployments} ciPassRateMain=${report.ciPassRateMain} services=${report.services}"
+                }
+                """.formatted(NAME), true));
+
+        WorkflowRun run = r.buildAndAssertSuccess(job);
+
+        r.assertLogContains("[release-gate] recordRun pipeline:" + NAME + " as ", run);
+        r.assertLogContains("recorded ", run);
+        r.assertLogContains("deployments=0 ciPassRateMain=0.5 services=1", run);
+        try (ReleaseContext ctx = ReleaseContext.open(ReleaseContext.Options.embedded(sample.dir.resolve(CoreCallable.STATE_DIR)))) {
+            java.util.List<Event> runs = ctx.ledger().events("pipeline:" + NAME);
+            assertThat(runs).extracting(Event::type).containsOnly("pipeline-finished");
+            assertThat(runs).extracting(e -> e.payload().path("branch").asText() + " " + e.payload().path("result").asText())
+                    .containsExactly("main SUCCESS", "main FAILURE", "feature/x UNSTABLE");
+            assertThat(runs.get(0).payload().path("stages").path("gates").asLong()).isEqualTo(30000);
+            assertThat(runs.get(0).payload().path("commit").asText()).isEqualTo("abc123");
+            // which build recorded it is what Jenkins says, not what the script claims
+            assertThat(runs).allSatisfy(e -> assertThat(e.payload().path("run").asText()).isEqualTo(r.getURL() + run.getUrl()));
+        }
+        JsonNode report = new ObjectMapper().readTree(sample.dir.resolve("delivery/report.json").toFile());
+        assertThat(report.at("/overall/ci/main/runs").asInt()).as(report.toString()).isEqualTo(2);
+        assertThat(Files.readString(sample.dir.resolve("delivery/report.html"))).contains("<html").contains(NAME);
+        ReleaseEvidenceAction evidence = run.getAction(ReleaseEvidenceAction.class);
+        assertThat(evidence.entriesOf("pipeline")).extracting(ReleaseEvidenceAction.Entry::getSummary).hasSize(3)
+                .first().asString().startsWith("pipeline:" + NAME + ": SUCCESS on main in 61000 ms (event ");
+        assertThat(evidence.entriesOf("report")).singleElement().extracting(ReleaseEvidenceAction.Entry::getSummary)
+                .asString().contains("0 production deployments of 1 services").contains("report.json").contains("report.html");
+    }
+
+    @Test
+    void recordRunAndReportRefuseBadInputAndRecordNothing(JenkinsRule r) throws Exception {
+        WorkflowJob job = r.createProject(WorkflowJob.class, "payments");
+        SampleWorkspace sample = SampleWorkspace.create(job);
+        job.setDefinition(new CpsFlowDefinition("node { releaseGate(command: 'record-run', args: [name: '" + NAME
+                + "', branch: 'main', result: 'GREEN', durationMs: 1]) }", true));
+        WorkflowRun run = r.buildAndAssertStatus(Result.FAILURE, job);
+        r.assertLogContains("pipeline result must be one of SUCCESS, UNSTABLE, FAILURE, ABORTED, NOT_BUILT, not 'GREEN'", run);
+        job.setDefinition(new CpsFlowDefinition("node { releaseGate(command: 'record-run', args: [name: '" + NAME
+                + "', branch: 'main', result: 'SUCCESS', durationMs: -3]) }", true));
+        run = r.buildAndAssertStatus(Result.FAILURE, job);
+        r.assertLogContains("durationMs must be a number of milliseconds", run);
+        job.setDefinition(new CpsFlowDefinition("node { releaseGate(command: 'report', args: [month: '2026-13', out: 'delivery']) }",
+                true));
+        run = r.buildAndAssertStatus(Result.FAILURE, job);
+        r.assertLogContains("report: month must be a month YYYY-MM, not '2026-13'", run);
+        assertThat(sample.dir.resolve("delivery")).doesNotExist();
+        try (ReleaseContext ctx = ReleaseContext.open(ReleaseContext.Options.embedded(sample.dir.resolve(CoreCallable.STATE_DIR)))) {
+            assertThat(ctx.ledger().events("pipeline:" + NAME)).isEmpty();
+        }
     }
 
     @Test

@@ -114,4 +114,21 @@ class StepConfigurationTest {
         new SnippetizerTester(r).assertRoundTrip(tag, "releaseGate command: 'tag', gitCredentials: 'git-push', "
                 + "passphraseCredentials: 'tag-passphrase', signingKey: 'tag-key'");
     }
+
+    @Test
+    void releaseGateRecordRunAndReport(JenkinsRule r) throws Exception {
+        // the form offers both commands, and they survive the form and the snippet generator
+        assertThat(r.jenkins.getDescriptorByType(ReleaseGateStep.DescriptorImpl.class).doFillCommandItems())
+                .extracting(o -> o.value).contains("record-run", "report");
+        for (String command : new String[] {"record-run", "report"}) {
+            ReleaseGateStep step = new ReleaseGateStep(command);
+            r.assertEqualDataBoundBeans(step, new StepConfigTester(r).configRoundTrip(step));
+            new SnippetizerTester(r).assertRoundTrip(step, "releaseGate '" + command + "'");
+        }
+        @SuppressWarnings("deprecation")
+        ReleaseGateStep parsed = (ReleaseGateStep) r.jenkins.getDescriptorByType(ReleaseGateStep.DescriptorImpl.class).newInstance(
+                Map.of("command", "record-run", "args", Map.of("name", "payments", "branch", "main", "result", "SUCCESS",
+                        "durationMs", 1200, "stages", Map.of("build", 1000))));
+        assertThat(parsed.getArgs()).containsEntry("durationMs", 1200).containsEntry("stages", Map.of("build", 1000));
+    }
 }
