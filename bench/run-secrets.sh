@@ -18,6 +18,7 @@ cd "$root"
 corpus=$work/secrets-corpus-$commits
 if [ ! -d "$corpus/.git" ]; then
   java -jar bench/target/release-gate-bench.jar secrets-corpus "$corpus" "$commits" "$secrets" "$decoys"
+  git -C "$corpus" gc --quiet   # packed, as a clone is
 fi
 if [ ! -x "$work/secretlint/node_modules/.bin/secretlint" ]; then
   mkdir -p "$work/secretlint"

@@ -13,14 +13,14 @@ labels_file, log_file, report_file = sys.argv[1:4]
 plants = []
 for line in open(labels_file, encoding="utf-8"):
     kind, path, fp, value = line.rstrip("\n").split("\t")
-    first = value.split("\\n")[0]  # a private key's first body line
+    # a private key's first body line; at most 16 characters, as git truncates the text of hunk headers
+    first = value.split("\\n")[0][:16]
     plants.append((kind, path, fp, first))
 lines = open(log_file, encoding="utf-8", errors="replace").read().split("\n")
 b64 = re.compile(r"[A-Za-z0-9+/]{24,}={0,2}")
 on_line = {}
 for i, text in enumerate(lines, 1):
-    if not text.startswith(("+", "-")):
-        continue
+    # any line of the log: added, removed, context and hunk-header lines all repeat the planted text
     decoded = []
     for tok in b64.findall(text):
         try:
