@@ -66,7 +66,7 @@ final class GateCommands {
         Map<String, Boolean> passed = new java.util.LinkedHashMap<>();
 
         @Option(names = "--scope", description = {"Decide the release-scope gates too (files, secrets) on --repo: from the last",
-                "release tag to the commit the release was built from (docs/scope.md)."})
+                "release tag to the commit the release was built from (docs/scope.md). Implied when gates.required names one."})
         boolean scope;
 
         @Option(names = "--branch", defaultValue = "main", paramLabel = "NAME", description = "Branch, for exception scopes.")
@@ -88,7 +88,8 @@ final class GateCommands {
                         .sarif(sarif).vulnerabilities(vulns).sbom(sbom).junit(junit)
                         .exceptions(PolicyException.loadAll(repo.resolve(policy.exceptions().directory())))
                         .context(nv[0], branch, environment).actor(actor);
-                if (scope) {
+                if (scope || policy.gates().required().contains(io.releasegate.scope.ScopeFindings.FILES)
+                        || policy.gates().required().contains(io.releasegate.scope.ScopeFindings.SECRETS)) {
                     g.scope(repo);
                 }
                 notApplicable.forEach(g::notApplicable);
