@@ -25,6 +25,8 @@ import java.util.stream.Stream;
  * sbom ARCHIVE OUT [MAVEN-REPO]   CycloneDX SBOM of a JVM archive (as release-gate sbom builds it) into OUT
  * verify-many DIR PUB.pem [RUNS]  verify every FILE.sig in DIR in one warm JVM: time per verification
  * report-ledger STATE-DIR EVENTS  a realistic ledger of EVENTS events (12 services, two years) in STATE-DIR/ledger.git
+ * secrets-corpus DIR COMMITS SECRETS DECOYS   the labelled secrets corpus (a git history) in DIR, labels in DIR.labels
+ * secrets DIR [RUNS]              the secrets scan of DIR's whole history: recall, false positives, time per 10,000 commits
  * </pre>
  */
 public final class Bench {
@@ -66,6 +68,13 @@ public final class Bench {
                 }
                 VerifyBench.run(Path.of(args[1]), Path.of(args[2]), runs(args, 3));
             }
+            case "secrets-corpus" -> {
+                if (args.length < 5) {
+                    usage();
+                }
+                SecretsBench.corpus(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            }
+            case "secrets" -> SecretsBench.run(Path.of(args[1]), runs(args, 2));
             default -> usage();
         }
     }
@@ -77,7 +86,8 @@ public final class Bench {
     private static void usage() {
         System.err.println("usage: java -jar release-gate-bench.jar digest FILE [RUNS] | digest-many DIR [RUNS]"
                 + " | publish FILE STORE-URI [RUNS] | history REPO [RUNS] | make-layout FILE DIR | sbom ARCHIVE OUT [MAVEN-REPO]"
-                + " | verify-many DIR PUB.pem [RUNS] | report-ledger STATE-DIR EVENTS");
+                + " | verify-many DIR PUB.pem [RUNS] | report-ledger STATE-DIR EVENTS"
+                + " | secrets-corpus DIR COMMITS SECRETS DECOYS | secrets DIR [RUNS]");
         System.exit(2);
     }
 

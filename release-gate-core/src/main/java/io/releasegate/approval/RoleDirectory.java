@@ -104,25 +104,8 @@ public final class RoleDirectory {
         return out;
     }
 
-    /** Every owner named in the CODEOWNERS file. */
+    /** Every owner named in the CODEOWNERS file (read by {@link CodeOwners}, its one reader). */
     static List<String> codeowners(Function<String, Optional<String>> files) {
-        for (String candidate : List.of("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS")) {
-            Optional<String> text = files.apply(candidate);
-            if (text.isPresent()) {
-                List<String> out = new java.util.ArrayList<>();
-                for (String line : text.get().split("\\R")) {
-                    String t = line.trim();
-                    if (t.isEmpty() || t.startsWith("#")) {
-                        continue;
-                    }
-                    String[] parts = t.split("\\s+");
-                    for (int i = 1; i < parts.length; i++) {
-                        out.add(parts[i]);
-                    }
-                }
-                return out;
-            }
-        }
-        return List.of();
+        return CodeOwners.find(files).map(CodeOwners::owners).orElse(List.of());
     }
 }

@@ -76,6 +76,7 @@ public final class EvaluateGates {
     private final Map<String, String> notApplicable = new LinkedHashMap<>();
     private final Map<String, Boolean> passed = new LinkedHashMap<>();
     private List<PolicyException> exceptions = List.of();
+    private Optional<Path> scopeRepo = Optional.empty();
     private String repo = "";
     private String branch = "main";
     private String environment = "production";
@@ -133,6 +134,16 @@ public final class EvaluateGates {
         return this;
     }
 
+    /**
+     * Decide the release-scope gates too ({@code files} and {@code secrets}, docs/scope.md) on the repository at
+     * {@code repo}: the scope is the last release tag reachable from the commit the release was built from (its built
+     * event's) to that commit, never a range of the caller's choosing; the secrets allowlist is read as that commit has it.
+     */
+    public EvaluateGates scope(Path repo) {
+        this.scopeRepo = Optional.of(repo);
+        return this;
+    }
+
     public EvaluateGates exceptions(List<PolicyException> value) {
         this.exceptions = List.copyOf(value);
         return this;
@@ -175,6 +186,25 @@ public final class EvaluateGates {
             List<Finding> lic = byGate.computeIfAbsent("license", k -> new ArrayList<>());
             for (Map.Entry<String, String> e : Reports.licenses(s).entrySet()) {
                 licenseFinding(e.getKey(), e.getValue()).ifPresent(lic::add);
+            }
+        }
+        if (scopeRepo.isPresent()) {
+            String commit = built.text("commit").orElseThrow(() -> new RefusedException(new Refusal("gates.scope-commit",
+                    subject + " was built without a recorded commit, so its release scope is unknown",
+                    "build it with buildOnce from a git checkout (the built event names the commit)")));
+            try (io.releasegate.commits.History h = io.releasegate.commits.History.open(scopeRepo.get())) {
+                io.releasegate.scope.ReleaseRange range = io.releasegate.scope.ReleaseRange.resolve(h, Optional.of(commit));
+                byGate.put(io.releasegate.scope.ScopeFindings.FILES, new ArrayList<>(io.releasegate.scope.ScopeFindings.files(
+                        new io.releasegate.scope.RequiredFiles(h.repository()).commit(range.to())
+                                .cover(policy.scope().codeownersCover()).call())));
+                io.releasegate.scope.SecretsAllowlist allowlist = io.releasegate.policy.CommittedFiles.read(scopeRepo.get(),
+                                range.to(), policy.scope().secretsAllowlist())
+                        .map(t -> io.releasegate.scope.SecretsAllowlist.parse(policy.scope().secretsAllowlist() + "@"
+                                + range.to().substring(0, 12), t))
+                        .orElse(io.releasegate.scope.SecretsAllowlist.none());
+                byGate.put(io.releasegate.scope.ScopeFindings.SECRETS, new ArrayList<>(io.releasegate.scope.ScopeFindings.secrets(
+                        new io.releasegate.scope.SecretScan(h.repository()).range(range).allowlist(allowlist, exceptions)
+                                .context(repo, branch, environment, today).call())));
             }
         }
         int tests = 0;

@@ -36,7 +36,8 @@ import java.util.function.Function;
  * (in its own); every blackout date stays; every freeze is covered by a freeze as long and as wide;</li>
  * <li>emergency: every required field stays, the review is due no later;</li>
  * <li>library: a pinned library stays required;</li>
- * <li>incidents: every severity's response time stays, and no longer.</li>
+ * <li>incidents: every severity's response time stays, and no longer;</li>
+ * <li>scope: every path pattern CODEOWNERS must cover stays (more may be added).</li>
  * </ul>
  */
 final class Loosening {
@@ -70,6 +71,7 @@ final class Loosening {
         l.emergency();
         l.library();
         l.incidents();
+        l.scope();
         return List.copyOf(l.refusals);
     }
 
@@ -129,6 +131,17 @@ final class Loosening {
                         "gates.notApplicable." + gate + " '" + rationale + "'", gate + " always needs its report");
             }
         });
+    }
+
+    // ------------------------------------------------------------------------------------ scope
+
+    private void scope() {
+        List<String> b = base.scope().codeownersCover();
+        List<String> t = team.scope().codeownersCover();
+        if (!t.containsAll(b)) {
+            refuse("scope.codeownersCover", b.toString(), t.toString(), "CODEOWNERS keeps covering every path the baseline names; "
+                    + "more may be added");
+        }
     }
 
     // ------------------------------------------------------------------------------------ approvals

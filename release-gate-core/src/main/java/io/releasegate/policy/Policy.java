@@ -23,7 +23,8 @@ import java.util.Comparator;
  * and is not part of that identity.
  */
 public record Policy(int version, List<Environment> environments, Gates gates, Approvals approvals, Windows windows,
-                     Emergency emergency, Exceptions exceptions, Library library, Incidents incidents, Source source) {
+                     Emergency emergency, Exceptions exceptions, Library library, Incidents incidents, Scope scope,
+                     Source source) {
 
     public Policy {
         environments = List.copyOf(environments);
@@ -115,6 +116,19 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
     }
 
     public record Exceptions(String directory) {
+    }
+
+    /**
+     * The release-scope gates: the production-impacting paths CODEOWNERS must cover (gitignore-style patterns; the
+     * default {@code **} is every path) and the secrets allowlist file (a path in the repository).
+     */
+    public record Scope(List<String> codeownersCover, String secretsAllowlist) {
+        /** The library's defaults: every path covered, the allowlist at {@code .release/secrets-allowlist.yaml}. */
+        public static final Scope DEFAULT = new Scope(List.of("**"), ".release/secrets-allowlist.yaml");
+
+        public Scope {
+            codeownersCover = List.copyOf(codeownersCover);
+        }
     }
 
     /**
@@ -210,6 +224,12 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
         em.put("reviewWithinDays", emergency.reviewWithinDays());
         root.putObject("exceptions").put("directory", exceptions.directory());
         root.putObject("library").put("allowUnpinned", library.allowUnpinned());
+        // only when not the defaults, so that the policies written before these keys existed keep their digests
+        if (!scope.equals(Scope.DEFAULT)) {
+            ObjectNode sc = root.putObject("scope");
+            strings(sc.putArray("codeownersCover"), scope.codeownersCover());
+            sc.put("secretsAllowlist", scope.secretsAllowlist());
+        }
         if (!incidents.responseTime().isEmpty()) {
             ObjectNode rt = root.putObject("incidents").putObject("responseTime");
             incidents.responseTime().forEach((severity, d) -> rt.put(severity, d.toString()));

@@ -51,7 +51,8 @@ public final class PolicyLoader {
     static final int MAX_CODE_POINTS = 1 << 20;
 
     /** The gates a policy may name. */
-    static final Set<String> GATES = Set.of("lint", "unit", "integration", "sast", "dependency", "license", "sbom", "dast");
+    static final Set<String> GATES = Set.of("lint", "unit", "integration", "sast", "dependency", "license", "sbom", "dast",
+            "files", "secrets");
 
     /** A YAML value with where it came from. */
     private record Value(Object value, String file, int line) {
@@ -250,7 +251,7 @@ public final class PolicyLoader {
 
     private static Policy bind(Value root, Policy.Source source) {
         Map<String, Value> top = object(root, "policy", Set.of("version", "environments", "gates", "approvals", "windows",
-                "emergency", "exceptions", "library", "incidents"));
+                "emergency", "exceptions", "library", "incidents", "scope"));
         int version = integer(require(top, "version", root, "policy"), "version");
         if (version != 1) {
             throw error(top.get("version"), "version", "unknown policy version " + version + "; this release-gate reads version 1");
@@ -421,10 +422,30 @@ public final class PolicyLoader {
                 }
             }
         }
+        Policy.Scope scope = Policy.Scope.DEFAULT;
+        Value sv = top.get("scope");
+        if (sv != null) {
+            Map<String, Value> sm = object(sv, "scope", Set.of("codeownersCover", "secretsAllowlist"));
+            List<String> cover = sm.containsKey("codeownersCover") ? strings(sm.get("codeownersCover"), "scope.codeownersCover")
+                    : scope.codeownersCover();
+            for (String c : cover) {
+                if (c.isBlank() || c.startsWith("!")) {
+                    throw error(sm.get("codeownersCover"), "scope.codeownersCover", "'" + c + "' is not a path pattern "
+                            + "(gitignore-style, e.g. src/** or /deploy/; negations are not allowed)");
+                }
+            }
+            String allowlist = sm.containsKey("secretsAllowlist") ? text(sm.get("secretsAllowlist"), "scope.secretsAllowlist").trim()
+                    : scope.secretsAllowlist();
+            if (allowlist.isEmpty() || allowlist.startsWith("/") || allowlist.contains("..")) {
+                throw error(sm.get("secretsAllowlist"), "scope.secretsAllowlist", "'" + allowlist
+                        + "' is not a path inside the repository");
+            }
+            scope = new Policy.Scope(cover, allowlist);
+        }
         return new Policy(version, envs, gates, new Policy.Approvals(high, count, roles, members),
                 new Policy.Windows(tz, weekly, blackouts, freezes),
                 new Policy.Emergency(emRequires, integer(require(em, "reviewWithinDays", ev, "emergency"), "emergency.reviewWithinDays")),
-                new Policy.Exceptions(exDir), new Policy.Library(allowUnpinned), new Policy.Incidents(responseTime), source);
+                new Policy.Exceptions(exDir), new Policy.Library(allowUnpinned), new Policy.Incidents(responseTime), scope, source);
     }
 
     /** A duration as {@code 30m}, {@code 4h}, {@code 3d}, or ISO 8601 ({@code PT4H}); positive. */

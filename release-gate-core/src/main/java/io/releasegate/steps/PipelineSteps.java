@@ -292,6 +292,11 @@ public final class PipelineSteps {
                     .sbom(files(workspace, args.sbom())).junit(files(workspace, args.junit()))
                     .exceptions(io.releasegate.gates.PolicyException.loadAll(workspace.resolve(policy.exceptions().directory())))
                     .context(name, args.branch(), args.environment()).actor(env.actor());
+            // the release-scope gates run where the policy requires them, on the checkout (the built commit's scope)
+            if (policy.gates().required().contains(io.releasegate.scope.ScopeFindings.FILES)
+                    || policy.gates().required().contains(io.releasegate.scope.ScopeFindings.SECRETS)) {
+                g.scope(workspace);
+            }
             args.notApplicable().forEach(g::notApplicable);
             io.releasegate.gates.EvaluateGates.Decision d = g.call();
             if (!d.pass()) {

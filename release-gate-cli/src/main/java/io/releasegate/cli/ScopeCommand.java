@@ -1,0 +1,133 @@
+package io.releasegate.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.releasegate.commits.History;
+import io.releasegate.gates.PolicyException;
+import io.releasegate.json.Json;
+import io.releasegate.policy.CommittedFiles;
+import io.releasegate.policy.Policy;
+import io.releasegate.policy.PolicyLoader;
+import io.releasegate.scope.ReleaseRange;
+import io.releasegate.scope.RequiredFiles;
+import io.releasegate.scope.SecretScan;
+import io.releasegate.scope.SecretsAllowlist;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** scope files | secrets: the release-scope checks the gate makes, run on their own. */
+@Command(name = "scope", header = "Release-scope checks: required repository files, secrets committed since the last release.",
+        description = "Release-scope checks, also made by 'gate --scope' (gates files and secrets). See docs/scope.md.",
+        subcommands = {ScopeCommand.FilesCommand.class, ScopeCommand.SecretsCommand.class})
+final class ScopeCommand extends GroupCommand {
+
+    /** What both checks take: the range and the policy. */
+    abstract static class ScopeBase extends RepoCommand {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "RANGE", description = {"FROM..TO, or TO alone: from the last release",
+                "tag reachable from TO (default HEAD: the release scope, as changelog and next-version compute it)."})
+        String range;
+
+        @Option(names = "--policy", paramLabel = "FILE", description = "Team policy. Default: <repo>/.release/policy.yaml when present.")
+        Path policyFile;
+
+        Policy policy() {
+            Path team = policyFile != null ? policyFile : repo.resolve(PolicyLoader.TEAM_POLICY);
+            return PolicyLoader.load(policyFile != null || Files.exists(team) ? Optional.of(team) : Optional.empty());
+        }
+    }
+
+    @Command(name = "files", description = {"CODEOWNERS, SECURITY.md and RELEASE.md present and not empty at the last commit of the",
+            "range, CODEOWNERS covering every path of the policy's scope.codeownersCover; CHANGELOG.md and docs/audit/ are",
+            "warnings. Exit 1 when a required file is missing, empty or does not cover a path."})
+    static final class FilesCommand extends ScopeBase {
+        @Override
+        int run(History history, CliOutput out) {
+            ReleaseRange r = ReleaseRange.resolve(history, Optional.ofNullable(range));
+            RequiredFiles.Result result = new RequiredFiles(history.repository()).commit(r.to())
+                    .cover(policy().scope().codeownersCover()).call();
+            if (out.json()) {
+                ObjectNode doc = Json.object().put("ok", result.ok()).put("commit", result.commit()).put("files", result.files());
+                doc.set("problems", Json.tree(result.problems()));
+                out.document(doc);
+            } else {
+                for (RequiredFiles.Problem p : result.problems()) {
+                    out.out().println((p.warning() ? "warning " : "FAIL    ") + p.id() + ": " + p.message());
+                }
+                out.out().println((result.ok() ? "ok" : "fail") + ": required files at " + r.to().substring(0, 12) + " ("
+                        + result.files() + " files), " + result.problems().stream().filter(p -> !p.warning()).count()
+                        + " problem(s), " + result.problems().stream().filter(RequiredFiles.Problem::warning).count() + " warning(s)");
+                out.out().flush();
+            }
+            return result.ok() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "secrets", description = {"Scan the added lines of every commit of the range (not only the tip) for credentials.",
+            "A finding names commit, path, line, rule, a fingerprint and a masked prefix, never the secret. An entry of the",
+            "allowlist (scope.secretsAllowlist, as TO has it) silences a finding only with a valid exception for it.",
+            "Exit 1 when a secret is not allowlisted or a file was too large to scan."})
+    static final class SecretsCommand extends ScopeBase {
+        @Option(names = "--allowlist", paramLabel = "FILE", description = "Allowlist file. Default: the policy's scope.secretsAllowlist as TO has it.")
+        Path allowlistFile;
+
+        @Option(names = "--exceptions", paramLabel = "DIR", description = "Exceptions that approve allowlist entries. Default: <repo>/<exceptions.directory>.")
+        Path exceptionsDir;
+
+        @Option(names = "--branch", defaultValue = "main", paramLabel = "NAME", description = "Branch, for exception scopes.")
+        String branch;
+
+        @Option(names = "--environment", defaultValue = "production", paramLabel = "ENV", description = "Environment, for exception scopes.")
+        String environment;
+
+        @Override
+        int run(History history, CliOutput out) throws Exception {
+            Policy policy = policy();
+            ReleaseRange r = ReleaseRange.resolve(history, Optional.ofNullable(range));
+            SecretsAllowlist allowlist;
+            if (allowlistFile != null) {
+                if (!Files.isRegularFile(allowlistFile)) {
+                    throw new io.releasegate.error.InputException("allowlist file not found: " + allowlistFile);
+                }
+                allowlist = SecretsAllowlist.parse(allowlistFile.toString(), Files.readString(allowlistFile));
+            } else {
+                String path = policy.scope().secretsAllowlist();
+                allowlist = CommittedFiles.read(repo, r.to(), path).map(t -> SecretsAllowlist.parse(path, t)).orElse(SecretsAllowlist.none());
+            }
+            var exceptions = PolicyException.loadAll(exceptionsDir != null ? exceptionsDir : repo.resolve(policy.exceptions().directory()));
+            SecretScan.Result result = new SecretScan(history.repository()).range(r).allowlist(allowlist, exceptions)
+                    .context(repo.toAbsolutePath().normalize().getFileName() == null ? "" : repo.toAbsolutePath().normalize().getFileName().toString(),
+                            branch, environment, LocalDate.now(ZoneOffset.UTC)).call();
+            if (out.json()) {
+                ObjectNode doc = Json.object().put("ok", result.ok()).put("range", result.range()).put("commits", result.commits())
+                        .put("binaries", result.binaries());
+                ArrayNode fs = doc.putArray("findings");
+                for (SecretScan.SecretFinding f : result.findings()) {
+                    ObjectNode n = fs.addObject().put("id", f.id()).put("rule", f.rule()).put("commit", f.commit()).put("path", f.path())
+                            .put("line", f.line()).put("fingerprint", f.fingerprint()).put("masked", f.masked()).put("encoded", f.encoded());
+                    f.allowlisted().ifPresent(a -> n.put("allowlisted", a));
+                    f.notAllowlisted().forEach(w -> n.withArray("notAllowlisted").add(w));
+                }
+                doc.set("unscanned", Json.tree(result.unscanned()));
+                out.document(doc);
+            } else {
+                for (SecretScan.SecretFinding f : result.findings()) {
+                    out.out().println((f.allowlisted().isPresent() ? "allowed " : "SECRET  ") + f.location() + " " + f.title()
+                            + f.allowlisted().map(a -> " - " + a).orElse(""));
+                    f.notAllowlisted().forEach(w -> out.out().println("        not allowlisted: " + w));
+                }
+                result.unscanned().forEach(u -> out.out().println("UNSCANNED " + u.commit().substring(0, 12) + ":" + u.path() + ": " + u.why()));
+                out.out().println((result.ok() ? "ok" : "fail") + ": " + result.commits() + " commit(s) of " + result.range() + ", "
+                        + result.open().size() + " secret(s), " + (result.findings().size() - result.open().size()) + " allowlisted, "
+                        + result.unscanned().size() + " unscanned, " + result.binaries() + " binary file(s) skipped");
+                out.out().flush();
+            }
+            return result.ok() ? 0 : 1;
+        }
+    }
+}

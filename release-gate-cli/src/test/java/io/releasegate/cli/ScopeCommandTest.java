@@ -1,0 +1,117 @@
+package io.releasegate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.releasegate.json.Json;
+import io.releasegate.testing.TestRepo;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** release-gate scope files|secrets: exit codes, --json, and no secret in any output. */
+class ScopeCommandTest {
+
+    record Run(int exit, String out, String err) {
+        JsonNode json() throws Exception {
+            return Json.mapper().readTree(out);
+        }
+    }
+
+    @TempDir
+    Path tmp;
+    TestRepo repo;
+    String token;
+
+    Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    void write(String path, String text) throws Exception {
+        Path f = repo.dir().resolve(path);
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, text);
+    }
+
+    void commit(String message) {
+        repo.git("add", "-A");
+        repo.git("-c", "user.name=Dev", "-c", "user.email=dev@example.com", "commit", "-q", "-m", message);
+    }
+
+    @BeforeEach
+    void init() throws Exception {
+        SecureRandom rnd = new SecureRandom();
+        StringBuilder b = new StringBuilder("xoxb-");
+        for (int i = 0; i < 12; i++) {
+            b.append(rnd.nextInt(10));
+        }
+        b.append('-');
+        String alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        for (int i = 0; i < 24; i++) {
+            b.append(alnum.charAt(rnd.nextInt(alnum.length())));
+        }
+        token = b.toString();
+        repo = TestRepo.init(tmp.resolve("repo"));
+        write("CODEOWNERS", "* @org/maintainers\n");
+        write("SECURITY.md", "# Security\n");
+        write("RELEASE.md", "# Releasing\n");
+        commit("chore: start");
+        repo.tag("v1.0.0");
+        write("config/slack.yaml", "bot: " + token + "\n");
+        commit("feat: slack");
+        write("config/slack.yaml", "bot: ${SLACK_TOKEN}\n");
+        commit("fix: token from the environment");
+    }
+
+    @Test
+    void secretsFindsTheRemovedTokenAndNoOutputContainsIt() throws Exception {
+        Run text = run("scope", "secrets", "--repo", repo.dir().toString());
+        assertThat(text.exit()).isEqualTo(1);
+        assertThat(text.out()).contains("SECRET", "config/slack.yaml:1", "slack-token", "1 secret(s)");
+        Run json = run("scope", "secrets", "--repo", repo.dir().toString(), "--json");
+        assertThat(json.exit()).isEqualTo(1);
+        JsonNode f = json.json().get("findings").get(0);
+        assertThat(f.get("rule").asText()).isEqualTo("slack-token");
+        assertThat(f.get("line").asInt()).isEqualTo(1);
+        assertThat(json.json().get("commits").asInt()).isEqualTo(2);
+        for (Run r : new Run[] {text, json}) {
+            assertThat(r.out() + r.err()).doesNotContain(token).doesNotContain(token.substring(5, 17))
+                    .doesNotContain(token.substring(token.length() - 12));
+        }
+        // a range without the commit that added it
+        Run later = run("scope", "secrets", "HEAD~1..HEAD", "--repo", repo.dir().toString());
+        assertThat(later.exit()).isZero();
+    }
+
+    @Test
+    void badInputIsExitTwoAndAnAllowlistWithoutReasonIsRefusedAsInput() throws Exception {
+        assertThat(run("scope", "secrets", "v9.9.9..HEAD", "--repo", repo.dir().toString()).exit()).isEqualTo(2);
+        Path allow = Files.writeString(tmp.resolve("allow.yaml"), "entries:\n  - path: config/slack.yaml\n    fingerprint: 0123456789abcdef\n"
+                + "    exception: EX-1\n");
+        Run r = run("scope", "secrets", "--repo", repo.dir().toString(), "--allowlist", allow.toString(), "--json");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out() + r.err()).contains("missing reason");
+    }
+
+    @Test
+    void filesReportsMissingFilesAndWarnings() throws Exception {
+        Run ok = run("scope", "files", "--repo", repo.dir().toString());
+        assertThat(ok.exit()).isZero();
+        assertThat(ok.out()).contains("warning files.missing:CHANGELOG.md", "warning files.missing:docs/audit/");
+        Files.delete(repo.dir().resolve("RELEASE.md"));
+        commit("chore: drop RELEASE.md");
+        Run bad = run("scope", "files", "--repo", repo.dir().toString(), "--json");
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.json().get("ok").asBoolean()).isFalse();
+        assertThat(bad.out()).contains("files.missing:RELEASE.md");
+        assertThat(run("scope", "--help").out()).contains("files", "secrets");
+    }
+}
