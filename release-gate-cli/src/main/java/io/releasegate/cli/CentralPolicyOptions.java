@@ -1,6 +1,10 @@
 package io.releasegate.cli;
 
 import io.releasegate.policy.CentralPolicy;
+import io.releasegate.policy.Policy;
+import io.releasegate.policy.PolicyLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -18,5 +22,14 @@ final class CentralPolicyOptions {
 
     Optional<CentralPolicy> central() {
         return CentralPolicy.of(Optional.ofNullable(file), Optional.ofNullable(pin));
+    }
+
+    /**
+     * The effective policy: the team's ({@code teamFile} when given, else {@code repo}'s .release/policy.yaml when it
+     * exists) over this central policy, over the library default; a team file given but missing is an input error.
+     */
+    Policy policy(Path repo, Path teamFile) {
+        Path team = teamFile != null ? teamFile : repo.resolve(PolicyLoader.TEAM_POLICY);
+        return PolicyLoader.load(central(), teamFile != null || Files.exists(team) ? Optional.of(team) : Optional.empty());
     }
 }

@@ -292,8 +292,7 @@ final class GovernanceCommands {
 
         @Override
         int run(CliOutput out) {
-            Path team = file != null ? file : Path.of(PolicyLoader.TEAM_POLICY);
-            Policy p = PolicyLoader.load(centralPolicy.central(), file != null || Files.exists(team) ? Optional.of(team) : Optional.empty());
+            Policy p = centralPolicy.policy(Path.of("."), file);
             // the effective policy is a JSON document either way, with its digest (what events name it by)
             ObjectNode doc = Json.object().put("digest", p.digest().toString());
             doc.setAll((ObjectNode) Json.tree(p));

@@ -50,8 +50,7 @@ final class HaltCommand extends JsonCommand {
 
     @Override
     int run(CliOutput output) {
-        Path team = repo.resolve(PolicyLoader.TEAM_POLICY);
-        Policy policy = PolicyLoader.load(centralPolicy.central(), Files.exists(team) ? Optional.of(team) : Optional.empty());
+        Policy policy = centralPolicy.policy(repo, null);
         try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
             java.time.Clock clock = java.time.Clock.systemUTC();
             Optional<Event> recorded = Optional.empty();

@@ -77,8 +77,7 @@ final class ReportCommand extends JsonCommand {
             throw new InputException("--hotfix-days must be 0 or more, not " + hotfixDays);
         }
         Path policyRepo = repos.isEmpty() ? Path.of(".") : repos.get(0);
-        Path team = policyRepo.resolve(PolicyLoader.TEAM_POLICY);
-        Policy policy = PolicyLoader.load(centralPolicy.central(), Files.exists(team) ? Optional.of(team) : Optional.empty());
+        Policy policy = centralPolicy.policy(policyRepo, null);
         List<Policy.Environment> envs = policy.environments();
         List<History> histories = new ArrayList<>();
         try {

@@ -18,6 +18,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -36,9 +37,12 @@ final class ScopeCommand extends GroupCommand {
         @Option(names = "--policy", paramLabel = "FILE", description = "Team policy. Default: <repo>/.release/policy.yaml when present.")
         Path policyFile;
 
+        @Mixin
+        CentralPolicyOptions centralPolicy;
+
+        /** The team's policy over the admin's central one: a team may add covered paths, never drop the admin's. */
         Policy policy() {
-            Path team = policyFile != null ? policyFile : repo.resolve(PolicyLoader.TEAM_POLICY);
-            return PolicyLoader.load(policyFile != null || Files.exists(team) ? Optional.of(team) : Optional.empty());
+            return centralPolicy.policy(repo, policyFile);
         }
     }
 

@@ -114,4 +114,25 @@ class ScopeCommandTest {
         assertThat(bad.out()).contains("files.missing:RELEASE.md");
         assertThat(run("scope", "--help").out()).contains("files", "secrets");
     }
+
+    @Test
+    void theAdminsCentralPolicyIsTheBaselineOfTheCoverage() throws Exception {
+        write("CODEOWNERS", "src/ @org/dev\n");
+        write("src/App.java", "class App {}\n");
+        commit("chore: owners of src only");
+        // the library default covers every path: README.md, SECURITY.md … have no owner
+        Run strict = run("scope", "files", "--repo", repo.dir().toString());
+        assertThat(strict.exit()).as(strict.out() + strict.err()).isEqualTo(1);
+        assertThat(strict.out()).contains("files.uncovered:**");
+        // the admin's central policy names the production-impacting paths: src/ only, which CODEOWNERS covers
+        Path central = Files.writeString(tmp.resolve("central.yaml"), "scope:\n  codeownersCover: [\"src/**\"]\n");
+        String pin = io.releasegate.digest.Digester.of(Files.readAllBytes(central)).toString();
+        Run admin = run("scope", "files", "--repo", repo.dir().toString(), "--central-policy", central.toString(),
+                "--central-policy-digest", pin);
+        assertThat(admin.exit()).as(admin.out() + admin.err()).isZero();
+        // and a central policy whose pin does not match is refused, not ignored
+        Run unpinned = run("scope", "files", "--repo", repo.dir().toString(), "--central-policy", central.toString(),
+                "--central-policy-digest", "sha256:" + "0".repeat(64));
+        assertThat(unpinned.exit()).isNotZero();
+    }
 }
