@@ -257,12 +257,14 @@ final class GateCommands {
         Path policyFile;
 
         @Mixin
+        CentralPolicyOptions centralPolicy;
+
+        @Mixin
         CommonOptions common;
 
         @Override
         int run(CliOutput out) {
-            Path team = policyFile != null ? policyFile : repo.resolve(PolicyLoader.TEAM_POLICY);
-            Policy policy = PolicyLoader.load(policyFile != null || Files.exists(team) ? Optional.of(team) : Optional.empty());
+            Policy policy = centralPolicy.policy(repo, policyFile);
             RoleDirectory roles = RoleDirectory.resolve(policy, repo);
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
                 if (review != null) {
