@@ -78,7 +78,6 @@ final class ReportCommand extends JsonCommand {
         }
         Path policyRepo = repos.isEmpty() ? Path.of(".") : repos.get(0);
         Policy policy = centralPolicy.policy(policyRepo, null);
-        List<Policy.Environment> envs = policy.environments();
         List<History> histories = new ArrayList<>();
         try {
             for (Path r : repos) {
@@ -87,8 +86,7 @@ final class ReportCommand extends JsonCommand {
             ObjectNode doc;
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
                 doc = new DeliveryReports(ctx.ledger()).months(first, last)
-                        .environments(envs.get(envs.size() - 1).name(),
-                                envs.size() > 1 ? Optional.of(envs.get(envs.size() - 2).name()) : Optional.empty())
+                        .environments(policy)
                         .hotfixDays(hotfixDays).commits(CommitTimes.of(histories)).call();
             }
             String wrote = "";

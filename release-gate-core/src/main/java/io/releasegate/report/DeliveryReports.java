@@ -56,6 +56,13 @@ public final class DeliveryReports {
         return this;
     }
 
+    /** The environments of {@code policy}: its last is production, the one before it (if any) pre-production. */
+    public DeliveryReports environments(io.releasegate.policy.Policy policy) {
+        List<io.releasegate.policy.Policy.Environment> envs = policy.environments();
+        return environments(envs.get(envs.size() - 1).name(),
+                envs.size() > 1 ? Optional.of(envs.get(envs.size() - 2).name()) : Optional.empty());
+    }
+
     public DeliveryReports hotfixDays(int days) {
         this.hotfixDays = days;
         return this;

@@ -514,7 +514,6 @@ public final class PipelineSteps {
      */
     public static ReportResult report(ReportArgs args, StepEnvironment env) {
         io.releasegate.policy.Policy policy = policy(env);
-        List<io.releasegate.policy.Policy.Environment> envs = policy.environments();
         List<String> repos = args.repos().isEmpty() && java.nio.file.Files.exists(env.workspace().resolve(".git"))
                 ? List.of(".") : args.repos();
         List<io.releasegate.commits.History> histories = new ArrayList<>();
@@ -524,8 +523,7 @@ public final class PipelineSteps {
             }
             com.fasterxml.jackson.databind.node.ObjectNode doc = new io.releasegate.report.DeliveryReports(ctx.ledger())
                     .months(args.from(), args.to())
-                    .environments(envs.get(envs.size() - 1).name(),
-                            envs.size() > 1 ? Optional.of(envs.get(envs.size() - 2).name()) : Optional.empty())
+                    .environments(policy)
                     .hotfixDays(args.hotfixDays()).commits(io.releasegate.report.CommitTimes.of(histories)).call();
             io.releasegate.report.DeliveryReports.Written w = io.releasegate.report.DeliveryReports.write(
                     env.workspace().resolve(args.out()), doc);
