@@ -77,6 +77,7 @@ public final class EvaluateGates {
     private final Map<String, Boolean> passed = new LinkedHashMap<>();
     private List<PolicyException> exceptions = List.of();
     private Optional<Path> scopeRepo = Optional.empty();
+    private Optional<io.releasegate.store.ArtifactStore> store = Optional.empty();
     private String repo = "";
     private String branch = "main";
     private String environment = "production";
@@ -135,12 +136,21 @@ public final class EvaluateGates {
     }
 
     /**
-     * Decide the release-scope gates too ({@code files} and {@code secrets}, docs/scope.md) on the repository at
+     * Decide the release-scope gates too ({@code files}, {@code secrets}, and {@code deps} given a {@link #store}; docs/scope.md) on the repository at
      * {@code repo}: the scope is the last release tag reachable from the commit the release was built from (its built
      * event's) to that commit, never a range of the caller's choosing; the secrets allowlist is read as that commit has it.
      */
     public EvaluateGates scope(Path repo) {
         this.scopeRepo = Optional.of(repo);
+        return this;
+    }
+
+    /**
+     * The store the release's evidence is in: with {@link #scope}, gate {@code deps} compares the SBOMs recorded for this
+     * release and the scope's previous one, read back from it (docs/scope.md).
+     */
+    public EvaluateGates store(io.releasegate.store.ArtifactStore value) {
+        this.store = Optional.of(value);
         return this;
     }
 
@@ -188,6 +198,7 @@ public final class EvaluateGates {
                 licenseFinding(e.getKey(), e.getValue()).ifPresent(lic::add);
             }
         }
+        Optional<io.releasegate.scope.DependencyChanges.Result> deps = Optional.empty();
         if (scopeRepo.isPresent()) {
             String commit = built.text("commit").orElseThrow(() -> new RefusedException(new Refusal("gates.scope-commit",
                     subject + " was built without a recorded commit, so its release scope is unknown",
@@ -205,6 +216,11 @@ public final class EvaluateGates {
                 byGate.put(io.releasegate.scope.ScopeFindings.SECRETS, new ArrayList<>(io.releasegate.scope.ScopeFindings.secrets(
                         new io.releasegate.scope.SecretScan(h.repository()).range(range).allowlist(allowlist, exceptions)
                                 .context(repo, branch, environment, today).call())));
+                if (store.isPresent()) {
+                    deps = Optional.of(new io.releasegate.scope.DependencyChanges(ledger, store.get(), policy).compare(name, version,
+                            digest, history, range, new io.releasegate.scope.LockfileChanges(h.repository()).of(range)));
+                    byGate.put(io.releasegate.scope.ScopeFindings.DEPS, new ArrayList<>(deps.get().findings()));
+                }
             }
         }
         int tests = 0;
@@ -249,6 +265,10 @@ public final class EvaluateGates {
         String summary = (pass ? "pass" : "fail") + ": " + all.size() + " finding(s), " + blocking + " blocking, " + waived
                 + " waived; gates " + checks.stream().map(c -> c.gate() + "=" + c.result()).toList();
 
+        if (deps.isPresent()) {
+            ledger.append(Event.draft(io.releasegate.scope.DependencyChanges.EVENT, subject, Optional.of(digest), actor,
+                    clock.instant(), policy.stamp(deps.get().payload())));
+        }
         for (Check c : checks) {
             ObjectNode p = policy.stamp(Json.object().put("name", c.gate()).put("result", c.result()).put("summary", c.summary()));
             c.rationale().ifPresent(r -> p.put("rationale", r));
@@ -339,22 +359,7 @@ public final class EvaluateGates {
     }
 
     private Optional<Finding> licenseFinding(String component, String expression) {
-        List<String> ids = List.of(expression.split("\\s+(?:AND|OR|WITH)\\s+|[()]"));
-        for (String raw : ids) {
-            String id = raw.trim();
-            if (id.isEmpty()) {
-                continue;
-            }
-            if (policy.gates().deniedLicenses().contains(id)) {
-                return Optional.of(new Finding("license:" + id + ":" + component, "license", Severity.HIGH,
-                        component + " is licensed " + expression + ", and " + id + " is denied", Optional.of(component), Optional.empty()));
-            }
-            if (!policy.gates().allowedLicenses().isEmpty() && !policy.gates().allowedLicenses().contains(id)) {
-                return Optional.of(new Finding("license:" + id + ":" + component, "license", Severity.HIGH,
-                        component + " is licensed " + expression + ", and " + id + " is not on the allowed list",
-                        Optional.of(component), Optional.empty()));
-            }
-        }
-        return Optional.empty();
+        return policy.gates().licenseProblem(expression).map(p -> new Finding("license:" + p.id() + ":" + component, "license",
+                Severity.HIGH, component + " is " + p.why(), Optional.of(component), Optional.empty()));
     }
 }

@@ -31,6 +31,7 @@ public enum EventType {
     ROLLBACK_PLAN("rollback-plan", Asserter.CI),
     /** One pipeline run's outcome (branch, result, duration), for the CI pass rate of the delivery report. */
     PIPELINE_FINISHED("pipeline-finished", Asserter.CI),
+    DEPENDENCIES_COMPARED("dependencies-compared", Asserter.CI),
     APPROVED("approved", Asserter.PERSON),
     DECISION("decision", Asserter.PERSON),
     EMERGENCY_APPROVED("emergency-approved", Asserter.PERSON),

@@ -128,6 +128,35 @@ public final class ReleaseNotes {
         return out.toString().replaceAll("\n{3,}", "\n\n").strip() + "\n";
     }
 
+    /** The dependency changes gate deps recorded: against which release, each change, and the lockfiles changed. */
+    static String dependencies(ReleaseRecord.DependencyChanges d) {
+        List<String> lines = new ArrayList<>();
+        d.baseline().ifPresent(b -> lines.add("Compared with " + b + " (`" + d.baselineDigest().orElse("?") + "`)."));
+        d.notes().forEach(lines::add);
+        if (!lines.isEmpty()) {
+            lines.add("");
+        }
+        for (ReleaseRecord.DependencyChange c : d.changes()) {
+            String versions = switch (c.kind()) {
+                case "added" -> c.to().orElse("");
+                case "removed" -> c.from().orElse("");
+                case "relicensed" -> c.to().orElse("");
+                default -> c.from().orElse("") + " → " + c.to().orElse("");
+            };
+            lines.add("- " + c.kind() + " " + c.name() + " " + versions + c.license().map(l -> " (" + l + ")").orElse(""));
+        }
+        d.newLicenses().forEach(l -> lines.add("- new license " + l));
+        if (d.changes().isEmpty() && d.newLicenses().isEmpty() && d.baseline().isPresent()) {
+            lines.add("- no component changed");
+        }
+        if (!d.lockfiles().isEmpty()) {
+            lines.add("");
+            lines.add("Lockfiles and dependency manifests changed: " + String.join(", ", d.lockfiles().stream()
+                    .map(l -> "`" + l.path() + "` (" + l.change() + ", " + l.commits().size() + " commit(s))").toList()) + ".");
+        }
+        return String.join("\n", lines).strip();
+    }
+
     private static String remedy(String field) {
         return switch (field) {
             case "summary" -> "give a summary (release-notes --summary TEXT)";
@@ -163,6 +192,7 @@ public final class ReleaseNotes {
         record.sboms().forEach(s -> evidence.add("- SBOM (" + s.format() + "): `" + s.digest() + "`" + s.reference().map(r -> " " + r).orElse("")));
         record.provenance().forEach(p -> evidence.add("- Provenance (" + p.predicateType() + "): `" + p.digest() + "`"));
         f.put("evidence", String.join("\n", evidence));
+        f.put("dependencies", record.dependencyChanges().map(ReleaseNotes::dependencies).orElse(""));
         f.put("approvals", String.join("\n", record.approvals().stream().map(a -> "- " + a.approver() + " (" + a.role() + "), "
                 + a.time() + ": " + a.rationale()).toList()));
         f.put("promotions", String.join("\n", record.promotions().stream().map(p -> "- " + p.environment() + ": `" + p.digest()

@@ -69,10 +69,34 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
             neverNotApplicable = List.copyOf(neverNotApplicable);
         }
 
+        /**
+         * What is wrong with a license expression under the license rule: its first id that is denied, or not on the
+         * allowed list when the policy has one ({@code NOASSERTION} is not on any); empty when the expression is fine.
+         */
+        public Optional<LicenseProblem> licenseProblem(String expression) {
+            for (String raw : expression.split("\\s+(?:AND|OR|WITH)\\s+|[()]")) {
+                String id = raw.trim();
+                if (id.isEmpty()) {
+                    continue;
+                }
+                if (deniedLicenses.contains(id)) {
+                    return Optional.of(new LicenseProblem(id, "licensed " + expression + ", and " + id + " is denied"));
+                }
+                if (!allowedLicenses.isEmpty() && !allowedLicenses.contains(id)) {
+                    return Optional.of(new LicenseProblem(id, "licensed " + expression + ", and " + id + " is not on the allowed list"));
+                }
+            }
+            return Optional.empty();
+        }
+
         /** The rationale with which the policy declares {@code gate} not applicable; empty when it does not. */
         public Optional<String> notApplicable(String gate) {
             return Optional.ofNullable(notApplicable.get(gate));
         }
+    }
+
+    /** A license id the license rule refuses, and why. */
+    public record LicenseProblem(String id, String why) {
     }
 
     public record Approvals(boolean highAssurance, int count, List<String> roles, Map<String, RoleMembers> members) {

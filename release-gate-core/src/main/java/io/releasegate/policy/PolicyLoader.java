@@ -52,7 +52,7 @@ public final class PolicyLoader {
 
     /** The gates a policy may name. */
     static final Set<String> GATES = Set.of("lint", "unit", "integration", "sast", "dependency", "license", "sbom", "dast",
-            "files", "secrets");
+            "files", "secrets", "deps");
 
     /** A YAML value with where it came from. */
     private record Value(Object value, String file, int line) {

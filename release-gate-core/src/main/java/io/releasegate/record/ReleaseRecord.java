@@ -13,7 +13,8 @@ public record ReleaseRecord(String schema, String name, String version, Artifact
                             Source source, Fact built, List<Sbom> sboms, List<Provenance> provenance,
                             List<Signature> signatures, List<Check> checks, List<Approval> approvals,
                             List<Promotion> promotions, Rollback rollback, List<String> knownIssues,
-                            Optional<Window> productionWindow, LedgerRef ledger) {
+                            Optional<Window> productionWindow, LedgerRef ledger,
+                            Optional<DependencyChanges> dependencyChanges) {
 
     public static final String SCHEMA = "https://releasegate.io/schemas/release-record/v1";
     public static final String SCHEMA_RESOURCE = "/io/releasegate/schemas/release-record-v1.schema.json";
@@ -83,6 +84,33 @@ public record ReleaseRecord(String schema, String name, String version, Artifact
     }
 
     public record Window(Instant start, Instant end, Optional<Boolean> emergency) {
+    }
+
+    /**
+     * What the release changed in its dependencies, as gate {@code deps} compared them (the last
+     * {@code dependencies-compared} event): against which earlier release, every component change, the licenses new to
+     * the service, and the lockfiles the scope changed with the commits that did.
+     */
+    public record DependencyChanges(Optional<String> baseline, Optional<String> baselineDigest, List<DependencyChange> changes,
+                                    List<String> newLicenses, List<ChangedLockfile> lockfiles, List<String> notes, String event) {
+        public DependencyChanges {
+            changes = List.copyOf(changes);
+            newLicenses = List.copyOf(newLicenses);
+            lockfiles = List.copyOf(lockfiles);
+            notes = List.copyOf(notes);
+        }
+    }
+
+    /** {@code kind}: added, removed, upgraded, downgraded or relicensed. */
+    public record DependencyChange(String kind, String name, String key, Optional<String> from, Optional<String> to,
+                                   Optional<String> license) {
+    }
+
+    /** A lockfile or dependency manifest the scope changed, with the short ids of the commits that touched it. */
+    public record ChangedLockfile(String path, String change, List<String> commits) {
+        public ChangedLockfile {
+            commits = List.copyOf(commits);
+        }
     }
 
     public record LedgerRef(String location, Optional<String> head, List<String> events) {

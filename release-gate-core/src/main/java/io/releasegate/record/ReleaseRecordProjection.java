@@ -66,6 +66,7 @@ public final class ReleaseRecordProjection {
         Optional<ReleaseRecord.Window> window = Optional.empty();
         Optional<KnownGood> plannedKnownGood = Optional.empty();
         Optional<String> plan = Optional.empty();
+        Optional<ReleaseRecord.DependencyChanges> dependencies = Optional.empty();
         List<String> ids = new ArrayList<>();
 
         for (Event e : mine) {
@@ -98,6 +99,7 @@ public final class ReleaseRecordProjection {
                         text(p, "rationale").orElse(""), eventDigest, text(p, "environment"), e.time(), e.id()));
                 case PROMOTED -> promotions.add(new Promotion(text(p, "environment").orElse("unknown"), eventDigest,
                         e.actor(), e.time(), p.path("rollback").asBoolean(false), text(p, "incident"), e.id()));
+                case DEPENDENCIES_COMPARED -> dependencies = Optional.of(dependencies(p, e.id()));
                 case KNOWN_ISSUE -> text(p, "text").ifPresent(knownIssues::add);
                 case PRODUCTION_WINDOW -> window = Optional.of(new ReleaseRecord.Window(
                         Instant.parse(p.path("start").asText()), Instant.parse(p.path("end").asText()),
@@ -122,7 +124,31 @@ public final class ReleaseRecordProjection {
         ReleaseRecord.LedgerRef ledger = new ReleaseRecord.LedgerRef(ledgerLocation, head, ids);
         return Optional.of(new ReleaseRecord(ReleaseRecord.SCHEMA, name, version, artifact, subjects, source,
                 new ReleaseRecord.Fact(b.actor(), b.time(), b.id()), sboms, provenance, signatures, checks, approvals,
-                promotions, new ReleaseRecord.Rollback(knownGood, plan), knownIssues, window, ledger));
+                promotions, new ReleaseRecord.Rollback(knownGood, plan), knownIssues, window, ledger, dependencies));
+    }
+
+    /** The {@code dependencies-compared} payload as the record shows it. */
+    private static ReleaseRecord.DependencyChanges dependencies(ObjectNode p, String event) {
+        List<ReleaseRecord.DependencyChange> changes = new ArrayList<>();
+        JsonNode sbom = p.path("sbom");
+        for (String kind : List.of("added", "removed", "upgraded", "downgraded", "relicensed")) {
+            for (JsonNode c : sbom.path(kind)) {
+                changes.add(new ReleaseRecord.DependencyChange(kind, c.path("name").asText(), c.path("key").asText(),
+                        text(c, "from"), text(c, "to"), text(c, "license").or(() -> text(c, "fromLicense"))));
+            }
+        }
+        List<String> licenses = new ArrayList<>();
+        sbom.path("newLicenses").forEach(l -> licenses.add(l.asText()));
+        List<ReleaseRecord.ChangedLockfile> lockfiles = new ArrayList<>();
+        for (JsonNode l : p.path("lockfiles")) {
+            List<String> commits = new ArrayList<>();
+            l.path("commits").forEach(c -> commits.add(c.path("commit").asText()));
+            lockfiles.add(new ReleaseRecord.ChangedLockfile(l.path("path").asText(), l.path("change").asText(), commits));
+        }
+        List<String> notes = new ArrayList<>();
+        p.path("notes").forEach(n -> notes.add(n.asText()));
+        return new ReleaseRecord.DependencyChanges(text(p.path("baseline"), "version"), text(p.path("baseline"), "digest"),
+                changes, licenses, lockfiles, notes, event);
     }
 
     /** The most recent other version of {@code name} promoted to production: the rollback target. */

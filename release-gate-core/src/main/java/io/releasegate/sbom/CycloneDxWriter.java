@@ -108,6 +108,9 @@ public final class CycloneDxWriter {
             for (String l : p.licenses()) {
                 License license = new License();
                 String id = Licenses.spdxId(l);
+                if (id == null && !l.trim().contains(" ") && SpdxWriter.listedExpression(l.trim())) {
+                    id = l.trim(); // already an SPDX id (npm's "license": "ISC"): an id, so that the license rule sees it
+                }
                 if (id != null) {
                     license.setId(id);
                 } else {

@@ -4,13 +4,21 @@ import io.releasegate.gates.Finding;
 import java.util.List;
 import java.util.Optional;
 
-/** The gate findings of the release-scope checks: gate {@code files} and gate {@code secrets}. */
+/** The gate findings of the release-scope checks: gates {@code files}, {@code secrets} and {@code deps}. */
 public final class ScopeFindings {
 
     public static final String FILES = "files";
     public static final String SECRETS = "secrets";
+    public static final String DEPS = DependencyChanges.GATE;
+    /** The gates decided on the release scope: the gate step decides them all when the policy requires one. */
+    public static final List<String> GATES = List.of(FILES, SECRETS, DEPS);
 
     private ScopeFindings() {
+    }
+
+    /** Whether the policy requires any release-scope gate (then the gate step decides the scope gates). */
+    public static boolean required(io.releasegate.policy.Policy policy) {
+        return GATES.stream().anyMatch(policy.gates().required()::contains);
     }
 
     public static List<Finding> files(RequiredFiles.Result r) {

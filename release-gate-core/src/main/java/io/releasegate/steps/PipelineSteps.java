@@ -293,9 +293,8 @@ public final class PipelineSteps {
                     .exceptions(io.releasegate.gates.PolicyException.loadAll(workspace.resolve(policy.exceptions().directory())))
                     .context(name, args.branch(), args.environment()).actor(env.actor());
             // the release-scope gates run where the policy requires them, on the checkout (the built commit's scope)
-            if (policy.gates().required().contains(io.releasegate.scope.ScopeFindings.FILES)
-                    || policy.gates().required().contains(io.releasegate.scope.ScopeFindings.SECRETS)) {
-                g.scope(workspace);
+            if (io.releasegate.scope.ScopeFindings.required(policy)) {
+                g.scope(workspace).store(ctx.store());
             }
             args.notApplicable().forEach(g::notApplicable);
             io.releasegate.gates.EvaluateGates.Decision d = g.call();
