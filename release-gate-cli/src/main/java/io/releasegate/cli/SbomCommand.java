@@ -26,13 +26,15 @@ import picocli.CommandLine.Spec;
         "SBOM in CycloneDX 1.6 and/or SPDX 2.3 JSON, validated against each format's schema, deterministic (SOURCE_DATE_EPOCH sets the timestamp).",
         "NAME@VERSION: the published release's archives (nested ones included), bound to the artifact digest; each document is stored as an OCI artifact referring to the release and recorded in the ledger.",
         "FILE...: the SBOM of a local file (or of several files together, named by --name), written with --out; nothing is stored or recorded.",
-        "See docs/sbom.md."})
+        "sbom diff A B: compare two SBOM files (see 'sbom diff --help').",
+        "See docs/sbom.md."}, subcommands = SbomDiffCommand.class)
 final class SbomCommand implements Callable<Integer>, Main.JsonAware {
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "NAME@VERSION|FILE", description = "A published release, or local files to catalog.")
+    // 0..*: with 1..* picocli would ask for a target before running the 'diff' subcommand; call() requires one
+    @Parameters(arity = "0..*", paramLabel = "NAME@VERSION|FILE", description = "A published release, or local files to catalog.")
     List<String> targets;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "both",
@@ -75,6 +77,10 @@ final class SbomCommand implements Callable<Integer>, Main.JsonAware {
     @Override
     public Integer call() throws Exception {
         output = new CliOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json);
+        if (targets == null || targets.isEmpty()) {
+            throw new InputException("Missing required parameter: 'NAME@VERSION|FILE' (a published release, or local files; "
+                    + "or 'sbom diff A B')");
+        }
         List<SbomFormat> formats = SbomFormat.parse(format);
         Optional<Instant> epoch = Optional.ofNullable(System.getenv("SOURCE_DATE_EPOCH")).map(s -> {
             try {

@@ -23,9 +23,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** scope files | secrets: the release-scope checks the gate makes, run on their own. */
-@Command(name = "scope", header = "Release-scope checks: required repository files, secrets committed since the last release.",
-        description = "Release-scope checks, also made by 'gate --scope' (gates files and secrets). See docs/scope.md.",
-        subcommands = {ScopeCommand.FilesCommand.class, ScopeCommand.SecretsCommand.class})
+@Command(name = "scope", header = "Release-scope checks: required files, secrets and dependency changes since the last release.",
+        description = "Release-scope checks, also made by 'gate --scope' (gates files, secrets and deps). See docs/scope.md.",
+        subcommands = {ScopeCommand.FilesCommand.class, ScopeCommand.SecretsCommand.class, ScopeCommand.DepsCommand.class})
 final class ScopeCommand extends GroupCommand {
 
     /** What both checks take: the range and the policy. */
@@ -132,6 +132,71 @@ final class ScopeCommand extends GroupCommand {
                 out.out().flush();
             }
             return result.ok() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "deps", description = {"The dependency changes of the release scope: every lockfile and dependency manifest the range",
+            "changed (Cargo.lock, package-lock.json, go.sum, pom.xml, poetry.lock, uv.lock, requirements*.txt, ...) with the",
+            "commits that did; with --release N@V, also its recorded SBOM against the previous release's, read back from the",
+            "store (gate deps' comparison; nothing is recorded). Exit 1 when a change blocks under the policy (a downgrade, a",
+            "denied license, an SBOM whose stored bytes changed)."})
+    static final class DepsCommand extends ScopeBase {
+        @Option(names = "--release", paramLabel = "NAME@VERSION", description = {"Compare this release's SBOM with the previous",
+                "release's; without RANGE, the scope is that of the commit it was built from."})
+        String release;
+
+        @Mixin
+        CommonOptions common;
+
+        @Override
+        int run(History history, CliOutput out) {
+            Policy policy = policy();
+            if (release == null) {
+                ReleaseRange r = ReleaseRange.resolve(history, Optional.ofNullable(range));
+                var lockfiles = new io.releasegate.scope.LockfileChanges(history.repository()).of(r);
+                return print(out, r, new io.releasegate.scope.DependencyChanges.Result("", Optional.empty(), Optional.empty(),
+                        Optional.empty(), lockfiles, java.util.List.of(), java.util.List.of("no --release: lockfiles only")), policy);
+            }
+            String[] nv = InspectCommand.parse(release);
+            try (io.releasegate.context.ReleaseContext ctx = io.releasegate.context.ReleaseContext.open(common.options())) {
+                var events = ctx.ledger().events(nv[0] + "@" + nv[1]);
+                io.releasegate.ledger.Event built = events.stream().filter(io.releasegate.ledger.EventType.BUILT::is).findFirst()
+                        .orElseThrow(() -> new io.releasegate.error.InputException("the ledger has no 'built' event for " + release));
+                String commit = built.text("commit").orElseThrow(() -> new io.releasegate.error.InputException(release
+                        + " was built without a recorded commit: give RANGE"));
+                ReleaseRange r = ReleaseRange.resolve(history, Optional.ofNullable(range).or(() -> Optional.of(commit)));
+                var lockfiles = new io.releasegate.scope.LockfileChanges(history.repository()).of(r);
+                var result = new io.releasegate.scope.DependencyChanges(ctx.ledger(), ctx.store(), policy).compare(nv[0], nv[1],
+                        built.digest().orElseThrow(), events, r, lockfiles);
+                return print(out, r, result, policy);
+            }
+        }
+
+        private static int print(CliOutput out, ReleaseRange r, io.releasegate.scope.DependencyChanges.Result result, Policy policy) {
+            io.releasegate.gates.Finding.Severity threshold = io.releasegate.gates.Finding.Severity.parse(policy.gates().blockAt());
+            var blocking = result.findings().stream().filter(f -> f.severity().compareTo(threshold) >= 0).toList();
+            if (out.json()) {
+                ObjectNode doc = result.payload().put("ok", blocking.isEmpty()).put("range", r.describe());
+                ArrayNode fs = doc.putArray("findings");
+                result.findings().forEach(f -> fs.addObject().put("id", f.id())
+                        .put("severity", f.severity().name().toLowerCase(java.util.Locale.ROOT)).put("blocking", blocking.contains(f))
+                        .put("title", f.title()));
+                out.document(doc);
+            } else {
+                result.notes().forEach(n -> out.out().println("note: " + n));
+                result.baseline().ifPresent(b -> out.out().println("compared with " + b.version() + " (" + b.digest() + ")"));
+                result.diff().ifPresent(d -> d.markdown().forEach(out.out()::println));
+                for (var l : result.lockfiles()) {
+                    out.out().println("lockfile " + l.change() + " " + l.path() + ": " + String.join(", ", l.commits().stream()
+                            .map(c -> c.commit() + " " + c.author() + " \"" + c.subject() + "\"").toList()));
+                }
+                result.findings().forEach(f -> out.out().println((blocking.contains(f) ? "BLOCK  " : "review ") + f.id() + ": " + f.title()));
+                out.out().println((blocking.isEmpty() ? "ok" : "fail") + ": " + r.describe() + ", " + result.lockfiles().size()
+                        + " lockfile(s) changed, " + result.diff().map(d -> d.changes().size() + " component change(s)").orElse("no SBOM comparison")
+                        + ", " + blocking.size() + " blocking");
+                out.out().flush();
+            }
+            return blocking.isEmpty() ? 0 : 1;
         }
     }
 }

@@ -122,13 +122,13 @@ public final class DependencyChanges {
         if (now.isPresent() && before.isPresent()) {
             SbomDiff d = SbomDiff.of(before.get(), now.get());
             diff = Optional.of(d);
-            findings.addAll(findings(d));
+            findings.addAll(findings(d, policy));
         }
         return new Result(subject, Optional.of(sbomDigest), baseline, diff, lockfiles, findings, notes);
     }
 
     /** The findings of a diff under the policy: review the new, block downgrades and denied licenses. */
-    public List<Finding> findings(SbomDiff d) {
+    public static List<Finding> findings(SbomDiff d, Policy policy) {
         List<Finding> out = new ArrayList<>();
         for (SbomDiff.Change c : d.changes()) {
             String at = c.key() + "@" + c.toVersion().or(c::fromVersion).orElse("");
