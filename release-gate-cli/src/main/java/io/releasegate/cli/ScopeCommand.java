@@ -98,7 +98,8 @@ final class ScopeCommand extends GroupCommand {
                 if (!Files.isRegularFile(allowlistFile)) {
                     throw new io.releasegate.error.InputException("allowlist file not found: " + allowlistFile);
                 }
-                allowlist = SecretsAllowlist.parse(allowlistFile.toString(), Files.readString(allowlistFile));
+                allowlist = SecretsAllowlist.parse(allowlistFile.toString(), CommittedFiles.utf8(Files.readAllBytes(allowlistFile),
+                        allowlistFile.toString()));
             } else {
                 String path = policy.scope().secretsAllowlist();
                 allowlist = CommittedFiles.read(repo, r.to(), path).map(t -> SecretsAllowlist.parse(path, t)).orElse(SecretsAllowlist.none());

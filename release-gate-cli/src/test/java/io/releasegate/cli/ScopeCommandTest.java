@@ -99,6 +99,34 @@ class ScopeCommandTest {
         Run r = run("scope", "secrets", "--repo", repo.dir().toString(), "--allowlist", allow.toString(), "--json");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out() + r.err()).contains("missing reason");
+
+        // an allowlist that is not UTF-8, given or committed, is bad input naming it, never read with replacement characters
+        Path latin1 = Files.write(tmp.resolve("latin1.yaml"), "entries:\n  - path: caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        Run given = run("scope", "secrets", "--repo", repo.dir().toString(), "--allowlist", latin1.toString());
+        assertThat(given.exit()).isEqualTo(2);
+        assertThat(given.err()).contains(latin1 + " is not valid UTF-8 (byte offset 22)");
+        Files.createDirectories(repo.dir().resolve(".release"));
+        Files.copy(latin1, repo.dir().resolve(".release/secrets-allowlist.yaml"));
+        commit("chore: allowlist");
+        Run committed = run("scope", "secrets", "--repo", repo.dir().toString());
+        assertThat(committed.exit()).isEqualTo(2);
+        assertThat(committed.err()).contains(".release/secrets-allowlist.yaml at commit ").contains("is not valid UTF-8");
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsStillScannedAndAFiftyMegabyteFileFailsClosed() throws Exception {
+        byte[] latin1 = ("caf\u00e9 = 1\nslack: " + token + "\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Files.write(repo.dir().resolve("latin1.properties"), latin1);
+        try (var f = new java.io.RandomAccessFile(repo.dir().resolve("big.log").toFile(), "rw")) {
+            f.setLength(50L << 20);
+        }
+        commit("chore: a latin-1 file and a large log");
+        Run r = run("scope", "secrets", "--repo", repo.dir().toString(), "--json");
+        assertThat(r.exit()).isEqualTo(1);
+        JsonNode j = r.json();
+        assertThat(j.path("findings").findValuesAsText("path")).contains("latin1.properties");
+        assertThat(j.path("unscanned").findValuesAsText("path")).contains("big.log");
+        assertThat(r.out()).doesNotContain(token);
     }
 
     @Test

@@ -2,6 +2,9 @@ package io.releasegate.policy;
 
 import io.releasegate.error.InputException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -24,6 +27,27 @@ public final class CommittedFiles {
     static final int MAX_BYTES = 1 << 20;
 
     private CommittedFiles() {
+    }
+
+    /**
+     * {@code bytes} as UTF-8, strictly: a file a decision reads is never decoded with replacement characters, so an
+     * invalid byte (or a NUL, a binary file) is an input error naming the file and where.
+     */
+    public static String utf8(byte[] bytes, String what) {
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            int nul = text.indexOf('\0');
+            if (nul >= 0) {
+                throw new InputException(what + " is not text: it has a NUL character at offset " + nul);
+            }
+            return text;
+        } catch (CharacterCodingException e) {
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            StandardCharsets.UTF_8.newDecoder().decode(in, java.nio.CharBuffer.allocate(bytes.length + 1), true);
+            int at = in.position();
+            throw new InputException(what + " is not valid UTF-8 (byte offset " + at + ")", e);
+        }
     }
 
     /** The text of {@code path} at {@code commit} in the repository at {@code repo}; empty when the commit has no such file. */
@@ -52,7 +76,7 @@ public final class CommittedFiles {
                 if (loader.getSize() > MAX_BYTES) {
                     throw new InputException(path + " at commit " + commit + " is larger than " + MAX_BYTES + " bytes");
                 }
-                return Optional.of(new String(loader.getBytes(), StandardCharsets.UTF_8));
+                return Optional.of(utf8(loader.getBytes(), path + " at commit " + commit));
             }
         } catch (IOException e) {
             throw new InputException("cannot read " + path + " at commit " + commit + " in " + repo + ": " + e.getMessage(), e);
