@@ -322,6 +322,9 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
             step("verify-production", (verified.ok() ? "verified" : "NOT verified: " + verified.problems()) + "; smoke check "
                     + (verified.checks().get(0).ok() ? "passed" : "failed"));
 
+            // the next release cycle: one finding of each release-scope gate caught, then resolved
+            new io.releasegate.demo.ScopeWalkthrough(project, policy, Instant.parse("2026-11-09T09:00:00Z"), this::step).run();
+
             ReleaseRecord record = ReleaseRecordProjection.project(SampleProject.NAME, version, ctx.ledger().events(),
                     ctx.ledger().location(), ctx.ledger().head())
                     .orElseThrow(() -> new InputException("the ledger has no record of the demo build"));

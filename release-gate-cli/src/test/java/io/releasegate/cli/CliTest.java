@@ -241,7 +241,19 @@ class CliTest {
                         "sign + verifySignatures", "sign --certificate", "verify --certificate-identity (wrong identity)",
                         "verify --certificate-identity", "generateSbom", "generateSbom spdx", "provenance", "gates", "promoteDigest staging",
                         "approveProduction",
-                        "approveProduction", "approveProduction", "promoteDigest production", "verify-production");
+                        "approveProduction", "approveProduction", "promoteDigest production", "verify-production",
+                        "scope files", "scope files", "scope secrets", "scope secrets", "scope deps", "scope deps");
+        // the next release cycle: each release-scope gate catches one finding, which is then resolved
+        for (String gate : List.of("scope files", "scope secrets", "scope deps")) {
+            assertThat(results(doc, gate)).hasSize(2);
+            assertThat(results(doc, gate).get(0)).as(gate).startsWith("caught: ");
+            assertThat(results(doc, gate).get(1)).as(gate).startsWith("resolved: ");
+        }
+        assertThat(results(doc, "scope files").get(0)).contains("files.missing:CODEOWNERS");
+        assertThat(results(doc, "scope secrets").get(0)).contains("config/gateway.env:2 github-token ghp_***");
+        assertThat(r.out()).doesNotContainPattern("ghp_[A-Za-z0-9]{36}");
+        assertThat(results(doc, "scope deps").get(0)).contains("deps.downgrade:pkg:npm/lodash@4.17.20",
+                "deps.license:GPL-3.0-only:pkg:npm/readline-plus@2.0.0");
         assertThat(results(doc, "promoteDigest staging").get(0)).contains("promote.evidence-signatures");
         assertThat(results(doc, "approveProduction").get(0)).contains("approval.author");
         assertThat(results(doc, "verify-tag").get(0)).contains("signature verified");
@@ -309,8 +321,9 @@ class CliTest {
             new ProcessBuilder("gpgconf", "--homedir", home.toString(), "--kill", "all").start().waitFor();
             new ProcessBuilder("rm", "-rf", home.toString()).start().waitFor();
         }
-        String head = Git.run(dir, "rev-parse", "HEAD").trim();
-        assertThat(record.path("source").path("commit").asText()).isEqualTo(head);
+        // the release's commit is the one its tag names (the scope walkthrough commits after it)
+        String tagged = Git.run(dir, "rev-parse", "v0.1.0^{commit}").trim();
+        assertThat(record.path("source").path("commit").asText()).isEqualTo(tagged);
         assertThat(Git.run(dir, "log", "--format=%s")).contains("feat(api): authorise card payments");
         assertThat(Git.run(dir, "--git-dir", ".release-gate/ledger.git", "log", "--format=%s")).contains("built payments@0.1.0").contains("tagged payments@0.1.0");
         // a non-empty directory is refused
