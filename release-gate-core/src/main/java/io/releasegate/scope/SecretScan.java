@@ -142,18 +142,21 @@ public final class SecretScan {
         return this;
     }
 
+    /** Ranges of at least this many commits are scanned on every core, in contiguous chunks of commits. */
+    static final int PARALLEL_FROM = 64;
+
+    /** What one commit adds: its candidate secrets in order, the files too large to scan, and how many were binary. */
+    private record Scanned(String commit, List<Hit> hits, List<Unscanned> unscanned, int binaries) {
+    }
+
+    /** A candidate secret before the range-wide de-duplication and the allowlist. */
+    private record Hit(String path, int line, SecretRules.Rule rule, String fingerprint, String masked, boolean encoded) {
+    }
+
     public Result call() {
         Objects.requireNonNull(range, "range");
-        List<SecretFinding> out = new ArrayList<>();
-        List<Unscanned> unscanned = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        int commits = 0;
-        int[] binaries = {0};
-        try (RevWalk walk = new RevWalk(repo); ObjectReader reader = repo.newObjectReader();
-             DiffFormatter df = new DiffFormatter(DisabledOutputStream.INSTANCE)) {
-            df.setRepository(repo);
-            df.setDetectRenames(false);
-            DiffAlgorithm diff = DiffAlgorithm.getAlgorithm(DiffAlgorithm.SupportedAlgorithm.HISTOGRAM);
+        List<ObjectId> commits = new ArrayList<>();
+        try (RevWalk walk = new RevWalk(repo)) {
             walk.sort(RevSort.TOPO, true);
             walk.sort(RevSort.REVERSE, true);
             walk.markStart(walk.parseCommit(ObjectId.fromString(range.to())));
@@ -161,7 +164,46 @@ public final class SecretScan {
                 walk.markUninteresting(walk.parseCommit(ObjectId.fromString(range.from().get())));
             }
             for (RevCommit c : walk) {
-                commits++;
+                commits.add(c.copy());
+            }
+        } catch (IOException e) {
+            throw new InputException("cannot read the history " + range.describe() + ": " + e.getMessage(), e);
+        }
+        // the diffs are independent: scanned in chunks on every core, then taken in commit order, oldest first
+        int workers = commits.size() < PARALLEL_FROM ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
+        int chunks = workers == 1 ? 1 : Math.min(commits.size(), workers * 8);
+        List<List<Scanned>> parts = workers == 1 ? List.of(scan(commits))
+                : java.util.stream.IntStream.range(0, chunks).parallel()
+                        .mapToObj(i -> scan(commits.subList(i * commits.size() / chunks, (i + 1) * commits.size() / chunks))).toList();
+        List<SecretFinding> out = new ArrayList<>();
+        List<Unscanned> unscanned = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        int binaries = 0;
+        for (List<Scanned> part : parts) {
+            for (Scanned c : part) {
+                for (Hit h : c.hits()) {
+                    record(c.commit(), h, seen, out);
+                }
+                unscanned.addAll(c.unscanned());
+                binaries += c.binaries();
+            }
+        }
+        return new Result(range.describe(), commits.size(), out, unscanned, binaries);
+    }
+
+    /** The candidates of each of {@code ids}, in order; its own reader, so that chunks run at the same time. */
+    private List<Scanned> scan(List<ObjectId> ids) {
+        List<Scanned> out = new ArrayList<>(ids.size());
+        try (RevWalk walk = new RevWalk(repo); ObjectReader reader = repo.newObjectReader();
+             DiffFormatter df = new DiffFormatter(DisabledOutputStream.INSTANCE)) {
+            df.setRepository(repo);
+            df.setDetectRenames(false);
+            DiffAlgorithm diff = DiffAlgorithm.getAlgorithm(DiffAlgorithm.SupportedAlgorithm.HISTOGRAM);
+            for (ObjectId id : ids) {
+                RevCommit c = walk.parseCommit(id);
+                List<Hit> hits = new ArrayList<>();
+                List<Unscanned> unscanned = new ArrayList<>();
+                int binaries = 0;
                 AbstractTreeIterator parent = c.getParentCount() == 0 ? new EmptyTreeIterator()
                         : new CanonicalTreeParser(null, reader, walk.parseCommit(c.getParent(0)).getTree());
                 CanonicalTreeParser tree = new CanonicalTreeParser(null, reader, c.getTree());
@@ -179,7 +221,7 @@ public final class SecretScan {
                     }
                     byte[] nb = nl.getCachedBytes();
                     if (RawText.isBinary(nb)) {
-                        binaries[0]++;
+                        binaries++;
                         continue;
                     }
                     RawText b = new RawText(nb);
@@ -195,24 +237,25 @@ public final class SecretScan {
                     }
                     for (Edit edit : diff.diff(RawTextComparator.DEFAULT, a, b)) {
                         if (edit.getEndB() > edit.getBeginB()) {
-                            scanAdded(c.name(), path, b, edit.getBeginB(), edit.getEndB(), seen, out);
+                            scanAdded(path, b, edit.getBeginB(), edit.getEndB(), hits);
                         }
                     }
                 }
+                out.add(new Scanned(c.name(), hits, unscanned, binaries));
             }
         } catch (IOException e) {
             throw new InputException("cannot read the history " + range.describe() + ": " + e.getMessage(), e);
         }
-        return new Result(range.describe(), commits, out, unscanned, binaries[0]);
+        return out;
     }
 
     /** Lines [begin, end) of {@code text}, all added by one commit. */
-    private void scanAdded(String commit, String path, RawText text, int begin, int end, Set<String> seen, List<SecretFinding> out) {
+    private static void scanAdded(String path, RawText text, int begin, int end, List<Hit> out) {
         for (int i = begin; i < end; i++) {
             String line = text.getString(i);
             for (int from = 0; from < Math.max(1, line.length()); from += MAX_LINE_CHARS - 256) {
                 String piece = line.length() <= MAX_LINE_CHARS ? line : line.substring(from, Math.min(line.length(), from + MAX_LINE_CHARS));
-                scanLine(commit, path, i + 1, piece, text, i, end, false, seen, out);
+                scanLine(path, i + 1, piece, text, i, end, false, out);
                 if (line.length() <= MAX_LINE_CHARS) {
                     break;
                 }
@@ -220,8 +263,8 @@ public final class SecretScan {
         }
     }
 
-    private void scanLine(String commit, String path, int lineNo, String line, RawText text, int index, int end, boolean encoded,
-                          Set<String> seen, List<SecretFinding> out) {
+    private static void scanLine(String path, int lineNo, String line, RawText text, int index, int end, boolean encoded,
+                                 List<Hit> out) {
         // base64 tokens first: one that decodes to a secret is that secret, not also a random value assigned to a name
         List<String> decodedSecrets = new ArrayList<>();
         if (!encoded && line.length() >= 24) {
@@ -230,7 +273,7 @@ public final class SecretScan {
                 String decoded = decode(b64.group());
                 if (decoded != null) {
                     int before = out.size();
-                    scanLine(commit, path, lineNo, decoded, null, index, end, true, seen, out);
+                    scanLine(path, lineNo, decoded, null, index, end, true, out);
                     if (out.size() > before) {
                         decodedSecrets.add(b64.group());
                     }
@@ -261,17 +304,18 @@ public final class SecretScan {
                     if (body.length() < 16) {
                         continue;
                     }
-                    record(commit, path, lineNo, r, body.toString(), m.group("s"), encoded, seen, out);
+                    out.add(new Hit(path, lineNo, r, fingerprint(body.toString()), m.group("s"), encoded));
                 } else if (!r.id().equals(SecretRules.PRIVATE_KEY)) {
-                    record(commit, path, lineNo, r, secret, mask(secret), encoded, seen, out);
+                    out.add(new Hit(path, lineNo, r, fingerprint(secret), mask(secret), encoded));
                 }
             }
         }
     }
 
-    private void record(String commit, String path, int line, SecretRules.Rule r, String secret, String masked, boolean encoded,
-                        Set<String> seen, List<SecretFinding> out) {
-        String fp = fingerprint(secret);
+    private void record(String commit, Hit h, Set<String> seen, List<SecretFinding> out) {
+        String path = h.path();
+        String fp = h.fingerprint();
+        SecretRules.Rule r = h.rule();
         if (!seen.add(path + "\0" + fp)) {
             return;
         }
@@ -296,7 +340,8 @@ public final class SecretScan {
                 break;
             }
         }
-        out.add(new SecretFinding(commit, path, line, r.id(), fp, masked, encoded, allowed, allowed.isPresent() ? List.of() : why));
+        out.add(new SecretFinding(commit, path, h.line(), r.id(), fp, h.masked(), h.encoded(), allowed,
+                allowed.isPresent() ? List.of() : why));
     }
 
     /** The first 16 hex digits of the SHA-256 of the secret. */

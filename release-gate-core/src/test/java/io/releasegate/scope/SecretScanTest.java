@@ -231,6 +231,37 @@ class SecretScanTest {
     }
 
     @Test
+    void aLongRangeScannedOnEveryCoreReportsEachSecretOnceAtTheCommitThatFirstAddedIt() throws Exception {
+        String token = githubToken();
+        String first = null;
+        String other = null;
+        int n = SecretScan.PARALLEL_FROM * 2 + 10;
+        for (int i = 0; i < n; i++) {
+            if (i == 3 || i == n - 5) {
+                write("deploy/a.env", "TOKEN=" + token + "\n"); // added early, removed, added again in a later chunk
+            } else if (i == 4) {
+                write("deploy/a.env", "TOKEN=${TOKEN}\n");
+            } else {
+                write("notes/n" + i + ".txt", "note " + i + "\n");
+            }
+            if (i == n / 2) {
+                write("deploy/b.env", "TOKEN=" + token + "\n"); // the same secret at another path is another finding
+            }
+            String c = commit("chore: " + i);
+            if (i == 3) {
+                first = c;
+            }
+            if (i == n / 2) {
+                other = c;
+            }
+        }
+        SecretScan.Result r = scan();
+        assertThat(r.commits()).isEqualTo(n);
+        assertThat(r.findings()).extracting(f -> f.path() + "@" + f.commit()).containsExactly("deploy/a.env@" + first,
+                "deploy/b.env@" + other);
+    }
+
+    @Test
     void aRangeThatDoesNotExistIsBadInput() {
         try (History h = History.open(repo.dir())) {
             assertThatThrownBy(() -> ReleaseRange.resolve(h, Optional.of("v9.9.9..HEAD"))).isInstanceOf(InputException.class)
