@@ -4,11 +4,12 @@ import io.releasegate.gates.Finding;
 import java.util.List;
 import java.util.Optional;
 
-/** The gate findings of the release-scope checks: gate {@code files} and gate {@code secrets}. */
+/** The gate findings of the release-scope checks: gates {@code files}, {@code secrets} and {@code flags}. */
 public final class ScopeFindings {
 
     public static final String FILES = "files";
     public static final String SECRETS = "secrets";
+    public static final String FLAGS = "flags";
 
     private ScopeFindings() {
     }
@@ -27,6 +28,20 @@ public final class ScopeFindings {
         for (SecretScan.Unscanned u : r.unscanned()) {
             out.add(new Finding(u.id(), SECRETS, Finding.Severity.HIGH, u.path() + " in " + u.commit().substring(0, 12)
                     + " was not scanned: " + u.why(), Optional.of(u.commit().substring(0, 12) + ":" + u.path()), Optional.empty()));
+        }
+        return out;
+    }
+
+    /** Every problem of the flags check (each at its own severity) and every file it could not scan (high: fail closed). */
+    public static List<Finding> flags(FlagScan.Result r) {
+        List<Finding> out = new java.util.ArrayList<>();
+        for (FlagScan.Problem p : r.problems()) {
+            out.add(new Finding(p.id(), FLAGS, p.severity(), p.message(), p.location(), Optional.empty()));
+        }
+        for (FlagScan.Unscanned u : r.unscanned()) {
+            out.add(new Finding(u.id(), FLAGS, Finding.Severity.HIGH, u.path() + " in " + u.commit().substring(0, 12)
+                    + " was not scanned for flag references: " + u.why(), Optional.of(u.commit().substring(0, 12) + ":" + u.path()),
+                    Optional.empty()));
         }
         return out;
     }
