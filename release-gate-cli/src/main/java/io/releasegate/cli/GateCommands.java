@@ -65,7 +65,7 @@ final class GateCommands {
         @Option(names = "--passed", paramLabel = "GATE=true|false", description = "Result of a gate run by the pipeline itself, e.g. lint=true.")
         Map<String, Boolean> passed = new java.util.LinkedHashMap<>();
 
-        @Option(names = "--scope", description = {"Decide the release-scope gates too (files, secrets) on --repo: from the last",
+        @Option(names = "--scope", description = {"Decide the release-scope gates too (files, secrets, flags) on --repo: from the last",
                 "release tag to the commit the release was built from (docs/scope.md). Implied when gates.required names one."})
         boolean scope;
 
@@ -89,7 +89,8 @@ final class GateCommands {
                         .exceptions(PolicyException.loadAll(repo.resolve(policy.exceptions().directory())))
                         .context(nv[0], branch, environment).actor(actor);
                 if (scope || policy.gates().required().contains(io.releasegate.scope.ScopeFindings.FILES)
-                        || policy.gates().required().contains(io.releasegate.scope.ScopeFindings.SECRETS)) {
+                        || policy.gates().required().contains(io.releasegate.scope.ScopeFindings.SECRETS)
+                        || policy.gates().required().contains(io.releasegate.scope.ScopeFindings.FLAGS)) {
                     g.scope(repo);
                 }
                 notApplicable.forEach(g::notApplicable);

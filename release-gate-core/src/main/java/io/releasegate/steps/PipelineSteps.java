@@ -294,7 +294,8 @@ public final class PipelineSteps {
                     .context(name, args.branch(), args.environment()).actor(env.actor());
             // the release-scope gates run where the policy requires them, on the checkout (the built commit's scope)
             if (policy.gates().required().contains(io.releasegate.scope.ScopeFindings.FILES)
-                    || policy.gates().required().contains(io.releasegate.scope.ScopeFindings.SECRETS)) {
+                    || policy.gates().required().contains(io.releasegate.scope.ScopeFindings.SECRETS)
+                    || policy.gates().required().contains(io.releasegate.scope.ScopeFindings.FLAGS)) {
                 g.scope(workspace);
             }
             args.notApplicable().forEach(g::notApplicable);
