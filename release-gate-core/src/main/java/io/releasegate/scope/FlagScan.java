@@ -262,6 +262,19 @@ public final class FlagScan {
         }
     }
 
+    /**
+     * The registry's changes in the range only (for the release notes): neither the code nor the tip's registry is
+     * checked, and a version of the registry that cannot be read is listed as such rather than failing.
+     */
+    public List<Change> changes() {
+        Objects.requireNonNull(range, "range");
+        try (RevWalk walk = new RevWalk(repo); ObjectReader reader = repo.newObjectReader()) {
+            return changes(walk, reader);
+        } catch (IOException e) {
+            throw new InputException("cannot read the history " + range.describe() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Every commit of the range, oldest first, whose registry differs from each of its parents'. */
     private List<Change> changes(RevWalk walk, ObjectReader reader) throws IOException {
         walk.reset();
