@@ -262,6 +262,22 @@ public final class FlagScan {
         }
     }
 
+    /** The registry as {@code commit} has it (none when it has none), without checking the code: for the health report. */
+    public FlagRegistry registryAt(String commit) {
+        try (RevWalk walk = new RevWalk(repo); ObjectReader reader = repo.newObjectReader()) {
+            ObjectId id = repo.resolve(commit + "^{commit}");
+            if (id == null) {
+                throw new InputException("unknown revision '" + commit + "'");
+            }
+            RevCommit c = walk.parseCommit(id);
+            String label = registryPath + "@" + c.name().substring(0, 12);
+            return blob(reader, c.getTree(), registryPath, label).map(b -> FlagRegistry.parse(label, bytes(reader, b, label)))
+                    .orElse(FlagRegistry.none(label));
+        } catch (IOException e) {
+            throw new InputException("cannot read " + registryPath + " at " + commit + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * The registry's changes in the range only (for the release notes): neither the code nor the tip's registry is
      * checked, and a version of the registry that cannot be read is listed as such rather than failing.
