@@ -90,6 +90,14 @@ class FlagGateTest {
             assertThat(waived.pass()).as(waived.summary()).isTrue();
             assertThat(waived.findings()).filteredOn(f -> f.finding().gate().equals("flags"))
                     .allSatisfy(f -> assertThat(f.disposition()).isEqualTo(EvaluateGates.Disposition.WAIVED));
+            // the release record has the flags gate's result, and the ledger's gate decision its findings and waivers
+            io.releasegate.record.ReleaseRecord record = io.releasegate.record.ReleaseRecordProjection.project("web", "1.1.0",
+                    ledger.events(), ledger.location(), ledger.head()).orElseThrow();
+            assertThat(record.checks()).filteredOn(c -> c.name().equals("flags")).extracting(io.releasegate.record.ReleaseRecord.Check::result)
+                    .contains("fail", "pass");
+            assertThat(ledger.events("web@1.1.0").stream().filter(e -> e.type().equals(EvaluateGates.GATE_EVALUATED))
+                    .reduce((a, b) -> b).orElseThrow().payload().toString())
+                    .contains("flags.overdue:new-checkout").contains("waived by exception EX-7");
             // an exception approved only by its author waives nothing
             Files.writeString(exc.resolve("EX-7.yaml"), Files.readString(exc.resolve("EX-7.yaml")).replace("approvers: [sec]",
                     "approvers: [dev]"));
