@@ -108,6 +108,28 @@ class FlagGateTest {
     }
 
     @Test
+    void aMalformedRegistryAtTheBuiltCommitIsBadInputAndTheGateRecordsNothing() throws Exception {
+        TestRepo repo = TestRepo.init(tmp.resolve("repo"));
+        write(repo, "README.md", "# web\n");
+        commit(repo, "chore: start");
+        repo.tag("v1.0.0");
+        write(repo, "flags/registry.yaml", "flags:\n  - name: new-checkout\n    state: sideways\n");
+        write(repo, "app.jar", "app");
+        commit(repo, "feat: a registry with mistakes");
+        Ledger ledger = TestLedgers.embedded(tmp.resolve("state"));
+        try (ledger) {
+            BuildResult built = new BuildOnce(OciLayoutStore.open(tmp.resolve("state/store")), ledger).name("web").version("1.1.0")
+                    .workspace(repo.dir()).outputs(List.of("app.jar")).actor("ci").call();
+            int before = ledger.events("web@1.1.0").size();
+            Policy policy = PolicyLoader.load(Optional.of(Files.writeString(tmp.resolve("p.yaml"), REQUIRED)));
+            Throwable thrown = catchThrowable(() -> new EvaluateGates(policy, ledger).release("web", "1.1.0", built.digest())
+                    .scope(repo.dir()).context("web", "main", "production").clock(FlagScanTest.DEC_7).call());
+            assertThat(thrown).isInstanceOf(io.releasegate.error.InputException.class).hasMessageContaining("flags/registry.yaml@");
+            assertThat(ledger.events("web@1.1.0")).hasSize(before);
+        }
+    }
+
+    @Test
     void theGoldenPipelinesGateStepDecidesFlagsWhenTheCommittedPolicyRequiresIt() throws Exception {
         TestRepo repo = TestRepo.init(tmp.resolve("ws"));
         write(repo, ".release/policy.yaml", REQUIRED);
