@@ -79,6 +79,47 @@ class ScopeFlagsCommandTest {
     }
 
     @Test
+    void theReleaseNotesListTheRegistrysChangesSinceTheLastRelease() throws Exception {
+        write("flags/registry.yaml", "flags:\n" + flag("new-checkout", "full", "2099-01-15"));
+        write("app.jar", "app");
+        repo.git("add", "-A");
+        repo.git("-c", "user.name=Bob", "-c", "user.email=bob@example.com", "commit", "-q", "-m", "feat(checkout): at 100%");
+        String state = tmp.resolve("state").toString();
+        Run built = run("build-once", "--state-dir", state, "--workspace", repo.dir().toString(), "--actor", "ci", "--name", "web",
+                "--version", "1.1.0", "app.jar");
+        assertThat(built.exit()).as(built.out() + built.err()).isZero();
+        Path notes = tmp.resolve("notes.md");
+        Run r = run("release-notes", "web@1.1.0", "--state-dir", state, "--repo", repo.dir().toString(), "--summary", "Checkout.",
+                "--risks", "none", "--rollback-plan", "promote 1.0.0", "--out", notes.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        String md = Files.readString(notes);
+        assertThat(md).contains("## Feature flags\n\n- `new-checkout` added (state ramping, owner team-a, removal 2099-01-15): "
+                + "Alice <alice@example.com>, ").contains("- `new-checkout` state ramping -> full: Bob <bob@example.com>, ")
+                .contains("feat(checkout): at 100%");
+    }
+
+    @Test
+    void theDeliveryReportListsTheFlagsPastTheirRemovalDateOfEachRepo() throws Exception {
+        write("flags/registry.yaml", "flags:\n" + flag("new-checkout", "ramping", "2021-01-15") + flag("later", "full", "2099-01-15"));
+        commit("chore: overdue");
+        String state = tmp.resolve("state").toString();
+        write("app.jar", "app");
+        commit("chore: app");
+        assertThat(run("build-once", "--state-dir", state, "--workspace", repo.dir().toString(), "--actor", "ci", "--name", "web",
+                "--version", "1.1.0", "app.jar").exit()).isZero();
+        Run json = run("report", "--state-dir", state, "--repo", repo.dir().toString(), "--json");
+        assertThat(json.exit()).as(json.out() + json.err()).isZero();
+        JsonNode flags = json.json().path("flags");
+        assertThat(flags.path("overdue").asInt()).isEqualTo(1);
+        assertThat(flags.at("/repositories/0/overdue/0/name").asText()).isEqualTo("new-checkout");
+        Run text = run("report", "--state-dir", state, "--repo", repo.dir().toString());
+        assertThat(text.out()).contains("flags past their removal date in repo: 1", "new-checkout (owner team-a, escalation "
+                + "oncall@example.com): due 2021-01-15");
+        // without --repo there is no flags section
+        assertThat(run("report", "--state-dir", state, "--json").json().has("flags")).isFalse();
+    }
+
+    @Test
     void findingsAreExitOneAndTheMediumOneDoesNotBlockAtTheDefaultThreshold() throws Exception {
         write("flags/registry.yaml", "flags:\n" + flag("new-checkout", "ramping", "2021-01-15") + flag("old-search", "removed", null));
         write("src/App.java", "class App { boolean b = ff.isEnabled(\"new-checkout\") && ff.isEnabled(\"ghost\")"

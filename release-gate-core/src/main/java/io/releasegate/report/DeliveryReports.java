@@ -37,7 +37,7 @@ public final class DeliveryReports {
     private int hotfixDays = 7;
     private CommitTimes commits = CommitTimes.none();
     private Clock clock = Clock.systemUTC();
-    private Optional<List<FlagHealth>> flags = Optional.empty();
+    private List<FlagHealth> flags = List.of();
 
     public DeliveryReports(Ledger ledger) {
         this.ledger = Objects.requireNonNull(ledger);
@@ -74,9 +74,9 @@ public final class DeliveryReports {
         return this;
     }
 
-    /** The repositories' feature flags past their removal date: the report's {@code flags} section (left out when not given). */
+    /** The repositories' feature flags past their removal date: the report's {@code flags} section (left out when there are none). */
     public DeliveryReports flags(List<FlagHealth> value) {
-        this.flags = Optional.of(List.copyOf(value));
+        this.flags = List.copyOf(value);
         return this;
     }
 
@@ -100,7 +100,9 @@ public final class DeliveryReports {
             where.put("head", entries.get(entries.size() - 1).event().id());
         }
         where.put("believed", believed.size()).put("notBelieved", entries.size() - believed.size());
-        flags.ifPresent(f -> doc.set("flags", FlagHealth.json(f)));
+        if (!flags.isEmpty()) {
+            doc.set("flags", FlagHealth.json(flags));
+        }
         return doc;
     }
 
