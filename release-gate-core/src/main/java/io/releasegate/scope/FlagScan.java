@@ -177,6 +177,7 @@ public final class FlagScan {
 
             Map<String, List<Reference>> refs = new TreeMap<>();
             List<Reference> all = new ArrayList<>();
+            java.util.Set<Reference> seen = new java.util.HashSet<>();
             List<Unscanned> unscanned = new ArrayList<>();
             int[] counts = {0, 0};
             try (TreeWalk tw = new TreeWalk(reader)) {
@@ -210,8 +211,8 @@ public final class FlagScan {
                                     continue;
                                 }
                                 Reference r = new Reference(m.group(1), path, i + 1);
-                                if (!refs.computeIfAbsent(r.flag(), k -> new ArrayList<>()).contains(r)) {
-                                    refs.get(r.flag()).add(r);
+                                if (seen.add(r)) {
+                                    refs.computeIfAbsent(r.flag(), k -> new ArrayList<>()).add(r);
                                     all.add(r);
                                 }
                             }
