@@ -120,7 +120,7 @@ class ScopeFlagsCommandTest {
     }
 
     @Test
-    void findingsAreExitOneAndTheMediumOneDoesNotBlockAtTheDefaultThreshold() throws Exception {
+    void findingsAreExitOneAndEachBlocksAtTheDefaultThreshold() throws Exception {
         write("flags/registry.yaml", "flags:\n" + flag("new-checkout", "ramping", "2021-01-15") + flag("old-search", "removed", null));
         write("src/App.java", "class App { boolean b = ff.isEnabled(\"new-checkout\") && ff.isEnabled(\"ghost\")"
                 + " && ff.isEnabled(\"old-search\"); }\n");
@@ -133,12 +133,12 @@ class ScopeFlagsCommandTest {
                 "flags.unregistered:ghost", "flags.removed-referenced:old-search");
         assertThat(doc.get("overdue").get(0).get("name").asText()).isEqualTo("new-checkout");
         for (JsonNode f : doc.get("findings")) {
-            assertThat(f.get("blocking").asBoolean()).as(f.toString()).isEqualTo(!f.get("severity").asText().equals("medium"));
+            assertThat(f.get("blocking").asBoolean()).as(f.toString()).isTrue();
         }
         Run text = run("scope", "flags", "--repo", repo.dir().toString());
         assertThat(text.exit()).isEqualTo(1);
         assertThat(text.out()).contains("FAIL    flags.overdue:new-checkout", "FAIL    flags.unregistered:ghost",
-                "warning flags.removed-referenced:old-search", "src/App.java:1");
+                "FAIL    flags.removed-referenced:old-search", "src/App.java:1");
         // the earlier range has none of it
         assertThat(run("scope", "flags", "v1.0.0..HEAD~1", "--repo", repo.dir().toString()).exit()).isZero();
     }

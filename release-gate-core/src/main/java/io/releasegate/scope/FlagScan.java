@@ -35,8 +35,9 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * text file of the tree, whose lines the policy's {@code scope.flagPattern} match to find the flags code refers to.
  * Findings: a flag without an owner ({@code flags.no-owner:NAME}), a flag past its removal date (the last recorded
  * deviation's, when there is one) and not removed ({@code flags.overdue:NAME}), a flag referenced in code and missing from
- * the registry ({@code flags.unregistered:NAME}, up to {@value #LISTED} locations named), all high; a flag whose state is
- * {@code removed} still referenced ({@code flags.removed-referenced:NAME}), medium. Binary files are skipped and counted;
+ * the registry ({@code flags.unregistered:NAME}, up to {@value #LISTED} locations named), a flag whose state is
+ * {@code removed} still referenced ({@code flags.removed-referenced:NAME}), all high (marking an overdue flag removed
+ * while the code still uses it must not turn a blocking finding into a warning). Binary files are skipped and counted;
  * a file larger than {@link #MAX_BLOB_BYTES} is not scanned and is reported ({@code flags.unscanned:PATH}, high: the
  * check fails closed). A registry that is malformed, binary or not UTF-8 is an input error naming it.
  *
@@ -250,7 +251,7 @@ public final class FlagScan {
                             : "a registry (there is no " + registryPath + ")") + ": " + listed,
                             Optional.of(where.get(0).location())));
                 } else if (f.get().state() == FlagRegistry.State.REMOVED) {
-                    problems.add(new Problem("flags.removed-referenced:" + e.getKey(), Finding.Severity.MEDIUM, e.getKey(), "flag '"
+                    problems.add(new Problem("flags.removed-referenced:" + e.getKey(), Finding.Severity.HIGH, e.getKey(), "flag '"
                             + e.getKey() + "' is registered as removed but still referenced: " + listed,
                             Optional.of(where.get(0).location())));
                 }

@@ -149,14 +149,31 @@ class FlagScanTest {
         assertThat(ghost.message()).contains("src/App.java:3", "src/App.java:4", "web/app.js:1");
         assertThat(ghost.location()).contains("src/App.java:3");
         FlagScan.Problem removed = r.problems().stream().filter(p -> p.flag().equals("old-search")).findFirst().orElseThrow();
-        assertThat(removed.severity()).isEqualTo(Finding.Severity.MEDIUM);
-        // medium is below the default threshold: only the unregistered flag blocks
-        assertThat(r.ok(Finding.Severity.CRITICAL)).isTrue();
+        assertThat(removed.severity()).isEqualTo(Finding.Severity.HIGH);
         assertThat(r.ok(Finding.Severity.HIGH)).isFalse();
         // a team pattern finds more
         Policy.Scope more = new Policy.Scope(List.of("**"), ".release/secrets-allowlist.yaml", Policy.Scope.FLAG_REGISTRY,
                 List.of(Policy.Scope.FLAG_PATTERN.get(0), Policy.Scope.FLAG_PATTERN.get(1), "feature_flag\\(\"([a-z-]+)\"\\)"));
         assertThat(ids(scan(Optional.empty(), more))).contains("flags.unregistered:not-matched");
+    }
+
+    @Test
+    void markingAnOverdueFlagRemovedWhileTheCodeStillUsesItStillBlocks() throws Exception {
+        write("flags/registry.yaml", registry(flag("new-checkout", "team-payments", "ramping", "2026-11-30")));
+        write("src/Checkout.java", "if (flags.isEnabled(\"new-checkout\")) { run(); }\n");
+        commit("feat: new checkout");
+        assertThat(ids(scan())).containsExactly("flags.overdue:new-checkout");
+        // the registry says removed, the code did not change: no longer overdue, but just as blocking
+        write("flags/registry.yaml", registry(flag("new-checkout", "team-payments", "removed", null)));
+        commit("chore: call the flag removed");
+        FlagScan.Result r = scan();
+        assertThat(ids(r)).containsExactly("flags.removed-referenced:new-checkout");
+        assertThat(r.problems().get(0).severity()).isEqualTo(Finding.Severity.HIGH);
+        assertThat(r.ok(Finding.Severity.HIGH)).isFalse();
+        // removing the code too clears it
+        write("src/Checkout.java", "run();\n");
+        commit("refactor: the new checkout is the checkout");
+        assertThat(scan().problems()).isEmpty();
     }
 
     @Test
