@@ -24,7 +24,7 @@ final class Commands {
             new Entry("next-version", "The next release version from the last reachable vX.Y.Z tag and the Conventional Commits since."),
             new Entry("changelog", "A Keep a Changelog section for the commits between two refs."),
             new Entry("commits", "Commit message checks."),
-            new Entry("scope", "Release-scope checks: required files, secrets and dependency changes since the last release."),
+            new Entry("scope", "Release-scope checks: required files, secrets, dependency changes and feature flags since the last release."),
             new Entry("branch", "Branch model checks."),
             new Entry("tag", "Create the signed, annotated release tag vX.Y.Z on the commit recorded as built."),
             new Entry("release-notes", "Write docs/releases/vX.Y.Z.md from the policy's template and the release record."),

@@ -65,8 +65,8 @@ final class GateCommands {
         @Option(names = "--passed", paramLabel = "GATE=true|false", description = "Result of a gate run by the pipeline itself, e.g. lint=true.")
         Map<String, Boolean> passed = new java.util.LinkedHashMap<>();
 
-        @Option(names = "--scope", description = {"Decide the release-scope gates too (files, secrets, deps) on --repo: from the",
-                "last release tag to the commit the release was built from (docs/scope.md). Implied when gates.required names one."})
+        @Option(names = "--scope", description = {"Decide the release-scope gates too (files, secrets, deps, flags) on --repo: from",
+                "the last release tag to the commit the release was built from (docs/scope.md). Implied when gates.required names one."})
         boolean scope;
 
         @Option(names = "--branch", defaultValue = "main", paramLabel = "NAME", description = "Branch, for exception scopes.")

@@ -8,6 +8,8 @@ import io.releasegate.json.Json;
 import io.releasegate.notes.ReleaseNotes;
 import io.releasegate.record.ReleaseRecord;
 import io.releasegate.record.ReleaseRecordProjection;
+import io.releasegate.scope.FlagScan;
+import io.releasegate.scope.ReleaseRange;
 import io.releasegate.version.SemVer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,8 +21,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "release-notes", header = "Write docs/releases/vX.Y.Z.md from the policy's template and the release record.", description = {"Write docs/releases/vX.Y.Z.md from the policy's template, filled from the",
-        "release record and the changelog since the previous release. A required field that is empty stops it (exit 1),",
-        "naming the field."})
+        "release record and the changelog since the previous release, with the feature-flag registry's changes in that",
+        "range (scope.flagRegistry). A required field that is empty stops it (exit 1), naming the field."})
 final class ReleaseNotesCommand extends RepoCommand {
 
     @Parameters(index = "0", paramLabel = "NAME@VERSION", description = "The release.")
@@ -44,6 +46,9 @@ final class ReleaseNotesCommand extends RepoCommand {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    CentralPolicyOptions centralPolicy;
+
     @Override
     int run(History history, CliOutput output) throws IOException {
         String[] nv = InspectCommand.parse(release);
@@ -57,8 +62,14 @@ final class ReleaseNotesCommand extends RepoCommand {
         Optional<String> previous = history.lastRelease(to, Optional.of(SemVer.parse(nv[1]))).map(History.ReleaseTag::name);
         Changelog.Result changelog = new Changelog(history).from(previous).to(to).version(Optional.of(nv[1]))
                 .requireTickets(false).call();
+        // the flag registry's changes in the same range, commit by commit (who, what, when, why)
+        String toSha = history.resolve(to).name();
+        Optional<String> fromSha = previous.map(t -> history.resolve(t).name());
+        java.util.List<FlagScan.Change> flagChanges = new FlagScan(history.repository())
+                .range(new ReleaseRange(fromSha, toSha, previous)).registry(centralPolicy.policy(repo, null).scope().flagRegistry())
+                .changes();
         ReleaseNotes notes = new ReleaseNotes(record).changelog(changelog).summary(Optional.ofNullable(summary))
-                .risks(Optional.ofNullable(risks)).rollbackPlan(Optional.ofNullable(rollbackPlan));
+                .risks(Optional.ofNullable(risks)).rollbackPlan(Optional.ofNullable(rollbackPlan)).flagChanges(flagChanges);
         if (template != null) {
             notes.template(Files.readString(template));
         }

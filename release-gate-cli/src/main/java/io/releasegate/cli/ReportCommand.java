@@ -10,6 +10,7 @@ import io.releasegate.policy.PolicyLoader;
 import io.releasegate.report.CommitTimes;
 import io.releasegate.report.DeliveryReport;
 import io.releasegate.report.DeliveryReports;
+import io.releasegate.report.FlagHealth;
 import io.releasegate.report.ReportHtml;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,8 +49,9 @@ final class ReportCommand extends JsonCommand {
     Path out;
 
     @Option(names = "--repo", paramLabel = "DIR", description = {"A git repository the releases were built from (repeatable): lead",
-            "time starts at the first commit of each release's changes found there. The first one's .release/policy.yaml",
-            "(over the central policy) names the environments. Default: none; lead time from the build."})
+            "time starts at the first commit of each release's changes found there, and the feature flags past their",
+            "removal date in its registry are listed. The first one's .release/policy.yaml (over the central policy) names",
+            "the environments. Default: none; lead time from the build."})
     List<Path> repos = new ArrayList<>();
 
     @Option(names = "--hotfix-days", paramLabel = "N", defaultValue = "7",
@@ -87,7 +89,7 @@ final class ReportCommand extends JsonCommand {
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
                 doc = new DeliveryReports(ctx.ledger()).months(first, last)
                         .environments(policy)
-                        .hotfixDays(hotfixDays).commits(CommitTimes.of(histories)).call();
+                        .hotfixDays(hotfixDays).commits(CommitTimes.of(histories)).flags(flags(histories)).call();
             }
             String wrote = "";
             if (out != null) {
@@ -99,6 +101,18 @@ final class ReportCommand extends JsonCommand {
         } finally {
             histories.forEach(History::close);
         }
+    }
+
+    /** The feature flags past their removal date in each --repo's registry (its policy's scope.flagRegistry), as HEAD has it. */
+    private List<FlagHealth> flags(List<History> histories) {
+        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+        List<FlagHealth> out = new ArrayList<>();
+        for (int i = 0; i < repos.size(); i++) {
+            Path r = repos.get(i).toAbsolutePath().normalize();
+            String name = r.getFileName() == null ? r.toString() : r.getFileName().toString();
+            out.add(FlagHealth.of(name, histories.get(i), centralPolicy.policy(repos.get(i), null).scope().flagRegistry(), today));
+        }
+        return out;
     }
 
     /** A readable table of the headline figures. */
@@ -126,6 +140,22 @@ final class ReportCommand extends JsonCommand {
             b.append("\n  ").append(c.path("stage").asText()).append(": ").append(ReportHtml.hours(c.path("totalSeconds")))
                     .append(" in all, ").append(ReportHtml.hours(c.path("meanSeconds"))).append(" per release (")
                     .append(ReportHtml.percent(c.path("share"))).append(")");
+        }
+        for (JsonNode r : doc.at("/flags/repositories")) {
+            b.append("\nflags past their removal date in ").append(r.path("repository").asText()).append(": ");
+            if (r.has("error")) {
+                b.append("registry unreadable: ").append(r.path("error").asText());
+            } else if (!r.path("present").asBoolean()) {
+                b.append("no ").append(r.path("registry").asText());
+            } else {
+                b.append(r.path("overdue").size());
+                for (JsonNode flag : r.path("overdue")) {
+                    b.append("\n  ").append(flag.path("name").asText()).append(" (owner ").append(flag.path("owner").asText("-"))
+                            .append(", escalation ").append(flag.path("escalation").asText()).append("): due ")
+                            .append(flag.path("removal").asText()).append(", ").append(flag.path("daysOverdue").asInt())
+                            .append(" day(s) overdue");
+                }
+            }
         }
         JsonNode gates = doc.at("/overall/gates");
         b.append("\ngates: ").append(gates.path("evaluations").asInt()).append(" evaluations, ").append(gates.path("failed").asInt())

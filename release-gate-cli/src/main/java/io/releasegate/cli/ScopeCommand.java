@@ -3,11 +3,14 @@ package io.releasegate.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.releasegate.commits.History;
+import io.releasegate.gates.Finding;
 import io.releasegate.gates.PolicyException;
 import io.releasegate.json.Json;
 import io.releasegate.policy.CommittedFiles;
 import io.releasegate.policy.Policy;
 import io.releasegate.policy.PolicyLoader;
+import io.releasegate.scope.FlagRegistry;
+import io.releasegate.scope.FlagScan;
 import io.releasegate.scope.ReleaseRange;
 import io.releasegate.scope.RequiredFiles;
 import io.releasegate.scope.SecretScan;
@@ -22,10 +25,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** scope files | secrets: the release-scope checks the gate makes, run on their own. */
-@Command(name = "scope", header = "Release-scope checks: required files, secrets and dependency changes since the last release.",
-        description = "Release-scope checks, also made by 'gate --scope' (gates files, secrets and deps). See docs/scope.md.",
-        subcommands = {ScopeCommand.FilesCommand.class, ScopeCommand.SecretsCommand.class, ScopeCommand.DepsCommand.class})
+/** scope files | secrets | deps | flags: the release-scope checks the gate makes, run on their own. */
+@Command(name = "scope", header = "Release-scope checks: required files, secrets, dependency changes and feature flags since the last release.",
+        description = "Release-scope checks, also made by 'gate --scope' (gates files, secrets, deps and flags). See docs/scope.md.",
+        subcommands = {ScopeCommand.FilesCommand.class, ScopeCommand.SecretsCommand.class, ScopeCommand.DepsCommand.class,
+                ScopeCommand.FlagsCommand.class})
 final class ScopeCommand extends GroupCommand {
 
     /** What both checks take: the range and the policy. */
@@ -198,6 +202,70 @@ final class ScopeCommand extends GroupCommand {
                 out.out().flush();
             }
             return blocking.isEmpty() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "flags", description = {"The feature-flag registry (scope.flagRegistry) and the code, as TO has them: a flag without",
+            "an owner, a flag past its removal date (its last deviation's) and not removed, a flag referenced in code",
+            "(scope.flagPattern) but not registered, a removed flag still referenced. Lists the registry's changes in the",
+            "range, commit by commit. Exit 1 when a finding is at or above gates.blockAt or a file was too large to scan."})
+    static final class FlagsCommand extends ScopeBase {
+        @Override
+        int run(History history, CliOutput out) {
+            Policy policy = policy();
+            ReleaseRange r = ReleaseRange.resolve(history, Optional.ofNullable(range));
+            FlagScan.Result result = new FlagScan(history.repository()).range(r).policy(policy.scope()).call();
+            Finding.Severity threshold = Finding.Severity.parse(policy.gates().blockAt());
+            boolean ok = result.ok(threshold);
+            if (out.json()) {
+                ObjectNode doc = Json.object().put("ok", ok).put("range", result.range()).put("commit", result.commit())
+                        .put("registry", result.registry()).put("registryPresent", result.registryPresent())
+                        .put("flags", result.flags()).put("files", result.files()).put("binaries", result.binaries());
+                ArrayNode ps = doc.putArray("findings");
+                for (FlagScan.Problem p : result.problems()) {
+                    ObjectNode n = ps.addObject().put("id", p.id()).put("flag", p.flag())
+                            .put("severity", p.severity().name().toLowerCase(java.util.Locale.ROOT))
+                            .put("blocking", p.severity().compareTo(threshold) >= 0).put("message", p.message());
+                    p.location().ifPresent(l -> n.put("location", l));
+                }
+                ArrayNode od = doc.putArray("overdue");
+                for (FlagRegistry.Flag f : result.overdue()) {
+                    od.addObject().put("name", f.name()).put("state", f.state().wire()).put("owner", f.owner().orElse(""))
+                            .put("escalation", f.escalation()).put("removal", f.effectiveRemoval().map(Object::toString).orElse(""))
+                            .put("deviations", f.deviations().size());
+                }
+                ArrayNode rs = doc.putArray("references");
+                result.references().forEach(x -> rs.addObject().put("flag", x.flag()).put("path", x.path()).put("line", x.line()));
+                ArrayNode cs = doc.putArray("changes");
+                for (FlagScan.Change c : result.changes()) {
+                    ObjectNode n = cs.addObject().put("commit", c.commit()).put("author", c.author()).put("time", c.time().toString())
+                            .put("subject", c.subject()).put("flag", c.flag())
+                            .put("kind", c.kind().name().toLowerCase(java.util.Locale.ROOT)).put("what", c.what());
+                    ArrayNode fs = n.putArray("fields");
+                    c.fields().forEach(f -> fs.addObject().put("field", f.field()).put("from", f.from()).put("to", f.to()));
+                }
+                ArrayNode us = doc.putArray("unscanned");
+                result.unscanned().forEach(u -> us.addObject().put("id", u.id()).put("commit", u.commit()).put("path", u.path())
+                        .put("why", u.why()));
+                out.document(doc);
+            } else {
+                for (FlagScan.Problem p : result.problems()) {
+                    out.out().println((p.severity().compareTo(threshold) >= 0 ? "FAIL    " : "warning ") + p.id() + " ("
+                            + p.severity().name().toLowerCase(java.util.Locale.ROOT) + "): " + p.message());
+                }
+                result.unscanned().forEach(u -> out.out().println("UNSCANNED " + u.commit().substring(0, 12) + ":" + u.path() + ": " + u.why()));
+                for (FlagScan.Change c : result.changes()) {
+                    out.out().println("change  " + c.shortId() + " " + c.time() + " " + c.author() + ": "
+                            + (c.flag().isEmpty() ? "" : c.flag() + " ") + c.what() + " - " + c.subject());
+                }
+                out.out().println((ok ? "ok" : "fail") + ": flags at " + r.to().substring(0, 12) + " (" + (result.registryPresent()
+                        ? result.flags() + " registered in " + result.registry() : "no " + result.registry()) + ", "
+                        + result.references().size() + " reference(s) in " + result.files() + " files), " + result.problems().size()
+                        + " finding(s), " + result.overdue().size() + " overdue, " + result.unscanned().size() + " unscanned, "
+                        + result.binaries() + " binary file(s) skipped; " + result.changes().size() + " change(s) in " + result.range());
+                out.out().flush();
+            }
+            return ok ? 0 : 1;
         }
     }
 }

@@ -136,9 +136,10 @@ public final class EvaluateGates {
     }
 
     /**
-     * Decide the release-scope gates too ({@code files}, {@code secrets}, and {@code deps} given a {@link #store}; docs/scope.md) on the repository at
-     * {@code repo}: the scope is the last release tag reachable from the commit the release was built from (its built
-     * event's) to that commit, never a range of the caller's choosing; the secrets allowlist is read as that commit has it.
+     * Decide the release-scope gates too ({@code files}, {@code secrets}, {@code flags}, and {@code deps} given a
+     * {@link #store}; docs/scope.md) on the repository at {@code repo}: the scope is the last release tag reachable from the
+     * commit the release was built from (its built event's) to that commit, never a range of the caller's choosing; the
+     * secrets allowlist and the flag registry are read as that commit has them.
      */
     public EvaluateGates scope(Path repo) {
         this.scopeRepo = Optional.of(repo);
@@ -216,6 +217,8 @@ public final class EvaluateGates {
                 byGate.put(io.releasegate.scope.ScopeFindings.SECRETS, new ArrayList<>(io.releasegate.scope.ScopeFindings.secrets(
                         new io.releasegate.scope.SecretScan(h.repository()).range(range).allowlist(allowlist, exceptions)
                                 .context(repo, branch, environment, today).call())));
+                byGate.put(io.releasegate.scope.ScopeFindings.FLAGS, new ArrayList<>(io.releasegate.scope.ScopeFindings.flags(
+                        new io.releasegate.scope.FlagScan(h.repository()).range(range).policy(policy.scope()).clock(clock).call())));
                 if (store.isPresent()) {
                     deps = Optional.of(new io.releasegate.scope.DependencyChanges(ledger, store.get(), policy).compare(name, version,
                             digest, history, range, new io.releasegate.scope.LockfileChanges(h.repository()).of(range)));

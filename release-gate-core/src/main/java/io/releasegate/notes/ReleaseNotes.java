@@ -5,6 +5,7 @@ import io.releasegate.error.InputException;
 import io.releasegate.error.Refusal;
 import io.releasegate.error.RefusedException;
 import io.releasegate.record.ReleaseRecord;
+import io.releasegate.scope.FlagScan;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,8 @@ public final class ReleaseNotes {
     public static final String DEFAULT_TEMPLATE = "/io/releasegate/templates/release-notes.md";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([A-Za-z]+)}}");
     private static final Pattern REQUIRED = Pattern.compile("^<!--\\s*required:\\s*([A-Za-z, ]*)-->\\s*\\n");
+    /** Fields that are whole sections, heading included: left out when empty rather than "None recorded.". */
+    private static final Set<String> SECTIONS = Set.of("featureFlags");
 
     private final ReleaseRecord record;
     private Changelog.Result changelog;
@@ -39,6 +42,7 @@ public final class ReleaseNotes {
     private Optional<String> risks = Optional.empty();
     private Optional<String> rollbackPlan = Optional.empty();
     private LocalDate date = LocalDate.now(java.time.ZoneOffset.UTC);
+    private List<FlagScan.Change> flagChanges = List.of();
 
     public ReleaseNotes(ReleaseRecord record) {
         this.record = Objects.requireNonNull(record, "record");
@@ -83,6 +87,12 @@ public final class ReleaseNotes {
         return this;
     }
 
+    /** The feature-flag registry's changes in the release's range ({@link FlagScan#changes()}), oldest first. */
+    public ReleaseNotes flagChanges(List<FlagScan.Change> value) {
+        this.flagChanges = List.copyOf(value);
+        return this;
+    }
+
     public ReleaseNotes date(LocalDate value) {
         this.date = Objects.requireNonNull(value);
         return this;
@@ -122,7 +132,7 @@ public final class ReleaseNotes {
             if (value == null) {
                 throw new InputException("release notes template uses unknown field {{" + m.group(1) + "}}; known: " + fields.keySet());
             }
-            m.appendReplacement(out, Matcher.quoteReplacement(value.isBlank() ? "None recorded." : value));
+            m.appendReplacement(out, Matcher.quoteReplacement(value.isBlank() && !SECTIONS.contains(m.group(1)) ? "None recorded." : value));
         }
         m.appendTail(out);
         return out.toString().replaceAll("\n{3,}", "\n\n").strip() + "\n";
@@ -197,6 +207,10 @@ public final class ReleaseNotes {
                 + a.time() + ": " + a.rationale()).toList()));
         f.put("promotions", String.join("\n", record.promotions().stream().map(p -> "- " + p.environment() + ": `" + p.digest()
                 + "` by " + p.actor() + " at " + p.time() + (p.rollback() ? " (rollback)" : "")).toList()));
+        f.put("featureFlags", flagChanges.isEmpty() ? "" : "## Feature flags\n\n" + String.join("\n", flagChanges.stream()
+                .map(c -> "- " + (c.flag().isEmpty() ? "" : "`" + c.flag() + "` ") + c.what() + ": " + c.author() + ", "
+                        + c.time().atOffset(java.time.ZoneOffset.UTC).toLocalDate() + ", `" + c.shortId() + "` " + c.subject())
+                .toList()));
         List<String> both = new ArrayList<>();
         if (!f.get("approvals").isBlank()) {
             both.add("Approvals:\n\n" + f.get("approvals"));

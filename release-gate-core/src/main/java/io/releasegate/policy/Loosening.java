@@ -37,7 +37,8 @@ import java.util.function.Function;
  * <li>emergency: every required field stays, the review is due no later;</li>
  * <li>library: a pinned library stays required;</li>
  * <li>incidents: every severity's response time stays, and no longer;</li>
- * <li>scope: every path pattern CODEOWNERS must cover stays (more may be added).</li>
+ * <li>scope: every path pattern CODEOWNERS must cover stays (more may be added); every pattern that finds a feature
+ * flag referenced in code stays (more may be added).</li>
  * </ul>
  */
 final class Loosening {
@@ -141,6 +142,12 @@ final class Loosening {
         if (!t.containsAll(b)) {
             refuse("scope.codeownersCover", b.toString(), t.toString(), "CODEOWNERS keeps covering every path the baseline names; "
                     + "more may be added");
+        }
+        List<String> bf = base.scope().flagPattern();
+        List<String> tf = team.scope().flagPattern();
+        if (!tf.containsAll(bf)) {
+            refuse("scope.flagPattern", bf.toString(), tf.toString(), "every flag reference the baseline finds is still found; "
+                    + "more patterns may be added");
         }
     }
 

@@ -144,14 +144,26 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
 
     /**
      * The release-scope gates: the production-impacting paths CODEOWNERS must cover (gitignore-style patterns; the
-     * default {@code **} is every path) and the secrets allowlist file (a path in the repository).
+     * default {@code **} is every path), the secrets allowlist file (a path in the repository), the feature-flag
+     * registry file (a path in the repository) and the patterns that find a flag referenced in code (Java regular
+     * expressions, each with one capturing group: the flag's name).
      */
-    public record Scope(List<String> codeownersCover, String secretsAllowlist) {
+    public record Scope(List<String> codeownersCover, String secretsAllowlist, String flagRegistry, List<String> flagPattern) {
+        /** The registry the flags gate reads by default. */
+        public static final String FLAG_REGISTRY = "flags/registry.yaml";
+        /**
+         * The references the flags gate finds by default: {@code isEnabled("name"…} and {@code flag("name"…}, the
+         * first argument a string literal (single or double quotes) of lower-case letters, digits, '.', '_' and '-'.
+         */
+        public static final List<String> FLAG_PATTERN = List.of(
+                "\\bisEnabled\\(\\s*[\"']([a-z0-9][a-z0-9._-]*)[\"']",
+                "\\bflag\\(\\s*[\"']([a-z0-9][a-z0-9._-]*)[\"']");
         /** The library's defaults: every path covered, the allowlist at {@code .release/secrets-allowlist.yaml}. */
-        public static final Scope DEFAULT = new Scope(List.of("**"), ".release/secrets-allowlist.yaml");
+        public static final Scope DEFAULT = new Scope(List.of("**"), ".release/secrets-allowlist.yaml", FLAG_REGISTRY, FLAG_PATTERN);
 
         public Scope {
             codeownersCover = List.copyOf(codeownersCover);
+            flagPattern = List.copyOf(flagPattern);
         }
     }
 
@@ -251,8 +263,18 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
         // only when not the defaults, so that the policies written before these keys existed keep their digests
         if (!scope.equals(Scope.DEFAULT)) {
             ObjectNode sc = root.putObject("scope");
-            strings(sc.putArray("codeownersCover"), scope.codeownersCover());
-            sc.put("secretsAllowlist", scope.secretsAllowlist());
+            if (!scope.codeownersCover().equals(Scope.DEFAULT.codeownersCover())
+                    || !scope.secretsAllowlist().equals(Scope.DEFAULT.secretsAllowlist())) {
+                strings(sc.putArray("codeownersCover"), scope.codeownersCover());
+                sc.put("secretsAllowlist", scope.secretsAllowlist());
+            }
+            // each flags key only when set, so that the policies written before the flags gate keep their digests
+            if (!scope.flagRegistry().equals(Scope.FLAG_REGISTRY)) {
+                sc.put("flagRegistry", scope.flagRegistry());
+            }
+            if (!scope.flagPattern().equals(Scope.FLAG_PATTERN)) {
+                strings(sc.putArray("flagPattern"), scope.flagPattern());
+            }
         }
         if (!incidents.responseTime().isEmpty()) {
             ObjectNode rt = root.putObject("incidents").putObject("responseTime");

@@ -52,7 +52,7 @@ public final class PolicyLoader {
 
     /** The gates a policy may name. */
     static final Set<String> GATES = Set.of("lint", "unit", "integration", "sast", "dependency", "license", "sbom", "dast",
-            "files", "secrets", "deps");
+            "files", "secrets", "deps", "flags");
 
     /** A YAML value with where it came from. */
     private record Value(Object value, String file, int line) {
@@ -425,7 +425,7 @@ public final class PolicyLoader {
         Policy.Scope scope = Policy.Scope.DEFAULT;
         Value sv = top.get("scope");
         if (sv != null) {
-            Map<String, Value> sm = object(sv, "scope", Set.of("codeownersCover", "secretsAllowlist"));
+            Map<String, Value> sm = object(sv, "scope", Set.of("codeownersCover", "secretsAllowlist", "flagRegistry", "flagPattern"));
             List<String> cover = sm.containsKey("codeownersCover") ? strings(sm.get("codeownersCover"), "scope.codeownersCover")
                     : scope.codeownersCover();
             for (String c : cover) {
@@ -440,7 +440,27 @@ public final class PolicyLoader {
                 throw error(sm.get("secretsAllowlist"), "scope.secretsAllowlist", "'" + allowlist
                         + "' is not a path inside the repository");
             }
-            scope = new Policy.Scope(cover, allowlist);
+            String registry = sm.containsKey("flagRegistry") ? text(sm.get("flagRegistry"), "scope.flagRegistry").trim()
+                    : scope.flagRegistry();
+            if (registry.isEmpty() || registry.startsWith("/") || registry.contains("..") || registry.endsWith("/")) {
+                throw error(sm.get("flagRegistry"), "scope.flagRegistry", "'" + registry + "' is not a path inside the repository");
+            }
+            List<String> patterns = sm.containsKey("flagPattern") ? strings(sm.get("flagPattern"), "scope.flagPattern")
+                    : scope.flagPattern();
+            for (String p : patterns) {
+                java.util.regex.Pattern compiled;
+                try {
+                    compiled = java.util.regex.Pattern.compile(p);
+                } catch (java.util.regex.PatternSyntaxException e) {
+                    throw error(sm.get("flagPattern"), "scope.flagPattern", "'" + p + "' is not a regular expression: "
+                            + e.getDescription());
+                }
+                if (compiled.matcher("").groupCount() != 1) {
+                    throw error(sm.get("flagPattern"), "scope.flagPattern", "'" + p + "' has " + compiled.matcher("").groupCount()
+                            + " capturing groups; it needs exactly one, the flag's name (use (?:...) for the others)");
+                }
+            }
+            scope = new Policy.Scope(cover, allowlist, registry, patterns);
         }
         return new Policy(version, envs, gates, new Policy.Approvals(high, count, roles, members),
                 new Policy.Windows(tz, weekly, blackouts, freezes),

@@ -37,6 +37,7 @@ public final class DeliveryReports {
     private int hotfixDays = 7;
     private CommitTimes commits = CommitTimes.none();
     private Clock clock = Clock.systemUTC();
+    private List<FlagHealth> flags = List.of();
 
     public DeliveryReports(Ledger ledger) {
         this.ledger = Objects.requireNonNull(ledger);
@@ -73,6 +74,12 @@ public final class DeliveryReports {
         return this;
     }
 
+    /** The repositories' feature flags past their removal date: the report's {@code flags} section (left out when there are none). */
+    public DeliveryReports flags(List<FlagHealth> value) {
+        this.flags = List.copyOf(value);
+        return this;
+    }
+
     public DeliveryReports clock(Clock value) {
         this.clock = Objects.requireNonNull(value);
         return this;
@@ -93,6 +100,9 @@ public final class DeliveryReports {
             where.put("head", entries.get(entries.size() - 1).event().id());
         }
         where.put("believed", believed.size()).put("notBelieved", entries.size() - believed.size());
+        if (!flags.isEmpty()) {
+            doc.set("flags", FlagHealth.json(flags));
+        }
         return doc;
     }
 

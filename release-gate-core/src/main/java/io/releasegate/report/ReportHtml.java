@@ -163,6 +163,27 @@ public final class ReportHtml {
                     .append("</td><td>").append(hours(i.path("timeToRestoreSeconds"))).append("</td></tr>\n");
         }
         h.append("</tbody>\n</table>\n</section>\n");
+        if (report.has("flags")) {
+            h.append("<section>\n<h2>Feature flags past their removal date</h2>\n<table>\n<thead><tr><th>repository</th><th>flag</th>"
+                    + "<th>owner</th><th>escalation</th><th>state</th><th>removal</th><th>days overdue</th><th>deviations</th></tr>"
+                    + "</thead>\n<tbody>\n");
+            for (JsonNode r : report.at("/flags/repositories")) {
+                if (r.has("error")) {
+                    h.append("<tr><td>").append(esc(r.path("repository").asText())).append("</td><td colspan=\"7\" class=\"bad\">")
+                            .append(esc(r.path("error").asText())).append("</td></tr>\n");
+                }
+                for (JsonNode f : r.path("overdue")) {
+                    h.append("<tr><td>").append(esc(r.path("repository").asText())).append("</td><td>").append(esc(f.path("name").asText()))
+                            .append("</td><td>").append(f.path("owner").asText().isEmpty() ? "<span class=\"bad\">none</span>"
+                                    : esc(f.path("owner").asText()))
+                            .append("</td><td>").append(esc(f.path("escalation").asText())).append("</td><td>")
+                            .append(esc(f.path("state").asText())).append("</td><td>").append(esc(f.path("removal").asText()))
+                            .append("</td><td class=\"bad\">").append(f.path("daysOverdue").asInt()).append("</td><td>")
+                            .append(f.path("deviations").asInt()).append("</td></tr>\n");
+                }
+            }
+            h.append("</tbody>\n</table>\n</section>\n");
+        }
         h.append("<p class=\"note\">Definitions of every figure: docs/report.md. Charts: ").append(esc(libraryName)).append(".</p>\n");
         h.append("</main>\n");
 

@@ -4,14 +4,15 @@ import io.releasegate.gates.Finding;
 import java.util.List;
 import java.util.Optional;
 
-/** The gate findings of the release-scope checks: gates {@code files}, {@code secrets} and {@code deps}. */
+/** The gate findings of the release-scope checks: gates {@code files}, {@code secrets}, {@code deps} and {@code flags}. */
 public final class ScopeFindings {
 
     public static final String FILES = "files";
     public static final String SECRETS = "secrets";
     public static final String DEPS = DependencyChanges.GATE;
+    public static final String FLAGS = "flags";
     /** The gates decided on the release scope: the gate step decides them all when the policy requires one. */
-    public static final List<String> GATES = List.of(FILES, SECRETS, DEPS);
+    public static final List<String> GATES = List.of(FILES, SECRETS, DEPS, FLAGS);
 
     private ScopeFindings() {
     }
@@ -35,6 +36,20 @@ public final class ScopeFindings {
         for (SecretScan.Unscanned u : r.unscanned()) {
             out.add(new Finding(u.id(), SECRETS, Finding.Severity.HIGH, u.path() + " in " + u.commit().substring(0, 12)
                     + " was not scanned: " + u.why(), Optional.of(u.commit().substring(0, 12) + ":" + u.path()), Optional.empty()));
+        }
+        return out;
+    }
+
+    /** Every problem of the flags check (each at its own severity) and every file it could not scan (high: fail closed). */
+    public static List<Finding> flags(FlagScan.Result r) {
+        List<Finding> out = new java.util.ArrayList<>();
+        for (FlagScan.Problem p : r.problems()) {
+            out.add(new Finding(p.id(), FLAGS, p.severity(), p.message(), p.location(), Optional.empty()));
+        }
+        for (FlagScan.Unscanned u : r.unscanned()) {
+            out.add(new Finding(u.id(), FLAGS, Finding.Severity.HIGH, u.path() + " in " + u.commit().substring(0, 12)
+                    + " was not scanned for flag references: " + u.why(), Optional.of(u.commit().substring(0, 12) + ":" + u.path()),
+                    Optional.empty()));
         }
         return out;
     }

@@ -508,8 +508,8 @@ public final class PipelineSteps {
 
     /**
      * report: the delivery report of the whole ledger ({@link io.releasegate.report.DeliveryReport}) for the months asked,
-     * with lead time from the first commit for releases built from {@code repos} (default: the workspace's repository),
-     * written as {@code report.json} and {@code report.html} into {@code out} in the workspace. Reads only.
+     * with lead time from the first commit for releases built from {@code repos} (default: the workspace's repository)
+     * and the feature flags past their removal date in their registries (scope.flagRegistry), written as {@code report.json} and {@code report.html} into {@code out} in the workspace. Reads only.
      */
     public static ReportResult report(ReportArgs args, StepEnvironment env) {
         io.releasegate.policy.Policy policy = policy(env);
@@ -523,13 +523,25 @@ public final class PipelineSteps {
             com.fasterxml.jackson.databind.node.ObjectNode doc = new io.releasegate.report.DeliveryReports(ctx.ledger())
                     .months(args.from(), args.to())
                     .environments(policy)
-                    .hotfixDays(args.hotfixDays()).commits(io.releasegate.report.CommitTimes.of(histories)).call();
+                    .hotfixDays(args.hotfixDays()).commits(io.releasegate.report.CommitTimes.of(histories))
+                    .flags(flagHealth(repos, histories, policy.scope().flagRegistry())).call();
             io.releasegate.report.DeliveryReports.Written w = io.releasegate.report.DeliveryReports.write(
                     env.workspace().resolve(args.out()), doc);
             return new ReportResult(w.json(), w.html(), doc);
         } finally {
             histories.forEach(io.releasegate.commits.History::close);
         }
+    }
+
+    /** The flags past their removal date in each repository's registry, as its HEAD has it. */
+    private static List<io.releasegate.report.FlagHealth> flagHealth(List<String> names, List<io.releasegate.commits.History> histories,
+                                                                     String registry) {
+        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+        List<io.releasegate.report.FlagHealth> out = new ArrayList<>();
+        for (int i = 0; i < histories.size(); i++) {
+            out.add(io.releasegate.report.FlagHealth.of(names.get(i), histories.get(i), registry, today));
+        }
+        return out;
     }
 
     /** The report files of {@code specs} (paths, or globs that must match) in the workspace. */

@@ -60,6 +60,37 @@ class ReleaseNotesTest {
     }
 
     @Test
+    void theFeatureFlagChangesOfTheRangeAreASectionOnlyWhenThereAreAny() throws Exception {
+        TestRepo repo = TestRepo.init(tmp.resolve("flags"));
+        repo.commit("chore: start");
+        repo.tag("v1.3.0");
+        String flag = "flags:\n  - name: new-checkout\n    owner: team-payments\n    escalation: oncall@example.com\n"
+                + "    created: 2026-11-01\n    state: %s\n    removal: 2027-01-15\n";
+        java.nio.file.Files.createDirectories(repo.dir().resolve("flags"));
+        java.nio.file.Files.writeString(repo.dir().resolve("flags/registry.yaml"), flag.formatted("default-off"));
+        repo.commitAs("feat(checkout): a flag for the new checkout", "Alice", "alice@example.com");
+        java.nio.file.Files.writeString(repo.dir().resolve("flags/registry.yaml"), flag.formatted("ramping"));
+        String ramp = repo.commitAs("feat(checkout): ramp the new checkout", "Bob", "bob@example.com");
+        List<io.releasegate.scope.FlagScan.Change> changes;
+        try (History h = History.open(repo.dir())) {
+            changes = new io.releasegate.scope.FlagScan(h.repository())
+                    .range(io.releasegate.scope.ReleaseRange.resolve(h, Optional.empty())).changes();
+        }
+        ReleaseNotes notes = new ReleaseNotes(record(List.of())).changelog(changelog()).summary(Optional.of("s"))
+                .date(LocalDate.of(2026, 11, 22));
+        String md = notes.flagChanges(changes).render();
+        assertThat(md).contains("## Feature flags\n\n- `new-checkout` added (state default-off, owner team-payments, removal "
+                + "2027-01-15): Alice <alice@example.com>, ");
+        assertThat(md).contains("- `new-checkout` state default-off -> ramping: Bob <bob@example.com>, ")
+                .contains("`" + ramp.substring(0, 7) + "` feat(checkout): ramp the new checkout");
+        assertThat(md.indexOf("## Feature flags")).isLessThan(md.indexOf("## Known issues"));
+        // no change: no section, not "None recorded."
+        String none = notes.flagChanges(List.of()).render();
+        assertThat(none).doesNotContain("Feature flags").doesNotContain("{{");
+        assertThat(none).containsPattern("## Breaking changes and migrations\n\n- amounts are objects; see docs/migration.md \\([0-9a-f]{7}\\)\n\n## Known issues");
+    }
+
+    @Test
     void anEmptyRequiredFieldStopsTheNotesNamingIt() {
         assertThatThrownBy(() -> new ReleaseNotes(record(List.of())).changelog(changelog()).render())
                 .isInstanceOf(RefusedException.class)

@@ -149,6 +149,34 @@ class PolicyBypassTest {
     }
 
     @Test
+    void aTeamPolicyMayAddFlagPatternsButNeverDropOneOfTheBaselines() throws Exception {
+        String baseline = String.join("", Policy.Scope.FLAG_PATTERN.stream().map(p -> "    - '" + p.replace("'", "''") + "'\n").toList());
+        Path more = file("more.yaml", "scope:\n  flagPattern:\n" + baseline + "    - 'Flags\\.on\\(\\s*\"([a-z-]+)\"'\n");
+        assertThat(PolicyLoader.load(Optional.of(more)).scope().flagPattern()).hasSize(3).containsAll(Policy.Scope.FLAG_PATTERN);
+        Refusal dropped = loosened("scope:\n  flagPattern: ['Flags\\.on\\(\"([a-z-]+)\"']\n", "scope.flagPattern");
+        assertThat(dropped.evidence()).contains("isEnabled");
+        // the admin's extra pattern is the baseline too
+        CentralPolicy admin = central("scope:\n  flagPattern:\n" + baseline + "    - 'toggle\\(\"([a-z-]+)\"\\)'\n");
+        loosened(Optional.of(admin), "scope:\n  flagPattern:\n" + baseline, "scope.flagPattern");
+        // a pattern that does not compile, or does not capture exactly the name, is an input error naming the line
+        assertThatThrownBy(() -> PolicyLoader.load(Optional.of(file("bad.yaml", "scope:\n  flagPattern:\n" + baseline
+                + "    - 'on\\(('\n")))).isInstanceOf(InputException.class).hasMessageContaining("bad.yaml:3")
+                .hasMessageContaining("not a regular expression");
+        assertThatThrownBy(() -> PolicyLoader.load(Optional.of(file("two.yaml", "scope:\n  flagPattern:\n" + baseline
+                + "    - '(a)(b)'\n")))).isInstanceOf(InputException.class).hasMessageContaining("exactly one");
+        assertThatThrownBy(() -> PolicyLoader.load(Optional.of(file("reg.yaml", "scope:\n  flagRegistry: ../flags.yaml\n"))))
+                .isInstanceOf(InputException.class).hasMessageContaining("scope.flagRegistry");
+        // the library's pattern list equals the default policy file's, and the defaults stay out of the canonical form
+        assertThat(PolicyLoader.defaults().scope()).isEqualTo(Policy.Scope.DEFAULT);
+        assertThat(PolicyLoader.defaults().canonicalJson()).doesNotContain("flagPattern").doesNotContain("flagRegistry");
+        Path moved = file("moved.yaml", "scope:\n  flagRegistry: .release/flags.yaml\n");
+        assertThat(PolicyLoader.load(Optional.of(moved)).canonicalJson()).contains("\"flagRegistry\":\".release/flags.yaml\"")
+                .doesNotContain("codeownersCover").doesNotContain("flagPattern");
+        Path cover = file("cover.yaml", "scope:\n  codeownersCover: ['**', 'deploy/**']\n");
+        assertThat(PolicyLoader.load(Optional.of(cover)).canonicalJson()).contains("codeownersCover").doesNotContain("flagPattern").doesNotContain("flagRegistry");
+    }
+
+    @Test
     void theAdminsCentralPolicyIsTheBaselineButOnlyWithThePinnedBytes() throws Exception {
         CentralPolicy admin = central("windows:\n  weekly:\n    - days: [MON, TUE, WED, THU, FRI, SAT, SUN]\n"
                 + "      from: \"00:00\"\n      to: \"23:59\"\n");
