@@ -242,9 +242,10 @@ class CliTest {
                         "verify --certificate-identity", "generateSbom", "generateSbom spdx", "provenance", "gates", "promoteDigest staging",
                         "approveProduction",
                         "approveProduction", "approveProduction", "promoteDigest production", "verify-production",
-                        "scope files", "scope files", "scope secrets", "scope secrets", "scope deps", "scope deps");
+                        "scope files", "scope files", "scope secrets", "scope secrets", "scope deps", "scope deps",
+                        "scope flags", "scope flags");
         // the next release cycle: each release-scope gate catches one finding, which is then resolved
-        for (String gate : List.of("scope files", "scope secrets", "scope deps")) {
+        for (String gate : List.of("scope files", "scope secrets", "scope deps", "scope flags")) {
             assertThat(results(doc, gate)).hasSize(2);
             assertThat(results(doc, gate).get(0)).as(gate).startsWith("caught: ");
             assertThat(results(doc, gate).get(1)).as(gate).startsWith("resolved: ");
@@ -254,6 +255,7 @@ class CliTest {
         assertThat(r.out()).doesNotContainPattern("ghp_[A-Za-z0-9]{36}");
         assertThat(results(doc, "scope deps").get(0)).contains("deps.downgrade:pkg:npm/lodash@4.17.20",
                 "deps.license:GPL-3.0-only:pkg:npm/readline-plus@2.0.0");
+        assertThat(results(doc, "scope flags").get(0)).contains("flags.unregistered:instant-payouts");
         assertThat(results(doc, "promoteDigest staging").get(0)).contains("promote.evidence-signatures");
         assertThat(results(doc, "approveProduction").get(0)).contains("approval.author");
         assertThat(results(doc, "verify-tag").get(0)).contains("signature verified");

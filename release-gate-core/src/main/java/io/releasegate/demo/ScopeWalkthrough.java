@@ -35,7 +35,8 @@ import org.eclipse.jgit.lib.PersonIdent;
  * The demo's next release cycle on the sample project: one finding of each release-scope gate caught on a change
  * since the last release tag, and then resolved the way a team would — the required files added, a committed token
  * dropped before it was released and read from the environment instead, a downgrade and a denied license in a
- * lockfile undone. Each check is the one the gate makes (docs/scope.md).
+ * lockfile undone, a feature flag used in code registered with its owner and removal date. Each check is the one
+ * the gate makes (docs/scope.md).
  */
 public final class ScopeWalkthrough {
 
@@ -56,6 +57,7 @@ public final class ScopeWalkthrough {
             files(git);
             secrets(git);
             deps(git);
+            flags(git);
         } catch (IOException | GitAPIException e) {
             throw new InputException("the release-scope walkthrough failed in " + project + ": " + e.getMessage(), e);
         }
@@ -123,6 +125,44 @@ public final class ScopeWalkthrough {
         expect(after.stream().noneMatch(x -> x.severity() == Finding.Severity.HIGH), "gate deps still blocks: " + after);
         step.accept("scope deps", "resolved: lodash upgraded back, the GPL dependency replaced; for review: "
                 + String.join(", ", after.stream().map(Finding::id).toList()));
+    }
+
+    private void flags(Git git) throws IOException, GitAPIException {
+        write("src/main/java/com/example/payments/Payouts.java", """
+                package com.example.payments;
+
+                /** Instant payouts, behind a feature flag while they ramp up. */
+                final class Payouts {
+                    static boolean instant(Flags flags) {
+                        return flags.isEnabled("instant-payouts");
+                    }
+
+                    interface Flags {
+                        boolean isEnabled(String name);
+                    }
+                }
+                """);
+        commit(git, "feat(payouts): instant payouts behind a flag");
+        io.releasegate.scope.FlagScan.Result caught = flagScan();
+        expect(!caught.ok(Finding.Severity.HIGH), "a flag missing from the registry passed gate flags");
+        step.accept("scope flags", "caught: " + String.join(", ", caught.problems().stream().map(p -> p.id()
+                + p.location().map(l -> " (" + l + ")").orElse("")).toList()));
+        LocalDate today = LocalDate.ofInstant(when, ZoneOffset.UTC);
+        write("flags/registry.yaml", "flags:\n  - name: instant-payouts\n    owner: team-payments\n"
+                + "    escalation: oncall-payments@example.com\n    created: " + today + "\n    state: default-off\n"
+                + "    removal: " + today.plusDays(90) + "\n");
+        commit(git, "feat(payouts): register the instant-payouts flag");
+        io.releasegate.scope.FlagScan.Result after = flagScan();
+        expect(after.ok(Finding.Severity.HIGH), "gate flags still fails after registering the flag: " + after.problems());
+        step.accept("scope flags", "resolved: instant-payouts registered with its owner, escalation contact and removal date "
+                + today.plusDays(90) + "; " + after.changes().size() + " registry change(s) for the release notes");
+    }
+
+    private io.releasegate.scope.FlagScan.Result flagScan() throws IOException {
+        try (History h = History.open(project)) {
+            return new io.releasegate.scope.FlagScan(h.repository()).range(ReleaseRange.resolve(h, Optional.empty()))
+                    .policy(policy.scope()).clock(java.time.Clock.fixed(when, ZoneOffset.UTC)).call();
+        }
     }
 
     /** Writes web/package-lock.json with these packages (name@version:license) and returns its bytes. */
