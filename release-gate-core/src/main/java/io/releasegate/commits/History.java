@@ -41,6 +41,7 @@ public final class History implements AutoCloseable {
     }
 
     public static History open(Path dir) {
+        Caches.INSTALLED.hashCode();
         FileRepositoryBuilder b = new FileRepositoryBuilder().readEnvironment().findGitDir(dir.toAbsolutePath().toFile());
         if (b.getGitDir() == null) {
             throw new InputException(dir + " is not inside a git repository");
@@ -49,6 +50,24 @@ public final class History implements AutoCloseable {
             return new History(b.build(), dir);
         } catch (IOException e) {
             throw new InputException("cannot open git repository at " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * JGit's pack caches sized for reading whole release scopes (every commit's trees and changed blobs, through delta
+     * chains): the defaults (10 MiB of pack windows, 10 MiB of delta bases) make a scan of thousands of commits inflate
+     * the same bases again and again. Limits, not allocations; installed once, when a history is first opened.
+     */
+    private static final class Caches {
+        static final Object INSTALLED = install();
+
+        private static Object install() {
+            org.eclipse.jgit.storage.file.WindowCacheConfig c = new org.eclipse.jgit.storage.file.WindowCacheConfig();
+            c.setPackedGitLimit(256L << 20);
+            c.setPackedGitWindowSize(64 << 10);
+            c.setDeltaBaseCacheLimit(64 << 20);
+            c.install();
+            return c;
         }
     }
 
