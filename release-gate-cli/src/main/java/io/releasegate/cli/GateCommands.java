@@ -38,7 +38,8 @@ final class GateCommands {
     }
 
     @Command(name = "gate", header = "Decide the gates for one digest from its reports, exceptions and the policy.", description = "Decide the gates for one digest: every finding of the reports with its disposition "
-            + "(blocking, below threshold, not affected per VEX, waived by exception X), and the gates the policy declares not "
+            + "(blocking, below threshold, not affected per VEX, waived by exception X, bypassed by a recorded bypass, a "
+            + "quarantined test), and the gates the policy declares not "
             + "applicable (gates.notApplicable). Exit 1 when the gates fail.")
     static final class Gate extends GovernanceCommands.ReleaseCommand {
 
@@ -87,7 +88,9 @@ final class GateCommands {
                 EvaluateGates g = new EvaluateGates(policy, ctx.ledger()).release(nv[0], nv[1], parsedDigest())
                         .sarif(sarif).vulnerabilities(vulns).sbom(sbom).junit(junit)
                         .exceptions(PolicyException.loadAll(repo.resolve(policy.exceptions().directory())))
-                        .context(nv[0], branch, environment).actor(actor);
+                        .context(nv[0], branch, environment).actor(actor)
+                        .bypassApprovers(io.releasegate.gates.GateBypasses.Approvers.of(policy, repo,
+                                ctx.ledger().events(nv[0] + "@" + nv[1]), nv[1]));
                 if (scope || policy.gates().required().contains(io.releasegate.scope.ScopeFindings.FILES)
                         || policy.gates().required().contains(io.releasegate.scope.ScopeFindings.SECRETS)) {
                     g.scope(repo);
