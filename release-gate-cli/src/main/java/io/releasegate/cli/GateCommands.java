@@ -105,6 +105,13 @@ final class GateCommands {
                     d.findings().forEach(f -> fs.addObject().put("id", f.finding().id()).put("gate", f.finding().gate())
                             .put("severity", f.finding().severity().name().toLowerCase()).put("disposition",
                                     f.disposition().name().toLowerCase()).put("reason", f.reason()));
+                    ArrayNode bs = doc.putArray("bypasses");
+                    d.bypasses().forEach(b -> bs.addObject().put("gate", b.gate()).put("request", b.request().id())
+                            .put("approval", b.approval().id()).put("requester", b.requester()).put("approver", b.approver())
+                            .put("remediation", b.request().text("remediation").orElse("")));
+                    ArrayNode qs = doc.putArray("quarantines");
+                    d.quarantines().forEach(q -> qs.addObject().put("test", q.test()).put("event", q.event().id())
+                            .put("ticket", q.ticket()).put("until", q.event().text("until").orElse("")));
                     output.document(doc);
                 } else {
                     for (EvaluateGates.Dispositioned f : d.findings()) {
