@@ -25,9 +25,10 @@ import picocli.CommandLine.Parameters;
 
 /** bypass request | approve | list: a gate's blocking findings of one digest pass only through a recorded bypass. */
 @Command(name = "bypass", header = "Request, approve or list recorded gate bypasses of one digest.",
-        description = {"A gate's blocking findings of one digest pass only through a recorded bypass: a request (gate,",
-                "rationale, remediation date) and an approval by someone other than the requester, each signed with the",
-                "person's own --event-key. See docs/bypass.md."},
+        description = {"A gate's blocking findings of one digest pass only through a recorded bypass:",
+                "a request (gate, rationale, remediation date) and an approval by someone other",
+                "than the requester, each signed with the person's own --event-key.",
+                "See docs/bypass.md."},
         subcommands = {BypassCommand.Request.class, BypassCommand.Approve.class, BypassCommand.ListBypasses.class})
 final class BypassCommand extends GroupCommand {
 
@@ -69,10 +70,11 @@ final class BypassCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "request", description = {"Ask that the blocking findings of one gate of one digest be bypassed, until a",
-            "remediation date. Refused (exit 1): a release that was not built, another digest than its built one, a gate the",
-            "policy lists in gates.neverBypass, a remediation date not after today. Bad input (exit 2): an unknown gate, a",
-            "malformed date, a missing rationale."})
+    @Command(name = "request", header = "Ask that one gate of one digest be bypassed until a remediation date.",
+            description = {"Refused (exit 1): a release that was not built, a digest other than its built",
+                    "one, a gate the policy lists in gates.neverBypass, a remediation date not after",
+                    "today. Bad input (exit 2): an unknown gate, a malformed date or digest, a",
+                    "missing rationale. Nothing is recorded unless the exit is 0."})
     static final class Request extends Base {
         @Parameters(index = "0", paramLabel = "NAME@VERSION", description = "The release.")
         String release;
@@ -109,10 +111,11 @@ final class BypassCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "approve", description = {"Approve a bypass request, as someone other than the requester who holds one of",
-            "the policy's approval roles and did not author or commit a change of the release. Refused (exit 1): self-approval,",
-            "an unknown request, a request for another digest (--digest), an author, no approval role, a gate in",
-            "gates.neverBypass, a passed remediation date."})
+    @Command(name = "approve", header = "Approve a bypass request, as someone other than the requester.",
+            description = {"The approver holds one of the policy's approval roles and did not author or",
+                    "commit a change of the release (--repo). Refused (exit 1): self-approval, an",
+                    "unknown request, a request for another digest (--digest), an author, no",
+                    "approval role, a gate in gates.neverBypass, a passed remediation date."})
     static final class Approve extends Base {
         @Parameters(index = "0", paramLabel = "NAME@VERSION", description = "The release.")
         String release;
@@ -146,8 +149,9 @@ final class BypassCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "list", description = {"List the bypass requests of a release (or of every release), their approvals and",
-            "whether each is pending, approved or past its remediation date. Exit 0."})
+    @Command(name = "list", header = "List bypass requests: pending, approved or expired.",
+            description = {"The requests of a release (default: of every release), each pending, approved",
+                    "or expired (past its remediation date), with its events. Exit 0."})
     static final class ListBypasses extends JsonCommand {
         @Parameters(index = "0", arity = "0..1", paramLabel = "NAME@VERSION", description = "The release (default: every release).")
         String release;

@@ -18,9 +18,10 @@ import picocli.CommandLine.Parameters;
 
 /** quarantine add | lift | list: a flaky test's failure does not block until a recorded, ticketed date. */
 @Command(name = "quarantine", header = "Quarantine a flaky test of a service until a date, lift it, or list quarantines.",
-        description = {"A unit failure of a quarantined test does not block a gate decision of the service until the",
-                "quarantine's date; after it, the failure blocks again. Each quarantine is signed with the person's own",
-                "--event-key and listed in the release record and notes of every release whose gates it held back.",
+        description = {"A unit failure of a quarantined test does not block the service's gate",
+                "decisions until the quarantine's date; after it, the failure blocks again. Each",
+                "quarantine is signed with the person's own --event-key and listed in the",
+                "release record and notes of every release whose gates it held back.",
                 "See docs/bypass.md."},
         subcommands = {QuarantineCommand.Add.class, QuarantineCommand.Lift.class, QuarantineCommand.ListQuarantines.class})
 final class QuarantineCommand extends GroupCommand {
@@ -45,9 +46,11 @@ final class QuarantineCommand extends GroupCommand {
         CommonOptions common;
     }
 
-    @Command(name = "add", description = {"Quarantine one test (TEST_ID as the unit gate names a JUnit failure: CLASSNAME.NAME)",
-            "until a date, with a ticket and a reason. Bad input (exit 2): no ticket or reason, a malformed date. Refused",
-            "(exit 1): a date in the past, more than gates.quarantineMaxDays (default 30) days ahead, a test already quarantined."})
+    @Command(name = "add", header = "Quarantine one flaky test of a service until a date, with a ticket.",
+            description = {"TEST_ID is the id the unit gate gives a JUnit failure: CLASSNAME.NAME. Bad",
+                    "input (exit 2): no ticket or reason, a malformed date. Refused (exit 1): a date",
+                    "in the past, more than gates.quarantineMaxDays (default 30) days ahead, a test",
+                    "already quarantined. Nothing is recorded unless the exit is 0."})
     static final class Add extends Base {
         @Parameters(index = "0", paramLabel = "TEST_ID", description = "The test, e.g. com.example.PaymentsTest.refunds.")
         String test;
@@ -73,7 +76,8 @@ final class QuarantineCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "lift", description = "End the quarantine of a test before its date (its failures block again). Refused when none stands.")
+    @Command(name = "lift", header = "End the quarantine of a test before its date: its failures block again.",
+            description = "Refused (exit 1) when no quarantine of the test stands.")
     static final class Lift extends Base {
         @Parameters(index = "0", paramLabel = "TEST_ID", description = "The test.")
         String test;
@@ -94,7 +98,7 @@ final class QuarantineCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "list", description = "List the quarantines that were not lifted, active or expired. Exit 0.")
+    @Command(name = "list", header = "List the quarantines that were not lifted, active or expired.", description = "Exit 0.")
     static final class ListQuarantines extends JsonCommand {
         @Option(names = "--service", paramLabel = "NAME", description = "Only this service's (default: every service).")
         String service;
