@@ -38,7 +38,8 @@ final class GateCommands {
     }
 
     @Command(name = "gate", header = "Decide the gates for one digest from its reports, exceptions and the policy.", description = "Decide the gates for one digest: every finding of the reports with its disposition "
-            + "(blocking, below threshold, not affected per VEX, waived by exception X), and the gates the policy declares not "
+            + "(blocking, below threshold, not affected per VEX, waived by exception X, bypassed by a recorded bypass, a "
+            + "quarantined test), and the gates the policy declares not "
             + "applicable (gates.notApplicable). Exit 1 when the gates fail.")
     static final class Gate extends GovernanceCommands.ReleaseCommand {
 
@@ -87,7 +88,9 @@ final class GateCommands {
                 EvaluateGates g = new EvaluateGates(policy, ctx.ledger()).release(nv[0], nv[1], parsedDigest())
                         .sarif(sarif).vulnerabilities(vulns).sbom(sbom).junit(junit)
                         .exceptions(PolicyException.loadAll(repo.resolve(policy.exceptions().directory())))
-                        .context(nv[0], branch, environment).actor(actor);
+                        .context(nv[0], branch, environment).actor(actor)
+                        .bypassApprovers(io.releasegate.gates.GateBypasses.Approvers.of(policy, repo,
+                                ctx.ledger().events(nv[0] + "@" + nv[1]), nv[1]));
                 if (scope || io.releasegate.scope.ScopeFindings.required(policy)) {
                     g.scope(repo).store(ctx.store());
                 }
@@ -101,6 +104,13 @@ final class GateCommands {
                     d.findings().forEach(f -> fs.addObject().put("id", f.finding().id()).put("gate", f.finding().gate())
                             .put("severity", f.finding().severity().name().toLowerCase()).put("disposition",
                                     f.disposition().name().toLowerCase()).put("reason", f.reason()));
+                    ArrayNode bs = doc.putArray("bypasses");
+                    d.bypasses().forEach(b -> bs.addObject().put("gate", b.gate()).put("request", b.request().id())
+                            .put("approval", b.approval().id()).put("requester", b.requester()).put("approver", b.approver())
+                            .put("remediation", b.request().text("remediation").orElse("")));
+                    ArrayNode qs = doc.putArray("quarantines");
+                    d.quarantines().forEach(q -> qs.addObject().put("test", q.test()).put("event", q.event().id())
+                            .put("ticket", q.ticket()).put("until", q.event().text("until").orElse("")));
                     output.document(doc);
                 } else {
                     for (EvaluateGates.Dispositioned f : d.findings()) {

@@ -49,7 +49,15 @@ public final class EvaluateGates {
     /** The refusal of a "not applicable" for a gate that already has a result for the digest. */
     public static final String NOT_APPLICABLE_FIXED = "gates.not-applicable-fixed";
 
-    public enum Disposition { BLOCKING, BELOW_THRESHOLD, NOT_AFFECTED, WAIVED }
+    /**
+     * What a finding does to the decision: blocks, or does not because it is below the threshold, not affected per VEX,
+     * waived by an exception, its gate bypassed by a valid recorded bypass ({@link GateBypasses}), or it is the
+     * failure of a test under a standing quarantine ({@link Quarantines}).
+     */
+    public enum Disposition { BLOCKING, BELOW_THRESHOLD, NOT_AFFECTED, WAIVED, BYPASSED, QUARANTINED }
+
+    /** The check result of a gate whose blocking findings a valid bypass let pass: counts as passing. */
+    public static final String BYPASSED = "bypassed";
 
     public record Dispositioned(Finding finding, Disposition disposition, String reason) {
     }
@@ -57,10 +65,17 @@ public final class EvaluateGates {
     public record Check(String gate, String result, String summary, Optional<String> rationale) {
     }
 
-    public record Decision(boolean pass, List<Dispositioned> findings, List<Check> checks, String summary, String eventId) {
+    public record Decision(boolean pass, List<Dispositioned> findings, List<Check> checks, String summary, String eventId,
+                           List<GateBypasses.Bypass> bypasses, List<Quarantines.Quarantine> quarantines) {
         public Decision {
             findings = List.copyOf(findings);
             checks = List.copyOf(checks);
+            bypasses = List.copyOf(bypasses);
+            quarantines = List.copyOf(quarantines);
+        }
+
+        public Decision(boolean pass, List<Dispositioned> findings, List<Check> checks, String summary, String eventId) {
+            this(pass, findings, checks, summary, eventId, List.of(), List.of());
         }
     }
 
@@ -83,6 +98,8 @@ public final class EvaluateGates {
     private String environment = "production";
     private String actor = "ci";
     private Clock clock = Clock.systemUTC();
+    private GateBypasses.Approvers approvers = new GateBypasses.Approvers(
+            Optional.of(io.releasegate.approval.RoleDirectory.empty()), java.util.Set.of());
 
     public EvaluateGates(Policy policy, Ledger ledger) {
         this.policy = Objects.requireNonNull(policy);
@@ -172,6 +189,15 @@ public final class EvaluateGates {
         return this;
     }
 
+    /**
+     * Who may approve a bypass: the holders of the policy's approval roles, not the release's authors. Without it
+     * nobody holds a role, so no bypass applies (fail closed).
+     */
+    public EvaluateGates bypassApprovers(GateBypasses.Approvers value) {
+        this.approvers = Objects.requireNonNull(value);
+        return this;
+    }
+
     public EvaluateGates clock(Clock value) {
         this.clock = Objects.requireNonNull(value);
         return this;
@@ -235,9 +261,47 @@ public final class EvaluateGates {
         byGate.values().forEach(all::addAll);
         refuseUnconfiguredNotApplicable(history, byGate.keySet());
 
+        List<Event> quarantineEvents = byGate.containsKey("unit") ? ledger.events(Quarantines.subject(name)) : List.of();
+        List<Quarantines.Quarantine> quarantinesUsed = new ArrayList<>();
         List<Dispositioned> out = new ArrayList<>();
         for (Finding f : all) {
-            out.add(dispose(f, threshold, today));
+            Dispositioned d = quarantine(dispose(f, threshold, today), quarantineEvents, today);
+            if (d.disposition() == Disposition.QUARANTINED) {
+                Quarantines.standing(quarantineEvents, f.id()).filter(q -> !quarantinesUsed.contains(q)).ifPresent(quarantinesUsed::add);
+            }
+            out.add(d);
+        }
+        // a gate's blocking findings, or its failed command, pass only through a valid recorded bypass
+        List<GateBypasses.Bypass> bypassesUsed = new ArrayList<>();
+        Map<String, GateBypasses.Bypass> bypassed = new LinkedHashMap<>();
+        Map<String, List<String>> notBypassed = new LinkedHashMap<>();
+        java.util.Set<String> failing = new java.util.LinkedHashSet<>();
+        out.stream().filter(d -> d.disposition() == Disposition.BLOCKING).forEach(d -> failing.add(d.finding().gate()));
+        passed.forEach((gate, ok) -> {
+            if (!ok && !byGate.containsKey(gate)) {
+                failing.add(gate);
+            }
+        });
+        for (String gate : failing) {
+            GateBypasses.Resolution r = GateBypasses.resolve(history, digest, gate, policy, today, approvers);
+            r.valid().ifPresentOrElse(b -> {
+                bypassed.put(gate, b);
+                bypassesUsed.add(b);
+            }, () -> notBypassed.put(gate, r.invalid()));
+        }
+        for (int i = 0; i < out.size(); i++) {
+            Dispositioned d = out.get(i);
+            if (d.disposition() != Disposition.BLOCKING) {
+                continue;
+            }
+            String gate = d.finding().gate();
+            if (bypassed.containsKey(gate)) {
+                out.set(i, new Dispositioned(d.finding(), Disposition.BYPASSED, "bypassed by " + bypassed.get(gate).describe()
+                        + "; was: " + d.reason()));
+            } else if (!notBypassed.getOrDefault(gate, List.of()).isEmpty()) {
+                out.set(i, new Dispositioned(d.finding(), Disposition.BLOCKING, d.reason() + "; "
+                        + String.join("; ", notBypassed.get(gate))));
+            }
         }
         List<Check> checks = new ArrayList<>();
         List<String> gates = new ArrayList<>(policy.gates().required());
@@ -248,25 +312,43 @@ public final class EvaluateGates {
             // evidence first: a gate declared not applicable that has a report is decided by the report
             if (byGate.containsKey(gate)) {
                 long blocking = out.stream().filter(d -> d.finding().gate().equals(gate) && d.disposition() == Disposition.BLOCKING).count();
-                checks.add(new Check(gate, blocking == 0 ? "pass" : "fail", byGate.get(gate).size() + " finding(s), " + blocking
-                        + " blocking" + (gate.equals("unit") ? " (" + tests + " tests)" : ""), Optional.empty()));
+                long quarantined = out.stream().filter(d -> d.finding().gate().equals(gate) && d.disposition() == Disposition.QUARANTINED).count();
+                long bypassedHere = out.stream().filter(d -> d.finding().gate().equals(gate) && d.disposition() == Disposition.BYPASSED).count();
+                String counts = byGate.get(gate).size() + " finding(s), " + blocking + " blocking"
+                        + (quarantined > 0 ? ", " + quarantined + " quarantined" : "")
+                        + (bypassedHere > 0 ? ", " + bypassedHere + " bypassed by " + bypassed.get(gate).describe() : "")
+                        + (gate.equals("unit") ? " (" + tests + " tests)" : "");
+                checks.add(new Check(gate, blocking > 0 ? "fail" : bypassedHere > 0 ? BYPASSED : "pass", counts, Optional.empty()));
                 pass &= blocking == 0;
             } else if (passed.containsKey(gate)) {
-                checks.add(new Check(gate, passed.get(gate) ? "pass" : "fail", "command " + (passed.get(gate) ? "passed" : "failed"),
-                        Optional.empty()));
-                pass &= passed.get(gate);
+                boolean ok = passed.get(gate);
+                if (!ok && bypassed.containsKey(gate)) {
+                    checks.add(new Check(gate, BYPASSED, "command failed; bypassed by " + bypassed.get(gate).describe(),
+                            Optional.empty()));
+                } else {
+                    checks.add(new Check(gate, ok ? "pass" : "fail", "command " + (ok ? "passed" : "failed")
+                            + (ok || notBypassed.getOrDefault(gate, List.of()).isEmpty() ? ""
+                            : "; " + String.join("; ", notBypassed.get(gate))), Optional.empty()));
+                    pass &= ok;
+                }
             } else if (policy.gates().notApplicable(gate).isPresent()) {
                 checks.add(new Check(gate, "not-applicable", "declared not applicable by " + declaredBy(),
                         policy.gates().notApplicable(gate)));
             } else {
-                checks.add(new Check(gate, "fail", "required gate has no report, and the policy does not declare it not applicable (gates.notApplicable)", Optional.empty()));
+                // a bypass accepts the findings of a gate that ran; it never stands in for a report (docs/bypass.md)
+                checks.add(new Check(gate, "fail", "required gate has no report, and the policy does not declare it not applicable "
+                        + "(gates.notApplicable); a bypass does not replace a report", Optional.empty()));
                 pass = false;
             }
         }
         long blocking = out.stream().filter(d -> d.disposition() == Disposition.BLOCKING).count();
         long waived = out.stream().filter(d -> d.disposition() == Disposition.WAIVED).count();
+        long nBypassed = out.stream().filter(d -> d.disposition() == Disposition.BYPASSED).count();
+        long nQuarantined = out.stream().filter(d -> d.disposition() == Disposition.QUARANTINED).count();
         String summary = (pass ? "pass" : "fail") + ": " + all.size() + " finding(s), " + blocking + " blocking, " + waived
-                + " waived; gates " + checks.stream().map(c -> c.gate() + "=" + c.result()).toList();
+                + " waived" + (nBypassed > 0 ? ", " + nBypassed + " bypassed" : "")
+                + (nQuarantined > 0 ? ", " + nQuarantined + " quarantined" : "")
+                + "; gates " + checks.stream().map(c -> c.gate() + "=" + c.result()).toList();
 
         if (deps.isPresent()) {
             ledger.append(Event.draft(io.releasegate.scope.DependencyChanges.EVENT, subject, Optional.of(digest), actor,
@@ -275,6 +357,10 @@ public final class EvaluateGates {
         for (Check c : checks) {
             ObjectNode p = policy.stamp(Json.object().put("name", c.gate()).put("result", c.result()).put("summary", c.summary()));
             c.rationale().ifPresent(r -> p.put("rationale", r));
+            if (c.result().equals(BYPASSED)) {
+                GateBypasses.Bypass b = bypassed.get(c.gate());
+                p.put("bypass", b.request().id()).put("bypassApproval", b.approval().id());
+            }
             ledger.append(Event.draft(CHECK_RECORDED, subject, Optional.of(digest), actor, clock.instant(), p));
         }
         ObjectNode payload = Json.object().put("name", "gates").put("result", pass ? "pass" : "fail").put("summary", summary)
@@ -286,9 +372,21 @@ public final class EvaluateGates {
                     .put("disposition", d.disposition().name().toLowerCase(Locale.ROOT).replace('_', '-')).put("reason", d.reason());
             d.finding().location().ifPresent(l -> n.put("location", l));
         }
+        ArrayNode bs = payload.putArray("bypasses");
+        for (GateBypasses.Bypass b : bypassesUsed) {
+            ObjectNode n = bs.addObject().put("request", b.request().id()).put("approval", b.approval().id()).put("gate", b.gate())
+                    .put("requester", b.requester()).put("approver", b.approver()).put("rationale", b.rationale())
+                    .put("remediation", b.request().text("remediation").orElse(""));
+            b.ticket().ifPresent(t -> n.put("ticket", t));
+        }
+        ArrayNode qs = payload.putArray("quarantines");
+        for (Quarantines.Quarantine q : quarantinesUsed) {
+            qs.addObject().put("event", q.event().id()).put("service", q.service()).put("test", q.test()).put("ticket", q.ticket())
+                    .put("until", q.event().text("until").orElse("")).put("actor", q.event().actor()).put("reason", q.reason());
+        }
         Event e = ledger.append(Event.draft(GATE_EVALUATED, subject, Optional.of(digest), actor, clock.instant(),
                 policy.stamp(payload)));
-        return new Decision(pass, out, checks, summary, e.id());
+        return new Decision(pass, out, checks, summary, e.id(), bypassesUsed, quarantinesUsed);
     }
 
     /**
@@ -359,6 +457,23 @@ public final class EvaluateGates {
         return new Dispositioned(f, Disposition.BLOCKING, f.severity().name().toLowerCase(Locale.ROOT) + " at or above "
                 + policy.gates().blockAt() + (f.severity() == Severity.UNKNOWN ? " (unknown severity blocks)" : "")
                 + (why.isEmpty() ? "" : "; " + String.join("; ", why)));
+    }
+
+    /** A blocking unit failure of a test with a standing quarantine: quarantined until its date, blocking after it. */
+    private Dispositioned quarantine(Dispositioned d, List<Event> quarantineEvents, LocalDate today) {
+        if (d.disposition() != Disposition.BLOCKING || !d.finding().gate().equals("unit")) {
+            return d;
+        }
+        Optional<Quarantines.Quarantine> q = Quarantines.standing(quarantineEvents, d.finding().id());
+        if (q.isEmpty()) {
+            return d;
+        }
+        Optional<String> no = q.get().whyNot(policy, today);
+        if (no.isEmpty()) {
+            return new Dispositioned(d.finding(), Disposition.QUARANTINED, "quarantined by " + q.get().describe()
+                    + ": does not block until " + q.get().until().orElseThrow() + " (" + q.get().reason() + ")");
+        }
+        return new Dispositioned(d.finding(), Disposition.BLOCKING, d.reason() + "; " + no.get());
     }
 
     private Optional<Finding> licenseFinding(String component, String expression) {

@@ -39,6 +39,14 @@ public enum EventType {
     EXCEPTION_APPROVED("exception-approved", Asserter.PERSON),
     HALTED("halted", Asserter.PERSON),
     HALT_LIFTED("halt-lifted", Asserter.PERSON),
+    /** A person asks that one gate's blocking findings of one digest be bypassed, with a rationale and remediation date. */
+    BYPASS_REQUESTED("bypass-requested", Asserter.PERSON),
+    /** Someone other than the requester approves a bypass request. */
+    BYPASS_APPROVED("bypass-approved", Asserter.PERSON),
+    /** A person quarantines one flaky test of a service until a date, with a ticket. */
+    TEST_QUARANTINED("test-quarantined", Asserter.PERSON),
+    /** A person ends a quarantine before its date. */
+    QUARANTINE_LIFTED("quarantine-lifted", Asserter.PERSON),
     /** Not an event: the signed checkpoint of the ledger's head that is published outside the ledger. */
     LEDGER_CHECKPOINT("ledger-checkpoint", Asserter.CI);
 

@@ -203,6 +203,21 @@ public final class ReleaseNotes {
         record.provenance().forEach(p -> evidence.add("- Provenance (" + p.predicateType() + "): `" + p.digest() + "`"));
         f.put("evidence", String.join("\n", evidence));
         f.put("dependencies", record.dependencyChanges().map(ReleaseNotes::dependencies).orElse(""));
+        f.put("bypasses", String.join("\n", record.bypasses().stream().map(b -> "- gate `" + b.gate() + "` bypassed: requested by "
+                + b.requester() + ", approved by " + b.approver() + ", remediation by " + b.remediation()
+                + b.ticket().map(t -> ", ticket " + t).orElse("") + ": " + b.rationale() + " (request `" + b.request()
+                + "`, approval `" + b.approval() + "`, gate decision `" + b.event() + "`)").toList()));
+        f.put("quarantines", String.join("\n", record.quarantines().stream().map(q -> "- test `" + q.test() + "` of "
+                + q.service() + " quarantined until " + q.until() + ", ticket " + q.ticket() + ", by " + q.actor() + ": "
+                + q.reason() + " (quarantine `" + q.quarantine() + "`, gate decision `" + q.event() + "`)").toList()));
+        List<String> exempted = new ArrayList<>();
+        if (!f.get("bypasses").isBlank()) {
+            exempted.add("Gate bypasses:\n\n" + f.get("bypasses"));
+        }
+        if (!f.get("quarantines").isBlank()) {
+            exempted.add("Quarantined tests:\n\n" + f.get("quarantines"));
+        }
+        f.put("bypassesAndQuarantines", String.join("\n\n", exempted));
         f.put("approvals", String.join("\n", record.approvals().stream().map(a -> "- " + a.approver() + " (" + a.role() + "), "
                 + a.time() + ": " + a.rationale()).toList()));
         f.put("promotions", String.join("\n", record.promotions().stream().map(p -> "- " + p.environment() + ": `" + p.digest()

@@ -28,7 +28,8 @@ import java.util.function.Function;
  * stays denied, and an allow-list (when the baseline has one) can only shrink; a gate the baseline lists in
  * {@code gates.neverNotApplicable} stays listed and is not declared not applicable ({@code gates.notApplicable}: any
  * other gate may be, since a committed, reviewed declaration with a rationale is what the baseline's gate rule asks
- * for when a gate has no report);</li>
+ * for when a gate has no report); a gate the baseline lists in {@code gates.neverBypass} stays listed, and
+ * {@code gates.quarantineMaxDays} can only shrink;</li>
  * <li>approvals: high assurance stays on, the count can only rise, the roles stay; a role for which the baseline
  * lists people keeps (a subset of) them and no other source (CODEOWNERS, a structure file); the structure file
  * the baseline names is not redirected;</li>
@@ -125,6 +126,15 @@ final class Loosening {
         if (!t.neverNotApplicable().containsAll(b.neverNotApplicable())) {
             refuse("gates.neverNotApplicable", b.neverNotApplicable().toString(), t.neverNotApplicable().toString(),
                     "a gate that may never be declared not applicable stays so");
+        }
+        // a gate the baseline says may never be bypassed stays so; a quarantine may be bounded shorter, never longer
+        if (!t.neverBypass().containsAll(b.neverBypass())) {
+            refuse("gates.neverBypass", b.neverBypass().toString(), t.neverBypass().toString(),
+                    "a gate that may never be bypassed stays so");
+        }
+        if (t.quarantineMaxDays() > b.quarantineMaxDays()) {
+            refuse("gates.quarantineMaxDays", String.valueOf(b.quarantineMaxDays()), String.valueOf(t.quarantineMaxDays()),
+                    "a flaky test is quarantined for at most " + b.quarantineMaxDays() + " days");
         }
         t.notApplicable().forEach((gate, rationale) -> {
             if (b.neverNotApplicable().contains(gate) && b.notApplicable(gate).isEmpty()) {

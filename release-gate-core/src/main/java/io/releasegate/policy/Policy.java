@@ -57,16 +57,32 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
     /**
      * Required gates, the blocking severity, the license rule (SPDX ids), the gates declared not applicable (gate ->
      * rationale: fixed by the policy, so by the commit a release is built from, never by an argument of a run) and the
-     * gates that may never be declared not applicable.
+     * gates that may never be declared not applicable; the gates that may never be bypassed ({@code gates.neverBypass})
+     * and how many days ahead a flaky test may be quarantined at most ({@code gates.quarantineMaxDays}).
      */
     public record Gates(List<String> required, String blockAt, List<String> allowedLicenses, List<String> deniedLicenses,
-                        Map<String, String> notApplicable, List<String> neverNotApplicable) {
+                        Map<String, String> notApplicable, List<String> neverNotApplicable, List<String> neverBypass,
+                        int quarantineMaxDays) {
+        /** The library's bound on a quarantine: at most this many days ahead. */
+        public static final int DEFAULT_QUARANTINE_MAX_DAYS = 30;
+
         public Gates {
             required = List.copyOf(required);
             allowedLicenses = List.copyOf(allowedLicenses);
             deniedLicenses = List.copyOf(deniedLicenses);
             notApplicable = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(notApplicable));
             neverNotApplicable = List.copyOf(neverNotApplicable);
+            neverBypass = List.copyOf(neverBypass);
+            if (quarantineMaxDays < 1) {
+                throw new IllegalArgumentException("gates.quarantineMaxDays must be at least 1");
+            }
+        }
+
+        /** Without bypass and quarantine settings: none is never bypassable, quarantines up to the default. */
+        public Gates(List<String> required, String blockAt, List<String> allowedLicenses, List<String> deniedLicenses,
+                     Map<String, String> notApplicable, List<String> neverNotApplicable) {
+            this(required, blockAt, allowedLicenses, deniedLicenses, notApplicable, neverNotApplicable, List.of(),
+                    DEFAULT_QUARANTINE_MAX_DAYS);
         }
 
         /**
@@ -203,8 +219,9 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
     /**
      * The canonical form: JSON without whitespace, object keys sorted, sets (days, gates, licenses, roles, people,
      * blackouts, freezes, weekly windows, required evidence) sorted, lists whose order means something (environments)
-     * as they are, times and dates in ISO 8601; {@link #source()} left out. {@code gates.notApplicable} and
-     * {@code gates.neverNotApplicable} appear only when not empty, so a policy without them keeps the digest it had
+     * as they are, times and dates in ISO 8601; {@link #source()} left out. {@code gates.notApplicable},
+     * {@code gates.neverNotApplicable} and {@code gates.neverBypass} appear only when not empty (and
+     * {@code gates.quarantineMaxDays} only when not the default), so a policy without them keeps the digest it had
      * before they existed.
      */
     public String canonicalJson() {
@@ -228,6 +245,12 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
         }
         if (!gates.neverNotApplicable().isEmpty()) {
             strings(g.putArray("neverNotApplicable"), gates.neverNotApplicable());
+        }
+        if (!gates.neverBypass().isEmpty()) {
+            strings(g.putArray("neverBypass"), gates.neverBypass());
+        }
+        if (gates.quarantineMaxDays() != Gates.DEFAULT_QUARANTINE_MAX_DAYS) {
+            g.put("quarantineMaxDays", gates.quarantineMaxDays());
         }
         ObjectNode a = root.putObject("approvals");
         a.put("highAssurance", approvals.highAssurance());

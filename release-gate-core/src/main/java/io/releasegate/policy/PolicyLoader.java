@@ -54,6 +54,11 @@ public final class PolicyLoader {
     static final Set<String> GATES = Set.of("lint", "unit", "integration", "sast", "dependency", "license", "sbom", "dast",
             "files", "secrets", "deps", "flags");
 
+    /** The gates a policy may name. */
+    public static Set<String> knownGates() {
+        return GATES;
+    }
+
     /** A YAML value with where it came from. */
     private record Value(Object value, String file, int line) {
         @SuppressWarnings("unchecked")
@@ -280,7 +285,8 @@ public final class PolicyLoader {
         }
 
         Value gv = require(top, "gates", root, "policy");
-        Map<String, Value> g = object(gv, "gates", Set.of("required", "blockAt", "licenses", "notApplicable", "neverNotApplicable"));
+        Map<String, Value> g = object(gv, "gates", Set.of("required", "blockAt", "licenses", "notApplicable", "neverNotApplicable",
+                "neverBypass", "quarantineMaxDays"));
         List<String> requiredGates = strings(g.get("required"), "gates.required");
         for (String r : requiredGates) {
             if (!GATES.contains(r)) {
@@ -320,7 +326,22 @@ public final class PolicyLoader {
                         + new TreeSet<>(GATES));
             }
         }
-        Policy.Gates gates = new Policy.Gates(requiredGates, blockAt, allowed, denied, notApplicable, never);
+        List<String> neverBypass = strings(g.get("neverBypass"), "gates.neverBypass");
+        for (String n : neverBypass) {
+            if (!GATES.contains(n)) {
+                throw error(g.get("neverBypass"), "gates.neverBypass", "unknown gate '" + n + "'; known: " + new TreeSet<>(GATES));
+            }
+        }
+        int quarantineMaxDays = Policy.Gates.DEFAULT_QUARANTINE_MAX_DAYS;
+        if (g.containsKey("quarantineMaxDays")) {
+            quarantineMaxDays = integer(g.get("quarantineMaxDays"), "gates.quarantineMaxDays");
+            if (quarantineMaxDays < 1 || quarantineMaxDays > 366) {
+                throw error(g.get("quarantineMaxDays"), "gates.quarantineMaxDays", quarantineMaxDays
+                        + " is not a number of days from 1 to 366");
+            }
+        }
+        Policy.Gates gates = new Policy.Gates(requiredGates, blockAt, allowed, denied, notApplicable, never, neverBypass,
+                quarantineMaxDays);
 
         Value av = require(top, "approvals", root, "policy");
         Map<String, Value> a = object(av, "approvals", Set.of("highAssurance", "count", "roles", "members"));

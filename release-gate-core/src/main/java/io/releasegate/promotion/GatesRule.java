@@ -2,8 +2,10 @@ package io.releasegate.promotion;
 
 import io.releasegate.error.Refusal;
 import io.releasegate.gates.EvaluateGates;
+import io.releasegate.gates.GateBypasses;
 import io.releasegate.ledger.Event;
 import io.releasegate.policy.PolicyLoader;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +58,10 @@ final class GatesRule implements PromotionRule {
                                 + " (a reviewed change) and build again"));
                 return;
             }
+            if (r.equals(EvaluateGates.BYPASSED)) {
+                bypassRefusal(p, gate, check).ifPresent(refusals::add);
+                return;
+            }
             if (!r.equals("pass") && !r.equals(NOT_APPLICABLE)) {
                 refusals.add(new Refusal("promote.evidence-gates", "gate " + gate + " of " + p.digest() + " failed ("
                         + check.text("summary").orElse("?") + ", event " + check.id() + ") and no later passing report of "
@@ -65,6 +71,26 @@ final class GatesRule implements PromotionRule {
             }
         });
         return refusals.isEmpty() ? PromotionRule.satisfied() : new Refused(refusals);
+    }
+
+    /**
+     * A gate standing as bypassed passes only while its bypass is still valid under the promotion's policy and at its
+     * time: the same request and approval, for this digest and gate, by two people, the approver not an author of the
+     * release (when the promotion knows them), the remediation date not passed, the gate not in gates.neverBypass. The
+     * approver's role was checked when the gates were decided.
+     */
+    private static Optional<Refusal> bypassRefusal(Promotion p, String gate, Event check) {
+        String request = check.text("bypass").orElse("");
+        String approval = check.text("bypassApproval").orElse("");
+        Optional<GateBypasses.Bypass> b = GateBypasses.all(p.events()).stream()
+                .filter(x -> x.request().id().equals(request) && x.approval().id().equals(approval)).findFirst();
+        Optional<String> why = b.isEmpty() ? Optional.of("its bypass (request " + request + ", approval " + approval
+                + ") is not among the release's events")
+                : GateBypasses.whyNot(b.get(), p.digest(), gate, p.policy(), p.now().atZone(ZoneOffset.UTC).toLocalDate(),
+                        new GateBypasses.Approvers(Optional.empty(), p.authors()));
+        return why.map(w -> new Refusal("promote.evidence-gates", "gate " + gate + " of " + p.digest() + " was bypassed (event "
+                + check.id() + "), but " + w, "fix the findings and report " + gate + " again, or request and approve a new "
+                + "bypass and gate again"));
     }
 
     private static String result(Event check) {

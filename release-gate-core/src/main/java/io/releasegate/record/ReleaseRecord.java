@@ -11,7 +11,8 @@ import java.util.Optional;
  */
 public record ReleaseRecord(String schema, String name, String version, Artifact artifact, List<Subject> subjects,
                             Source source, Fact built, List<Sbom> sboms, List<Provenance> provenance,
-                            List<Signature> signatures, List<Check> checks, List<Approval> approvals,
+                            List<Signature> signatures, List<Check> checks, List<Bypass> bypasses,
+                            List<Quarantine> quarantines, List<Approval> approvals,
                             List<Promotion> promotions, Rollback rollback, List<String> knownIssues,
                             Optional<Window> productionWindow, LedgerRef ledger,
                             Optional<DependencyChanges> dependencyChanges) {
@@ -25,6 +26,9 @@ public record ReleaseRecord(String schema, String name, String version, Artifact
         provenance = List.copyOf(provenance);
         signatures = List.copyOf(signatures);
         checks = List.copyOf(checks);
+        // absent from records written before bypasses and quarantines were listed
+        bypasses = bypasses == null ? List.of() : List.copyOf(bypasses);
+        quarantines = quarantines == null ? List.of() : List.copyOf(quarantines);
         approvals = List.copyOf(approvals);
         promotions = List.copyOf(promotions);
         knownIssues = List.copyOf(knownIssues);
@@ -64,6 +68,16 @@ public record ReleaseRecord(String schema, String name, String version, Artifact
 
     public record Check(String name, String result, Optional<String> summary, Optional<String> rationale,
                         Instant time, String event) {
+    }
+
+    /** A gate bypass that the gate decision {@code event} used: its request and approval events, who, why, until when. */
+    public record Bypass(String gate, String request, String approval, String requester, String approver, String rationale,
+                         String remediation, Optional<String> ticket, String event) {
+    }
+
+    /** A quarantined test whose failure the gate decision {@code event} did not block on. */
+    public record Quarantine(String service, String test, String ticket, String until, String actor, String reason,
+                             String quarantine, String event) {
     }
 
     public record Approval(String approver, String role, String rationale, String digest,

@@ -60,6 +60,8 @@ public final class ReleaseRecordProjection {
         List<Provenance> provenance = new ArrayList<>();
         List<Signature> signatures = new ArrayList<>();
         List<Check> checks = new ArrayList<>();
+        List<ReleaseRecord.Bypass> bypasses = new ArrayList<>();
+        List<ReleaseRecord.Quarantine> quarantines = new ArrayList<>();
         List<Approval> approvals = new ArrayList<>();
         List<Promotion> promotions = new ArrayList<>();
         List<String> knownIssues = new ArrayList<>();
@@ -93,8 +95,20 @@ public final class ReleaseRecordProjection {
                             default -> "failed";
                         },
                         text(p, "identity"), text(p, "issuer"), text(p, "reason"), e.time(), e.id()));
-                case GATE_EVALUATED, CHECK_RECORDED -> checks.add(new Check(text(p, "name").orElse(e.type()),
-                        text(p, "result").orElse("fail"), text(p, "summary"), text(p, "rationale"), e.time(), e.id()));
+                case GATE_EVALUATED, CHECK_RECORDED -> {
+                    checks.add(new Check(text(p, "name").orElse(e.type()),
+                            text(p, "result").orElse("fail"), text(p, "summary"), text(p, "rationale"), e.time(), e.id()));
+                    for (JsonNode u : p.path("bypasses")) {
+                        bypasses.add(new ReleaseRecord.Bypass(u.path("gate").asText(), u.path("request").asText(),
+                                u.path("approval").asText(), u.path("requester").asText(), u.path("approver").asText(),
+                                u.path("rationale").asText(), u.path("remediation").asText(), text(u, "ticket"), e.id()));
+                    }
+                    for (JsonNode q : p.path("quarantines")) {
+                        quarantines.add(new ReleaseRecord.Quarantine(q.path("service").asText(), q.path("test").asText(),
+                                q.path("ticket").asText(), q.path("until").asText(), q.path("actor").asText(),
+                                q.path("reason").asText(), q.path("event").asText(), e.id()));
+                    }
+                }
                 case APPROVED -> approvals.add(new Approval(e.actor(), text(p, "role").orElse("unspecified"),
                         text(p, "rationale").orElse(""), eventDigest, text(p, "environment"), e.time(), e.id()));
                 case PROMOTED -> promotions.add(new Promotion(text(p, "environment").orElse("unknown"), eventDigest,
@@ -123,8 +137,8 @@ public final class ReleaseRecordProjection {
                 text(bp, "ref"), tag);
         ReleaseRecord.LedgerRef ledger = new ReleaseRecord.LedgerRef(ledgerLocation, head, ids);
         return Optional.of(new ReleaseRecord(ReleaseRecord.SCHEMA, name, version, artifact, subjects, source,
-                new ReleaseRecord.Fact(b.actor(), b.time(), b.id()), sboms, provenance, signatures, checks, approvals,
-                promotions, new ReleaseRecord.Rollback(knownGood, plan), knownIssues, window, ledger, dependencies));
+                new ReleaseRecord.Fact(b.actor(), b.time(), b.id()), sboms, provenance, signatures, checks, bypasses,
+                quarantines, approvals, promotions, new ReleaseRecord.Rollback(knownGood, plan), knownIssues, window, ledger, dependencies));
     }
 
     /** The {@code dependencies-compared} payload as the record shows it. */

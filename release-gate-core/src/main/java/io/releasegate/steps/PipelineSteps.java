@@ -291,7 +291,9 @@ public final class PipelineSteps {
                     .sarif(files(workspace, args.sarif())).vulnerabilities(files(workspace, args.vulns()))
                     .sbom(files(workspace, args.sbom())).junit(files(workspace, args.junit()))
                     .exceptions(io.releasegate.gates.PolicyException.loadAll(workspace.resolve(policy.exceptions().directory())))
-                    .context(name, args.branch(), args.environment()).actor(env.actor());
+                    .context(name, args.branch(), args.environment()).actor(env.actor())
+                    .bypassApprovers(io.releasegate.gates.GateBypasses.Approvers.of(policy, workspace,
+                            ctx.ledger().events(name + "@" + version), version));
             // the release-scope gates run where the policy requires them, on the checkout (the built commit's scope)
             if (io.releasegate.scope.ScopeFindings.required(policy)) {
                 g.scope(workspace).store(ctx.store());
