@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.releasegate.json.Json;
 import io.releasegate.testing.TestRepo;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -17,33 +15,17 @@ import org.junit.jupiter.api.io.TempDir;
 /** release-gate scope files|secrets: exit codes, --json, and no secret in any output. */
 class ScopeCommandTest {
 
-    record Run(int exit, String out, String err) {
-        JsonNode json() throws Exception {
-            return Json.mapper().readTree(out);
-        }
-    }
-
     @TempDir
     Path tmp;
     TestRepo repo;
     String token;
 
-    Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     void write(String path, String text) throws Exception {
-        Path f = repo.dir().resolve(path);
-        Files.createDirectories(f.getParent());
-        Files.writeString(f, text);
+        repo.write(path, text);
     }
 
     void commit(String message) {
-        repo.git("add", "-A");
-        repo.git("-c", "user.name=Dev", "-c", "user.email=dev@example.com", "commit", "-q", "-m", message);
+        repo.commitAll(message, "Dev", "dev@example.com");
     }
 
     @BeforeEach
@@ -73,42 +55,42 @@ class ScopeCommandTest {
 
     @Test
     void secretsFindsTheRemovedTokenAndNoOutputContainsIt() throws Exception {
-        Run text = run("scope", "secrets", "--repo", repo.dir().toString());
+        CliRun text = CliRun.of("scope", "secrets", "--repo", repo.dir().toString());
         assertThat(text.exit()).isEqualTo(1);
         assertThat(text.out()).contains("SECRET", "config/slack.yaml:1", "slack-token", "1 secret(s)");
-        Run json = run("scope", "secrets", "--repo", repo.dir().toString(), "--json");
+        CliRun json = CliRun.of("scope", "secrets", "--repo", repo.dir().toString(), "--json");
         assertThat(json.exit()).isEqualTo(1);
         JsonNode f = json.json().get("findings").get(0);
         assertThat(f.get("rule").asText()).isEqualTo("slack-token");
         assertThat(f.get("line").asInt()).isEqualTo(1);
         assertThat(json.json().get("commits").asInt()).isEqualTo(2);
-        for (Run r : new Run[] {text, json}) {
+        for (CliRun r : new CliRun[] {text, json}) {
             assertThat(r.out() + r.err()).doesNotContain(token).doesNotContain(token.substring(5, 17))
                     .doesNotContain(token.substring(token.length() - 12));
         }
         // a range without the commit that added it
-        Run later = run("scope", "secrets", "HEAD~1..HEAD", "--repo", repo.dir().toString());
+        CliRun later = CliRun.of("scope", "secrets", "HEAD~1..HEAD", "--repo", repo.dir().toString());
         assertThat(later.exit()).isZero();
     }
 
     @Test
     void badInputIsExitTwoAndAnAllowlistWithoutReasonIsRefusedAsInput() throws Exception {
-        assertThat(run("scope", "secrets", "v9.9.9..HEAD", "--repo", repo.dir().toString()).exit()).isEqualTo(2);
+        assertThat(CliRun.of("scope", "secrets", "v9.9.9..HEAD", "--repo", repo.dir().toString()).exit()).isEqualTo(2);
         Path allow = Files.writeString(tmp.resolve("allow.yaml"), "entries:\n  - path: config/slack.yaml\n    fingerprint: 0123456789abcdef\n"
                 + "    exception: EX-1\n");
-        Run r = run("scope", "secrets", "--repo", repo.dir().toString(), "--allowlist", allow.toString(), "--json");
+        CliRun r = CliRun.of("scope", "secrets", "--repo", repo.dir().toString(), "--allowlist", allow.toString(), "--json");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out() + r.err()).contains("missing reason");
 
         // an allowlist that is not UTF-8, given or committed, is bad input naming it, never read with replacement characters
         Path latin1 = Files.write(tmp.resolve("latin1.yaml"), "entries:\n  - path: caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-        Run given = run("scope", "secrets", "--repo", repo.dir().toString(), "--allowlist", latin1.toString());
+        CliRun given = CliRun.of("scope", "secrets", "--repo", repo.dir().toString(), "--allowlist", latin1.toString());
         assertThat(given.exit()).isEqualTo(2);
         assertThat(given.err()).contains(latin1 + " is not valid UTF-8 (byte offset 22)");
         Files.createDirectories(repo.dir().resolve(".release"));
         Files.copy(latin1, repo.dir().resolve(".release/secrets-allowlist.yaml"));
         commit("chore: allowlist");
-        Run committed = run("scope", "secrets", "--repo", repo.dir().toString());
+        CliRun committed = CliRun.of("scope", "secrets", "--repo", repo.dir().toString());
         assertThat(committed.exit()).isEqualTo(2);
         assertThat(committed.err()).contains(".release/secrets-allowlist.yaml at commit ").contains("is not valid UTF-8");
     }
@@ -121,7 +103,7 @@ class ScopeCommandTest {
             f.setLength(50L << 20);
         }
         commit("chore: a latin-1 file and a large log");
-        Run r = run("scope", "secrets", "--repo", repo.dir().toString(), "--json");
+        CliRun r = CliRun.of("scope", "secrets", "--repo", repo.dir().toString(), "--json");
         assertThat(r.exit()).isEqualTo(1);
         JsonNode j = r.json();
         assertThat(j.path("findings").findValuesAsText("path")).contains("latin1.properties");
@@ -131,16 +113,16 @@ class ScopeCommandTest {
 
     @Test
     void filesReportsMissingFilesAndWarnings() throws Exception {
-        Run ok = run("scope", "files", "--repo", repo.dir().toString());
+        CliRun ok = CliRun.of("scope", "files", "--repo", repo.dir().toString());
         assertThat(ok.exit()).isZero();
         assertThat(ok.out()).contains("warning files.missing:CHANGELOG.md", "warning files.missing:docs/audit/");
         Files.delete(repo.dir().resolve("RELEASE.md"));
         commit("chore: drop RELEASE.md");
-        Run bad = run("scope", "files", "--repo", repo.dir().toString(), "--json");
+        CliRun bad = CliRun.of("scope", "files", "--repo", repo.dir().toString(), "--json");
         assertThat(bad.exit()).isEqualTo(1);
         assertThat(bad.json().get("ok").asBoolean()).isFalse();
         assertThat(bad.out()).contains("files.missing:RELEASE.md");
-        assertThat(run("scope", "--help").out()).contains("files", "secrets");
+        assertThat(CliRun.of("scope", "--help").out()).contains("files", "secrets");
     }
 
     @Test
@@ -149,17 +131,17 @@ class ScopeCommandTest {
         write("src/App.java", "class App {}\n");
         commit("chore: owners of src only");
         // the library default covers every path: README.md, SECURITY.md … have no owner
-        Run strict = run("scope", "files", "--repo", repo.dir().toString());
+        CliRun strict = CliRun.of("scope", "files", "--repo", repo.dir().toString());
         assertThat(strict.exit()).as(strict.out() + strict.err()).isEqualTo(1);
         assertThat(strict.out()).contains("files.uncovered:**");
         // the admin's central policy names the production-impacting paths: src/ only, which CODEOWNERS covers
         Path central = Files.writeString(tmp.resolve("central.yaml"), "scope:\n  codeownersCover: [\"src/**\"]\n");
         String pin = io.releasegate.digest.Digester.of(Files.readAllBytes(central)).toString();
-        Run admin = run("scope", "files", "--repo", repo.dir().toString(), "--central-policy", central.toString(),
+        CliRun admin = CliRun.of("scope", "files", "--repo", repo.dir().toString(), "--central-policy", central.toString(),
                 "--central-policy-digest", pin);
         assertThat(admin.exit()).as(admin.out() + admin.err()).isZero();
         // and a central policy whose pin does not match is refused, not ignored
-        Run unpinned = run("scope", "files", "--repo", repo.dir().toString(), "--central-policy", central.toString(),
+        CliRun unpinned = CliRun.of("scope", "files", "--repo", repo.dir().toString(), "--central-policy", central.toString(),
                 "--central-policy-digest", "sha256:" + "0".repeat(64));
         assertThat(unpinned.exit()).isNotZero();
     }

@@ -38,9 +38,7 @@ class FlagScanTest {
     }
 
     void write(String path, String text) throws Exception {
-        Path f = repo.dir().resolve(path);
-        Files.createDirectories(f.getParent());
-        Files.writeString(f, text);
+        repo.write(path, text);
     }
 
     String commit(String message) {

@@ -51,15 +51,11 @@ class SecretScanTest {
     }
 
     void write(String path, String text) throws Exception {
-        Path f = repo.dir().resolve(path);
-        Files.createDirectories(f.getParent());
-        Files.writeString(f, text);
+        repo.write(path, text);
     }
 
     String commit(String message) {
-        repo.git("add", "-A");
-        repo.git("-c", "user.name=Dev", "-c", "user.email=dev@example.com", "commit", "-q", "-m", message);
-        return repo.head();
+        return repo.commitAll(message, "Dev", "dev@example.com");
     }
 
     SecretScan.Result scan(Optional<String> range, SecretsAllowlist allowlist, List<PolicyException> exceptions) {

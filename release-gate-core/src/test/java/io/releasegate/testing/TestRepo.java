@@ -50,6 +50,24 @@ public final class TestRepo {
         return head();
     }
 
+    /** Writes {@code text} to {@code path} in the work tree, making its directories. */
+    public void write(String path, String text) {
+        try {
+            Path f = dir.resolve(path);
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, text);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Commits everything in the work tree as this author; returns the commit id. */
+    public String commitAll(String message, String name, String email) {
+        git("add", "-A");
+        Git.run(dir, "-c", "user.name=" + name, "-c", "user.email=" + email, "commit", "-q", "-m", message);
+        return head();
+    }
+
     public String head() {
         return git("rev-parse", "HEAD");
     }
