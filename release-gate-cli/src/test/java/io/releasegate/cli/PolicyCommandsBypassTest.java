@@ -81,6 +81,19 @@ class PolicyCommandsBypassTest {
     }
 
     @Test
+    void aMalformedYamlTagIsBadInputNotAnInternalError() throws Exception {
+        // found by fuzzing (ScopeParsersFuzzTest): SnakeYAML reports "!%20" with an IllegalArgumentException
+        Path policy = Files.writeString(tmp.resolve("tag.yaml"), "!%200%2");
+        Run r = run("policy", "check", policy.toString());
+        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("tag.yaml: not valid YAML").doesNotContain("internal error");
+        Path trust = Files.writeString(tmp.resolve("trust.yaml"), "!%200%2");
+        Run t = run("audit", "--trust", trust.toString(), "--state-dir", tmp.resolve("empty-state").toString());
+        assertThat(t.exit()).as(t.err()).isEqualTo(2);
+        assertThat(t.err()).contains("trust.yaml: not valid YAML");
+    }
+
+    @Test
     void aPolicyFileFromAnywhereIsRefusedForProductionAndNothingIsRecorded() throws Exception {
         Path invented = Files.writeString(tmp.resolve("my-policy.yaml"), INVENTED);
         int before = events();

@@ -140,6 +140,11 @@ public final class LedgerTrust {
             throw new InputException("trust configuration not found: " + file, e);
         } catch (IOException | YAMLException e) {
             throw new InputException(file + ": not a readable trust configuration: " + e.getMessage(), e);
+        } catch (InputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // SnakeYAML reports some malformed documents (a tag with spaces: "!%20") with other exceptions
+            throw new InputException(file + ": not valid YAML: " + e.getMessage(), e);
         }
         Set<String> known = Set.of("version", "allowedSigners", "keyring", "ci", "attestors", "revoked");
         for (Object k : doc.keySet()) {

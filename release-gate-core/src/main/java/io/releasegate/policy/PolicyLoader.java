@@ -200,6 +200,9 @@ public final class PolicyLoader {
             throw new InputException(file + ":" + (e.getProblemMark().getLine() + 1) + ": not valid YAML: " + e.getProblem(), e);
         } catch (YAMLException e) {
             throw new InputException(file + ": not a usable policy: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // SnakeYAML reports some malformed documents (a tag with spaces: "!%20") with other exceptions
+            throw new InputException(file + ": not valid YAML: " + e.getMessage(), e);
         }
         if (root == null) {
             return new Value(new LinkedHashMap<String, Value>(), file, 1);

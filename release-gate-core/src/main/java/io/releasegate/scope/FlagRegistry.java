@@ -157,6 +157,9 @@ public record FlagRegistry(String file, List<Flag> flags) {
                     + e.getProblem(), e);
         } catch (YAMLException e) {
             throw new InputException("flag registry " + file + " cannot be read: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // SnakeYAML reports some malformed documents (a tag with spaces: "!%20") with other exceptions
+            throw new InputException("flag registry " + file + " is not valid YAML: " + e.getMessage(), e);
         }
         if (root == null) {
             return none(file);
