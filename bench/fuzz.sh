@@ -26,7 +26,7 @@ for t in "${tests[@]}"; do
   for r in $(seq "$rounds"); do
     log=$(mktemp)
     if ./mvnw -B -o -pl release-gate-core surefire:test -Dtest="$t" -Dsurefire.failIfNoSpecifiedTests=false >"$log" 2>&1; then
-      execs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
+      execs=$(grep -o '#[0-9]*[[:space:]]*DONE' "$log" | tail -1 | grep -o '[0-9]*' | head -1)
       total=$((total + ${execs:-0}))
     else
       echo "bench=fuzz test=$t round=$r result=CRASH (log: $log)"; grep -m5 -A5 "== Java Exception\|FuzzerSecurityIssue" "$log" || true
