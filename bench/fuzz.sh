@@ -15,7 +15,9 @@ tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then
   tests=(ScopeParsersFuzzTest#teamPolicy ScopeParsersFuzzTest#ledgerTrust ScopeParsersFuzzTest#flagRegistry
          ScopeParsersFuzzTest#secretsAllowlist ScopeParsersFuzzTest#sbomDiff
-         ScopeParsersFuzzTest#strictUtf8 ScopeParsersFuzzTest#versionOrder)
+         ScopeParsersFuzzTest#strictUtf8 ScopeParsersFuzzTest#versionOrder
+         GateReportsFuzzTest#sarif GateReportsFuzzTest#vulnerabilities GateReportsFuzzTest#junit
+         GateReportsFuzzTest#policyException)
 fi
 ./mvnw -q -B -o -pl release-gate-core test-compile
 # coverage-guided over our code and the libraries that parse for it (SnakeYAML, Jackson)

@@ -62,6 +62,19 @@ public final class Reports {
         return out;
     }
 
+    /** A CVSS score as OSV-Scanner writes it: a number from 0 to 10; anything else (NaN, -1, "7.=") is bad input. */
+    private static double score(String text, Path file) {
+        try {
+            double d = Double.parseDouble(text.trim());
+            if (d >= 0 && d <= 10) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InputException(file + ": max_severity '" + text + "' is not a CVSS score from 0 to 10");
+    }
+
     /** Dependency vulnerabilities from a CycloneDX document's {@code vulnerabilities} (VEX analysis honoured) or OSV-Scanner JSON. */
     public static List<Finding> vulnerabilities(Path file) {
         JsonNode doc = json(file, "vulnerability");
@@ -91,7 +104,7 @@ public final class Reports {
                     for (JsonNode g : pkg.path("groups")) {
                         String max = g.path("max_severity").asText("");
                         for (JsonNode id : g.path("ids")) {
-                            groupSeverity.put(id.asText(), max.isEmpty() ? Severity.UNKNOWN : Severity.fromScore(Double.parseDouble(max)));
+                            groupSeverity.put(id.asText(), max.isEmpty() ? Severity.UNKNOWN : Severity.fromScore(score(max, file)));
                         }
                     }
                     String where = pkg.path("package").path("name").asText() + "@" + pkg.path("package").path("version").asText();

@@ -133,6 +133,18 @@ class GatesTest {
     }
 
     @Test
+    void anOsvScoreThatIsNotACvssScoreIsBadInputNeverSeverityNone() throws Exception {
+        // found by fuzzing (GateReportsFuzzTest): "7.=" crashed the reader; "NaN" or -1 would have rated a group NONE
+        for (String score : List.of("7.=", "NaN", "-1", "11", "Infinity")) {
+            Path f = Files.writeString(tmp.resolve("osv-" + Math.abs(score.hashCode()) + ".json"), "{\"results\":[{\"packages\":[{"
+                    + "\"package\":{\"name\":\"a\"},\"vulnerabilities\":[{\"id\":\"GHSA-y\"}],\"groups\":[{\"ids\":[\"GHSA-y\"],"
+                    + "\"max_severity\":\"" + score + "\"}]}]}]}");
+            assertThatThrownBy(() -> Reports.vulnerabilities(f)).as(score).isInstanceOf(InputException.class)
+                    .hasMessageContaining("max_severity '" + score + "' is not a CVSS score");
+        }
+    }
+
+    @Test
     void highFindingsBlockAndEveryFindingIsDispositioned() {
         EvaluateGates.Decision d = gates().call();
         assertThat(d.pass()).isFalse();
