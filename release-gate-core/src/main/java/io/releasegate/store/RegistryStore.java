@@ -53,11 +53,29 @@ import javax.net.ssl.SSLException;
  */
 public final class RegistryStore implements ArtifactStore {
 
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    /** How long a registry may take to start answering a request (its headers, not a blob's body). */
-    private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
-    /** How long one blob upload may take, body included. */
-    private static final Duration TRANSFER_TIMEOUT = Duration.ofMinutes(30);
+    /**
+     * How long to wait and how often to try. {@code connect}: for a connection; {@code request}: for a registry to start
+     * answering a request (its headers, not a blob's body); {@code transfer}: for one blob upload, body included.
+     * A request that fails on the wire (reset, timed out, cut short) or is answered 429 or 5xx is sent again, up to
+     * {@code attempts} times in all, after {@code backoff}, doubled each time, or after the {@code Retry-After} the
+     * registry asks for; a registry that asks for more than {@code maxRetryAfter} is an error at once.
+     */
+    record Timeouts(Duration connect, Duration request, Duration transfer, int attempts, Duration backoff, Duration maxRetryAfter) {
+
+        static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(10), Duration.ofMinutes(2), Duration.ofMinutes(30), 4,
+                Duration.ofMillis(200), Duration.ofSeconds(60));
+
+        Timeouts {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("attempts must be at least 1");
+            }
+        }
+
+        Duration backoff(int attempt) {
+            return backoff.multipliedBy(1L << Math.min(attempt - 1, 10));
+        }
+    }
+
     /** The distribution reference implementation's manifest limit; a larger answer is not a manifest we wrote. */
     static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
     private static final int MAX_REDIRECTS = 5;
@@ -70,18 +88,21 @@ public final class RegistryStore implements ArtifactStore {
     private final String location;
     private final Optional<RegistryCredentials> credentials;
     private final HttpClient http;
+    private final Timeouts timeouts;
     /** Bearer tokens by repository path, as the registry's token service handed them out. */
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
     /** Set once the registry asked for Basic authentication: from then on its requests carry the credentials. */
     private volatile boolean basic;
 
-    private RegistryStore(URI base, String namespace, String location, Optional<RegistryCredentials> credentials) {
+    private RegistryStore(URI base, String namespace, String location, Optional<RegistryCredentials> credentials,
+                          Timeouts timeouts) {
         this.base = base;
         this.namespace = namespace;
         this.location = location;
         this.credentials = credentials;
+        this.timeouts = timeouts;
         // redirects are followed here, not by the client, which would forward credentials to any host
-        this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+        this.http = HttpClient.newBuilder().connectTimeout(timeouts.connect())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
@@ -94,6 +115,11 @@ public final class RegistryStore implements ArtifactStore {
      * Nothing is contacted until the first operation. Credentials never belong in the URI.
      */
     public static RegistryStore open(String uri, Optional<RegistryCredentials> credentials) {
+        return open(uri, credentials, Timeouts.DEFAULT);
+    }
+
+    /** As {@link #open(String, Optional)}, waiting and retrying as {@code timeouts} says. */
+    static RegistryStore open(String uri, Optional<RegistryCredentials> credentials, Timeouts timeouts) {
         String scheme;
         String prefix;
         if (uri.startsWith("oci+http://")) {
@@ -138,7 +164,7 @@ public final class RegistryStore implements ArtifactStore {
                         || host.equals("::1");
                 scheme = loopback ? "http" : "https";
             }
-            return new RegistryStore(new URI(scheme + "://" + authority + "/"), namespace, uri, credentials);
+            return new RegistryStore(new URI(scheme + "://" + authority + "/"), namespace, uri, credentials, timeouts);
         } catch (URISyntaxException e) {
             throw new InputException("invalid registry store URI '" + uri + "': " + e.getMessage(), e);
         }
@@ -190,8 +216,42 @@ public final class RegistryStore implements ArtifactStore {
         upload(repository, digest, Optional.empty(), content.length, content, Progress.NONE);
     }
 
-    /** POST to open an upload session, then one monolithic PUT with the digest (distribution-spec "push a blob"). */
+    /**
+     * Uploads a blob, again from the start (a new session) when the upload breaks off or the registry answers it 429 or
+     * 5xx, as {@link Timeouts} allows; a registry that has the blob after a failed attempt (it took the upload, its answer
+     * was lost) has it: that is success.
+     */
     private void upload(String repository, Digest digest, Optional<Path> file, long size, byte[] content, Progress progress) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                uploadOnce(repository, digest, file, size, content, progress);
+                return;
+            } catch (UploadFailed e) {
+                if (hasBlob(repository, digest)) {
+                    return;
+                }
+                if (attempt >= timeouts.attempts()) {
+                    throw new InputException(e.getMessage() + "; the upload was made " + attempt + " times", e.getCause());
+                }
+                try {
+                    Thread.sleep(timeouts.backoff(attempt).toMillis());
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new InputException("interrupted while uploading blob " + digest + " to registry " + location, ie);
+                }
+            }
+        }
+    }
+
+    /** An upload that may succeed when made again. */
+    private static final class UploadFailed extends RuntimeException {
+        UploadFailed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** POST to open an upload session, then one monolithic PUT with the digest (distribution-spec "push a blob"). */
+    private void uploadOnce(String repository, Digest digest, Optional<Path> file, long size, byte[] content, Progress progress) {
         String op = "upload blob " + digest;
         HttpResponse<String> start = send(op, repository,
                 request("/v2/" + path(repository) + "/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()),
@@ -221,8 +281,8 @@ public final class RegistryStore implements ArtifactStore {
                 c.setInstanceFollowRedirects(false);
                 c.setDoOutput(true);
                 c.setFixedLengthStreamingMode(size);
-                c.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
-                c.setReadTimeout((int) TRANSFER_TIMEOUT.toMillis());
+                c.setConnectTimeout((int) timeouts.connect().toMillis());
+                c.setReadTimeout((int) timeouts.transfer().toMillis());
                 c.setRequestProperty("Content-Type", MediaTypes.OCTET_STREAM);
                 authorization(put, repository).ifPresent(a -> c.setRequestProperty("Authorization", a));
                 try (InputStream in = Files.newInputStream(file.get()); OutputStream out = c.getOutputStream()) {
@@ -244,34 +304,151 @@ public final class RegistryStore implements ArtifactStore {
                 }
                 echoed = Optional.ofNullable(c.getHeaderField("Docker-Content-Digest"));
             } catch (IOException e) {
-                throw unreachable(op, "PUT", put, e);
+                InputException error = unreachable(op, "PUT", put, e);
+                throw new UploadFailed(error.getMessage(), e);
             }
         } else {
-            HttpResponse<String> done = send(op, repository, HttpRequest.newBuilder(put).timeout(TRANSFER_TIMEOUT)
-                    .header("Content-Type", MediaTypes.OCTET_STREAM).PUT(HttpRequest.BodyPublishers.ofByteArray(content)),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> done;
+            try {
+                done = send(op, repository, HttpRequest.newBuilder(put).timeout(timeouts.transfer())
+                        .header("Content-Type", MediaTypes.OCTET_STREAM).PUT(HttpRequest.BodyPublishers.ofByteArray(content)),
+                        HttpResponse.BodyHandlers.ofString());
+            } catch (InputException e) {
+                throw new UploadFailed(e.getMessage(), e);
+            }
             status = done.statusCode();
             body = done.body();
             echoed = done.headers().firstValue("Docker-Content-Digest");
         }
         if (status != 201) {
-            throw failure(op, status, body);
+            InputException error = failure(op, status, body);
+            if (retryable(status) || status == 404) {
+                // 404: the session is gone (the registry took an earlier PUT of it whose answer was lost)
+                throw new UploadFailed(error.getMessage(), error);
+            }
+            throw error;
         }
         if (echoed.isPresent() && !echoed.get().equals(digest.toString())) {
             throw new InputException("registry " + location + " stored " + echoed.get() + " for blob " + digest);
         }
     }
 
-    /** The blob's bytes, following redirects (to an object store, say); the digest is checked at the end of the stream. */
+    /**
+     * The blob's bytes, following redirects (to an object store, say); the digest is checked at the end of the stream.
+     * A body that breaks off (a reset, a timeout, fewer bytes than its length) is read on from where it broke, with a
+     * range request (or, where the server ignores ranges, from the start, skipping what was read), as often as
+     * {@link Timeouts} allows; the digest covers the whole.
+     */
     @Override
     public InputStream openBlob(String repository, Digest digest) {
-        String op = "read blob " + digest;
-        HttpResponse<InputStream> r = send(op, repository,
-                request("/v2/" + path(repository) + "/blobs/" + digest).GET(), HttpResponse.BodyHandlers.ofInputStream());
-        if (r.statusCode() != 200) {
-            throw failure(op, r.statusCode(), drain(r.body()));
+        ResumingBlob blob = new ResumingBlob(repository, digest);
+        return ContentVerifier.verifying(blob, digest, "registry " + location + " (GET " + withoutQuery(blob.uri) + ")");
+    }
+
+    /** A blob's body that, when it breaks off, is asked for again from the first byte not yet read. */
+    private final class ResumingBlob extends InputStream {
+        private final String repository;
+        private final Digest digest;
+        private final String op;
+        private InputStream in;
+        private URI uri;
+        private long read;
+        private long length = -1;
+        private int breaks;
+
+        ResumingBlob(String repository, Digest digest) {
+            this.repository = repository;
+            this.digest = digest;
+            this.op = "read blob " + digest;
+            open();
         }
-        return ContentVerifier.verifying(r.body(), digest, "registry " + location + " (GET " + withoutQuery(r.request().uri()) + ")");
+
+        private void open() {
+            HttpRequest.Builder b = request("/v2/" + path(repository) + "/blobs/" + digest).GET();
+            if (read > 0) {
+                b.header("Range", "bytes=" + read + "-");
+            }
+            HttpResponse<InputStream> r = send(op, repository, b, HttpResponse.BodyHandlers.ofInputStream());
+            uri = r.request().uri();
+            int status = r.statusCode();
+            if (status == 206 && read > 0) {
+                String range = r.headers().firstValue("Content-Range").orElse("");
+                if (!range.startsWith("bytes " + read + "-")) {
+                    closeQuietly(r);
+                    throw new InputException("registry " + location + ": " + op + " was asked for the bytes from " + read
+                            + " on and answered with the range '" + range + "'");
+                }
+                in = r.body();
+                return;
+            }
+            if (status != 200) {
+                throw failure(op, status, drain(r.body()));
+            }
+            in = r.body();
+            if (length < 0) {
+                length = r.headers().firstValueAsLong("Content-Length").orElse(-1);
+            }
+            try {
+                // the server sent it all again: skip what was read already
+                for (long skip = read; skip > 0; ) {
+                    long n = in.skip(skip);
+                    if (n <= 0) {
+                        if (in.read() < 0) {
+                            throw new IOException("the body ended before the " + read + " bytes already read");
+                        }
+                        n = 1;
+                    }
+                    skip -= n;
+                }
+            } catch (IOException e) {
+                closeQuietly(in);
+                throw unreachable(op, "GET", uri, e);
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            while (true) {
+                try {
+                    int n = in.read(b, off, len);
+                    if (n > 0) {
+                        read += n;
+                        return n;
+                    }
+                    if (n < 0 && length >= 0 && read < length) {
+                        throw new IOException("the body ended after " + read + " of its " + length + " bytes");
+                    }
+                    return n;
+                } catch (IOException e) {
+                    closeQuietly(in);
+                    if (++breaks >= timeouts.attempts()) {
+                        throw new IOException("registry " + location + ": " + op + " broke off after " + read + " bytes, "
+                                + breaks + " times (" + describe(e, uri) + ")", e);
+                    }
+                    try {
+                        Thread.sleep(timeouts.backoff(breaks).toMillis());
+                        open();
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted while reading blob " + digest);
+                    } catch (InputException again) {
+                        throw new IOException(again.getMessage(), again);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
     }
 
     // -------------------------------------------------------------------------------------- manifests
@@ -407,7 +584,7 @@ public final class RegistryStore implements ArtifactStore {
     // ------------------------------------------------------------------------------------------ HTTP
 
     private HttpRequest.Builder request(String pathAndQuery) {
-        return HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(REQUEST_TIMEOUT);
+        return HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(timeouts.request());
     }
 
     /**
@@ -445,9 +622,10 @@ public final class RegistryStore implements ArtifactStore {
             HttpRequest req = b.build();
             HttpResponse<T> r;
             try {
-                r = retrying(req, handler);
+                r = retrying(op, req, handler);
             } catch (IOException e) {
-                throw new Unreachable(describe(e, uri) + " (" + req.method() + " " + withoutQuery(uri) + ")", e);
+                throw new Unreachable(describe(e, uri) + " (" + req.method() + " " + withoutQuery(uri) + ", "
+                        + timeouts.attempts() + " attempts)", e);
             }
             int status = r.statusCode();
             Optional<String> target = r.headers().firstValue("Location");
@@ -473,16 +651,61 @@ public final class RegistryStore implements ArtifactStore {
         }
     }
 
-    private <T> HttpResponse<T> retrying(HttpRequest req, HttpResponse.BodyHandler<T> handler)
+    /**
+     * Sends {@code req}, again when it fails on the wire or is answered 429 or 5xx (a registry under load, restarting, or
+     * under concurrent writes of one tag), as {@link Timeouts} says. Sending again is safe for every request this store
+     * makes: reads, and writes of content named by its digest (a blob, a manifest, a tag to the manifest it names), and
+     * the POST that opens an upload session (a session never used is dropped by the registry). The last answer is the
+     * caller's to judge; the last wire failure is thrown.
+     */
+    private <T> HttpResponse<T> retrying(String op, HttpRequest req, HttpResponse.BodyHandler<T> handler)
             throws IOException, InterruptedException {
-        HttpResponse<T> r = http.send(req, handler);
-        // a registry under concurrent writes of the same tag can answer 5xx for a moment: retry briefly
-        for (int attempt = 1; r.statusCode() >= 500 && attempt <= 4; attempt++) {
+        for (int attempt = 1; ; attempt++) {
+            HttpResponse<T> r;
+            try {
+                r = http.send(req, handler);
+            } catch (IOException e) {
+                if (attempt >= timeouts.attempts()) {
+                    throw e;
+                }
+                Thread.sleep(timeouts.backoff(attempt).toMillis());
+                continue;
+            }
+            if (!retryable(r.statusCode()) || attempt >= timeouts.attempts()) {
+                return r;
+            }
+            Optional<Duration> asked = retryAfter(r.headers().firstValue("Retry-After"));
+            if (asked.isPresent() && asked.get().compareTo(timeouts.maxRetryAfter()) > 0) {
+                closeQuietly(r);
+                throw new InputException("registry " + location + ": " + op + " failed with HTTP " + r.statusCode()
+                        + "; it asks to retry after " + asked.get().toSeconds() + " s, longer than this client waits ("
+                        + timeouts.maxRetryAfter().toSeconds() + " s): try again later");
+            }
             closeQuietly(r);
-            Thread.sleep(100L * attempt);
-            r = http.send(req, handler);
+            Thread.sleep(asked.orElse(timeouts.backoff(attempt)).toMillis());
         }
-        return r;
+    }
+
+    private static boolean retryable(int status) {
+        return status == 429 || status >= 500;
+    }
+
+    /** A {@code Retry-After}: seconds, or an HTTP date (RFC 9110 §10.2.3); absent or unreadable: none. */
+    static Optional<Duration> retryAfter(Optional<String> header) {
+        if (header.isEmpty()) {
+            return Optional.empty();
+        }
+        String v = header.get().trim();
+        try {
+            if (v.chars().allMatch(Character::isDigit) && !v.isEmpty()) {
+                return Optional.of(Duration.ofSeconds(Math.min(Long.parseLong(v.length() > 9 ? "999999999" : v), 999_999_999L)));
+            }
+            java.time.ZonedDateTime at = java.time.ZonedDateTime.parse(v, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
+            Duration d = Duration.between(java.time.Instant.now(), at.toInstant());
+            return Optional.of(d.isNegative() ? Duration.ZERO : d);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private static boolean isRedirect(int status) {
@@ -511,6 +734,14 @@ public final class RegistryStore implements ArtifactStore {
 
     private static int port(URI u) {
         return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // closing a broken connection
+        }
     }
 
     private static void closeQuietly(HttpResponse<?> r) {
@@ -580,7 +811,7 @@ public final class RegistryStore implements ArtifactStore {
         if (!"https".equalsIgnoreCase(uri.getScheme()) && !"http".equalsIgnoreCase(uri.getScheme())) {
             throw new InputException("registry " + location + " named a token service that is not HTTP(S): " + realm);
         }
-        HttpRequest.Builder tr = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).GET();
+        HttpRequest.Builder tr = HttpRequest.newBuilder(uri).timeout(timeouts.request()).GET();
         if (credentials.isPresent()) {
             if (base.getScheme().equals("https") && !"https".equalsIgnoreCase(uri.getScheme())) {
                 throw new InputException("registry " + location + " sends its clients to a plain-HTTP token service ("
@@ -628,6 +859,9 @@ public final class RegistryStore implements ArtifactStore {
     private InputException failure(String op, int status, String body) {
         StringBuilder sb = new StringBuilder("registry ").append(location).append(": ").append(op)
                 .append(" failed with HTTP ").append(status).append(errorCodes(body));
+        if (retryable(status)) {
+            sb.append(" (").append(timeouts.attempts()).append(" attempts)");
+        }
         if (status == 401 || status == 403) {
             sb.append("; check the registry credentials and permissions");
         }
@@ -663,14 +897,14 @@ public final class RegistryStore implements ArtifactStore {
     }
 
     /** What went wrong on the wire, in words: unknown host, refused, timed out, TLS. */
-    private static String describe(IOException e, URI uri) {
+    private String describe(IOException e, URI uri) {
         // the JDK client wraps the telling cause in ConnectExceptions without a message: look at the whole chain
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
                 return "unknown host " + uri.getHost();
             }
             if (t instanceof HttpConnectTimeoutException) {
-                return "no connection within " + CONNECT_TIMEOUT.toSeconds() + "s";
+                return "no connection within " + timeouts.connect().toSeconds() + "s";
             }
             if (t instanceof HttpTimeoutException || t instanceof java.net.SocketTimeoutException) {
                 return "no answer in time";
