@@ -241,7 +241,9 @@ public final class GitLedger implements Ledger {
             }
             Path cache = state.resolve("ledger-cache").resolve(shortHash(uri) + ".git");
             Repository repo = initBare(cache, uri, false);
-            return new GitLedger(uri, repo, Optional.of(u), witnessFile(state, uri), options, () -> remoteTrialDir(uri));
+            // the location names the ledger in messages, records and reports: never with a password in it
+            String shown = u.getPass() == null ? uri : u.setPass(null).toString();
+            return new GitLedger(shown, repo, Optional.of(u), witnessFile(state, uri), options, () -> remoteTrialDir(uri));
         }
         Path dir;
         try {
@@ -607,9 +609,31 @@ public final class GitLedger implements Ledger {
                             + Optional.ofNullable(result.getRemoteUpdate(BRANCH).getMessage()).map(m -> " (" + m + ")").orElse(""));
             }
         } catch (org.eclipse.jgit.errors.TransportException e) {
+            if (tookIt(commit)) {
+                return true;
+            }
             throw new InputException("cannot reach ledger " + location + ": " + withDiagnostics(e), e);
         } catch (IOException e) {
             throw new InputException("cannot push to ledger " + location + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * After a push whose answer was lost (the connection broke once the remote had the pack), whether the remote took
+     * {@code commit}: its branch is the commit or descends from it. Then the event is recorded and must not be pushed
+     * again as another one. When the remote cannot be read either, it did not, as far as this writer can tell.
+     */
+    private boolean tookIt(ObjectId commit) {
+        try {
+            Optional<ObjectId> head = fetch();
+            if (head.isEmpty()) {
+                return false;
+            }
+            try (RevWalk walk = new RevWalk(repo)) {
+                return walk.isMergedInto(walk.parseCommit(commit), walk.parseCommit(head.get()));
+            }
+        } catch (InputException | IOException unreadable) {
+            return false;
         }
     }
 

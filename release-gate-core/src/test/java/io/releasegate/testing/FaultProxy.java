@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * with or without {@code Retry-After}), a response held back past the client's timeout, a body cut short of its
  * {@code Content-Length}, a body altered (a manifest that is not the one its digest names), a redirect to another
  * origin. Each {@link Fault} hits the first {@code times} requests it matches, then they pass. One connection per
- * request ({@code Connection: close}); every request is logged with what was done to it.
+ * request ({@code Connection: close}); every request is logged with what was done to it, and whether it carried an
+ * {@code Authorization} header.
  */
 public final class FaultProxy implements AutoCloseable {
 
@@ -177,13 +178,14 @@ public final class FaultProxy implements AutoCloseable {
             }
             String[] line = request.start().split(" ", 3);
             String method = line[0];
-            String target = line[1];
+            // the log says which requests carried credentials (never what they were)
+            String target = line[1] + (request.header("Authorization") != null ? " [authorization]" : "");
             if ("100-continue".equalsIgnoreCase(request.header("Expect"))) {
                 out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
             }
             byte[] body = request.body(in, false);
-            Fault fault = take(method, target);
+            Fault fault = take(method, line[1]);
             if (fault != null && fault.kind() == Kind.STATUS) {
                 log.add(method + " " + target + " -> " + Kind.STATUS);
                 byte[] error = ("{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"injected " + fault.status() + "\"}]}")
@@ -200,7 +202,7 @@ public final class FaultProxy implements AutoCloseable {
             }
             if (fault != null && fault.kind() == Kind.REDIRECT) {
                 log.add(method + " " + target + " -> " + Kind.REDIRECT);
-                out.write(("HTTP/1.1 307 Temporary Redirect\r\nLocation: " + fault.redirectTo() + target
+                out.write(("HTTP/1.1 307 Temporary Redirect\r\nLocation: " + fault.redirectTo() + line[1]
                         + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 return;
