@@ -570,7 +570,61 @@ public final class GitLedger implements Ledger {
         }
     }
 
+    /**
+     * A ref lock this old was left by a writer that died holding it: a ref update holds its lock for milliseconds.
+     * Git leaves such a lock to a person to remove; a ledger written by pipelines cannot wait for one.
+     */
+    static final java.time.Duration STALE_LOCK = java.time.Duration.ofSeconds(2);
+    /** The local writers of one ledger in this JVM, by its directory: one at a time, as the append lock is per process. */
+    private static final Map<Path, java.util.concurrent.locks.ReentrantLock> LOCAL_WRITERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Moves the branch of a local ledger from {@code head} to {@code commit}, holding the ledger's append lock (an OS file
+     * lock, {@code release-gate-append-lock} in the repository, released by the OS when its holder dies). Holding it, a
+     * ref lock another writer of ours left is known not to be a live one of ours: once older than {@link #STALE_LOCK} it
+     * is removed, so that a writer killed half-way through an update does not block every later append.
+     */
     private boolean updateLocal(ObjectId commit, Optional<ObjectId> head) {
+        Path dir = repo.getDirectory().toPath().toAbsolutePath().normalize();
+        java.util.concurrent.locks.ReentrantLock inJvm = LOCAL_WRITERS.computeIfAbsent(dir, d -> new java.util.concurrent.locks.ReentrantLock());
+        inJvm.lock();
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve("release-gate-append-lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = ch.lock()) {
+            clearStaleLock(dir.resolve(BRANCH + ".lock"));
+            clearStaleLock(dir.resolve("packed-refs.lock"));
+            return moveBranch(commit, head);
+        } catch (IOException e) {
+            throw new InputException("cannot update ledger " + location + ": " + e.getMessage(), e);
+        } finally {
+            inJvm.unlock();
+        }
+    }
+
+    /** Waits for {@code lock} to go, up to {@link #STALE_LOCK} of its age; removes it when it is older. */
+    private static void clearStaleLock(Path lock) throws IOException {
+        while (true) {
+            java.nio.file.attribute.FileTime modified;
+            try {
+                modified = Files.getLastModifiedTime(lock);
+            } catch (java.nio.file.NoSuchFileException gone) {
+                return;
+            }
+            java.time.Duration age = java.time.Duration.between(modified.toInstant(), java.time.Instant.now());
+            if (age.compareTo(STALE_LOCK) > 0) {
+                Files.deleteIfExists(lock);
+                return;
+            }
+            try {
+                Thread.sleep(Math.max(10, Math.min(100, STALE_LOCK.minus(age).toMillis())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for the ledger's lock " + lock);
+            }
+        }
+    }
+
+    private boolean moveBranch(ObjectId commit, Optional<ObjectId> head) {
         try {
             RefUpdate ru = repo.updateRef(BRANCH);
             ru.setNewObjectId(commit);

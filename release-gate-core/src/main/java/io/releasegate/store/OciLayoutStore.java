@@ -51,6 +51,39 @@ public final class OciLayoutStore implements ArtifactStore {
     }
 
     /** Opens the layout at {@code root}, creating an empty one when the directory is missing or empty. */
+    /** Nothing but hidden files, empty {@code blobs/} directories and an empty index: what {@link #open} writes first. */
+    private static boolean emptyOrHalfInitialised(Path dir) throws IOException {
+        try (var entries = Files.list(dir)) {
+            for (Path p : entries.toList()) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".")) {
+                    continue;
+                }
+                if (name.equals("blobs") && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    try (var tree = Files.walk(p)) {
+                        if (tree.anyMatch(f -> !Files.isDirectory(f, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+                            return false;
+                        }
+                    }
+                    continue;
+                }
+                if (name.equals(INDEX_FILE) && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        && Files.size(p) <= 4096) {
+                    try {
+                        JsonNode index = Json.mapper().readTree(Files.readAllBytes(p));
+                        if (index != null && index.path("manifests").isArray() && index.path("manifests").isEmpty()) {
+                            continue;
+                        }
+                    } catch (IOException notJson) {
+                        return false;
+                    }
+                }
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static OciLayoutStore open(Path root) {
         Path dir = root.toAbsolutePath().normalize();
         try {
@@ -60,11 +93,11 @@ public final class OciLayoutStore implements ArtifactStore {
             Files.createDirectories(dir);
             Path layout = dir.resolve(LAYOUT_FILE);
             if (!Files.exists(layout)) {
-                try (var entries = Files.list(dir)) {
-                    if (entries.anyMatch(p -> !p.getFileName().toString().startsWith("."))) {
-                        throw new InputException("store " + dir + " exists but is not an OCI image layout (no "
-                                + LAYOUT_FILE + " file); choose an empty or missing directory");
-                    }
+                // oci-layout is written last: without it, a directory holds nothing, or what an initialisation that was
+                // interrupted (a process killed) left, which is completed; anything else is not ours to write into
+                if (!emptyOrHalfInitialised(dir)) {
+                    throw new InputException("store " + dir + " exists but is not an OCI image layout (no "
+                            + LAYOUT_FILE + " file); choose an empty or missing directory");
                 }
                 Files.createDirectories(dir.resolve("blobs").resolve("sha256"));
                 writeAtomically(dir.resolve(INDEX_FILE), emptyIndex());

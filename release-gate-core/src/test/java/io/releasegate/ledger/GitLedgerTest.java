@@ -351,6 +351,33 @@ class GitLedgerTest {
         }
     }
 
+    /** A writer killed while it held the branch's lock leaves {@code main.lock}: it must not block every later append. */
+    @Test
+    void aRefLockLeftByAKilledWriterDoesNotBlockTheNextAppend() throws Exception {
+        Path state = tmp.resolve("state");
+        try (GitLedger l = GitLedger.open("", state)) {
+            l.append(draft("built", "svc@1.0.0", "first"));
+        }
+        Path lock = state.resolve("ledger.git/refs/heads/main.lock");
+        Files.writeString(lock, "0".repeat(40) + "\n");
+        Files.setLastModifiedTime(lock, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(60)));
+        try (GitLedger l = GitLedger.open("", state)) {
+            l.append(draft("built", "svc@1.0.1", "after an old lock"));
+            assertThat(l.events()).hasSize(2);
+        }
+        assertThat(lock).doesNotExist();
+        // a lock left a moment ago: waited for until it is stale, then removed
+        Files.writeString(lock, "0".repeat(40) + "\n");
+        long t0 = System.nanoTime();
+        try (GitLedger l = GitLedger.open("", state)) {
+            l.append(draft("built", "svc@1.0.2", "after a fresh lock"));
+            assertThat(l.events()).hasSize(3);
+        }
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(GitLedger.STALE_LOCK.minusMillis(200))
+                .isLessThan(GitLedger.STALE_LOCK.plusSeconds(10));
+        assertThat(cli(state.resolve("ledger.git"), "rev-list", "--count", "main").trim()).isEqualTo("3");
+    }
+
     @Test
     void concurrentWritersToAGitRemoteSerializeByCompareAndSwap() throws Exception {
         Path remote = tmp.resolve("remote.git");

@@ -137,6 +137,32 @@ class OciLayoutStoreTest {
         }
     }
 
+    /** A process killed while it made the layout (before {@code oci-layout}, written last): the next open completes it. */
+    @Test
+    void aLayoutWhoseMakingWasInterruptedIsCompletedNotRefused() throws Exception {
+        Path half = Files.createDirectories(dir.resolve("half/blobs/sha256")).getParent().getParent();
+        Files.writeString(half.resolve(".index.json12345.tmp"), "{\"schemaVer");
+        try (OciLayoutStore store = OciLayoutStore.open(half)) {
+            assertThat(store.tags("payments")).isEmpty();
+        }
+        assertThat(half.resolve("oci-layout")).isRegularFile();
+        Files.delete(half.resolve("oci-layout"));
+        try (OciLayoutStore store = OciLayoutStore.open(half)) {
+            assertThat(half.resolve("oci-layout")).isRegularFile();
+        }
+        // but a directory holding a blob, or an index that lists something, is someone else's: refused
+        Path other = Files.createDirectories(dir.resolve("other"));
+        Files.createDirectories(other.resolve("blobs/sha256"));
+        Files.writeString(other.resolve("blobs/sha256/" + "a".repeat(64)), "data");
+        assertThatThrownBy(() -> OciLayoutStore.open(other)).isInstanceOf(InputException.class)
+                .hasMessageContaining("not an OCI image layout");
+        Path listed = Files.createDirectories(dir.resolve("listed"));
+        Files.writeString(listed.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[{\"digest\":\"sha256:"
+                + "b".repeat(64) + "\"}]}");
+        assertThatThrownBy(() -> OciLayoutStore.open(listed)).isInstanceOf(InputException.class)
+                .hasMessageContaining("not an OCI image layout");
+    }
+
     @Test
     void refusesADirectoryThatIsNotALayout() throws Exception {
         Files.writeString(dir.resolve("README"), "not a store");
