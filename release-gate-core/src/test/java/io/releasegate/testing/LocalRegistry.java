@@ -117,6 +117,11 @@ public final class LocalRegistry implements AutoCloseable {
         return "oci://127.0.0.1:" + port + "/" + namespace;
     }
 
+    /** Where the registry keeps everything it stores, on its file system. */
+    public Path storage() {
+        return dir.resolve("data");
+    }
+
     public String httpBase() {
         return "http://127.0.0.1:" + port;
     }
