@@ -17,11 +17,17 @@ if [ ${#tests[@]} -eq 0 ]; then
          ScopeParsersFuzzTest#secretsAllowlist ScopeParsersFuzzTest#sbomDiff
          ScopeParsersFuzzTest#strictUtf8 ScopeParsersFuzzTest#versionOrder
          GateReportsFuzzTest#sarif GateReportsFuzzTest#vulnerabilities GateReportsFuzzTest#junit
-         GateReportsFuzzTest#policyException)
+         GateReportsFuzzTest#policyException
+         EvidenceParsersFuzzTest#emergencyRecord EvidenceParsersFuzzTest#npmLockfile EvidenceParsersFuzzTest#cargoLockfile
+         EvidenceParsersFuzzTest#goModAndSum EvidenceParsersFuzzTest#pythonMetadata EvidenceParsersFuzzTest#dpkgStatus
+         EvidenceParsersFuzzTest#apkInstalled EvidenceParsersFuzzTest#jarArchive EvidenceParsersFuzzTest#ociImageTar
+         EvidenceParsersFuzzTest#sigstoreBundle EvidenceParsersFuzzTest#dsseEnvelope EvidenceParsersFuzzTest#publicKey
+         EvidenceParsersFuzzTest#trustedRootJson EvidenceParsersFuzzTest#certificateBundlePem
+         EvidenceParsersFuzzTest#openPgpSignature EvidenceParsersFuzzTest#conventionalCommit)
 fi
 ./mvnw -q -B -o -pl release-gate-core test-compile
-# coverage-guided over our code and the libraries that parse for it (SnakeYAML, Jackson)
-export JAZZER_FUZZ=1 JAZZER_INSTRUMENTATION_INCLUDES="io.releasegate.**:org.yaml.snakeyaml.**:com.fasterxml.jackson.**"
+# coverage-guided over our code and the libraries that parse for it (SnakeYAML, Jackson, BouncyCastle, Commons Compress)
+export JAZZER_FUZZ=1 JAZZER_INSTRUMENTATION_INCLUDES="io.releasegate.**:org.yaml.snakeyaml.**:com.fasterxml.jackson.**:org.bouncycastle.**:org.apache.commons.compress.**"
 status=0
 for t in "${tests[@]}"; do
   total=0
