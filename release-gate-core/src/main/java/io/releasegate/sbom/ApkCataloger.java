@@ -78,7 +78,11 @@ public final class ApkCataloger {
                 if (d.isEmpty() || d.startsWith("!")) {
                     continue;
                 }
-                String depName = d.split("[<>=~]")[0];
+                String[] parts = d.split("[<>=~]");
+                if (parts.length == 0 || parts[0].isEmpty()) {
+                    continue; // a constraint without a name ("=1.0"): nothing to point to
+                }
+                String depName = parts[0];
                 Map<String, String> target = provider.get(depName);
                 if (target != null && target != r) {
                     deps.add(path + "#" + target.get("P"));

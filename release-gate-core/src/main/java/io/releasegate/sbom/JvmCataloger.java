@@ -118,6 +118,9 @@ public final class JvmCataloger {
             in.transferTo(java.io.OutputStream.nullOutputStream()); // the rest, for the archive's own digests
         } catch (IOException e) {
             unreadable(path, e);
+        } catch (IllegalArgumentException badName) {
+            // the JDK's zip reader refuses an entry name that is not valid UTF-8 (a crafted archive) this way
+            unreadable(path, new java.util.zip.ZipException("an entry name is not valid UTF-8 (" + badName.getMessage() + ")"));
         }
         finish(index, path, depth, parent, HexFormat.of().formatHex(sha1.digest()), HexFormat.of().formatHex(sha256.digest()), contents);
     }

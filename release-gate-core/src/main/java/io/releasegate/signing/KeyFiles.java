@@ -142,8 +142,11 @@ public final class KeyFiles {
                     // EC PARAMETERS, certificates and other blocks beside the key are skipped
                 }
             }
-        } catch (IOException | OperatorCreationException | IllegalArgumentException | IllegalStateException | ClassCastException e) {
-            throw new InputException(source + " is not a readable private key: " + e.getMessage(), e);
+        } catch (io.releasegate.error.ReleaseGateException | SignatureCheckFailed ours) {
+            throw ours;
+        } catch (IOException | OperatorCreationException | RuntimeException e) {
+            // as for public keys: malformed PEM or DER ends in runtime exceptions of many kinds in BouncyCastle
+            throw new InputException(source + " is not a readable private key: " + e, e);
         }
         throw new InputException(source + " holds no private key (PEM PKCS#8, EC, RSA, OpenSSH or cosign)");
     }
@@ -179,8 +182,12 @@ public final class KeyFiles {
                     }
                 }
             }
-        } catch (IOException | IllegalArgumentException | IllegalStateException | ClassCastException e) {
-            throw new InputException(source + " is not a readable public key: " + e.getMessage(), e);
+        } catch (io.releasegate.error.ReleaseGateException | SignatureCheckFailed ours) {
+            throw ours;
+        } catch (IOException | RuntimeException e) {
+            // BouncyCastle's PEM and ASN.1 parsers end malformed input in runtime exceptions of many kinds (a null
+            // where a DER object was expected, an index out of bounds): each is this file's fault, not ours
+            throw new InputException(source + " is not a readable public key: " + e, e);
         }
         throw new InputException(source + " holds no public key (PEM 'PUBLIC KEY' or 'RSA PUBLIC KEY', or an OpenSSH public key)");
     }
