@@ -117,6 +117,32 @@ class HostileArchivesTest {
     static final List<String> SLIP_NAMES = List.of("../../evil-1.jar", "/abs/evil-2.jar", "C:\\Windows\\evil-3.jar", "C:/evil-4.jar",
             "ok/../../evil-5.jar", "..\\..\\evil-6.jar", "nul\u0000/evil-7.jar", "\\\\server\\share\\evil-8.jar", "..");
 
+    @Test
+    void zipSlipEntryNamesAreIgnoredWithAWarningInTheArchiveAndInNestedOnes() throws Exception {
+        byte[] evil = mavenJar("org.evil", "evil", "6.6.6", List.of());
+        List<Item> slips = new ArrayList<>();
+        for (String n : SLIP_NAMES) {
+            slips.add(Item.stored(n, evil));
+        }
+        List<Item> nested = new ArrayList<>(slips);
+        nested.add(Item.stored("lib/good-1.0.jar", mavenJar("org.good", "good", "1.0", List.of())));
+        List<Item> top = new ArrayList<>(slips);
+        top.add(Item.stored("WEB-INF/lib/inner-2.0.jar", HostileFiles.zip(nested)));
+        Path war = HostileFiles.zip(tmp.resolve("app.war"), top);
+
+        GenerateSbom.FilesResult r = sbom(war);
+
+        Catalog c = jvm(war);
+        assertThat(refs(c.packages())).containsExactlyInAnyOrder("app.war", "app.war!/WEB-INF/lib/inner-2.0.jar",
+                "app.war!/WEB-INF/lib/inner-2.0.jar!/lib/good-1.0.jar");
+        assertThat(r.components()).isEqualTo(3);
+        for (String n : SLIP_NAMES) {
+            assertThat(r.warnings()).as(n).anySatisfy(w -> assertThat(w).startsWith("app.war: entry name").contains("(zip-slip); ignored"));
+            assertThat(r.warnings()).as(n).anySatisfy(w -> assertThat(w).startsWith("app.war!/WEB-INF/lib/inner-2.0.jar: entry name")
+                    .contains("(zip-slip); ignored"));
+        }
+    }
+
     // --- links ------------------------------------------------------------------------------------------------------
 
     @Test
@@ -181,6 +207,28 @@ class HostileArchivesTest {
     }
 
     @Test
+    void aNestedZipBomb42StyleCostsAtMostTheLimitsWhateverItWouldInflateTo() throws Exception {
+        // the leaf holds a "jar" of 1 GiB of zeros; each level above holds 6 copies of the one below: 6^3 GiB in all
+        Path level = HostileFiles.zip(tmp.resolve("l0.jar"), List.of(Item.zeros("zeros-1.jar", 1L << 30, false)));
+        for (int i = 1; i <= 3; i++) {
+            List<Item> copies = new ArrayList<>();
+            for (int k = 0; k < 6; k++) {
+                copies.add(Item.file("c" + k + "-1.jar", level, false));
+            }
+            level = HostileFiles.zip(tmp.resolve("l" + i + ".jar"), copies);
+        }
+        assertThat(Files.size(level)).isLessThan(1 << 20);
+        long start = System.nanoTime();
+
+        GenerateSbom.FilesResult r = sbom(level);
+
+        assertThat(r.warnings()).hasSize(216).allSatisfy(w -> assertThat(w).endsWith("!/zeros-1.jar: compression ratio above 200:1"
+                + " (a decompression bomb?); reading stopped"));
+        assertThat(r.components()).isEqualTo(1 + 6 + 36 + 216 + 216); // the leaves' "jars" too
+        assertThat((System.nanoTime() - start) / 1_000_000_000).as("seconds").isLessThan(30);
+    }
+
+    @Test
     void aTarBombByRatioAndByAbsoluteSizeInALayerIsStoppedWithAWarning() throws Exception {
         Path zeros = tmp.resolve("zeros.tar.gz");
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(zeros), 1 << 16)) {
@@ -221,6 +269,24 @@ class HostileArchivesTest {
     }
 
     // --- sizes ------------------------------------------------------------------------------------------------------
+
+    @Test
+    void aNestedJarJustBelowTheInMemorySizeIsCatalogedWithinTheHeap() throws Exception {
+        // 60 MiB stored in a stored jar, in a war: as large as a nested archive held in memory may be
+        Path inner = HostileFiles.zip(tmp.resolve("inner-1.0.jar"), List.of(Item.zeros("data.bin", 60L << 20, true),
+                Item.deflated("META-INF/maven/g/inner/pom.properties", "groupId=g\nartifactId=inner\nversion=1.0\n")));
+        Path middle = HostileFiles.zip(tmp.resolve("middle-1.0.jar"), List.of(Item.file("lib/inner-1.0.jar", inner, true)));
+        Path war = HostileFiles.zip(tmp.resolve("app.war"), List.of(Item.file("WEB-INF/lib/middle-1.0.jar", middle, true)));
+
+        GenerateSbom.FilesResult r = sbom(war);
+
+        assertThat(r.components()).isEqualTo(3);
+        assertThat(r.warnings()).isEmpty();
+        Catalog c = jvm(war);
+        assertThat(c.packages()).filteredOn(p -> p.ref().endsWith("inner-1.0.jar")).singleElement()
+                .satisfies(p -> assertThat(p.purl()).contains("pkg:maven/g/inner@1.0"))
+                .satisfies(p -> assertThat(p.hashes().get("SHA-256")).isEqualTo(sha256(inner).hex()));
+    }
 
     @Test
     void aSparseJarAboveFourGibibytesIsReadAsZip64AndDigestedStreamed() throws Exception {
