@@ -143,6 +143,28 @@ class HostileArchivesTest {
         }
     }
 
+    @Test
+    void traversingAbsoluteAndNulNamesInALayerAreIgnoredOrReadRelativeToTheImageRoot() throws Exception {
+        Path layer = HostileFiles.tar(tmp.resolve("layer.tar"), List.of(
+                TarItem.file("../../../escape/package-lock.json", "{}"),
+                TarItem.file("/abs/lib/apk/db/installed", "P:abs\nV:1\n\n"),
+                TarItem.file("C:\\evil\\app-1.jar", mavenJar("org.evil", "c", "1", List.of())),
+                TarItem.file("a".repeat(120) + "\u0000/lib/apk/db/installed", "P:nul\nV:1\n\n"),
+                TarItem.file("lib/apk/db/installed", "P:musl\nV:1.2.5-r0\n\n")));
+        Path image = layoutTar(tmp.resolve("image.tar"), List.of(layer));
+
+        GenerateSbom.FilesResult r = sbom(image);
+
+        assertThat(r.warnings())
+                .anySatisfy(w -> assertThat(w).contains("entry name ../../../escape/package-lock.json escapes the root"))
+                .anySatisfy(w -> assertThat(w).contains("absolute entry name /abs/lib/apk/db/installed; read relative to the image root"))
+                .anySatisfy(w -> assertThat(w).contains("aaaa").contains("NUL"));
+        assertThat(image(image).packages())
+                .extracting(SbomPackage::name).contains("abs", "musl").doesNotContain("nul");
+        assertThat(tmp.resolve("escape")).doesNotExist();
+        assertThat(tmp.getParent().resolve("escape")).doesNotExist();
+    }
+
     // --- links ------------------------------------------------------------------------------------------------------
 
     @Test
