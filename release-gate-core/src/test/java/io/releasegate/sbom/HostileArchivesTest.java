@@ -271,6 +271,44 @@ class HostileArchivesTest {
     // --- many and deep ----------------------------------------------------------------------------------------------
 
     @Test
+    void tenThousandEntriesAreCatalogedAndTenThousandNestedJarsUpToTheComponentLimit() throws Exception {
+        List<Item> classes = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            classes.add(Item.deflated("com/example/C" + i + ".class", new byte[] {(byte) 0xCA, (byte) 0xFE, (byte) i}));
+        }
+        assertThat(sbom(HostileFiles.zip(tmp.resolve("many-1.0.jar"), classes)).components()).isEqualTo(1);
+
+        byte[] tiny = HostileFiles.zip(List.of(Item.deflated("x", "x")));
+        List<Item> jars = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            jars.add(Item.stored("WEB-INF/lib/lib" + i + "-1.0.jar", tiny));
+        }
+        Path war = HostileFiles.zip(ws.resolve("many.war"), jars);
+        // 10,001 components (the war and its jars): one more than an SBOM lists by default
+        GenerateSbom.Result released = release("1.0.0", "many.war", Limits.defaults());
+        assertThat(released.components()).isEqualTo(Limits.DEFAULT_MAX_PACKAGES);
+        assertThat(released.warnings()).containsExactly("more than 10000 components; the rest was not cataloged");
+        // a lower limit: the first components found (a parent before what it contains)
+        Limits thousand = new Limits(8, 8L << 30, 500_000, 1L << 20, 200, 1_000);
+        GenerateSbom.FilesResult r = sbom(war, thousand);
+        assertThat(r.components()).isEqualTo(1_000);
+        assertThat(r.warnings()).containsExactly("more than 1000 components; the rest was not cataloged");
+    }
+
+    @Test
+    void tenThousandFilesInALayerAreCataloged() throws Exception {
+        byte[] tiny = HostileFiles.zip(List.of(Item.deflated("x", "x")));
+        List<TarItem> files = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            files.add(TarItem.file("app/lib/lib" + i + "-1.0.jar", tiny));
+        }
+        Path image = layoutTar(tmp.resolve("image.tar"), List.of(HostileFiles.tar(tmp.resolve("layer.tar"), files)));
+        GenerateSbom.FilesResult r = sbom(image);
+        assertThat(r.components()).isEqualTo(10_000);
+        assertThat(r.warnings()).isEmpty();
+    }
+
+    @Test
     void twentyLevelsOfNestedJarsAreCatalogedToTheDepthLimitWithAWarning() throws Exception {
         byte[] jar = mavenJar("org.deep", "level20", "1", List.of());
         for (int i = 19; i >= 1; i--) {
