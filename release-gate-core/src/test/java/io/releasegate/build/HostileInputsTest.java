@@ -144,6 +144,66 @@ class HostileInputsTest {
     }
 
     @Test
+    void anImageLayoutWhoseBlobOrIndexIsASymbolicLinkToOutsideIsRefused() throws IOException {
+        byte[] secret = "a file outside the workspace".getBytes(StandardCharsets.UTF_8);
+        Path outside = Files.write(tmp.resolve("secret"), secret);
+        Path layer = layout(ws.resolve("image"), secret);
+        Files.delete(layer);
+        Files.createSymbolicLink(layer, outside);
+        refused(build("image"), "is a symbolic link");
+
+        Path index = ws.resolve("image/index.json");
+        Files.move(index, tmp.resolve("index.json"));
+        Files.createSymbolicLink(index, tmp.resolve("index.json"));
+        refused(build("image"), "is a symbolic link");
+    }
+
+    @Test
+    void anImageLayoutWhoseIndexOrManifestIsHugeIsRefusedWithoutReadingItIntoMemory() throws IOException {
+        Path dir = ws.resolve("image");
+        layout(dir, "layer".getBytes(StandardCharsets.UTF_8));
+        // the manifest index.json names is a sparse 4 GiB + 4 KiB file (the name needs no valid digest: it is never read whole)
+        Path huge = HostileFiles.sparse(dir.resolve("blobs/sha256/" + ZEROS_4G_4K), (4L << 30) + 4096);
+        index(dir, "application/vnd.oci.image.manifest.v1+json", Digest.parse("sha256:" + ZEROS_4G_4K), Files.size(huge));
+        refused(build("image"), "larger than");
+
+        Files.delete(huge);
+        HostileFiles.sparse(dir.resolve("index.json"), 1L << 30);
+        refused(build("image"), "index.json is larger than");
+    }
+
+    @Test
+    void anImageIndexThatNamesTheSameIndexesOverAndOverIsWalkedOncePerBlob() throws IOException {
+        Path dir = ws.resolve("image");
+        layout(dir, "layer".getBytes(StandardCharsets.UTF_8));
+        String manifestDigest = Json.mapper().readTree(dir.resolve("index.json").toFile()).path("manifests").get(0).path("digest").asText();
+        long manifestSize = Json.mapper().readTree(dir.resolve("index.json").toFile()).path("manifests").get(0).path("size").asLong();
+        // eight levels of indexes, each naming the one below ten times: 10^8 paths to one manifest
+        String mediaType = "application/vnd.oci.image.manifest.v1+json";
+        Digest below = Digest.parse(manifestDigest);
+        long size = manifestSize;
+        for (int level = 0; level < 8; level++) {
+            ObjectNode index = Json.object().put("schemaVersion", 2).put("mediaType", "application/vnd.oci.image.index.v1+json");
+            ArrayNode ms = index.putArray("manifests");
+            for (int k = 0; k < 10; k++) {
+                ms.addObject().put("mediaType", mediaType).put("digest", below.toString()).put("size", size)
+                        .putObject("annotations").put("copy", Integer.toString(k));
+            }
+            byte[] b = Json.bytes(index);
+            below = blob(dir, b);
+            size = b.length;
+            mediaType = "application/vnd.oci.image.index.v1+json";
+        }
+        index(dir, mediaType, below, size);
+        Digest top = below;
+
+        BuildResult r = Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60), () -> build("image").call());
+
+        assertThat(r.digest()).isEqualTo(top);
+        assertThat(store.fetchManifest("payments", top.toString())).isPresent();
+    }
+
+    @Test
     void twentyLevelsOfDirectoriesAreWalked() throws IOException {
         Path deep = ws.resolve("target");
         List<String> names = new ArrayList<>();
