@@ -83,7 +83,7 @@ class HostileInputsTest {
     }
 
     @Test
-    void aSparseFileAboveFourGibibytesIsPublishedWithAStreamedDigest() throws IOException {
+    void aSparseFileAboveFourGibibytesIsPublishedWithAStreamedDigestAndStoredSparse() throws IOException {
         HostileFiles.sparse(ws.resolve("disk.img"), (4L << 30) + 4096);
         long start = System.nanoTime();
 
@@ -93,6 +93,10 @@ class HostileInputsTest {
         assertThat(ledger.events("payments@1.0.0")).hasSize(1);
         Path blob = storeDir.resolve("blobs/sha256/" + ZEROS_4G_4K);
         assertThat(Files.size(blob)).isEqualTo((4L << 30) + 4096);
+        // and stored sparse: its zeros are holes, not 4 GiB of disk (du -k: the KiB allocated)
+        Process du = new ProcessBuilder("du", "-k", blob.toString()).redirectErrorStream(true).start();
+        String allocated = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\\s+")[0];
+        assertThat(Long.parseLong(allocated)).as("KiB allocated").isLessThan(1024);
         System.out.printf("4 GiB + 4 KiB sparse file published in %.1f s%n", (System.nanoTime() - start) / 1e9);
     }
 
