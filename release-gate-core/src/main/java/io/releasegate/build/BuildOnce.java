@@ -266,7 +266,7 @@ public final class BuildOnce {
     /** An OCI image layout: publish its single top-level manifest (image or index) and everything it refers to. */
     private Prepared prepareLayout(Path dir) {
         try {
-            JsonNode index = Json.mapper().readTree(Files.readAllBytes(dir.resolve("index.json")));
+            JsonNode index = Json.mapper().readTree(small(dir, dir.resolve("index.json"), "index.json"));
             JsonNode manifests = index.path("manifests");
             if (!manifests.isArray() || manifests.size() != 1) {
                 throw new InputException("OCI image layout " + dir + " must list exactly one manifest in index.json, found "
@@ -275,7 +275,7 @@ public final class BuildOnce {
             JsonNode top = manifests.get(0);
             List<Upload> uploads = new ArrayList<>();
             Digest topDigest = Digest.parse(top.path("digest").asText());
-            byte[] topBytes = collect(dir, topDigest, top.path("mediaType").asText(), uploads, 0);
+            byte[] topBytes = collect(dir, topDigest, top.path("mediaType").asText(), uploads, 0, new java.util.HashMap<>());
             uploads.remove(uploads.size() - 1); // the top manifest is stored with its tag, last
             String mediaType = top.path("mediaType").asText();
             String artifactType = Json.mapper().readTree(topBytes).path("artifactType").asText(
@@ -288,19 +288,28 @@ public final class BuildOnce {
         }
     }
 
-    private byte[] collect(Path dir, Digest digest, String mediaType, List<Upload> uploads, int depth) throws IOException {
+    /**
+     * Adds the uploads of the manifest or index {@code digest} and of everything it refers to, each blob once: an index
+     * may name the same manifests (or indexes) many times, and {@code seen} keeps what was collected already.
+     */
+    private byte[] collect(Path dir, Digest digest, String mediaType, List<Upload> uploads, int depth, Map<Digest, byte[]> seen)
+            throws IOException {
         if (depth > 8) {
             throw new InputException("OCI image layout " + dir + " nests indexes deeper than 8 levels");
         }
+        byte[] known = seen.get(digest);
+        if (known != null) {
+            return known;
+        }
         Path blob = blob(dir, digest);
-        byte[] bytes = Files.readAllBytes(blob);
+        byte[] bytes = small(dir, blob, "manifest " + digest);
         if (!Digester.of(bytes).equals(digest)) {
             throw new InputException("OCI image layout " + dir + " is corrupt: blob " + digest + " does not match its digest");
         }
         JsonNode m = Json.mapper().readTree(bytes);
         if (MediaTypes.OCI_INDEX.equals(mediaType) || MediaTypes.DOCKER_MANIFEST_LIST.equals(mediaType)) {
             for (JsonNode child : m.path("manifests")) {
-                collect(dir, Digest.parse(child.path("digest").asText()), child.path("mediaType").asText(), uploads, depth + 1);
+                collect(dir, Digest.parse(child.path("digest").asText()), child.path("mediaType").asText(), uploads, depth + 1, seen);
             }
         } else if (MediaTypes.isManifest(mediaType)) {
             List<JsonNode> refs = new ArrayList<>();
@@ -308,6 +317,9 @@ public final class BuildOnce {
             m.path("layers").forEach(refs::add);
             for (JsonNode ref : refs) {
                 Digest d = Digest.parse(ref.path("digest").asText());
+                if (seen.containsKey(d)) {
+                    continue;
+                }
                 Path f = blob(dir, d);
                 long size = Files.size(f);
                 Digest actual = digester.digest(f, Progress.NONE);
@@ -315,12 +327,30 @@ public final class BuildOnce {
                     throw new InputException("OCI image layout " + dir + " is corrupt: blob " + d + " has digest " + actual);
                 }
                 uploads.add(new Upload(d, size, Optional.of(f), Optional.empty(), Optional.empty()));
+                seen.put(d, new byte[0]);
             }
         } else {
             throw new InputException("OCI image layout " + dir + ": unsupported manifest media type '" + mediaType + "'");
         }
         uploads.add(new Upload(digest, bytes.length, Optional.empty(), Optional.of(bytes), Optional.of(mediaType)));
+        seen.put(digest, bytes);
         return bytes;
+    }
+
+    /** Manifests, indexes and index.json are read whole: up to this size. */
+    static final int MAX_MANIFEST_BYTES = 4 << 20;
+
+    /** A file of the layout read whole: it must be in the layout (even through links) and at most {@link #MAX_MANIFEST_BYTES}. */
+    private static byte[] small(Path dir, Path file, String what) throws IOException {
+        inLayout(dir, file, what);
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] b = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+            if (b.length > MAX_MANIFEST_BYTES) {
+                throw new InputException("OCI image layout " + dir + ": " + what + " is larger than " + MAX_MANIFEST_BYTES
+                        + " bytes; not a manifest or index");
+            }
+            return b;
+        }
     }
 
     private static Path blob(Path dir, Digest d) {
@@ -328,7 +358,25 @@ public final class BuildOnce {
         if (!Files.isRegularFile(f)) {
             throw new InputException("OCI image layout " + dir + " is missing blob " + d);
         }
+        inLayout(dir, f, "blob " + d);
         return f;
+    }
+
+    /**
+     * What the layout publishes must be in it: a blob or index.json that is a symbolic link leading out of the layout
+     * directory (to a file anywhere on the machine) is refused, as a build output that leads out of the workspace is.
+     */
+    private static void inLayout(Path dir, Path file, String what) {
+        Path real;
+        try {
+            real = file.toRealPath();
+        } catch (IOException e) {
+            throw new InputException("OCI image layout " + dir + ": cannot resolve " + what + ": " + e.getMessage(), e);
+        }
+        if (!real.startsWith(dir)) {
+            throw new InputException("OCI image layout " + dir + ": " + what + " is a symbolic link pointing outside the layout (to "
+                    + real + "); refusing to publish it");
+        }
     }
 
     /** HEAD of the git repository containing the workspace, if any. */

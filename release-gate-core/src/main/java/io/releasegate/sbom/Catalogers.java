@@ -95,7 +95,16 @@ public final class Catalogers {
         walk(root, "", 0, files, warnings, limits);
         List<Catalog> parts = new ArrayList<>();
         Map<String, List<String>> statusD = new LinkedHashMap<>();
+        long found = 0;
+        int counted = 0;
         for (String rel : files) {
+            while (counted < parts.size()) {
+                found += parts.get(counted++).packages().size();
+            }
+            if (found >= limits.maxPackages()) {
+                warnings.add(limits.tooManyPackages()); // GenerateSbom lists the first of them
+                break;
+            }
             Path file = root.resolve(rel);
             if (OciCataloger.isLayoutTar(rel) && !JvmCataloger.isArchive(rel)) {
                 continue; // a tar in a source tree is not assumed to be an image; catalog image layouts directly

@@ -125,8 +125,8 @@ public final class GenerateSbom {
         } catch (IOException e) {
             throw new InputException("cannot read " + subject + " from " + store.location() + ": " + e.getMessage(), e);
         }
-        Catalog cataloged = catalog;
-        catalog = mavenRepository.map(r -> r.identify(cataloged)).orElse(catalog);
+        Catalog cataloged = bounded(catalog, limits);
+        catalog = mavenRepository.map(r -> r.identify(cataloged)).orElse(cataloged);
         int identified = identifiedCount(cataloged, catalog);
         SbomSubject sbomSubject = SbomSubject.release(name, version, artifact, sourceDateEpoch.orElse(built.time()));
         // every document is written and validated before anything is stored or recorded
@@ -224,9 +224,21 @@ public final class GenerateSbom {
                 + "?checksum=sha256:" + digest.hex();
         SbomSubject subject = new SbomSubject(subjectName, version, digest, purl,
                 sourceDateEpoch.orElse(newest).truncatedTo(ChronoUnit.SECONDS));
-        Catalog cataloged = catalog;
-        catalog = mavenRepository.map(r -> r.identify(cataloged)).orElse(catalog);
+        Catalog cataloged = bounded(catalog, limits);
+        catalog = mavenRepository.map(r -> r.identify(cataloged)).orElse(cataloged);
         return new FilesResult(subject, write(subject, catalog, formats), catalog.warnings(), catalog.packages().size());
+    }
+
+    /**
+     * The catalog with at most {@link Limits#maxPackages} components, the first ones found (a parent comes before what
+     * it contains), and a warning when some were left out: what the documents cost in memory stays bounded.
+     */
+    static Catalog bounded(Catalog catalog, Limits limits) {
+        if (catalog.packages().size() <= limits.maxPackages()) {
+            return catalog;
+        }
+        return Catalogers.merge(List.of(new Catalog(catalog.packages().subList(0, limits.maxPackages()), catalog.roots(),
+                catalog.warnings())), List.of(limits.tooManyPackages()));
     }
 
     private static int identifiedCount(Catalog before, Catalog after) {

@@ -36,14 +36,20 @@ public final class JvmCataloger {
     private static final Pattern FILE_VERSION = Pattern.compile("^(.+?)-(\\d[\\w.+-]*)\\.(?:jar|war|ear|hpi|jpi)$");
     private static final Pattern LICENSE_NAME = Pattern.compile("<license>\\s*<name>([^<]+)</name>", Pattern.DOTALL);
 
-    /** Nested archives up to this size are read into memory and through their central directory. */
-    private static final int IN_MEMORY_MAX = 64 << 20;
+    /**
+     * Nested archives are read into memory and through their central directory while all those held at once (the
+     * archives on the way down to the one being read) fit in this many bytes; the others are streamed. It bounds the
+     * memory a catalog uses whatever the nesting: twice this at most, while one is being read in.
+     */
+    static final int IN_MEMORY_MAX = 16 << 20;
 
     private final Limits limits;
     private final List<SbomPackage> packages = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private final LimitedInputStream.Budget budget = new LimitedInputStream.Budget();
     private long entries;
+    /** The bytes of the nested archives held in memory now. */
+    private long held;
 
     private JvmCataloger(Limits limits) {
         this.limits = limits;
@@ -143,8 +149,9 @@ public final class JvmCataloger {
                 if (!entry(path, e.name(), e.isDirectory(), new Body() {
                     @Override
                     public InputStream open() throws IOException {
-                        return new LimitedInputStream(e.open(bytes), path + "!/" + e.name(), "the archive inflates", () -> Math.max(1, e.compressedSize()),
-                                limits, budget);
+                        long[] consumed = new long[1];
+                        InputStream in = e.open(bytes, consumed);
+                        return new LimitedInputStream(in, path + "!/" + e.name(), "the archive inflates", () -> consumed[0], limits, budget);
                     }
 
                     @Override
@@ -194,8 +201,8 @@ public final class JvmCataloger {
             warnings.add(path + ": duplicate entry " + name + " (only the first is used by most tools)");
             return true;
         }
-        if (name.startsWith("/") || name.contains("../") || name.contains("..\\")) {
-            warnings.add(path + ": entry name " + name + " escapes the archive (zip-slip); ignored");
+        if (escapes(name)) {
+            warnings.add(path + ": entry name " + printable(name) + " escapes the archive (zip-slip); ignored");
             return true;
         }
         if (directory) {
@@ -204,6 +211,13 @@ public final class JvmCataloger {
         if (isArchive(name)) {
             if (depth + 1 > limits.maxDepth()) {
                 warnings.add(path + "!/" + name + ": nested deeper than " + limits.maxDepth() + " levels; not cataloged");
+                return true;
+            }
+            if (packages.size() >= limits.maxPackages()) {
+                if (!warnings.contains(limits.tooManyPackages())) {
+                    warnings.add(limits.tooManyPackages());
+                }
+                body.skip();
                 return true;
             }
             nested(path + "!/" + name, body, depth + 1, Optional.of(path));
@@ -224,18 +238,78 @@ public final class JvmCataloger {
         return true;
     }
 
-    /** A nested archive: held in memory when it is small enough (the usual case), streamed otherwise. */
+    /**
+     * A nested archive: held in memory when it fits beside those held already (the usual case), streamed otherwise.
+     * A size the archive states is only a hint: what is read beyond it is streamed too.
+     */
     private void nested(String path, Body body, int depth, Optional<String> parent) throws IOException {
         InputStream in = body.open();
-        if (body.size() > IN_MEMORY_MAX) {
+        long room = IN_MEMORY_MAX - held;
+        if (body.size() > room || room <= 0) {
             archive(path, in, depth, parent);
             return;
         }
-        byte[] head = in.readNBytes(IN_MEMORY_MAX + 1);
-        if (head.length > IN_MEMORY_MAX) { // its size was not stated and it is large: stream the rest
-            archive(path, new java.io.SequenceInputStream(new ByteArrayInputStream(head), in), depth, parent);
+        byte[] head;
+        if (body.size() >= 0) {
+            head = new byte[(int) body.size()];
+            int n = in.readNBytes(head, 0, head.length);
+            int more = n < head.length ? -1 : in.read();
+            if (n < head.length) {
+                head = java.util.Arrays.copyOf(head, n); // shorter than stated: what there is
+            } else if (more >= 0) { // longer than stated: stream it all
+                byte[] withMore = java.util.Arrays.copyOf(head, head.length + 1);
+                withMore[head.length] = (byte) more;
+                head = null;
+                InputStream all = new Prefixed(withMore, in);
+                archive(path, all, depth, parent);
+                return;
+            }
         } else {
+            head = in.readNBytes((int) room + 1);
+            if (head.length > room) { // its size was not stated and it does not fit: stream the rest
+                InputStream all = new Prefixed(head, in);
+                head = null;
+                archive(path, all, depth, parent);
+                return;
+            }
+        }
+        held += head.length;
+        try {
             archive(path, head, depth, parent);
+        } finally {
+            held -= head.length;
+        }
+    }
+
+    /** Bytes read ahead, then the rest of the stream; the bytes read ahead are released once they are read. */
+    private static final class Prefixed extends InputStream {
+        private byte[] head;
+        private int at;
+        private final InputStream rest;
+
+        Prefixed(byte[] head, InputStream rest) {
+            this.head = head;
+            this.rest = rest;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (head != null) {
+                if (at < head.length) {
+                    int n = Math.min(len, head.length - at);
+                    System.arraycopy(head, at, b, off, n);
+                    at += n;
+                    return n;
+                }
+                head = null;
+            }
+            return rest.read(b, off, len);
         }
     }
 
@@ -280,6 +354,12 @@ public final class JvmCataloger {
         if (poms.size() > 1) {
             // a shaded or uber jar: every embedded Maven artifact is a package of its own
             for (Properties p : poms) {
+                if (packages.size() >= limits.maxPackages()) {
+                    if (!warnings.contains(limits.tooManyPackages())) {
+                        warnings.add(limits.tooManyPackages());
+                    }
+                    break;
+                }
                 String a = p.getProperty("artifactId", "unknown");
                 String g = p.getProperty("groupId", "unknown");
                 String v = p.getProperty("version", "");
@@ -288,6 +368,31 @@ public final class JvmCataloger {
                         path + "!/META-INF/maven/" + g + "/" + a, java.util.Map.of(), List.of(), Optional.of(ref), List.of()));
             }
         }
+    }
+
+    /**
+     * Whether an entry name would leave the directory an archive is unpacked into, on any system that unpacks it: a
+     * {@code ..} segment (with either separator), an absolute path, a drive letter ({@code C:}) or a UNC path, or a NUL
+     * (which ends the name early for C code, so that what is unpacked is not what was checked).
+     */
+    static boolean escapes(String name) {
+        String n = name.replace('\\', '/');
+        if (n.indexOf('\0') >= 0 || n.startsWith("/") || (n.length() >= 2 && n.charAt(1) == ':' && Character.isLetter(n.charAt(0)))) {
+            return true;
+        }
+        for (String segment : n.split("/", -1)) {
+            if (segment.equals("..")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A name as a warning shows it: control characters (a NUL) as {@code \\uXXXX}. */
+    static String printable(String name) {
+        StringBuilder b = new StringBuilder(name.length());
+        name.chars().forEach(c -> b.append(Character.isISOControl(c) ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+        return b.toString();
     }
 
     /** A message digest the JDK always has (SHA-1, SHA-256, SHA-512). */

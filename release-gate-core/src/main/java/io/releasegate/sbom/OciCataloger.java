@@ -310,8 +310,13 @@ public final class OciCataloger {
         }
     }
 
-    /** The entry name relative to the root, or empty (with a warning) when it traverses upwards. */
+    /** The entry name relative to the root, or empty (with a warning) when it traverses upwards or has a NUL. */
     private Optional<String> safeName(String label, String raw) {
+        if (raw.indexOf('\0') >= 0) {
+            // no file can be named so; C code reading the name would stop at the NUL and see another path
+            warnings.add(label + ": entry name " + JvmCataloger.printable(raw) + " contains a NUL character; ignored");
+            return Optional.empty();
+        }
         String name = raw.replace('\\', '/');
         if (name.startsWith("/")) {
             warnings.add(label + ": absolute entry name " + raw + "; read relative to the image root");

@@ -16,8 +16,11 @@ import io.releasegate.digest.Digester;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -95,7 +98,16 @@ public final class SpdxWriter {
     public static byte[] write(SbomSubject subject, Catalog catalog) {
         try {
             Map<String, String> declared = new TreeMap<>();
-            return validated(canonical(serialize(subject, catalog, declared), declared));
+            // the library's document goes through a temporary file: its model and the canonical tree are never in memory at once
+            Path serialized = Files.createTempFile("release-gate-spdx", ".json");
+            try {
+                serialize(subject, catalog, declared, serialized);
+                return validated(canonical(serialized, declared));
+            } finally {
+                Files.deleteIfExists(serialized);
+            }
+        } catch (IOException e) {
+            throw new io.releasegate.error.InputException("cannot write the SPDX SBOM to a temporary file: " + e.getMessage(), e);
         } catch (InvalidSPDXAnalysisException e) {
             throw new IllegalStateException("cannot write the SPDX SBOM: " + e.getMessage(), e);
         }
@@ -112,8 +124,8 @@ public final class SpdxWriter {
     }
 
     /** The document as the library serialises it; {@code declaredById} receives each package's declared license expression. */
-    private static byte[] serialize(SbomSubject subject, Catalog catalog, Map<String, String> declaredById)
-            throws InvalidSPDXAnalysisException {
+    private static void serialize(SbomSubject subject, Catalog catalog, Map<String, String> declaredById, Path to)
+            throws InvalidSPDXAnalysisException, IOException {
         SpdxModelFactory.init();
         MultiFormatStore store = new MultiFormatStore(new InMemSpdxStore(), MultiFormatStore.Format.JSON);
         ModelCopyManager copies = new ModelCopyManager();
@@ -198,13 +210,9 @@ public final class SpdxWriter {
         if (!problems.isEmpty()) {
             throw new IllegalStateException("internal error: the SPDX document does not verify: " + String.join("; ", problems));
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(to), 1 << 16)) {
             store.serialize(out, doc);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
     }
 
     private static final Map<String, ChecksumAlgorithm> ALGORITHMS = algorithms();
@@ -350,16 +358,21 @@ public final class SpdxWriter {
      * package's {@code licenseDeclared} written as the expression was built (in declared order) rather than in the order
      * the library's license sets happen to iterate.
      */
-    static byte[] canonical(byte[] json, Map<String, String> declaredById) {
+    static byte[] canonical(Path json, Map<String, String> declaredById) {
         try {
-            JsonNode tree = CANONICAL.readTree(json);
+            JsonNode tree = CANONICAL.readTree(json.toFile());
             for (JsonNode p : tree.path("packages")) {
                 String expression = declaredById.get(p.path("SPDXID").asText());
                 if (expression != null && p instanceof ObjectNode o) {
                     o.put("licenseDeclared", expression);
                 }
             }
-            return (CANONICAL.writeValueAsString(sort(tree, null)) + "\n").getBytes(StandardCharsets.UTF_8);
+            JsonNode sorted = sort(tree, null);
+            tree = null; // a large document is held once, not twice, while it is written
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, Files.size(json) + (1 << 16)));
+            CANONICAL.writeValue(out, sorted);
+            out.write('\n');
+            return out.toByteArray();
         } catch (IOException e) {
             throw new IllegalStateException("internal error: the SPDX serialiser wrote unreadable JSON: " + e.getMessage(), e);
         }

@@ -35,6 +35,15 @@ final class ZipDirectory {
 
         /** The entry's inflated bytes, read from its local header on. */
         InputStream open(byte[] archive) throws IOException {
+            return open(archive, new long[1]);
+        }
+
+        /**
+         * The entry's inflated bytes, read from its local header on; {@code consumed[0]} counts the compressed bytes
+         * read so far, so that the ratio of what is inflated to what it came from is that of the bytes actually read,
+         * whatever compressed size the directory states.
+         */
+        InputStream open(byte[] archive, long[] consumed) throws IOException {
             ByteBuffer b = ByteBuffer.wrap(archive).order(ByteOrder.LITTLE_ENDIAN);
             if (localHeaderOffset + 30 > archive.length || b.getInt((int) localHeaderOffset) != LOC) {
                 throw new ZipException("no local header for " + name);
@@ -43,7 +52,21 @@ final class ZipDirectory {
             if (data + compressedSize > archive.length) {
                 throw new ZipException("entry " + name + " runs past the end of the archive");
             }
-            InputStream raw = new ByteArrayInputStream(archive, (int) data, (int) compressedSize);
+            InputStream raw = new ByteArrayInputStream(archive, (int) data, (int) compressedSize) {
+                @Override
+                public synchronized int read(byte[] buf, int off, int len) {
+                    int n = super.read(buf, off, len);
+                    consumed[0] += Math.max(0, n);
+                    return n;
+                }
+
+                @Override
+                public synchronized int read() {
+                    int c = super.read();
+                    consumed[0] += c < 0 ? 0 : 1;
+                    return c;
+                }
+            };
             return switch (method) {
                 case STORED -> raw;
                 case DEFLATED -> new Inflating(raw);

@@ -10,7 +10,6 @@ import io.releasegate.json.Json;
 import io.releasegate.progress.Progress;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -20,7 +19,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -43,6 +41,8 @@ public final class OciLayoutStore implements ArtifactStore {
     private static final String LAYOUT_FILE = "oci-layout";
     private static final String INDEX_FILE = "index.json";
     private static final String LOCK_FILE = ".release-gate.lock";
+
+    private static final byte[] ZEROS = new byte[1 << 20];
 
     private final Path root;
 
@@ -329,20 +329,33 @@ public final class OciLayoutStore implements ArtifactStore {
         Path tmp = dir.resolve(".tmp-" + UUID.randomUUID());
         try {
             MessageDigest md = MessageDigest.getInstance(expected.algorithm().equals("sha512") ? "SHA-512" : "SHA-256");
-            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW), md)) {
-                byte[] buf = new byte[1 << 20];
-                for (int n; (n = in.read(buf)) >= 0; ) {
-                    out.write(buf, 0, n);
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                // a MiB of zeros is left as a hole: a sparse output (a disk image, a preallocated file) costs the store
+                // what it holds, not its size, and is read back as the same bytes
+                byte[] buf = new byte[ZEROS.length];
+                long at = 0;
+                boolean hole = false;
+                for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
+                    md.update(buf, 0, n);
+                    hole = java.util.Arrays.mismatch(buf, 0, n, ZEROS, 0, n) < 0;
+                    if (!hole) {
+                        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf, 0, n);
+                        while (b.hasRemaining()) {
+                            out.write(b, at + b.position());
+                        }
+                    }
+                    at += n;
                     progress.advance(n);
                 }
-            }
-            String actual = java.util.HexFormat.of().formatHex(md.digest());
-            if (!actual.equals(expected.hex())) {
-                throw new InputException("content changed while publishing: expected " + expected + " but read "
-                        + expected.algorithm() + ":" + actual + "; nothing was stored");
-            }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
+                if (hole) {
+                    out.write(java.nio.ByteBuffer.wrap(new byte[1]), at - 1); // ends in a hole: the file still has its length
+                }
+                String actual = java.util.HexFormat.of().formatHex(md.digest());
+                if (!actual.equals(expected.hex())) {
+                    throw new InputException("content changed while publishing: expected " + expected + " but read "
+                            + expected.algorithm() + ":" + actual + "; nothing was stored");
+                }
+                out.force(true);
             }
             move(tmp, blobPath(expected));
         } catch (NoSuchAlgorithmException e) {
