@@ -63,7 +63,7 @@ public final class ApkCataloger {
         }
         for (Map<String, String> r : records) {
             for (String p : r.getOrDefault("p", "").split("\\s+")) {
-                String name = p.split("=")[0];
+                String name = Catalogers.head(p, "=");
                 if (!name.isEmpty()) {
                     provider.putIfAbsent(name, r);
                 }

@@ -258,4 +258,13 @@ public final class Catalogers {
         }
         return fallback;
     }
+
+    /**
+     * What comes before the first match of {@code regex} in {@code s}: empty, not an error, when {@code s} is nothing but
+     * separators (where {@code s.split(regex)[0]} would throw).
+     */
+    static String head(String s, String regex) {
+        String[] parts = s.split(regex, 2);
+        return parts.length == 0 ? "" : parts[0];
+    }
 }

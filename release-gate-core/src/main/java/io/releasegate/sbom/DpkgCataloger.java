@@ -66,7 +66,7 @@ public final class DpkgCataloger {
         for (Installed p : installed) {
             byName.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(p);
             for (String prov : one(p.fields(), "provides").split(",")) {
-                String virtual = prov.trim().split("[\\s(]")[0].split(":")[0];
+                String virtual = Catalogers.head(Catalogers.head(prov.trim(), "[\\s(]"), ":");
                 if (!virtual.isEmpty()) {
                     providers.computeIfAbsent(virtual, k -> new ArrayList<>()).add(p);
                 }
@@ -80,8 +80,8 @@ public final class DpkgCataloger {
             for (String field : List.of("pre-depends", "depends")) {
                 for (String relation : one(p.fields(), field).split(",")) {
                     for (String alternative : relation.split("\\|")) {
-                        String dep = alternative.trim().split("[\\s(\\[<]")[0];
-                        String depName = dep.split(":")[0];
+                        String dep = Catalogers.head(alternative.trim(), "[\\s(\\[<]");
+                        String depName = Catalogers.head(dep, ":");
                         if (depName.isEmpty()) {
                             continue;
                         }
@@ -101,7 +101,7 @@ public final class DpkgCataloger {
             String source = one(p.fields(), "source");
             Map<String, String> props = new TreeMap<>();
             if (!source.isEmpty()) {
-                String srcName = source.split("\\s")[0];
+                String srcName = Catalogers.head(source, "\\s");
                 qualifiers.put("upstream", source.replaceAll("\\s*\\((.*)\\)", "@$1"));
                 props.put("releasegate:deb:source", srcName);
             }

@@ -345,7 +345,7 @@ public final class JvmCataloger {
             }
         }
         if (licenses.isEmpty()) {
-            manifest.map(m -> m.getMainAttributes().getValue("Bundle-License")).ifPresent(l -> licenses.add(l.split(";")[0].trim()));
+            manifest.map(m -> m.getMainAttributes().getValue("Bundle-License")).ifPresent(l -> licenses.add(Catalogers.head(l, ";").trim()));
         }
         String type = depth == 0 && fileName.matches("(?i).*\\.(war|ear|hpi|jpi)$") ? "application" : "library";
         packages.set(index, new SbomPackage(ref, type, "maven", name, group, version, purl, path,

@@ -500,7 +500,7 @@ public final class RegistryStore implements ArtifactStore {
             }
             ContentVerifier.check(where + ", Docker-Content-Digest", claimed, bytes);
         }
-        String mediaType = r.headers().firstValue("Content-Type").map(v -> v.split(";")[0].trim()).orElse("");
+        String mediaType = r.headers().firstValue("Content-Type").map(v -> (v.indexOf(';') < 0 ? v : v.substring(0, v.indexOf(';'))).trim()).orElse("");
         if (!MediaTypes.isManifest(mediaType)) {
             try {
                 mediaType = Json.mapper().readTree(bytes).path("mediaType").asText(MediaTypes.OCI_MANIFEST);

@@ -141,4 +141,15 @@ class OsPackagesCatalogerTest {
         assertThat(dpkg.packages()).isEmpty();
         assertThat(dpkg.warnings()).singleElement().asString().contains("without Package");
     }
+
+    /** Fields that are nothing but separators (found by fuzzing): passed over, never an internal error. */
+    @Test
+    void fieldsOfSeparatorsOnlyArePassedOver() {
+        Catalog apk = ApkCataloger.catalog(APK, new ByteArrayInputStream("P:x\nV:1\nD:= ~ lib\np:= so:libz.so.1\n\nP:lib\nV:2\n"
+                .getBytes(StandardCharsets.UTF_8)), "alpine", Limits.defaults());
+        assertThat(apk.packages()).extracting(SbomPackage::name).containsExactly("x", "lib");
+        Catalog dpkg = DpkgCataloger.catalog(DPKG, new ByteArrayInputStream(("Package: x\nStatus: install ok installed\nVersion: 1\n"
+                + "Provides: (, :\nDepends: (, :, <\nSource:  \n").getBytes(StandardCharsets.UTF_8)), "debian", Limits.defaults());
+        assertThat(dpkg.packages()).extracting(SbomPackage::name).containsExactly("x");
+    }
 }
