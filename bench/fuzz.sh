@@ -23,7 +23,8 @@ if [ ${#tests[@]} -eq 0 ]; then
          EvidenceParsersFuzzTest#apkInstalled EvidenceParsersFuzzTest#jarArchive EvidenceParsersFuzzTest#ociImageTar
          EvidenceParsersFuzzTest#sigstoreBundle EvidenceParsersFuzzTest#dsseEnvelope EvidenceParsersFuzzTest#publicKey
          EvidenceParsersFuzzTest#trustedRootJson EvidenceParsersFuzzTest#certificateBundlePem
-         EvidenceParsersFuzzTest#openPgpSignature EvidenceParsersFuzzTest#conventionalCommit)
+         EvidenceParsersFuzzTest#openPgpSignature EvidenceParsersFuzzTest#sshTagSignature
+         EvidenceParsersFuzzTest#conventionalCommit)
 fi
 ./mvnw -q -B -o -pl release-gate-core test-compile
 # coverage-guided over our code and the libraries that parse for it (SnakeYAML, Jackson, BouncyCastle, Commons Compress)

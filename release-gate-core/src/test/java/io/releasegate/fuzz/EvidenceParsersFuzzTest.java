@@ -214,6 +214,68 @@ class EvidenceParsersFuzzTest {
         assertThat(refused).as("a signature not made by the keyring's key is refused").isTrue();
     }
 
+    /** A repository with one commit and an allowed-signers file of a key made for the run: the tags below point to it. */
+    static final class SshTags {
+        static final Path DIR;
+        static final org.eclipse.jgit.lib.Repository REPO;
+        static final org.eclipse.jgit.lib.ObjectId COMMIT;
+        static final io.releasegate.signing.TagVerifier VERIFIER;
+
+        static {
+            try {
+                DIR = Files.createTempDirectory("fuzz-ssh-tags");
+                Path key = io.releasegate.testing.TestTrust.sshKey(DIR, "alice");
+                Path allowed = Files.writeString(DIR.resolve("allowed_signers"), "alice@example.com namespaces=\"git\" "
+                        + Files.readString(key.resolveSibling(key.getFileName() + ".pub")).trim() + "\n");
+                REPO = org.eclipse.jgit.storage.file.FileRepositoryBuilder.create(DIR.resolve("repo.git").toFile());
+                REPO.create(true);
+                try (org.eclipse.jgit.lib.ObjectInserter ins = REPO.newObjectInserter()) {
+                    org.eclipse.jgit.lib.CommitBuilder c = new org.eclipse.jgit.lib.CommitBuilder();
+                    org.eclipse.jgit.lib.PersonIdent who = new org.eclipse.jgit.lib.PersonIdent("Alice", "alice@example.com",
+                            java.time.Instant.parse("2026-12-01T10:00:00Z"), java.time.ZoneOffset.UTC);
+                    c.setTreeId(ins.insert(new org.eclipse.jgit.lib.TreeFormatter()));
+                    c.setAuthor(who);
+                    c.setCommitter(who);
+                    c.setMessage("feat: a release\n");
+                    COMMIT = ins.insert(c);
+                    ins.flush();
+                }
+                VERIFIER = io.releasegate.signing.TagVerifier.of(Optional.empty(), Optional.of(allowed));
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** A release tag whose SSH signature a fuzzer wrote: refused (never verified), whatever the bytes. */
+    @FuzzTest(maxDuration = "10s")
+    void sshTagSignature(FuzzedDataProvider in) throws Exception {
+        boolean armoured = in.consumeBoolean();
+        byte[] body = in.consumeRemainingAsBytes();
+        java.io.ByteArrayOutputStream tag = new java.io.ByteArrayOutputStream();
+        tag.write(("object " + SshTags.COMMIT.name() + "\ntype commit\ntag v1.0.0\ntagger Alice <alice@example.com> 1764583200 +0000\n\n"
+                + "Release 1.0.0\n").getBytes(StandardCharsets.UTF_8));
+        tag.write(armoured ? "-----BEGIN SSH SIGNATURE-----\n".getBytes(StandardCharsets.UTF_8) : new byte[0]);
+        tag.write(body);
+        tag.write(armoured ? "\n-----END SSH SIGNATURE-----\n".getBytes(StandardCharsets.UTF_8) : new byte[0]);
+        org.eclipse.jgit.lib.ObjectId id;
+        try (org.eclipse.jgit.lib.ObjectInserter ins = SshTags.REPO.newObjectInserter()) {
+            id = ins.insert(org.eclipse.jgit.lib.Constants.OBJ_TAG, tag.toByteArray());
+            ins.flush();
+        }
+        org.eclipse.jgit.lib.RefUpdate ru = SshTags.REPO.updateRef("refs/tags/v1.0.0");
+        ru.setNewObjectId(id);
+        ru.setForceUpdate(true);
+        ru.update();
+        boolean refused = false;
+        try {
+            SshTags.VERIFIER.verify(SshTags.REPO, "v1.0.0");
+        } catch (ReleaseGateException | SignatureCheckFailed expected) {
+            refused = true;
+        }
+        assertThat(refused).as("a signature the fuzzer wrote is refused").isTrue();
+    }
+
     @FuzzTest(maxDuration = "10s")
     void conventionalCommit(byte[] data) {
         ConventionalCommits.Parsed p = ConventionalCommits.parse(new String(data, StandardCharsets.UTF_8));
