@@ -638,6 +638,10 @@ public final class GitLedger implements Ledger {
         // the witness is read before the head: another writer may move both in between, and then the
         // head we read still descends from the witness we read
         Optional<ObjectId> seen = check ? readWitness() : Optional.empty();
+        // so is the newest checkpoint, on the first read: other writers publish checkpoints of heads newer than the
+        // one read here, and one read after the head could vouch for events not fetched yet
+        Optional<CheckpointStore.Published> newest = check && !checkpointsChecked && options.checkpoints().isPresent()
+                ? options.checkpoints().get().newest() : Optional.empty();
         Optional<ObjectId> head;
         try {
             if (remote.isPresent()) {
@@ -653,7 +657,7 @@ public final class GitLedger implements Ledger {
         }
         if (check) {
             checkWitness(head, seen);
-            checkCheckpoint(head);
+            checkCheckpoint(head, newest);
         }
         return head;
     }
@@ -894,11 +898,10 @@ public final class GitLedger implements Ledger {
      * Once per process: the ledger must extend the newest checkpoint published in the store, whatever this
      * workspace's witness says (a fresh workspace, another state directory, a deleted witness).
      */
-    private void checkCheckpoint(Optional<ObjectId> head) {
+    private void checkCheckpoint(Optional<ObjectId> head, Optional<CheckpointStore.Published> newest) {
         if (options.checkpoints().isEmpty() || checkpointsChecked) {
             return;
         }
-        Optional<CheckpointStore.Published> newest = options.checkpoints().get().newest();
         if (newest.isPresent()) {
             Checked cp = parseCheckpoint(newest.get());
             String vouched = "checkpoint " + newest.get().where() + " (signed by " + cp.signer() + ") vouches for "
