@@ -374,6 +374,29 @@ class GitLedgerTest {
     }
 
     @Test
+    void aWriterWhoseIdenticalEventAnotherPushedFirstLosesTheRaceInsteadOfFailing() throws Exception {
+        Path remote = tmp.resolve("remote.git");
+        Git.run(tmp, "init", "-q", "--bare", remote.toString());
+        String url = remote.toUri().toString();
+        try (GitLedger first = GitLedger.open(url, tmp.resolve("first")); GitLedger second = GitLedger.open(url, tmp.resolve("second"))) {
+            Event built = first.append(draft("built", "svc@1.0.0", "built"));
+            // both decide on the same head and record the same promotion, in the same second: byte for byte one commit
+            Ledger.Snapshot seen = second.snapshot(Set.of("svc@1.0.0"));
+            assertThat(seen.head()).contains(built.id());
+            Event promoted = first.appendUnlessChanged(draft("promoted", "svc@1.0.0", "dev"), Optional.of(built.id()),
+                    Set.of("svc@1.0.0")).orElseThrow();
+            // the remote already holds that very commit: the second writer lost the race, and decides again
+            assertThat(second.appendUnlessChanged(draft("promoted", "svc@1.0.0", "dev"), seen.head(), Set.of("svc@1.0.0")))
+                    .isEmpty();
+            // an event about another subject meanwhile leaves a decision standing: appended on the newer head
+            Event other = first.append(draft("built", "svc@2.0.0", "other"));
+            Event approved = second.appendUnlessChanged(draft("approved", "svc@1.0.0", "after"), Optional.of(promoted.id()),
+                    Set.of("svc@1.0.0")).orElseThrow();
+            assertThat(second.events()).extracting(Event::id).containsExactly(built.id(), promoted.id(), other.id(), approved.id());
+        }
+    }
+
+    @Test
     void writersSharingOneStateDirectoryShareTheRemoteCacheSafely() throws Exception {
         Path remote = tmp.resolve("remote.git");
         Git.run(tmp, "init", "-q", "--bare", remote.toString());
