@@ -24,6 +24,7 @@ public final class GitHttpServer implements AutoCloseable {
 
     private final HttpServer server;
     private final Path root;
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> requests = new java.util.concurrent.ConcurrentHashMap<>();
 
     private GitHttpServer(HttpServer server, Path root) {
         this.server = server;
@@ -50,7 +51,17 @@ public final class GitHttpServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + name;
     }
 
+    /** How many requests the git backend answered so far, by method and service (fetch: upload-pack; push: receive-pack). */
+    public Map<String, Long> requests() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        requests.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
+        String service = Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse(exchange.getRequestURI().getPath());
+        requests.computeIfAbsent(exchange.getRequestMethod() + " " + service.substring(service.lastIndexOf('/') + 1)
+                .replace("service=", ""), k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
         try (exchange) {
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
