@@ -704,6 +704,9 @@ public final class GitLedger implements Ledger {
      */
     private Transport transport() throws IOException {
         if (connection == null) {
+            // protocol v0: a fetch is the advertisement and at most one request for objects (v2 takes one more), and
+            // a remote that has not moved costs the advertisement alone
+            repo.getConfig().setInt("protocol", null, "version", 0);
             Transport t = Transport.open(repo, remote.orElseThrow());
             t.setTimeout(TRANSPORT_TIMEOUT);
             if (t instanceof SshTransport s) {
@@ -722,12 +725,12 @@ public final class GitLedger implements Ledger {
     }
 
     /**
-     * Full jitter over a ceiling that doubles from 40 ms up to 4 s: the more often a writer lost, the more writers
+     * Full jitter over a ceiling that doubles from 40 ms up to 8 s: the more often a writer lost, the more writers
      * contend, and the wider they spread, so that the attempts offered come down to what one branch can take instead of
      * colliding again (and loading the remote with attempts that cannot succeed).
      */
     private static void backoff(int attempt) {
-        long ceiling = Math.min(4000L, 20L << Math.min(attempt, 8));
+        long ceiling = Math.min(8000L, 20L << Math.min(attempt, 9));
         try {
             Thread.sleep(ThreadLocalRandom.current().nextLong(1, ceiling + 1));
         } catch (InterruptedException e) {

@@ -41,7 +41,8 @@ public final class GitHttpServer implements AutoCloseable {
                 return user.equals(u) && password.equals(p);
             }
         });
-        server.setExecutor(Executors.newFixedThreadPool(2));
+        // as a git host serves many clients at once: each request runs its own git http-backend
+        server.setExecutor(Executors.newFixedThreadPool(8));
         server.start();
         return git;
     }
