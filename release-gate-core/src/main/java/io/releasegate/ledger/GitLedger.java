@@ -245,7 +245,9 @@ public final class GitLedger implements Ledger {
             }
             Path cache = state.resolve("ledger-cache").resolve(shortHash(uri) + ".git");
             Repository repo = initBare(cache, uri, false);
-            return new GitLedger(uri, repo, Optional.of(u), witnessFile(state, uri), options, () -> remoteTrialDir(uri));
+            // the password of a URL (an access token) stays out of every message and log line
+            String shown = u.getPass() == null ? uri : u.toString();
+            return new GitLedger(shown, repo, Optional.of(u), witnessFile(state, uri), options, () -> remoteTrialDir(uri));
         }
         Path dir;
         try {

@@ -572,6 +572,19 @@ class GitLedgerTest {
     // ------------------------------------------------------------------------------ unreachable
 
     @Test
+    void aPasswordInTheRemoteUrlIsNeverInAMessage() {
+        String url = "http://release-ci:s3cret-token@127.0.0.1:1/ledger.git";
+        try (GitLedger l = GitLedger.open(url, tmp.resolve("state"))) {
+            assertThat(l.location()).isEqualTo("http://release-ci@127.0.0.1:1/ledger.git");
+            for (ThrowingCallable call : List.<ThrowingCallable>of(l::head, l::events,
+                    () -> l.append(draft("built", "svc@1.0.0", "x")))) {
+                assertThatThrownBy(call).isInstanceOf(InputException.class).hasMessageContaining("http://release-ci@127.0.0.1:1/ledger.git")
+                        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret-token"));
+            }
+        }
+    }
+
+    @Test
     void anUnreachableRemoteIsAnInputErrorNamingItAndNothingIsWritten() {
         Path missing = tmp.resolve("missing.git");
         for (String url : List.of("file://" + missing, "http://127.0.0.1:1/ledger.git")) {
