@@ -693,10 +693,30 @@ public final class GitLedger implements Ledger {
             }
         } catch (org.eclipse.jgit.errors.TransportException e) {
             disconnect();
+            // the answer may be lost after the remote took the push (a proxy's timeout, a dropped connection): the
+            // remote says whether it holds the event, and an event it holds is recorded, once, and reported so
+            if (remoteHolds(commit)) {
+                return true;
+            }
             throw new InputException("cannot reach ledger " + location + ": " + withDiagnostics(e), e);
         } catch (IOException e) {
             disconnect();
             throw new InputException("cannot push to ledger " + location + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the remote's main, fetched again, holds {@code commit}; false when it cannot be fetched either. */
+    private boolean remoteHolds(ObjectId commit) {
+        try {
+            Optional<ObjectId> now = fetch();
+            if (now.isEmpty()) {
+                return false;
+            }
+            try (RevWalk walk = new RevWalk(repo)) {
+                return walk.isMergedInto(walk.parseCommit(commit), walk.parseCommit(now.get()));
+            }
+        } catch (InputException | IOException unreachable) {
+            return false;
         }
     }
 

@@ -572,6 +572,28 @@ class GitLedgerTest {
     // ------------------------------------------------------------------------------ unreachable
 
     @Test
+    void aPushWhoseAnswerIsLostAfterTheRemoteTookItIsRecordedOnceAndReportedAsRecorded() throws Exception {
+        Path served = Files.createDirectories(tmp.resolve("served"));
+        Git.run(tmp, "init", "-q", "--bare", served.resolve("ledger.git").toString());
+        try (io.releasegate.testing.GitHttpServer http = io.releasegate.testing.GitHttpServer.start(served, "ci", "pw")) {
+            String url = http.url("ledger.git").replace("://", "://ci:pw@");
+            try (GitLedger l = GitLedger.open(url, tmp.resolve("state"))) {
+                Event first = l.append(draft("built", "svc@1.0.0", "first"));
+                http.loseNextPushAnswers(1);
+                // the remote took the event, the answer was lost: the event is there once, and this append says so
+                Event second = l.append(draft("approved", "svc@1.0.0", "second"));
+                assertThat(cli(served.resolve("ledger.git"), "rev-list", "main").lines().toList())
+                        .containsExactly(second.id(), first.id());
+                http.loseNextPushAnswers(1);
+                Optional<Event> third = l.appendUnlessChanged(draft("promoted", "svc@1.0.0", "third"), Optional.of(second.id()),
+                        Set.of("svc@1.0.0"));
+                assertThat(third).isPresent();
+                assertThat(l.events()).extracting(Event::id).containsExactly(first.id(), second.id(), third.get().id());
+            }
+        }
+    }
+
+    @Test
     void aPasswordInTheRemoteUrlIsNeverInAMessage() {
         String url = "http://release-ci:s3cret-token@127.0.0.1:1/ledger.git";
         try (GitLedger l = GitLedger.open(url, tmp.resolve("state"))) {

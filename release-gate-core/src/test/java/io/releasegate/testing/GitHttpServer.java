@@ -24,6 +24,7 @@ public final class GitHttpServer implements AutoCloseable {
 
     private final HttpServer server;
     private final Path root;
+    private final java.util.concurrent.atomic.AtomicInteger lostAnswers = new java.util.concurrent.atomic.AtomicInteger();
     private final Map<String, java.util.concurrent.atomic.AtomicLong> requests = new java.util.concurrent.ConcurrentHashMap<>();
 
     private GitHttpServer(HttpServer server, Path root) {
@@ -50,6 +51,14 @@ public final class GitHttpServer implements AutoCloseable {
     /** The URL of the repository {@code name} (a directory under the root). */
     public String url(String name) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + name;
+    }
+
+    /**
+     * The next {@code n} pushes are carried out by the backend, but their answer is lost: the client gets a 504, as
+     * from a proxy that gave up waiting while the host was accepting the push.
+     */
+    public void loseNextPushAnswers(int n) {
+        lostAnswers.set(n);
     }
 
     /** How many requests the git backend answered so far, by method and service (fetch: upload-pack; push: receive-pack). */
@@ -90,6 +99,11 @@ public final class GitHttpServer implements AutoCloseable {
             }
             byte[] out = p.getInputStream().readAllBytes();
             p.waitFor();
+            if (exchange.getRequestMethod().equals("POST") && exchange.getRequestURI().getPath().endsWith("/git-receive-pack")
+                    && lostAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                exchange.sendResponseHeaders(504, -1);
+                return;
+            }
             respond(exchange, out);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
