@@ -97,69 +97,73 @@ class ConcurrentPromotionTest {
         Path bare = served.resolve("ledger.git");
         String storeUri = registry.uri("conc-" + UUID.randomUUID().toString().substring(0, 8));
 
-        // ---- setup, straight into the bare repository the server will serve: the releases, one of them up to staging
-        Map<String, Digest> built = new java.util.concurrent.ConcurrentHashMap<>();
-        ExecutorService builders = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<?>> builds = new ArrayList<>();
-            for (int k = 0; k < 4; k++) {
-                int first = k;
-                builds.add(builders.submit(() -> {
-                    try (ReleaseContext ctx = ReleaseContext.open(options(storeUri, bare.toString(), "builder-" + first,
-                            trust.ci(), trust))) {
-                        for (int i = first; i < RELEASES; i += 4) {
-                            built.put(service(i), build(ctx, service(i), "1.0.0"));
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : builds) {
-                f.get(5, TimeUnit.MINUTES);
-            }
-        } finally {
-            builders.shutdownNow();
-        }
-        Digest payments;
-        Digest otherVersion;
-        try (ReleaseContext ctx = ReleaseContext.open(options(storeUri, bare.toString(), "setup", trust.ci(), trust))) {
-            payments = build(ctx, "payments", "1.0.0");
-            otherVersion = build(ctx, "payments", "1.1.0");
-            Evidence.record(ctx.store(), ctx.ledger(), "payments", "1.0.0", tmp.resolve("release-keys"), CLOCK);
-            for (String env : List.of("dev", "staging")) {
-                new PromoteDigest(policy, ctx.store(), ctx.ledger()).release("payments", "1.0.0").digest(payments).to(env)
-                        .actor("ci").clock(CLOCK).call();
-            }
-        }
-        for (String[] approver : List.of(new String[] {"mia", "maintainer"}, new String[] {"dora", "domain-reviewer"})) {
-            try (ReleaseContext ctx = ReleaseContext.open(options(storeUri, bare.toString(), "setup-" + approver[0],
-                    trust.person(approver[0]), trust))) {
-                new ApproveProduction(policy, ctx.ledger(), RoleDirectory.resolve(policy, tmp)).release("payments", "1.0.0")
-                        .digest(payments).approver(approver[0]).role(approver[1]).rationale("staging checks green")
-                        .authors(Set.of("Alice Author")).clock(CLOCK).call();
-            }
-        }
-        int setupEvents = Integer.parseInt(Git.run(tmp, "--git-dir", bare.toString(), "rev-list", "--count", "main").trim());
-        long setupDone = System.nanoTime();
-        System.out.printf("concurrency: setup of %d events in %.1f s%n", setupEvents, (setupDone - started) / 1e9);
-
         try (GitHttpServer http = GitHttpServer.start(served, USER, PASSWORD)) {
             String ledgerUrl = http.url("ledger.git").replace("://", "://" + USER + ":" + PASSWORD + "@");
 
-            // ---- the racers to production, each in its own JVM, opened and waiting for the start
+            // ---- the racers to production, each in its own JVM, started first (a JVM takes a while), opened and waiting
+            // for the start, which brings the digest
             List<Process> jvms = new ArrayList<>();
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             for (int r = 0; r < JVM_RACERS; r++) {
                 jvms.add(new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
                         "-cp", System.getProperty("java.class.path"), PromoteMain.class.getName(), storeUri, ledgerUrl,
                         tmp.resolve("racer-" + r).toString(), trust.file().toString(), trust.ciKeyFile().toString(),
-                        policyFile.toString(), "payments", "1.0.0", payments.toString(), "production", MONDAY.toString())
+                        policyFile.toString(), "payments", "1.0.0", "production", MONDAY.toString())
                         .redirectError(tmp.resolve("racer-" + r + ".err").toFile()).start());
             }
+            // ---- setup meanwhile, straight into the bare repository the server serves: the releases, one of them up
+            // to staging
+            Map<String, Digest> built = new java.util.concurrent.ConcurrentHashMap<>();
+            ExecutorService builders = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<?>> builds = new ArrayList<>();
+                for (int k = 0; k < 4; k++) {
+                    int first = k;
+                    builds.add(builders.submit(() -> {
+                        try (ReleaseContext ctx = ReleaseContext.open(options(storeUri, bare.toString(), "builder-" + first,
+                                trust.ci(), trust))) {
+                            for (int i = first; i < RELEASES; i += 4) {
+                                built.put(service(i), build(ctx, service(i), "1.0.0"));
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : builds) {
+                    f.get(5, TimeUnit.MINUTES);
+                }
+            } finally {
+                builders.shutdownNow();
+            }
+            Digest payments;
+            Digest otherVersion;
+            try (ReleaseContext ctx = ReleaseContext.open(options(storeUri, bare.toString(), "setup", trust.ci(), trust))) {
+                payments = build(ctx, "payments", "1.0.0");
+                otherVersion = build(ctx, "payments", "1.1.0");
+                Evidence.record(ctx.store(), ctx.ledger(), "payments", "1.0.0", tmp.resolve("release-keys"), CLOCK);
+                for (String env : List.of("dev", "staging")) {
+                    new PromoteDigest(policy, ctx.store(), ctx.ledger()).release("payments", "1.0.0").digest(payments).to(env)
+                            .actor("ci").clock(CLOCK).call();
+                }
+            }
+            for (String[] approver : List.of(new String[] {"mia", "maintainer"}, new String[] {"dora", "domain-reviewer"})) {
+                try (ReleaseContext ctx = ReleaseContext.open(options(storeUri, bare.toString(), "setup-" + approver[0],
+                        trust.person(approver[0]), trust))) {
+                    new ApproveProduction(policy, ctx.ledger(), RoleDirectory.resolve(policy, tmp)).release("payments", "1.0.0")
+                            .digest(payments).approver(approver[0]).role(approver[1]).rationale("staging checks green")
+                            .authors(Set.of("Alice Author")).clock(CLOCK).call();
+                }
+            }
+            int setupEvents = Integer.parseInt(Git.run(tmp, "--git-dir", bare.toString(), "rev-list", "--count", "main").trim());
+            long setupDone = System.nanoTime();
+            System.out.printf("concurrency: setup of %d events in %.1f s%n", setupEvents, (setupDone - started) / 1e9);
+
             for (int r = 0; r < JVM_RACERS; r++) {
                 String ready = new String(jvms.get(r).getInputStream().readNBytes("ready\n".length()), StandardCharsets.UTF_8);
                 assertThat(ready).as("racer " + r + ": " + read(tmp.resolve("racer-" + r + ".err"))).isEqualTo("ready\n");
             }
+
+            System.out.printf("concurrency: racers' JVMs ready %.1f s after the start%n", (System.nanoTime() - started) / 1e9);
 
             // ---- the 50 promotions of different releases and the wrong-digest attempts, each an agent of its own
             CountDownLatch go = new CountDownLatch(1);
@@ -188,7 +192,7 @@ class ConcurrentPromotionTest {
                 long raceStart = System.nanoTime();
                 for (Process p : jvms) {
                     try (OutputStream in = p.getOutputStream()) {
-                        in.write("go\n".getBytes(StandardCharsets.UTF_8));
+                        in.write((payments + "\n").getBytes(StandardCharsets.UTF_8));
                     }
                 }
                 go.countDown();

@@ -18,9 +18,10 @@ import java.util.Optional;
 
 /**
  * One promotion in a JVM of its own, as a CI agent would run it:
- * {@code PromoteMain STORE LEDGER STATE_DIR TRUST EVENT_KEY POLICY NAME VERSION DIGEST ENV INSTANT}. Opens the store and
- * the ledger (nothing read yet), prints {@code ready}, waits for a line on standard input, promotes, then prints
- * what happened as the command line says it and {@code result JSON} (exit 0) or {@code refused|error MESSAGE} with the product's exit code (1, 2 or 3).
+ * {@code PromoteMain STORE LEDGER STATE_DIR TRUST EVENT_KEY POLICY NAME VERSION ENV INSTANT}. Opens the store and
+ * the ledger (nothing read yet), prints {@code ready}, waits for a line on standard input, the digest, promotes it,
+ * then prints what happened as the command line says it and {@code result JSON} (exit 0), or
+ * {@code refused|error MESSAGE} with the product's exit code (1, 2 or 3).
  */
 public final class PromoteMain {
 
@@ -35,11 +36,11 @@ public final class PromoteMain {
         try (ReleaseContext ctx = ReleaseContext.open(options)) {
             System.out.println("ready");
             System.out.flush();
-            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            String digest = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine().trim();
             try {
                 PromoteDigest.Result r = new PromoteDigest(policy, ctx.store(), ctx.ledger()).release(a[6], a[7])
-                        .digest(Digest.parse(a[8])).to(a[9]).actor("ci")
-                        .clock(Clock.fixed(Instant.parse(a[10]), ZoneOffset.UTC)).call();
+                        .digest(Digest.parse(digest)).to(a[8]).actor("ci")
+                        .clock(Clock.fixed(Instant.parse(a[9]), ZoneOffset.UTC)).call();
                 System.out.println(r.describe());
                 System.out.println("result " + Json.compact(Json.tree(r)));
                 rc = 0;
