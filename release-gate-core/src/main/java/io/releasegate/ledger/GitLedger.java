@@ -496,7 +496,8 @@ public final class GitLedger implements Ledger {
     }
 
     @Override
-    public synchronized Optional<Event> appendUnlessChanged(Event draft, Optional<String> seenHead, java.util.Set<String> subjects) {
+    public synchronized Optional<Event> appendUnlessChanged(Event draft, Optional<String> seenHead,
+                                                            java.util.Set<String> subjects) {
         requireOneLine(draft);
         Set<String> about = Set.copyOf(subjects);
         return guarded(() -> appendOnNewestHead(draft, seenHead.map(ObjectId::fromString), e -> about.contains(e.subject())));
@@ -505,10 +506,12 @@ public final class GitLedger implements Ledger {
     /**
      * Appends on whatever the head is by then, retrying a head moved by other writers with a growing, jittered pause
      * for up to {@link #APPEND_PATIENCE}; empty as soon as an event {@code relevant} selects was recorded after
-     * {@code seen} ({@code relevant} null: none is, the event is appended whatever was recorded meanwhile). Many writers may contend for the one branch: a fixed, small number of attempts would give up on an
+     * {@code seen} ({@code relevant} null: none is, the event is appended whatever was recorded meanwhile). Many
+     * writers may contend for the one branch: a fixed, small number of attempts would give up on an
      * append that only had to wait its turn.
      */
-    private Optional<Event> appendOnNewestHead(Event draft, Optional<ObjectId> seen, java.util.function.Predicate<Event> relevant) {
+    private Optional<Event> appendOnNewestHead(Event draft, Optional<ObjectId> seen,
+                                               java.util.function.Predicate<Event> relevant) {
         long start = System.nanoTime();
         Optional<ObjectId> checkedUpTo = seen;
         for (int attempt = 1; ; attempt++) {

@@ -180,8 +180,8 @@ public final class PromoteDigest {
                     if (attested) {
                         throw new IllegalStateException("the attested emergency approval was recorded but is not found");
                     }
-                    attested = ledger.appendUnlessChanged(ApproveEmergency.draft(subject, digest, environment, e, Optional.empty(),
-                            clock, Optional.of(policy)), head, decidedOn).isPresent();
+                    attested = ledger.appendUnlessChanged(ApproveEmergency.draft(subject, digest, environment, e,
+                            Optional.empty(), clock, Optional.of(policy)), head, decidedOn).isPresent();
                     continue;
                 }
                 ObjectNode p = Json.object().put("environment", environment).put("reason", e.reason())

@@ -105,7 +105,8 @@ class CheckpointBypassTest {
             };
             try (GitLedger fresh = GitLedger.open(GitLedger.Options.of(repo.toString(), tmp.resolve("fresh"))
                     .withTrust(Optional.of(trust.file())).withCheckpoints(Optional.of(racing)))) {
-                assertThat(fresh.events("payments@1.4.0")).extracting(Event::type).startsWith("built", "gate-evaluated", "promoted");
+                assertThat(fresh.events("payments@1.4.0")).extracting(Event::type)
+                        .startsWith("built", "gate-evaluated", "promoted");
                 assertThat(fresh.events("payments@1.4.0")).hasSize(4);
             }
         }

@@ -378,7 +378,8 @@ class GitLedgerTest {
         Path remote = tmp.resolve("remote.git");
         Git.run(tmp, "init", "-q", "--bare", remote.toString());
         String url = remote.toUri().toString();
-        try (GitLedger first = GitLedger.open(url, tmp.resolve("first")); GitLedger second = GitLedger.open(url, tmp.resolve("second"))) {
+        try (GitLedger first = GitLedger.open(url, tmp.resolve("first"));
+             GitLedger second = GitLedger.open(url, tmp.resolve("second"))) {
             Event built = first.append(draft("built", "svc@1.0.0", "built"));
             // both decide on the same head and record the same promotion, in the same second: byte for byte one commit
             Ledger.Snapshot seen = second.snapshot(Set.of("svc@1.0.0"));
@@ -392,7 +393,8 @@ class GitLedgerTest {
             Event other = first.append(draft("built", "svc@2.0.0", "other"));
             Event approved = second.appendUnlessChanged(draft("approved", "svc@1.0.0", "after"), Optional.of(promoted.id()),
                     Set.of("svc@1.0.0")).orElseThrow();
-            assertThat(second.events()).extracting(Event::id).containsExactly(built.id(), promoted.id(), other.id(), approved.id());
+            assertThat(second.events()).extracting(Event::id)
+                    .containsExactly(built.id(), promoted.id(), other.id(), approved.id());
         }
     }
 
@@ -600,7 +602,8 @@ class GitLedgerTest {
             assertThat(l.location()).isEqualTo("http://release-ci@127.0.0.1:1/ledger.git");
             for (ThrowingCallable call : List.<ThrowingCallable>of(l::head, l::events,
                     () -> l.append(draft("built", "svc@1.0.0", "x")))) {
-                assertThatThrownBy(call).isInstanceOf(InputException.class).hasMessageContaining("http://release-ci@127.0.0.1:1/ledger.git")
+                assertThatThrownBy(call).isInstanceOf(InputException.class)
+                        .hasMessageContaining("http://release-ci@127.0.0.1:1/ledger.git")
                         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret-token"));
             }
         }
