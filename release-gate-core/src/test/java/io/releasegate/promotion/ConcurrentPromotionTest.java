@@ -277,7 +277,6 @@ class ConcurrentPromotionTest {
                 Map<String, String> gpg = gnupgHome(trust);
                 String log = gitStdout(gpg, "-c", "gpg.ssh.allowedSignersFile=" + trust.allowedSigners(),
                         "--git-dir", bare.toString(), "log", "--format=%H %P%x09%G?%x09%s", "main");
-                Files.writeString(Path.of("target/concurrency-git-log.txt"), log);
                 List<String> lines = log.lines().toList();
                 assertThat(lines).hasSize(expected);
                 assertThat(lines).allSatisfy(l -> {
