@@ -200,8 +200,7 @@ final class GovernanceCommands {
                 if (json) {
                     output.document(Json.tree(r));
                 } else {
-                    output.out().println((r.alreadyThere() ? "already in " : r.rollback() ? "rolled back " : "promoted to ")
-                            + r.environment() + ": " + r.reference() + " = " + r.digest());
+                    output.out().println(r.describe());
                     output.out().flush();
                 }
                 return 0;

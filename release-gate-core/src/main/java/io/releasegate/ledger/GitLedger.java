@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -83,7 +84,8 @@ public final class GitLedger implements Ledger {
     public static final String BRANCH = "refs/heads/main";
     static final String EVENT_FILE = "event.json";
     private static final String TRACKING = "refs/remotes/ledger/main";
-    private static final int MAX_ATTEMPTS = 30;
+    /** How long an append keeps retrying a head that other writers keep moving before it gives up. */
+    private static final java.time.Duration APPEND_PATIENCE = java.time.Duration.ofMinutes(5);
     /** Seconds a remote may stay silent before a fetch or push gives up. */
     private static final int TRANSPORT_TIMEOUT = 120;
     /** Where a local ledger's trial trust is kept: inside the bare repository, outside its history. */
@@ -98,6 +100,8 @@ public final class GitLedger implements Ledger {
     private final Options options;
     private final Supplier<Path> trialDir;
     private LedgerTrust trust;
+    /** The open transport to the remote, if any. */
+    private Transport connection;
     private Optional<EventSigner> signer = Optional.empty();
     private final Map<ObjectId, Entry> parsed = new java.util.concurrent.ConcurrentHashMap<>();
     /** Commits whose position in the history is known: the number of events up to and including them. */
@@ -241,8 +245,8 @@ public final class GitLedger implements Ledger {
             }
             Path cache = state.resolve("ledger-cache").resolve(shortHash(uri) + ".git");
             Repository repo = initBare(cache, uri, false);
-            // the location names the ledger in messages, records and reports: never with a password in it
-            String shown = u.getPass() == null ? uri : u.setPass(null).toString();
+            // the password of a URL (an access token) stays out of every message and log line
+            String shown = u.getPass() == null ? uri : u.toString();
             return new GitLedger(shown, repo, Optional.of(u), witnessFile(state, uri), options, () -> remoteTrialDir(uri));
         }
         Path dir;
@@ -401,8 +405,24 @@ public final class GitLedger implements Ledger {
         return out;
     }
 
+    @Override
+    public synchronized Snapshot snapshot(Set<String> subjects) {
+        return guarded(() -> {
+            Optional<ObjectId> head = currentHead(true);
+            List<Entry> all = readFrom(head);
+            Map<String, List<Event>> bySubject = new HashMap<>();
+            for (String s : subjects) {
+                bySubject.put(s, believed(all, e -> e.subject().equals(s)));
+            }
+            return new Snapshot(head.map(ObjectId::name), bySubject);
+        });
+    }
+
     private List<Entry> readAll() {
-        Optional<ObjectId> head = currentHead(true);
+        return readFrom(currentHead(true));
+    }
+
+    private List<Entry> readFrom(Optional<ObjectId> head) {
         if (head.isEmpty()) {
             return List.of();
         }
@@ -466,26 +486,83 @@ public final class GitLedger implements Ledger {
     }
 
     private Event appendRetrying(Event draft) {
-        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            Optional<ObjectId> head = currentHead(true);
-            ObjectId commit = writeCommit(draft, head);
-            boolean done = remote.isPresent() ? push(commit, head) : updateLocal(commit, head);
-            if (done) {
-                writeWitness(commit);
-                publishCheckpoint(commit);
-                packWhenDue();
-                return draft.withId(commit.name());
-            }
-            backoff(attempt);
-        }
-        throw new InputException("ledger " + location + " is too busy: the append lost the race to other writers "
-                + MAX_ATTEMPTS + " times; try again");
+        return appendOnNewestHead(draft, Optional.empty(), null).orElseThrow();
     }
 
     @Override
     public synchronized Optional<Event> appendIfHead(Event draft, Optional<String> expectedHead) {
         requireOneLine(draft);
         return guarded(() -> appendOnce(draft, expectedHead));
+    }
+
+    @Override
+    public synchronized Optional<Event> appendUnlessChanged(Event draft, Optional<String> seenHead,
+                                                            java.util.Set<String> subjects) {
+        requireOneLine(draft);
+        Set<String> about = Set.copyOf(subjects);
+        return guarded(() -> appendOnNewestHead(draft, seenHead.map(ObjectId::fromString), e -> about.contains(e.subject())));
+    }
+
+    /**
+     * Appends on whatever the head is by then, retrying a head moved by other writers with a growing, jittered pause
+     * for up to {@link #APPEND_PATIENCE}; empty as soon as an event {@code relevant} selects was recorded after
+     * {@code seen} ({@code relevant} null: none is, the event is appended whatever was recorded meanwhile). Many
+     * writers may contend for the one branch: a fixed, small number of attempts would give up on an
+     * append that only had to wait its turn.
+     */
+    private Optional<Event> appendOnNewestHead(Event draft, Optional<ObjectId> seen,
+                                               java.util.function.Predicate<Event> relevant) {
+        long start = System.nanoTime();
+        Optional<ObjectId> checkedUpTo = seen;
+        for (int attempt = 1; ; attempt++) {
+            // a decision just read the remote at seen: try there first, and fetch only when the remote moved on
+            Optional<ObjectId> head = attempt == 1 && relevant != null && fetchedHead().equals(seen) ? seen : currentHead(true);
+            if (relevant != null && !head.equals(checkedUpTo)) {
+                if (changedSince(checkedUpTo, head, relevant)) {
+                    return Optional.empty();
+                }
+                checkedUpTo = head;
+            }
+            ObjectId commit = writeCommit(draft, head);
+            boolean done = remote.isPresent() ? push(commit, head) : updateLocal(commit, head);
+            if (done) {
+                writeWitness(commit);
+                publishCheckpoint(commit);
+                packWhenDue();
+                return Optional.of(draft.withId(commit.name()));
+            }
+            long waited = System.nanoTime() - start;
+            if (waited > APPEND_PATIENCE.toNanos()) {
+                throw new InputException("ledger " + location + " is too busy: the append lost the race to other writers "
+                        + attempt + " times in " + java.time.Duration.ofNanos(waited).toSeconds() + " s; try again");
+            }
+            backoff(attempt);
+        }
+    }
+
+    /**
+     * Whether an event {@code relevant} selects is among those after {@code seen} up to {@code head}; also when
+     * {@code seen} is not in {@code head}'s history (that history is then refused by the witness on the next read).
+     */
+    private boolean changedSince(Optional<ObjectId> seen, Optional<ObjectId> head, java.util.function.Predicate<Event> relevant) {
+        if (head.isEmpty()) {
+            return seen.isPresent();
+        }
+        try (RevWalk walk = new RevWalk(repo)) {
+            RevCommit c = walk.parseCommit(head.get());
+            while (seen.isEmpty() || !c.getId().equals(seen.get())) {
+                if (relevant.test(parse(c).event())) {
+                    return true;
+                }
+                if (c.getParentCount() == 0) {
+                    return seen.isPresent();
+                }
+                c = walk.parseCommit(c.getParent(0));
+            }
+            return false;
+        } catch (IOException e) {
+            throw new InputException("cannot read ledger " + location + ": " + e.getMessage(), e);
+        }
     }
 
     private Optional<Event> appendOnce(Event draft, Optional<String> expectedHead) {
@@ -505,8 +582,12 @@ public final class GitLedger implements Ledger {
     }
 
     @Override
-    public void close() {
-        repo.close();
+    public synchronized void close() {
+        try {
+            disconnect();
+        } finally {
+            repo.close();
+        }
     }
 
     /** Runs {@code action}; a failure of JGit that is not already ours is reported against this ledger. */
@@ -634,7 +715,9 @@ public final class GitLedger implements Ledger {
             RefUpdate.Result r = ru.update();
             return switch (r) {
                 case NEW, FAST_FORWARD -> true;
-                case LOCK_FAILURE, REJECTED, REJECTED_MISSING_OBJECT, NOT_ATTEMPTED -> false;
+                // NO_CHANGE: another writer appended a byte-identical event (same draft, same second, same parent)
+                // first; that one is theirs, so this append has lost the race like any other
+                case LOCK_FAILURE, REJECTED, REJECTED_MISSING_OBJECT, NOT_ATTEMPTED, NO_CHANGE -> false;
                 default -> throw new InputException("ledger " + location + ": ref update failed: " + r);
             };
         } catch (IOException e) {
@@ -643,7 +726,8 @@ public final class GitLedger implements Ledger {
     }
 
     private boolean push(ObjectId commit, Optional<ObjectId> head) {
-        try (Transport t = transport()) {
+        try {
+            Transport t = transport();
             RemoteRefUpdate update = new RemoteRefUpdate(repo, commit.name(), BRANCH, false, null,
                     head.orElse(ObjectId.zeroId()));
             PushResult result = t.push(NullProgressMonitor.INSTANCE, List.of(update));
@@ -657,52 +741,77 @@ public final class GitLedger implements Ledger {
                 case REJECTED_NONFASTFORWARD:
                 case REJECTED_REMOTE_CHANGED:
                 case REJECTED_OTHER_REASON:
+                // another writer pushed a byte-identical event (same draft, same second, same parent) first: theirs
+                case UP_TO_DATE:
                     return false;
                 default:
                     throw new InputException("pushing to ledger " + location + " failed: " + status
                             + Optional.ofNullable(result.getRemoteUpdate(BRANCH).getMessage()).map(m -> " (" + m + ")").orElse(""));
             }
         } catch (org.eclipse.jgit.errors.TransportException e) {
-            if (tookIt(commit)) {
+            disconnect();
+            // the answer may be lost after the remote took the push (a proxy's timeout, a dropped connection): the
+            // remote says whether it holds the event, and an event it holds is recorded, once, and reported so
+            if (remoteHolds(commit)) {
                 return true;
             }
             throw new InputException("cannot reach ledger " + location + ": " + withDiagnostics(e), e);
         } catch (IOException e) {
+            disconnect();
             throw new InputException("cannot push to ledger " + location + ": " + e.getMessage(), e);
         }
     }
 
-    /**
-     * After a push whose answer was lost (the connection broke once the remote had the pack), whether the remote took
-     * {@code commit}: its branch is the commit or descends from it. Then the event is recorded and must not be pushed
-     * again as another one. When the remote cannot be read either, it did not, as far as this writer can tell.
-     */
-    private boolean tookIt(ObjectId commit) {
+    /** Whether the remote's main, fetched again, holds {@code commit}; false when it cannot be fetched either. */
+    private boolean remoteHolds(ObjectId commit) {
         try {
-            Optional<ObjectId> head = fetch();
-            if (head.isEmpty()) {
+            Optional<ObjectId> now = fetch();
+            if (now.isEmpty()) {
                 return false;
             }
             try (RevWalk walk = new RevWalk(repo)) {
-                return walk.isMergedInto(walk.parseCommit(commit), walk.parseCommit(head.get()));
+                return walk.isMergedInto(walk.parseCommit(commit), walk.parseCommit(now.get()));
             }
-        } catch (InputException | IOException unreadable) {
+        } catch (InputException | IOException unreachable) {
             return false;
         }
     }
 
+    /**
+     * The transport to the remote, opened once and kept for every fetch and push of this ledger (an HTTP remote then
+     * authenticates once, not on every request); dropped after a failure, and reopened by the next operation.
+     */
     private Transport transport() throws IOException {
-        Transport t = Transport.open(repo, remote.orElseThrow());
-        t.setTimeout(TRANSPORT_TIMEOUT);
-        if (t instanceof SshTransport s) {
-            s.setSshSessionFactory(ssh);
+        if (connection == null) {
+            // protocol v0: a fetch is the advertisement and at most one request for objects (v2 takes one more), and
+            // a remote that has not moved costs the advertisement alone
+            repo.getConfig().setInt("protocol", null, "version", 0);
+            Transport t = Transport.open(repo, remote.orElseThrow());
+            t.setTimeout(TRANSPORT_TIMEOUT);
+            if (t instanceof SshTransport s) {
+                s.setSshSessionFactory(ssh);
+            }
+            connection = t;
         }
-        return t;
+        return connection;
     }
 
+    private void disconnect() {
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+    }
+
+    /**
+     * Full jitter over a ceiling that doubles from 40 ms up to 8 s: the more often a writer lost, the more writers
+     * contend, and the wider they spread, so that the attempts offered come down to what one branch can take instead of
+     * colliding again (and loading the remote with attempts that cannot succeed).
+     */
     private static void backoff(int attempt) {
+        long ceiling = Math.min(8000L, 20L << Math.min(attempt, 9));
         try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 5L * Math.min(attempt, 10) + 2));
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, ceiling + 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InputException("interrupted while appending to the ledger", e);
@@ -711,11 +820,25 @@ public final class GitLedger implements Ledger {
 
     // ---------------------------------------------------------------------------------------- reading
 
+    /** The head of the remote as last fetched into the cache (a local ledger's current head). */
+    private Optional<ObjectId> fetchedHead() {
+        try {
+            Ref ref = repo.exactRef(remote.isPresent() ? TRACKING : BRANCH);
+            return Optional.ofNullable(ref).map(Ref::getObjectId);
+        } catch (IOException e) {
+            throw new InputException("cannot read ledger " + location + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The current head (fetched first for a remote), checked against the witness. */
     private Optional<ObjectId> currentHead(boolean check) {
         // the witness is read before the head: another writer may move both in between, and then the
         // head we read still descends from the witness we read
         Optional<ObjectId> seen = check ? readWitness() : Optional.empty();
+        // so is the newest checkpoint, on the first read: other writers publish checkpoints of heads newer than the
+        // one read here, and one read after the head could vouch for events not fetched yet
+        Optional<CheckpointStore.Published> newest = check && !checkpointsChecked && options.checkpoints().isPresent()
+                ? options.checkpoints().get().newest() : Optional.empty();
         Optional<ObjectId> head;
         try {
             if (remote.isPresent()) {
@@ -731,7 +854,7 @@ public final class GitLedger implements Ledger {
         }
         if (check) {
             checkWitness(head, seen);
-            checkCheckpoint(head);
+            checkCheckpoint(head, newest);
         }
         return head;
     }
@@ -744,13 +867,16 @@ public final class GitLedger implements Ledger {
     }
 
     private Optional<ObjectId> fetch() {
-        try (Transport t = transport()) {
+        try {
+            Transport t = transport();
             FetchResult r = t.fetch(NullProgressMonitor.INSTANCE, List.of(new RefSpec("+refs/heads/*:refs/remotes/ledger/*")));
             Ref advertised = r.getAdvertisedRef(BRANCH);
             return Optional.ofNullable(advertised).map(Ref::getObjectId);
         } catch (org.eclipse.jgit.errors.TransportException e) {
+            disconnect();
             throw new InputException("cannot reach ledger " + location + ": " + withDiagnostics(e), e);
         } catch (IOException e) {
+            disconnect();
             throw new InputException("cannot fetch ledger " + location + ": " + e.getMessage(), e);
         }
     }
@@ -972,11 +1098,10 @@ public final class GitLedger implements Ledger {
      * Once per process: the ledger must extend the newest checkpoint published in the store, whatever this
      * workspace's witness says (a fresh workspace, another state directory, a deleted witness).
      */
-    private void checkCheckpoint(Optional<ObjectId> head) {
+    private void checkCheckpoint(Optional<ObjectId> head, Optional<CheckpointStore.Published> newest) {
         if (options.checkpoints().isEmpty() || checkpointsChecked) {
             return;
         }
-        Optional<CheckpointStore.Published> newest = options.checkpoints().get().newest();
         if (newest.isPresent()) {
             Checked cp = parseCheckpoint(newest.get());
             String vouched = "checkpoint " + newest.get().where() + " (signed by " + cp.signer() + ") vouches for "

@@ -27,6 +27,46 @@ public interface Ledger extends AutoCloseable {
      */
     Optional<Event> appendIfHead(Event draft, Optional<String> expectedHead);
 
+    /**
+     * Appends unless an event about one of {@code subjects} was recorded after {@code seenHead} (empty: since the
+     * ledger was empty), for decisions that rest on those subjects' events only: a head moved by events about other
+     * subjects does not change the decision, so the append is retried on the new head as {@link #append} retries; empty
+     * when an event about one of the subjects got in first, in which case the caller re-reads and decides again. The
+     * default is the stricter {@link #appendIfHead}.
+     */
+    default Optional<Event> appendUnlessChanged(Event draft, Optional<String> seenHead, java.util.Set<String> subjects) {
+        return appendIfHead(draft, seenHead);
+    }
+
+    /** The head and, as of that head, the events about each of a few subjects, oldest first. */
+    record Snapshot(Optional<String> head, java.util.Map<String, List<Event>> events) {
+        public Snapshot {
+            events = java.util.Map.copyOf(events);
+        }
+
+        /** The events about {@code subject}, which must be one of those read. */
+        public List<Event> about(String subject) {
+            List<Event> e = events.get(subject);
+            if (e == null) {
+                throw new IllegalArgumentException(subject + " was not read");
+            }
+            return e;
+        }
+    }
+
+    /**
+     * One read for a decision: the head and the events about each of {@code subjects} as of that head, refused as
+     * {@link #events(String)} refuses. The default reads the head first, so that the events are at least as new.
+     */
+    default Snapshot snapshot(java.util.Set<String> subjects) {
+        Optional<String> head = head();
+        java.util.Map<String, List<Event>> events = new java.util.HashMap<>();
+        for (String s : subjects) {
+            events.put(s, events(s));
+        }
+        return new Snapshot(head, events);
+    }
+
     /** One event and whether it is believed. */
     record Entry(Event event, Verification verification) {
     }

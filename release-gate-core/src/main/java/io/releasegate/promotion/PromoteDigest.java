@@ -28,8 +28,9 @@ import java.util.Set;
  * The promoteDigest step: moves one digest into the next environment. In the store the very manifest
  * (same digest, same bytes; never rebuilt) is copied to the environment's repository
  * {@code NAME/ENV} under the version's tag ({@link StoreCopy}); in the ledger a {@code promoted} event is
- * appended, on the condition that nothing was recorded since the decision was taken (concurrent promotions
- * serialize).
+ * appended, on the condition that nothing about the release, nor a release halt, was recorded since the decision was
+ * taken: concurrent promotions of one release serialize, and each after the first finds the release already there;
+ * events about other releases recorded meanwhile leave the decision standing.
  *
  * <p>Refused, each with its own rule: a digest other than the one built for the version
  * ({@code promote.digest-mismatch}); skipping an environment ({@code promote.skip-environment}); a
@@ -47,9 +48,21 @@ public final class PromoteDigest {
     public static final String PROMOTED = EventType.PROMOTED.wire();
     public static final String EMERGENCY = EventType.EMERGENCY_CHANGE.wire();
 
-    /** What happened. */
+    /**
+     * What happened. {@code alreadyThere}: the digest was promoted to the environment before (by another run, maybe one
+     * racing this one), nothing was recorded, and {@code eventId} names that earlier {@code promoted} event.
+     */
     public record Result(String environment, Digest digest, String reference, boolean rollback, boolean alreadyThere,
                          String eventId) {
+
+        /** One line for people: what was done, or why nothing was. */
+        public String describe() {
+            if (alreadyThere) {
+                return "already in " + environment + ": " + reference + " = " + digest + " (promoted by event " + eventId
+                        + "; nothing recorded)";
+            }
+            return (rollback ? "rolled back " : "promoted to ") + environment + ": " + reference + " = " + digest;
+        }
     }
 
     private final Policy policy;
@@ -142,11 +155,15 @@ public final class PromoteDigest {
         }
         String subject = name + "@" + version;
         boolean attested = false;
+        // the decision reads the release's events and the release halts, nothing else of the ledger: events about other
+        // releases recorded meanwhile leave it standing, and the event goes onto the newer head
+        Set<String> decidedOn = Set.of(subject, ReleaseHalt.SUBJECT);
         for (int attempt = 0; attempt < 20; attempt++) {
-            Optional<String> head = ledger.head();
-            List<Event> events = ledger.events(subject);
+            Ledger.Snapshot read = ledger.snapshot(decidedOn);
+            Optional<String> head = read.head();
+            List<Event> events = read.about(subject);
             Decision d = decide(new Promotion(policy, name, version, digest, target, actor, clock.instant(), emergency, roles,
-                    authors, attestEmergencyApproval, events));
+                    authors, attestEmergencyApproval, events), read.about(ReleaseHalt.SUBJECT));
             if (d.alreadyThere()) {
                 ensureInStore();
                 return new Result(environment, digest, envReference(), false, true, d.existing().orElseThrow().id());
@@ -163,9 +180,8 @@ public final class PromoteDigest {
                     if (attested) {
                         throw new IllegalStateException("the attested emergency approval was recorded but is not found");
                     }
-                    attested = ledger.appendIfHead(ApproveEmergency.draft(subject, digest, environment, e, Optional.empty(), clock,
-                            Optional.of(policy)),
-                            head).isPresent();
+                    attested = ledger.appendUnlessChanged(ApproveEmergency.draft(subject, digest, environment, e,
+                            Optional.empty(), clock, Optional.of(policy)), head, decidedOn).isPresent();
                     continue;
                 }
                 ObjectNode p = Json.object().put("environment", environment).put("reason", e.reason())
@@ -174,8 +190,8 @@ public final class PromoteDigest {
                         .put("reviewDue", clock.instant().plus(Duration.ofDays(policy.emergency().reviewWithinDays())).toString());
                 e.followUps().forEach(f -> p.withArray("followUps").add(f));
                 policy.stamp(p);
-                emergencyEvent = ledger.appendIfHead(Event.draft(EMERGENCY, subject, Optional.of(digest), actor,
-                        clock.instant(), p), head);
+                emergencyEvent = ledger.appendUnlessChanged(Event.draft(EMERGENCY, subject, Optional.of(digest), actor,
+                        clock.instant(), p), head, decidedOn);
                 if (emergencyEvent.isEmpty()) {
                     continue;
                 }
@@ -186,20 +202,20 @@ public final class PromoteDigest {
             rollbackIncident.ifPresent(i -> payload.put("incident", i));
             emergencyEvent.ifPresent(e -> payload.put("emergency", e.id()));
             policy.stamp(payload);
-            Optional<Event> promoted = ledger.appendIfHead(Event.draft(PROMOTED, subject, Optional.of(digest), actor,
-                    clock.instant(), payload), head);
+            Optional<Event> promoted = ledger.appendUnlessChanged(Event.draft(PROMOTED, subject, Optional.of(digest), actor,
+                    clock.instant(), payload), head, decidedOn);
             if (promoted.isPresent()) {
                 return new Result(environment, digest, reference, rollbackIncident.isPresent(), false, promoted.get().id());
             }
-            // someone recorded something meanwhile: decide again on the new history
+            // something about this release (or a halt) was recorded meanwhile: decide again on the new history
         }
-        throw new InputException("the ledger is too busy: the promotion lost the race 20 times; try again");
+        throw new InputException("the ledger is too busy: " + subject + " changed under the promotion 20 times; try again");
     }
 
     private record Decision(boolean alreadyThere, Optional<Event> existing, Optional<PromotionRule.Emergency> emergency) {
     }
 
-    private Decision decide(Promotion p) {
+    private Decision decide(Promotion p, List<Event> halts) {
         if (new BuiltRule().check(p) instanceof PromotionRule.Refused r) {
             throw new RefusedException(r.refusals());
         }
@@ -229,7 +245,7 @@ public final class PromoteDigest {
         }
         List<Refusal> refusals = new ArrayList<>();
         // a standing release halt stops everything past the first environment (a rollback was decided above)
-        if (new HaltRule(ledger.events(ReleaseHalt.SUBJECT)).check(p) instanceof PromotionRule.Refused halted) {
+        if (new HaltRule(halts).check(p) instanceof PromotionRule.Refused halted) {
             refusals.addAll(halted.refusals());
         }
         Optional<Policy.Environment> previous = policy.previous(environment);

@@ -67,6 +67,51 @@ class CheckpointBypassTest {
         }
     }
 
+    @Test
+    void aCheckpointPublishedByAnotherWriterWhileAFreshWorkspaceReadsTheHeadIsNotARewrite() {
+        recordRelease();
+        try (OciLayoutStore store = OciLayoutStore.open(storeDir); OciLayoutStore other = OciLayoutStore.open(storeDir);
+             GitLedger writer = open("writer", Optional.of(trust.ci()), other)) {
+            writer.head();
+            // the fresh workspace reads the head, then another agent appends and checkpoints, then the workspace reads
+            // the newest checkpoint: one event newer than the head it read
+            CheckpointStore checkpoints = new StoreCheckpoints(store);
+            CheckpointStore racing = new CheckpointStore() {
+                boolean appended;
+
+                @Override
+                public String location() {
+                    return checkpoints.location();
+                }
+
+                @Override
+                public Optional<Published> publish(long size, byte[] signedCommit) {
+                    return checkpoints.publish(size, signedCommit);
+                }
+
+                @Override
+                public Optional<Published> newest() {
+                    if (!appended) {
+                        appended = true;
+                        writer.append(draft("production-verified", "ci"));
+                    }
+                    return checkpoints.newest();
+                }
+
+                @Override
+                public List<Published> all() {
+                    return checkpoints.all();
+                }
+            };
+            try (GitLedger fresh = GitLedger.open(GitLedger.Options.of(repo.toString(), tmp.resolve("fresh"))
+                    .withTrust(Optional.of(trust.file())).withCheckpoints(Optional.of(racing)))) {
+                assertThat(fresh.events("payments@1.4.0")).extracting(Event::type)
+                        .startsWith("built", "gate-evaluated", "promoted");
+                assertThat(fresh.events("payments@1.4.0")).hasSize(4);
+            }
+        }
+    }
+
     List<String> checkpointTags() {
         try (OciLayoutStore store = OciLayoutStore.open(storeDir)) {
             return store.tags(StoreCheckpoints.REPOSITORY);

@@ -401,6 +401,31 @@ class GitLedgerTest {
     }
 
     @Test
+    void aWriterWhoseIdenticalEventAnotherPushedFirstLosesTheRaceInsteadOfFailing() throws Exception {
+        Path remote = tmp.resolve("remote.git");
+        Git.run(tmp, "init", "-q", "--bare", remote.toString());
+        String url = remote.toUri().toString();
+        try (GitLedger first = GitLedger.open(url, tmp.resolve("first"));
+             GitLedger second = GitLedger.open(url, tmp.resolve("second"))) {
+            Event built = first.append(draft("built", "svc@1.0.0", "built"));
+            // both decide on the same head and record the same promotion, in the same second: byte for byte one commit
+            Ledger.Snapshot seen = second.snapshot(Set.of("svc@1.0.0"));
+            assertThat(seen.head()).contains(built.id());
+            Event promoted = first.appendUnlessChanged(draft("promoted", "svc@1.0.0", "dev"), Optional.of(built.id()),
+                    Set.of("svc@1.0.0")).orElseThrow();
+            // the remote already holds that very commit: the second writer lost the race, and decides again
+            assertThat(second.appendUnlessChanged(draft("promoted", "svc@1.0.0", "dev"), seen.head(), Set.of("svc@1.0.0")))
+                    .isEmpty();
+            // an event about another subject meanwhile leaves a decision standing: appended on the newer head
+            Event other = first.append(draft("built", "svc@2.0.0", "other"));
+            Event approved = second.appendUnlessChanged(draft("approved", "svc@1.0.0", "after"), Optional.of(promoted.id()),
+                    Set.of("svc@1.0.0")).orElseThrow();
+            assertThat(second.events()).extracting(Event::id)
+                    .containsExactly(built.id(), promoted.id(), other.id(), approved.id());
+        }
+    }
+
+    @Test
     void writersSharingOneStateDirectoryShareTheRemoteCacheSafely() throws Exception {
         Path remote = tmp.resolve("remote.git");
         Git.run(tmp, "init", "-q", "--bare", remote.toString());
@@ -574,6 +599,42 @@ class GitLedgerTest {
     }
 
     // ------------------------------------------------------------------------------ unreachable
+
+    @Test
+    void aPushWhoseAnswerIsLostAfterTheRemoteTookItIsRecordedOnceAndReportedAsRecorded() throws Exception {
+        Path served = Files.createDirectories(tmp.resolve("served"));
+        Git.run(tmp, "init", "-q", "--bare", served.resolve("ledger.git").toString());
+        try (io.releasegate.testing.GitHttpServer http = io.releasegate.testing.GitHttpServer.start(served, "ci", "pw")) {
+            String url = http.url("ledger.git").replace("://", "://ci:pw@");
+            try (GitLedger l = GitLedger.open(url, tmp.resolve("state"))) {
+                Event first = l.append(draft("built", "svc@1.0.0", "first"));
+                http.loseNextPushAnswers(1);
+                // the remote took the event, the answer was lost: the event is there once, and this append says so
+                Event second = l.append(draft("approved", "svc@1.0.0", "second"));
+                assertThat(cli(served.resolve("ledger.git"), "rev-list", "main").lines().toList())
+                        .containsExactly(second.id(), first.id());
+                http.loseNextPushAnswers(1);
+                Optional<Event> third = l.appendUnlessChanged(draft("promoted", "svc@1.0.0", "third"), Optional.of(second.id()),
+                        Set.of("svc@1.0.0"));
+                assertThat(third).isPresent();
+                assertThat(l.events()).extracting(Event::id).containsExactly(first.id(), second.id(), third.get().id());
+            }
+        }
+    }
+
+    @Test
+    void aPasswordInTheRemoteUrlIsNeverInAMessage() {
+        String url = "http://release-ci:s3cret-token@127.0.0.1:1/ledger.git";
+        try (GitLedger l = GitLedger.open(url, tmp.resolve("state"))) {
+            assertThat(l.location()).isEqualTo("http://release-ci@127.0.0.1:1/ledger.git");
+            for (ThrowingCallable call : List.<ThrowingCallable>of(l::head, l::events,
+                    () -> l.append(draft("built", "svc@1.0.0", "x")))) {
+                assertThatThrownBy(call).isInstanceOf(InputException.class)
+                        .hasMessageContaining("http://release-ci@127.0.0.1:1/ledger.git")
+                        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret-token"));
+            }
+        }
+    }
 
     @Test
     void anUnreachableRemoteIsAnInputErrorNamingItAndNothingIsWritten() {

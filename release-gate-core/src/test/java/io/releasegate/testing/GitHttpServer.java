@@ -24,6 +24,8 @@ public final class GitHttpServer implements AutoCloseable {
 
     private final HttpServer server;
     private final Path root;
+    private final java.util.concurrent.atomic.AtomicInteger lostAnswers = new java.util.concurrent.atomic.AtomicInteger();
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> requests = new java.util.concurrent.ConcurrentHashMap<>();
 
     private GitHttpServer(HttpServer server, Path root) {
         this.server = server;
@@ -40,7 +42,8 @@ public final class GitHttpServer implements AutoCloseable {
                 return user.equals(u) && password.equals(p);
             }
         });
-        server.setExecutor(Executors.newFixedThreadPool(2));
+        // as a git host serves many clients at once: each request runs its own git http-backend
+        server.setExecutor(Executors.newFixedThreadPool(8));
         server.start();
         return git;
     }
@@ -50,7 +53,25 @@ public final class GitHttpServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + name;
     }
 
+    /**
+     * The next {@code n} pushes are carried out by the backend, but their answer is lost: the client gets a 504, as
+     * from a proxy that gave up waiting while the host was accepting the push.
+     */
+    public void loseNextPushAnswers(int n) {
+        lostAnswers.set(n);
+    }
+
+    /** How many requests the git backend answered so far, by method and service (fetch: upload-pack; push: receive-pack). */
+    public Map<String, Long> requests() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        requests.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
+        String service = Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse(exchange.getRequestURI().getPath());
+        requests.computeIfAbsent(exchange.getRequestMethod() + " " + service.substring(service.lastIndexOf('/') + 1)
+                .replace("service=", ""), k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
         try (exchange) {
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
@@ -78,6 +99,11 @@ public final class GitHttpServer implements AutoCloseable {
             }
             byte[] out = p.getInputStream().readAllBytes();
             p.waitFor();
+            if (exchange.getRequestMethod().equals("POST") && exchange.getRequestURI().getPath().endsWith("/git-receive-pack")
+                    && lostAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                exchange.sendResponseHeaders(504, -1);
+                return;
+            }
             respond(exchange, out);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
