@@ -46,7 +46,7 @@ final class SbomDiffCommand extends JsonCommand {
         Policy policy = centralPolicy.policy(Path.of("."), policyFile);
         List<Finding> findings = DependencyChanges.findings(d, policy);
         Finding.Severity threshold = Finding.Severity.parse(policy.gates().blockAt());
-        List<Finding> blocking = findings.stream().filter(f -> f.severity().compareTo(threshold) >= 0).toList();
+        List<Finding> blocking = findings.stream().filter(f -> f.severity().blocksAt(threshold)).toList();
         if (out.json()) {
             ObjectNode doc = d.toJson().put("ok", blocking.isEmpty());
             ArrayNode fs = doc.putArray("findings");

@@ -179,7 +179,7 @@ final class ScopeCommand extends GroupCommand {
 
         private static int print(CliOutput out, ReleaseRange r, io.releasegate.scope.DependencyChanges.Result result, Policy policy) {
             io.releasegate.gates.Finding.Severity threshold = io.releasegate.gates.Finding.Severity.parse(policy.gates().blockAt());
-            var blocking = result.findings().stream().filter(f -> f.severity().compareTo(threshold) >= 0).toList();
+            var blocking = result.findings().stream().filter(f -> f.severity().blocksAt(threshold)).toList();
             if (out.json()) {
                 ObjectNode doc = result.payload().put("ok", blocking.isEmpty()).put("range", r.describe());
                 ArrayNode fs = doc.putArray("findings");
@@ -225,7 +225,7 @@ final class ScopeCommand extends GroupCommand {
                 for (FlagScan.Problem p : result.problems()) {
                     ObjectNode n = ps.addObject().put("id", p.id()).put("flag", p.flag())
                             .put("severity", p.severity().name().toLowerCase(java.util.Locale.ROOT))
-                            .put("blocking", p.severity().compareTo(threshold) >= 0).put("message", p.message());
+                            .put("blocking", p.severity().blocksAt(threshold)).put("message", p.message());
                     p.location().ifPresent(l -> n.put("location", l));
                 }
                 ArrayNode od = doc.putArray("overdue");
@@ -250,7 +250,7 @@ final class ScopeCommand extends GroupCommand {
                 out.document(doc);
             } else {
                 for (FlagScan.Problem p : result.problems()) {
-                    out.out().println((p.severity().compareTo(threshold) >= 0 ? "FAIL    " : "warning ") + p.id() + " ("
+                    out.out().println((p.severity().blocksAt(threshold) ? "FAIL    " : "warning ") + p.id() + " ("
                             + p.severity().name().toLowerCase(java.util.Locale.ROOT) + "): " + p.message());
                 }
                 result.unscanned().forEach(u -> out.out().println("UNSCANNED " + u.commit().substring(0, 12) + ":" + u.path() + ": " + u.why()));

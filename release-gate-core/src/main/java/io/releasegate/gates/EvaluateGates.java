@@ -438,7 +438,7 @@ public final class EvaluateGates {
         if (f.vexState().isPresent() && List.of("not_affected", "false_positive", "resolved").contains(f.vexState().get())) {
             return new Dispositioned(f, Disposition.NOT_AFFECTED, "VEX analysis: " + f.vexState().get());
         }
-        boolean atOrAbove = f.severity() == Severity.UNKNOWN || f.severity().compareTo(threshold) >= 0;
+        boolean atOrAbove = f.severity().blocksAt(threshold);
         if (!atOrAbove) {
             return new Dispositioned(f, Disposition.BELOW_THRESHOLD, f.severity().name().toLowerCase(Locale.ROOT)
                     + " is below the blocking threshold " + policy.gates().blockAt());

@@ -11,6 +11,15 @@ public record Finding(String id, String gate, Severity severity, String title, O
     public enum Severity {
         NONE, UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL;
 
+        /**
+         * Whether a finding of this severity blocks at {@code threshold}: at or above it; a severity that is not known
+         * blocks at any threshold (a report that does not say how bad a finding is does not get the benefit of the doubt).
+         * Every gate, check and command that judges a finding judges it here.
+         */
+        public boolean blocksAt(Severity threshold) {
+            return this == UNKNOWN || compareTo(threshold) >= 0;
+        }
+
         public static Severity parse(String s) {
             if (s == null || s.isBlank()) {
                 return UNKNOWN;

@@ -117,7 +117,7 @@ public final class FlagScan {
 
         /** No finding at or above {@code threshold}, and every file scanned. */
         public boolean ok(Finding.Severity threshold) {
-            return unscanned.isEmpty() && problems.stream().noneMatch(p -> p.severity().compareTo(threshold) >= 0);
+            return unscanned.isEmpty() && problems.stream().noneMatch(p -> p.severity().blocksAt(threshold));
         }
     }
 

@@ -270,4 +270,17 @@ class GatesTest {
         Files.writeString(junit, "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><testsuite>&e;</testsuite>");
         assertThatThrownBy(() -> Reports.junit(junit)).isInstanceOf(InputException.class);
     }
+
+    /** One judgement of a severity against a threshold for every gate and command: unknown blocks, fail closed. */
+    @Test
+    void aSeverityBlocksAtOrAboveTheThresholdAndAnUnknownOneAlways() {
+        for (Finding.Severity threshold : Finding.Severity.values()) {
+            assertThat(Finding.Severity.UNKNOWN.blocksAt(threshold)).as("unknown at " + threshold).isTrue();
+            assertThat(Finding.Severity.CRITICAL.blocksAt(threshold)).isTrue();
+        }
+        assertThat(Finding.Severity.HIGH.blocksAt(Finding.Severity.HIGH)).isTrue();
+        assertThat(Finding.Severity.MEDIUM.blocksAt(Finding.Severity.HIGH)).isFalse();
+        assertThat(Finding.Severity.LOW.blocksAt(Finding.Severity.MEDIUM)).isFalse();
+        assertThat(Finding.Severity.NONE.blocksAt(Finding.Severity.LOW)).isFalse();
+    }
 }
