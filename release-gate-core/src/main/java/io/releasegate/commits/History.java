@@ -41,7 +41,7 @@ public final class History implements AutoCloseable {
     }
 
     public static History open(Path dir) {
-        Caches.INSTALLED.hashCode();
+        Caches.ensureInstalled();
         FileRepositoryBuilder b = new FileRepositoryBuilder().readEnvironment().findGitDir(dir.toAbsolutePath().toFile());
         if (b.getGitDir() == null) {
             throw new InputException(dir + " is not inside a git repository");
@@ -59,7 +59,12 @@ public final class History implements AutoCloseable {
      * the same bases again and again. Limits, not allocations; installed once, when a history is first opened.
      */
     private static final class Caches {
-        static final Object INSTALLED = install();
+        private static final Object INSTALLED = install();
+
+        /** Installs the caches, once: the class's initialisation does, on first use. */
+        static void ensureInstalled() {
+            java.util.Objects.requireNonNull(INSTALLED);
+        }
 
         private static Object install() {
             org.eclipse.jgit.storage.file.WindowCacheConfig c = new org.eclipse.jgit.storage.file.WindowCacheConfig();
