@@ -222,12 +222,37 @@ public final class RegistryStore implements ArtifactStore {
      * was lost) has it: that is success.
      */
     private void upload(String repository, Digest digest, Optional<Path> file, long size, byte[] content, Progress progress) {
+        // an attempt made again sends the bytes again: the progress shown counts each byte once
+        long[] shown = new long[1];
+        long[] sent = new long[1];
+        Progress once = new Progress() {
+            @Override
+            public void start(String task, long totalBytes) {
+                progress.start(task, totalBytes);
+            }
+
+            @Override
+            public void advance(long bytes) {
+                sent[0] += bytes;
+                if (sent[0] > shown[0]) {
+                    progress.advance(sent[0] - shown[0]);
+                    shown[0] = sent[0];
+                }
+            }
+
+            @Override
+            public void finish() {
+                progress.finish();
+            }
+        };
         for (int attempt = 1; ; attempt++) {
+            sent[0] = 0;
             try {
-                uploadOnce(repository, digest, file, size, content, progress);
+                uploadOnce(repository, digest, file, size, content, once);
                 return;
             } catch (UploadFailed e) {
                 if (hasBlob(repository, digest)) {
+                    once.advance(size - sent[0]);
                     return;
                 }
                 if (attempt >= timeouts.attempts()) {

@@ -135,6 +135,32 @@ class RegistryFaultsTest {
         }
     }
 
+    /** An upload made again sends its bytes again; the progress a terminal shows counts each byte once. */
+    @Test
+    void anUploadMadeAgainShowsEachByteOnce() throws Exception {
+        proxy.inject(Fault.drop("PUT", "/blobs/uploads/", 2));
+        long[] shown = new long[1];
+        io.releasegate.progress.Progress counting = new io.releasegate.progress.Progress() {
+            @Override
+            public void start(String task, long totalBytes) {
+            }
+
+            @Override
+            public void advance(long bytes) {
+                shown[0] += bytes;
+            }
+
+            @Override
+            public void finish() {
+            }
+        };
+        Path file = ws.resolve("app.jar");
+        throughProxy().pushBlob("payments", Digester.of(jar), jar.length, file, counting);
+        assertThat(proxy.applied(FaultProxy.Kind.DROP)).isEqualTo(2);
+        assertThat(shown[0]).isEqualTo(jar.length);
+        assertThat(readAll(direct().openBlob("payments", Digester.of(jar)))).isEqualTo(jar);
+    }
+
     @Test
     void anUploadTheRegistryTookButWhoseAnswerWasLostIsNotPublishedTwice() throws Exception {
         proxy.inject(Fault.acceptThenDrop("PUT", "/blobs/uploads/", 1)).inject(Fault.acceptThenDrop("PUT", "/manifests/1.0.0", 1));
