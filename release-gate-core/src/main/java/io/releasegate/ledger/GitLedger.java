@@ -666,7 +666,18 @@ public final class GitLedger implements Ledger {
      * is removed, so that a writer killed half-way through an update does not block every later append.
      */
     private boolean updateLocal(ObjectId commit, Optional<ObjectId> head) {
-        Path dir = repo.getDirectory().toPath().toAbsolutePath().normalize();
+        return holdingAppendLock(repo.getDirectory().toPath(), () -> moveBranch(commit, head));
+    }
+
+    /**
+     * Runs {@code update} holding the append lock of the repository at {@code dir} (an OS file lock,
+     * {@code release-gate-append-lock} in it, released by the OS when its holder dies), after removing the ref locks that
+     * a writer killed while holding them left (older than {@link #STALE_LOCK}). For a local ledger, and for a remote one
+     * reached as a path or {@code file://}: there the pushing process is also the one that updates the remote's refs,
+     * so a pusher killed half-way leaves its lock in the remote.
+     */
+    private boolean holdingAppendLock(Path repository, java.util.function.BooleanSupplier update) {
+        Path dir = repository.toAbsolutePath().normalize();
         java.util.concurrent.locks.ReentrantLock inJvm = LOCAL_WRITERS.computeIfAbsent(dir, d -> new java.util.concurrent.locks.ReentrantLock());
         inJvm.lock();
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve("release-gate-append-lock"),
@@ -674,12 +685,29 @@ public final class GitLedger implements Ledger {
              java.nio.channels.FileLock held = ch.lock()) {
             clearStaleLock(dir.resolve(BRANCH + ".lock"));
             clearStaleLock(dir.resolve("packed-refs.lock"));
-            return moveBranch(commit, head);
+            return update.getAsBoolean();
         } catch (IOException e) {
             throw new InputException("cannot update ledger " + location + ": " + e.getMessage(), e);
         } finally {
             inJvm.unlock();
         }
+    }
+
+    /** The directory of a remote ledger reached as a path or {@code file://}, when it is one. */
+    private Optional<Path> localRemote() {
+        if (remote.isEmpty()) {
+            return Optional.empty();
+        }
+        URIish u = remote.get();
+        if ((u.getScheme() == null || u.getScheme().equals("file")) && u.getHost() == null && u.getPath() != null) {
+            try {
+                Path dir = Path.of(u.getPath());
+                return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
+            } catch (InvalidPathException notAPath) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     /** Waits for {@code lock} to go, up to {@link #STALE_LOCK} of its age; removes it when it is older. */
@@ -726,6 +754,11 @@ public final class GitLedger implements Ledger {
     }
 
     private boolean push(ObjectId commit, Optional<ObjectId> head) {
+        Optional<Path> local = localRemote();
+        return local.isPresent() ? holdingAppendLock(local.get(), () -> pushOnce(commit, head)) : pushOnce(commit, head);
+    }
+
+    private boolean pushOnce(ObjectId commit, Optional<ObjectId> head) {
         try {
             Transport t = transport();
             RemoteRefUpdate update = new RemoteRefUpdate(repo, commit.name(), BRANCH, false, null,

@@ -378,6 +378,29 @@ class GitLedgerTest {
         assertThat(cli(state.resolve("ledger.git"), "rev-list", "--count", "main").trim()).isEqualTo("3");
     }
 
+    /**
+     * Pushing to a remote reached as {@code file://}, the pushing process updates the remote's refs itself: killed
+     * half-way, it leaves its lock in the remote, which must not block every later append either.
+     */
+    @Test
+    void aRefLockAKilledPusherLeftInAFileRemoteDoesNotBlockTheNextAppend() throws Exception {
+        Path remote = tmp.resolve("remote.git");
+        Git.run(tmp, "init", "-q", "--bare", "-b", "main", remote.toString());
+        String url = remote.toUri().toString();
+        try (GitLedger l = GitLedger.open(url, tmp.resolve("state-a"))) {
+            l.append(draft("built", "svc@1.0.0", "first"));
+        }
+        Path lock = remote.resolve("refs/heads/main.lock");
+        Files.writeString(lock, "0".repeat(40) + "\n");
+        Files.setLastModifiedTime(lock, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(60)));
+        try (GitLedger l = GitLedger.open(url, tmp.resolve("state-b"))) {
+            l.append(draft("built", "svc@1.0.1", "after the pusher's lock"));
+            assertThat(l.events()).hasSize(2);
+        }
+        assertThat(lock).doesNotExist();
+        assertThat(cli(remote, "rev-list", "--count", "main").trim()).isEqualTo("2");
+    }
+
     @Test
     void concurrentWritersToAGitRemoteSerializeByCompareAndSwap() throws Exception {
         Path remote = tmp.resolve("remote.git");
