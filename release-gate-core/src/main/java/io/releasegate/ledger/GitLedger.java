@@ -111,6 +111,18 @@ public final class GitLedger implements Ledger {
     /** Whether this process checked the ledger against the newest published checkpoint. */
     private boolean checkpointsChecked;
 
+    /** Seconds this ledger's remote may stay silent: {@link #TRANSPORT_TIMEOUT}, shorter in tests. */
+    private int transportTimeout = TRANSPORT_TIMEOUT;
+
+    /** Gives up on a remote silent for {@code seconds} (tests: a remote that answers too late). */
+    GitLedger transportTimeout(int seconds) {
+        if (seconds < 1) {
+            throw new IllegalArgumentException("a transport timeout is at least 1 s");
+        }
+        this.transportTimeout = seconds;
+        return this;
+    }
+
     private GitLedger(String location, Repository repo, Optional<URIish> remote, Path witness, Options options,
                       Supplier<Path> trialDir) {
         this.location = location;
@@ -820,7 +832,7 @@ public final class GitLedger implements Ledger {
             // a remote that has not moved costs the advertisement alone
             repo.getConfig().setInt("protocol", null, "version", 0);
             Transport t = Transport.open(repo, remote.orElseThrow());
-            t.setTimeout(TRANSPORT_TIMEOUT);
+            t.setTimeout(transportTimeout);
             if (t instanceof SshTransport s) {
                 s.setSshSessionFactory(ssh);
             }

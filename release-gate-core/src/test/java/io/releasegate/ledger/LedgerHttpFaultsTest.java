@@ -122,6 +122,28 @@ class LedgerHttpFaultsTest {
     }
 
     @Test
+    void aRemoteThatAnswersPastTheTimeoutIsAClearErrorAndNothingIsRecorded() throws Exception {
+        try (GitLedger l = client()) {
+            l.append(draft("svc@1.0.0"));
+        }
+        proxy.inject(Fault.delay("*", "/ledger.git/", 1_000, 4_000));
+        long t0 = System.nanoTime();
+        try (GitLedger l = client().transportTimeout(1)) {
+            assertThatThrownBy(() -> l.append(draft("svc@1.0.1"))).isInstanceOf(InputException.class)
+                    .hasMessageContaining("ledger").satisfies(this::assertNoPassword);
+        }
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).as("the timeout, not the answer, ends it")
+                .isLessThan(java.time.Duration.ofSeconds(30));
+        proxy.clear();
+        Thread.sleep(4_500); // the held answers drain
+        assertThat(remoteSubjects()).hasSize(1);
+        try (GitLedger l = client()) {
+            l.append(draft("svc@1.0.1"));
+        }
+        assertThat(remoteSubjects()).hasSize(2);
+    }
+
+    @Test
     void aPushTheRemoteTookWhoseAnswerWasLostIsRecordedOnceNotTwice() throws Exception {
         try (GitLedger l = client()) {
             l.append(draft("svc@1.0.0"));
