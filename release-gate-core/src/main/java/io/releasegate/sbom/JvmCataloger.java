@@ -260,14 +260,14 @@ public final class JvmCataloger {
                 byte[] withMore = java.util.Arrays.copyOf(head, head.length + 1);
                 withMore[head.length] = (byte) more;
                 head = null;
-                InputStream all = new Prefixed(withMore, in);
+                InputStream all = new java.io.SequenceInputStream(new ByteArrayInputStream(withMore), in);
                 archive(path, all, depth, parent);
                 return;
             }
         } else {
             head = in.readNBytes((int) room + 1);
             if (head.length > room) { // its size was not stated and it does not fit: stream the rest
-                InputStream all = new Prefixed(head, in);
+                InputStream all = new java.io.SequenceInputStream(new ByteArrayInputStream(head), in);
                 head = null;
                 archive(path, all, depth, parent);
                 return;
@@ -278,38 +278,6 @@ public final class JvmCataloger {
             archive(path, head, depth, parent);
         } finally {
             held -= head.length;
-        }
-    }
-
-    /** Bytes read ahead, then the rest of the stream; the bytes read ahead are released once they are read. */
-    private static final class Prefixed extends InputStream {
-        private byte[] head;
-        private int at;
-        private final InputStream rest;
-
-        Prefixed(byte[] head, InputStream rest) {
-            this.head = head;
-            this.rest = rest;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (head != null) {
-                if (at < head.length) {
-                    int n = Math.min(len, head.length - at);
-                    System.arraycopy(head, at, b, off, n);
-                    at += n;
-                    return n;
-                }
-                head = null;
-            }
-            return rest.read(b, off, len);
         }
     }
 
