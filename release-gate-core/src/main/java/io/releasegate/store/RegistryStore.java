@@ -885,7 +885,7 @@ public final class RegistryStore implements ArtifactStore {
         StringBuilder sb = new StringBuilder("registry ").append(location).append(": ").append(op)
                 .append(" failed with HTTP ").append(status).append(errorCodes(body));
         if (retryable(status)) {
-            sb.append(" (").append(timeouts.attempts()).append(" attempts)");
+            sb.append(" (").append(timeouts.attempts()).append(" attempts); the registry kept failing: try again later");
         }
         if (status == 401 || status == 403) {
             sb.append("; check the registry credentials and permissions");
