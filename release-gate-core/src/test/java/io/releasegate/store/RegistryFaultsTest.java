@@ -298,6 +298,21 @@ class RegistryFaultsTest {
         }
     }
 
+    @Test
+    void aRetryAfterIsSecondsOrAnHttpDateAndAnythingElseIsNone() {
+        assertThat(RegistryStore.retryAfter(Optional.of("120"))).contains(Duration.ofSeconds(120));
+        assertThat(RegistryStore.retryAfter(Optional.of(" 0 "))).contains(Duration.ZERO);
+        assertThat(RegistryStore.retryAfter(Optional.of("Wed, 21 Oct 2015 07:28:00 GMT"))).as("a date past").contains(Duration.ZERO);
+        String inAMinute = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(90));
+        assertThat(RegistryStore.retryAfter(Optional.of(inAMinute)).orElseThrow()).isBetween(Duration.ofSeconds(60),
+                Duration.ofSeconds(91));
+        assertThat(RegistryStore.retryAfter(Optional.of("99999999999999999999"))).as("huge, not an overflow").isPresent();
+        assertThat(RegistryStore.retryAfter(Optional.of("soon"))).isEmpty();
+        assertThat(RegistryStore.retryAfter(Optional.of("-5"))).isEmpty();
+        assertThat(RegistryStore.retryAfter(Optional.empty())).isEmpty();
+    }
+
     private static byte[] reformatted(byte[] manifest) {
         String s = new String(manifest, StandardCharsets.UTF_8);
         return (s.replaceFirst("\\{", "{ ")).getBytes(StandardCharsets.UTF_8);
