@@ -68,6 +68,9 @@ public final class BuildOnce {
     private Clock clock = Clock.systemUTC();
     private Progress progress = Progress.NONE;
     private Digester digester = Digester.defaults();
+    private String artifactType = MediaTypes.RELEASE_GATE_ARTIFACT;
+    private Optional<String> commit = Optional.empty();
+    private Optional<ObjectNode> describes = Optional.empty();
 
     public BuildOnce(ArtifactStore store, Ledger ledger) {
         this.store = Objects.requireNonNull(store, "store");
@@ -122,6 +125,27 @@ public final class BuildOnce {
         return this;
     }
 
+    /** The {@code artifactType} of the artifact manifest built from files; default {@value MediaTypes#RELEASE_GATE_ARTIFACT}. */
+    public BuildOnce artifactType(String value) {
+        this.artifactType = Objects.requireNonNull(value, "artifactType");
+        return this;
+    }
+
+    /** The source commit to record, when the workspace is not the work tree it was built from; default: the workspace's HEAD. */
+    public BuildOnce commit(Optional<String> value) {
+        this.commit = Objects.requireNonNull(value, "commit");
+        return this;
+    }
+
+    /**
+     * What the artifact is, recorded in the {@code built} event's payload as {@code describes} (a release manifest's
+     * members): the ledger, signed, says what the stored bytes must say.
+     */
+    public BuildOnce describes(ObjectNode value) {
+        this.describes = Optional.of(value.deepCopy());
+        return this;
+    }
+
     public BuildResult call() {
         if (name == null || name.isBlank()) {
             throw new InputException("a name is required (the artifact's name, e.g. payments)");
@@ -165,7 +189,7 @@ public final class BuildOnce {
                     : BuildResult.Outcome.ALREADY_PUBLISHED;
         }
 
-        Optional<String> commit = gitHead(workspace);
+        Optional<String> commit = this.commit.isPresent() ? this.commit : gitHead(workspace);
         Event built;
         if (recorded.isPresent()) {
             built = recorded.get();
@@ -186,6 +210,7 @@ public final class BuildOnce {
                 expectedTargets.forEach(expected::add);
             }
             commit.ifPresent(c -> payload.put("commit", c));
+            describes.ifPresent(d -> payload.set("describes", d));
             built = ledger.append(Event.draft(EVENT_TYPE, subject, Optional.of(prepared.digest()), actor,
                     clock.instant(), payload));
         }
@@ -258,8 +283,8 @@ public final class BuildOnce {
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put(MediaTypes.ANNOTATION_NAME, name);
         annotations.put(MediaTypes.ANNOTATION_VERSION, semver.toString());
-        ArtifactManifest manifest = new ArtifactManifest(MediaTypes.RELEASE_GATE_ARTIFACT, layers, annotations);
-        return new Prepared(manifest.mediaType(), MediaTypes.RELEASE_GATE_ARTIFACT, manifest.bytes(), manifest.digest(),
+        ArtifactManifest manifest = new ArtifactManifest(artifactType, layers, annotations);
+        return new Prepared(manifest.mediaType(), artifactType, manifest.bytes(), manifest.digest(),
                 subjects, uploads);
     }
 

@@ -32,6 +32,11 @@ public enum EventType {
     /** One pipeline run's outcome (branch, result, duration), for the CI pass rate of the delivery report. */
     PIPELINE_FINISHED("pipeline-finished", Asserter.CI),
     DEPENDENCIES_COMPARED("dependencies-compared", Asserter.CI),
+    /**
+     * A release manifest's promotion, decided for every member: the commit point of the set's all-or-nothing promotion,
+     * which the members' {@code promoted} events and the set's own follow.
+     */
+    SET_PROMOTION_STARTED("set-promotion-started", Asserter.CI),
     APPROVED("approved", Asserter.PERSON),
     DECISION("decision", Asserter.PERSON),
     EMERGENCY_APPROVED("emergency-approved", Asserter.PERSON),

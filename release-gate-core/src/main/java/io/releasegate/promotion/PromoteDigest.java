@@ -47,6 +47,10 @@ public final class PromoteDigest {
 
     public static final String PROMOTED = EventType.PROMOTED.wire();
     public static final String EMERGENCY = EventType.EMERGENCY_CHANGE.wire();
+    /** A release manifest promoted as if it were one release. */
+    public static final String SET_ONLY = "manifest.promote-as-set";
+    /** A member of a set that would go out as an emergency change. */
+    public static final String SET_EMERGENCY = "manifest.emergency";
 
     /**
      * What happened. {@code alreadyThere}: the digest was promoted to the environment before (by another run, maybe one
@@ -145,7 +149,7 @@ public final class PromoteDigest {
         return this;
     }
 
-    public Result call() {
+    private Policy.Environment validated() {
         if (name == null || version == null || digest == null || environment == null || actor == null || actor.isBlank()) {
             throw new InputException("promote needs the release (name@version), the digest, the target environment and the actor");
         }
@@ -153,6 +157,105 @@ public final class PromoteDigest {
         if (rollbackIncident.isPresent() && rollbackIncident.get().isBlank()) {
             throw new InputException("a rollback needs an incident reference");
         }
+        return target;
+    }
+
+    /**
+     * One member of a set promotion ({@link io.releasegate.manifest.PromoteSet}), or the set itself: decides as
+     * {@link #call} does and re-reads from the store what the decision rests on, but records nothing and copies nothing.
+     * Refused as {@code call} is; an emergency change is refused too ({@value #SET_EMERGENCY}): a set goes out inside the
+     * change windows, and an emergency goes member by member. True when the digest is in the environment already.
+     */
+    public boolean plan() {
+        Policy.Environment target = validated();
+        String subject = name + "@" + version;
+        Ledger.Snapshot read = ledger.snapshot(Set.of(subject, ReleaseHalt.SUBJECT));
+        List<Event> events = read.about(subject);
+        Decision d = decide(new Promotion(policy, name, version, digest, target, actor, clock.instant(), emergency, roles,
+                authors, attestEmergencyApproval, events), read.about(ReleaseHalt.SUBJECT), true);
+        if (d.alreadyThere()) {
+            return true;
+        }
+        if (d.emergency().isPresent()) {
+            throw new RefusedException(new Refusal(SET_EMERGENCY, subject + " would go to " + environment + " as an emergency change",
+                    "promote the set inside a change window, or promote the member alone as an emergency change"));
+        }
+        new StoredEvidence(store, name, digest, ledger.trust().revoked()).require(rollbackIncident.isPresent() ? List.of()
+                : requirements(target, events), events);
+        return false;
+    }
+
+    /**
+     * Records this release's promotion as part of a set whose promotion was decided: {@code intent} is the set's
+     * {@code set-promotion-started} event, the commit point of that decision, so the rules are not decided again (a run
+     * that completes a set promotion a crash interrupted records what was decided, nothing else). The digest must still
+     * be the built one, and a version in the environment as another digest is still refused. {@code extra} goes into the
+     * event's payload.
+     */
+    public Result recordAsPartOf(Event intent, ObjectNode extra) {
+        validated();
+        String subject = name + "@" + version;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            Ledger.Snapshot read = ledger.snapshot(Set.of(subject));
+            List<Event> events = read.about(subject);
+            Promotion p = new Promotion(policy, name, version, digest, policy.requireEnvironment(environment), actor,
+                    clock.instant(), Optional.empty(), roles, authors, false, events);
+            if (new BuiltRule().check(p) instanceof PromotionRule.Refused r) {
+                throw new RefusedException(r.refusals());
+            }
+            Optional<Event> existing = inTarget(events).filter(e -> e.digest().equals(Optional.of(digest))).findFirst();
+            if (existing.isPresent() && rollbackIncident.isEmpty()) {
+                return new Result(environment, digest, envReference(), false, true, existing.get().id());
+            }
+            Optional<Event> other = inTarget(events).filter(e -> !e.digest().equals(Optional.of(digest))).findFirst();
+            if (other.isPresent()) {
+                throw new RefusedException(new Refusal("promote.version-conflict", subject + " is already in " + environment
+                        + " as " + other.get().digest().map(Object::toString).orElse("?"), "a version names one digest"));
+            }
+            if (rollbackIncident.isPresent() && events.stream().anyMatch(e -> e.type().equals(PROMOTED)
+                    && e.text("intent").orElse("").equals(intent.id()))) {
+                return new Result(environment, digest, envReference(), true, true, intent.id());
+            }
+            String reference = ensureInStore();
+            ObjectNode payload = extra.deepCopy().put("environment", environment).put("reference", reference)
+                    .put("rollback", rollbackIncident.isPresent()).put("intent", intent.id());
+            rollbackIncident.ifPresent(i -> payload.put("incident", i));
+            policy.stamp(payload);
+            Optional<Event> promoted = ledger.appendUnlessChanged(Event.draft(PROMOTED, subject, Optional.of(digest), actor,
+                    clock.instant(), payload), read.head(), Set.of(subject));
+            if (promoted.isPresent()) {
+                return new Result(environment, digest, reference, rollbackIncident.isPresent(), false, promoted.get().id());
+            }
+        }
+        throw new InputException("the ledger is too busy: " + subject + " changed under the promotion 20 times; try again");
+    }
+
+    private java.util.stream.Stream<Event> inTarget(List<Event> events) {
+        return events.stream().filter(e -> e.type().equals(PROMOTED) && e.text("environment").orElse("").equals(environment));
+    }
+
+    /**
+     * The evidence the target requires of this release: the policy's list, and for a release manifest (a set, which
+     * has no SBOM, signature or gates of its own: its members do) what a set needs: built, approvals bound to its
+     * digest, the change window, and into the last environment a passing integration test of the exact set.
+     */
+    private List<String> requirements(Policy.Environment target, List<Event> events) {
+        if (io.releasegate.manifest.ReleaseManifest.built(events).isEmpty()) {
+            return target.requires();
+        }
+        List<String> r = new ArrayList<>(target.requires().stream().filter(SET_EVIDENCE::contains).toList());
+        List<Policy.Environment> all = policy.environments();
+        if (all.get(all.size() - 1).name().equals(target.name())) {
+            r.add(IntegrationRule.EVIDENCE);
+        }
+        return r;
+    }
+
+    /** What a set needs of the policy's evidence names; the rest its members need. */
+    private static final Set<String> SET_EVIDENCE = Set.of("built", "approvals", "window");
+
+    public Result call() {
+        Policy.Environment target = validated();
         String subject = name + "@" + version;
         boolean attested = false;
         // the decision reads the release's events and the release halts, nothing else of the ledger: events about other
@@ -163,13 +266,14 @@ public final class PromoteDigest {
             Optional<String> head = read.head();
             List<Event> events = read.about(subject);
             Decision d = decide(new Promotion(policy, name, version, digest, target, actor, clock.instant(), emergency, roles,
-                    authors, attestEmergencyApproval, events), read.about(ReleaseHalt.SUBJECT));
+                    authors, attestEmergencyApproval, events), read.about(ReleaseHalt.SUBJECT), false);
             if (d.alreadyThere()) {
                 ensureInStore();
                 return new Result(environment, digest, envReference(), false, true, d.existing().orElseThrow().id());
             }
             // what the decision rests on, re-read from the store: for a rollback the artifact, otherwise its evidence too
-            new StoredEvidence(store, name, digest, ledger.trust().revoked()).require(rollbackIncident.isPresent() ? List.of() : target.requires(), events);
+            new StoredEvidence(store, name, digest, ledger.trust().revoked()).require(rollbackIncident.isPresent() ? List.of()
+                    : requirements(target, events), events);
             String reference = ensureInStore();
             Optional<Event> emergencyEvent = Optional.empty();
             if (d.emergency().isPresent()) {
@@ -215,11 +319,17 @@ public final class PromoteDigest {
     private record Decision(boolean alreadyThere, Optional<Event> existing, Optional<PromotionRule.Emergency> emergency) {
     }
 
-    private Decision decide(Promotion p, List<Event> halts) {
+    private Decision decide(Promotion p, List<Event> halts, boolean asPartOfSet) {
         if (new BuiltRule().check(p) instanceof PromotionRule.Refused r) {
             throw new RefusedException(r.refusals());
         }
         List<Event> events = p.events();
+        boolean manifest = io.releasegate.manifest.ReleaseManifest.built(events).isPresent();
+        if (manifest && !asPartOfSet) {
+            throw new RefusedException(new Refusal(SET_ONLY, p.subject() + " is a release manifest: its members go to "
+                    + environment + " together or not at all", "promote it as a set (release-gate promote, which does, or "
+                    + "io.releasegate.manifest.PromoteSet)"));
+        }
         List<Event> inTarget = events.stream().filter(e -> e.type().equals(PROMOTED)
                 && e.text("environment").orElse("").equals(environment)).toList();
         Optional<Event> sameDigest = inTarget.stream().filter(e -> e.digest().equals(Optional.of(digest))).findFirst();
@@ -234,7 +344,8 @@ public final class PromoteDigest {
                         + " was never promoted to " + environment + ", so it is not a known-good release there",
                         "roll back to a digest that ran in " + environment + " before"));
             }
-            Optional<Refusal> notKnownGood = KnownGood.whyNot(events, p.subject(), digest);
+            // a set is known-good when each member is, which each member's own rollback decides
+            Optional<Refusal> notKnownGood = manifest ? Optional.empty() : KnownGood.whyNot(events, p.subject(), digest);
             if (notKnownGood.isPresent()) {
                 throw new RefusedException(notKnownGood.get());
             }
@@ -256,7 +367,7 @@ public final class PromoteDigest {
                     "promote it to " + previous.get().name() + " first"));
         }
         Optional<PromotionRule.Emergency> asEmergency = Optional.empty();
-        for (String req : p.target().requires()) {
+        for (String req : requirements(p.target(), events)) {
             if (req.equals("built")) {
                 continue; // checked first
             }

@@ -58,6 +58,7 @@ public interface PromotionRule {
             case "gates" -> new GatesRule();
             case "approvals" -> new ApprovalsRule();
             case "window" -> new WindowRule();
+            case IntegrationRule.EVIDENCE -> new IntegrationRule();
             default -> throw new IllegalStateException("unknown evidence " + evidence);
         };
     }

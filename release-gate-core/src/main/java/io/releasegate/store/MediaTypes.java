@@ -14,6 +14,9 @@ public final class MediaTypes {
     /** artifactType of a Release Gate build output published by buildOnce. */
     public static final String RELEASE_GATE_ARTIFACT = "application/vnd.releasegate.artifact.v1";
 
+    /** artifactType of a release manifest: several services' releases, version-pinned, promoted as one set. */
+    public static final String RELEASE_MANIFEST = "application/vnd.releasegate.release-manifest.v1+json";
+
     /** The OCI empty descriptor's content, {@code {}}. */
     public static final byte[] EMPTY_JSON = {'{', '}'};
 
