@@ -30,6 +30,7 @@ final class Commands {
             new Entry("release-notes", "Write docs/releases/vX.Y.Z.md from the policy's template and the release record."),
             new Entry("approve", "Record one approval of one digest of a release (production by default)."),
             new Entry("promote", "Promote one digest to the next environment, under the policy."),
+            new Entry("manifest", "Release manifests: several services' releases pinned and promoted as one set."),
             new Entry("emergency-approve", "Approve one emergency change of one digest (production by default)."),
             new Entry("mark-bad", "Record that one digest of a release is bad: no rollback goes back to it."),
             new Entry("halt", "Record, lift or show a release halt: while it stands, promotions are refused."),
@@ -68,6 +69,7 @@ final class Commands {
             case "release-notes" -> new ReleaseNotesCommand();
             case "approve" -> new GovernanceCommands.Approve();
             case "promote" -> new GovernanceCommands.Promote();
+            case "manifest" -> new ManifestCommand();
             case "emergency-approve" -> new GovernanceCommands.EmergencyApprove();
             case "mark-bad" -> new GovernanceCommands.MarkBad();
             case "halt" -> new HaltCommand();

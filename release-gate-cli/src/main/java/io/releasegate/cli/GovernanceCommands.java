@@ -17,6 +17,8 @@ import io.releasegate.promotion.ApproveEmergency;
 import io.releasegate.policy.PolicyResolver;
 import io.releasegate.promotion.EmergencyChange;
 import io.releasegate.promotion.KnownGood;
+import io.releasegate.manifest.PromoteSet;
+import io.releasegate.manifest.ReleaseManifest;
 import io.releasegate.promotion.PromoteDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +57,10 @@ final class GovernanceCommands {
                 "central policy); a --policy FILE that is not that policy is refused (policy.not-committed)."})
         Path policyFile;
 
+        @Option(names = "--member-repo", paramLabel = "NAME=DIR", description = {"For a release manifest: the repository of",
+                "member NAME (its committed policy, roles and authors), also when NAME's own release is named. Default: --repo."})
+        java.util.Map<String, Path> memberRepos = new java.util.HashMap<>();
+
         @Mixin
         CentralPolicyOptions centralPolicy;
 
@@ -79,19 +85,50 @@ final class GovernanceCommands {
          * commit the release was built from, as its built event says.
          */
         Policy policy(ReleaseContext ctx, String subject, String environment) {
-            return new PolicyResolver(repo).builtCommit(builtCommit(ctx, subject)).environment(environment)
+            return new PolicyResolver(repoOf(subject.substring(0, subject.lastIndexOf('@')))).builtCommit(builtCommit(ctx, subject))
+                    .environment(environment)
                     .explicit(Optional.ofNullable(policyFile)).central(centralPolicy.central()).call();
         }
 
-        /** The authors and committers of the release's changes, from the built commit's history in --repo. */
+        /**
+         * The authors and committers of the release's changes, from the built commit's history in --repo; for a release
+         * manifest, those of every member (each from its --member-repo), so that nobody who wrote a member approves the set.
+         */
         Set<String> authors(ReleaseContext ctx, String name, String version) {
+            Set<String> all = new java.util.HashSet<>(authors(ctx, name, version, repoOf(name)));
+            java.util.List<Event> events = ctx.ledger().events(name + "@" + version);
+            if (ReleaseManifest.built(events).isPresent()) {
+                for (ReleaseManifest.Member m : ReleaseManifest.read(ctx.store(), name + "@" + version, events).members()) {
+                    all.addAll(authors(ctx, m.name(), m.version(), repoOf(m.name())));
+                }
+            }
+            return all;
+        }
+
+        private Set<String> authors(ReleaseContext ctx, String name, String version, Path dir) {
             Optional<String> commit = builtCommit(ctx, name + "@" + version);
             if (commit.isEmpty()) {
                 return Set.of();
             }
-            try (History h = History.open(repo)) {
+            try (History h = History.open(dir)) {
                 return ReleaseAuthors.of(h, commit.get(), version);
             }
+        }
+
+        /** The repository of a release: its --member-repo, else --repo. */
+        Path repoOf(String member) {
+            return memberRepos.getOrDefault(member, repo);
+        }
+
+        /** The governance of each subject of a set promotion: the set's from --repo, each member's from its repository. */
+        PromoteSet.Governance governance(ReleaseContext ctx, String setName, String subject, String environment) {
+            String service = subject.substring(0, subject.lastIndexOf('@'));
+            String version = subject.substring(subject.lastIndexOf('@') + 1);
+            Path dir = service.equals(setName) ? repo : repoOf(service);
+            Policy p = new PolicyResolver(dir).builtCommit(builtCommit(ctx, subject)).environment(environment)
+                    .explicit(service.equals(setName) ? Optional.ofNullable(policyFile) : Optional.empty())
+                    .central(centralPolicy.central()).call();
+            return new PromoteSet.Governance(p, RoleDirectory.resolve(p, dir), authors(ctx, service, version, dir));
         }
 
         /** The commit the release was built from, as its (believed) built event says. */
@@ -142,7 +179,7 @@ final class GovernanceCommands {
                 }
                 Policy policy = policy(ctx, nv[0] + "@" + nv[1], environment);
                 Set<String> authors = authors(ctx, nv[0], nv[1]);
-                ApproveProduction.Result r = new ApproveProduction(policy, ctx.ledger(), RoleDirectory.resolve(policy, repo))
+                ApproveProduction.Result r = new ApproveProduction(policy, ctx.ledger(), RoleDirectory.resolve(policy, repoOf(nv[0])))
                         .release(nv[0], nv[1]).digest(parsedDigest()).approver(approver).role(role).rationale(rationale)
                         .environment(environment).authors(authors).call();
                 if (json) {
@@ -161,7 +198,9 @@ final class GovernanceCommands {
 
     @Command(name = "promote", header = "Promote one digest to the next environment, under the policy.", description = {"Promote one digest to the next environment: the same manifest copied to",
             "NAME/ENV:VERSION in the store and a 'promoted' event. Refused (exit 1) for another digest, a skipped environment,",
-            "missing evidence or approvals, or outside the change windows without a complete emergency record."})
+            "missing evidence or approvals, or outside the change windows without a complete emergency record.",
+            "A release manifest (manifest create) is promoted as one set: every member's digest, each under its own rules",
+            "(--member-repo NAME=DIR for its repository), or none; a run interrupted half-way is completed by the next."})
     static final class Promote extends ReleaseCommand {
 
         @Option(names = "--to", required = true, paramLabel = "ENV", description = "Target environment.")
@@ -188,11 +227,14 @@ final class GovernanceCommands {
                 throw new InputException("--rollback needs --incident ID");
             }
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
+                if (ReleaseManifest.built(ctx.ledger().events(nv[0] + "@" + nv[1])).isPresent()) {
+                    return promoteSet(ctx, nv[0], nv[1]);
+                }
                 Policy policy = policy(ctx, nv[0] + "@" + nv[1], to);
                 PromoteDigest promote = new PromoteDigest(policy, ctx.store(), ctx.ledger()).release(nv[0], nv[1])
                         .digest(parsedDigest()).to(to).actor(actor);
                 if (emergency != null) {
-                    promote.emergency(Optional.of(EmergencyChange.read(emergency))).roles(RoleDirectory.resolve(policy, repo))
+                    promote.emergency(Optional.of(EmergencyChange.read(emergency))).roles(RoleDirectory.resolve(policy, repoOf(nv[0])))
                             .authors(authors(ctx, nv[0], nv[1]));
                 }
                 PromoteDigest.Result r = promote
@@ -205,6 +247,24 @@ final class GovernanceCommands {
                 }
                 return 0;
             }
+        }
+
+        /** A release manifest: every member's digest, or none (an emergency goes member by member). */
+        private int promoteSet(ReleaseContext ctx, String name, String version) {
+            if (emergency != null) {
+                throw new InputException(name + "@" + version + " is a release manifest: a set goes out inside a change window; "
+                        + "promote the member that needs it alone as an emergency change");
+            }
+            PromoteSet.Result r = new PromoteSet(ctx.store(), ctx.ledger()).release(name, version).digest(parsedDigest()).to(to)
+                    .actor(actor).governance(s -> governance(ctx, name, s, to))
+                    .rollback(rollback ? Optional.of(incident) : Optional.empty()).call();
+            if (json) {
+                output.document(Json.tree(r));
+            } else {
+                output.out().println(r.describe());
+                output.out().flush();
+            }
+            return 0;
         }
     }
 
@@ -231,7 +291,7 @@ final class GovernanceCommands {
             EmergencyChange change = EmergencyChange.read(record);
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
                 Policy policy = policy(ctx, nv[0] + "@" + nv[1], environment);
-                Event e = new ApproveEmergency(policy, ctx.ledger(), RoleDirectory.resolve(policy, repo)).release(nv[0], nv[1])
+                Event e = new ApproveEmergency(policy, ctx.ledger(), RoleDirectory.resolve(policy, repoOf(nv[0]))).release(nv[0], nv[1])
                         .digest(parsedDigest()).environment(environment).record(change).role(Optional.ofNullable(role))
                         .authors(authors(ctx, nv[0], nv[1])).call();
                 if (json) {

@@ -51,6 +51,8 @@ class CrashConsistencyTest {
     static final int KILLS_PER_STEP = Integer.getInteger("releasegate.crash.killsPerStep", 15);
     /** Kills per step over a registry and a remote ledger; two steps. */
     static final int REMOTE_KILLS_PER_STEP = Integer.getInteger("releasegate.crash.remoteKillsPerStep", 6);
+    /** Kills of one set promotion of three members. */
+    static final int SET_KILLS = Integer.getInteger("releasegate.crash.setKills", 10);
 
     @TempDir
     Path tmp;
@@ -63,6 +65,10 @@ class CrashConsistencyTest {
     String workspaceBefore;
     Random random;
     int run;
+    /** More checks of a place after a kill and a re-run, beyond those every step gets. */
+    Function<Place, List<String>> extraCheck = p -> List.of();
+    /** Checks of a place right after a kill, before the re-run. */
+    Function<Place, List<String>> killedCheck = p -> List.of();
 
     /** Where one run's store and ledger are, what it writes (watched), and what to take out of the audit's messages. */
     record Place(Path state, Optional<String> store, Optional<String> ledger, Path ledgerGitDir, List<Path> watched,
@@ -219,6 +225,65 @@ class CrashConsistencyTest {
         assertThat(tally.kills).isGreaterThanOrEqualTo(2 * REMOTE_KILLS_PER_STEP);
     }
 
+    /**
+     * A set promotion killed anywhere, between members included: before the re-run no member is in the environment
+     * without the recorded decision of the whole set, and after it every member and the set are there exactly once.
+     */
+    @Test
+    void killedHalfWayThroughASetPromotionTheNextRunCompletesTheSet() throws Exception {
+        Place place = Place.embedded(Files.createDirectories(tmp.resolve("state")));
+        List<String> members = List.of("svc-lib", "svc-app", "svc-web");
+        for (String m : members) {
+            Outcome b = inProcess(ci(place, "build-once", "--workspace", repo.dir().toString(), "--actor", "rita", "--name", m,
+                    "--version", "1.0.0", "lib/*.jar", "README.txt"));
+            assertThat(b.exit()).as(b.err()).isZero();
+        }
+        Outcome created = inProcess(ci(place, "manifest", "create", "--json", "--name", "platform", "--version", "2026.12.0",
+                "--repo", repo.dir().toString(), "--actor", "ci", "svc-lib@1.0.0", "svc-app@1.0.0", "svc-web@1.0.0"));
+        assertThat(created.exit()).as(created.err()).isZero();
+        String set = Json.mapper().readTree(created.out()).path("digest").asText();
+        Path before = copy(place.state(), tmp.resolve("before-set"));
+        Step step = new Step("promote set", p -> ci(p, "promote", "platform@2026.12.0", "--digest", set, "--to", "dev", "--repo",
+                repo.dir().toString(), "--actor", "ci"));
+        Outcome done = inProcess(step.args().apply(place));
+        assertThat(done.exit()).as(done.err()).isZero();
+        Set<String> expected = findings(place);
+        List<String> subjects = new ArrayList<>(members.stream().map(m -> m + "@1.0.0").toList());
+        subjects.add("platform@2026.12.0");
+        extraCheck = p -> inDev(p, subjects).entrySet().stream().filter(e -> e.getValue() != 1)
+                .map(e -> e.getKey() + " is in dev " + e.getValue() + " times after the re-run").toList();
+        killedCheck = p -> {
+            Map<String, Long> in = inDev(p, subjects);
+            boolean anyMember = members.stream().anyMatch(m -> in.get(m + "@1.0.0") != 0);
+            Outcome setEvents = inProcess(ci(p, "inspect", "platform@2026.12.0", "--json"));
+            return anyMember && !setEvents.out().contains("set-promotion-started")
+                    ? List.of("members " + in + " are in dev with no recorded decision of the set") : List.of();
+        };
+        Tally tally = new Tally();
+        killRepeatedly(step, () -> Place.embedded(copy(before, tmp.resolve("run-" + run++))), expected, SET_KILLS, tally);
+        System.out.println("crash consistency, set promotion of " + members.size() + " members: " + tally.summary());
+        assertThat(tally.torn).as("torn states").isEmpty();
+        assertThat(tally.kills).isGreaterThanOrEqualTo(SET_KILLS);
+    }
+
+    /** How many times each subject was promoted to dev, as inspect shows it (-1: inspect failed). */
+    private Map<String, Long> inDev(Place p, List<String> subjects) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String subject : subjects) {
+            Outcome inspect = inProcess(ci(p, "inspect", subject, "--json"));
+            long n = 0;
+            try {
+                for (JsonNode e : Json.mapper().readTree(inspect.out()).path("record").path("promotions")) {
+                    n += e.path("environment").asText().equals("dev") ? 1 : 0;
+                }
+            } catch (IOException e) {
+                n = -1;
+            }
+            out.put(subject, n);
+        }
+        return out;
+    }
+
     /** A new namespace of the registry and a new remote ledger (file://, pushed to and fetched from), made up to {@code step}. */
     private Place remotePlace(LocalRegistry registry, Step step) {
         int n = run++;
@@ -274,6 +339,7 @@ class CrashConsistencyTest {
             }
             tally.litter += temporaryFiles(place.state()).size() + temporaryFiles(place.ledgerGitDir()).size();
             String where = step.name() + " after a kill at change " + k.changes() + ": ";
+            killedCheck.apply(place).forEach(x -> tally.torn.add(where + "before the re-run: " + x));
             Outcome again = inProcess(step.args().apply(place));
             boolean cleanRefusal = again.exit() == 1 && step.refusalsOnReRun().stream().anyMatch(r -> again.err().contains(r));
             if (again.exit() != 0 && !cleanRefusal) {
@@ -288,6 +354,7 @@ class CrashConsistencyTest {
     /** What is wrong on {@code place} after a kill and a re-run. */
     private List<String> tornState(String where, Place place, Set<String> expected) throws Exception {
         List<String> problems = new ArrayList<>();
+        extraCheck.apply(place).forEach(x -> problems.add(where + x));
         for (String f : findings(place)) {
             if (!expected.contains(f)) {
                 problems.add(where + "audit: " + f);

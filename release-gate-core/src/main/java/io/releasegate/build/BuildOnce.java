@@ -405,7 +405,8 @@ public final class BuildOnce {
     }
 
     /** HEAD of the git repository containing the workspace, if any. */
-    static Optional<String> gitHead(Path workspace) {
+    /** The HEAD commit of the git work tree that holds {@code workspace}; empty outside git. */
+    public static Optional<String> gitHead(Path workspace) {
         FileRepositoryBuilder builder = new FileRepositoryBuilder().readEnvironment().findGitDir(workspace.toAbsolutePath().toFile());
         if (builder.getGitDir() == null) {
             return Optional.empty();
