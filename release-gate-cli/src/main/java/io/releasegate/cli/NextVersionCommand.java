@@ -19,6 +19,9 @@ final class NextVersionCommand extends RepoCommand {
     @Option(names = "--branch", paramLabel = "NAME", description = "Branch being built (e.g. $BRANCH_NAME). Default: the checked-out branch.")
     String branch;
 
+    @Option(names = "--main", paramLabel = "REF", defaultValue = "main", description = "The trunk: a hotfix carries nothing from it. Default: main.")
+    String main;
+
     @Option(names = "--scheme", defaultValue = "semver", paramLabel = "semver|calver", description = "Versioning scheme. Default: semver.")
     String scheme;
 
@@ -32,7 +35,7 @@ final class NextVersionCommand extends RepoCommand {
             case "calver" -> NextVersion.Scheme.CALVER;
             default -> throw new io.releasegate.error.InputException("--scheme must be semver or calver, not " + scheme);
         };
-        NextVersion.Result r = new NextVersion(history).rev(rev).branch(Optional.ofNullable(branch)).scheme(s)
+        NextVersion.Result r = new NextVersion(history).rev(rev).branch(Optional.ofNullable(branch)).mainRef(main).scheme(s)
                 .preRelease(Optional.ofNullable(preRelease)).call();
         if (out.json()) {
             var doc = Json.object().put("version", r.version()).put("release", r.release()).put("bump", r.bump().name().toLowerCase())

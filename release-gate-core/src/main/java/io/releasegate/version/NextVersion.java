@@ -1,5 +1,6 @@
 package io.releasegate.version;
 
+import io.releasegate.commits.BranchRules;
 import io.releasegate.commits.ConventionalCommit;
 import io.releasegate.commits.History;
 import io.releasegate.error.InputException;
@@ -12,7 +13,6 @@ import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  */
 public final class NextVersion {
 
-    public static final Pattern HOTFIX_BRANCH = Pattern.compile("^hotfix/(\\d+\\.\\d+\\.\\d+)-([A-Za-z][A-Za-z0-9]*-\\d+)$");
+    /** The hotfix branch name: {@link BranchRules#HOTFIX_BRANCH}, the branch model's. */
+    public static final Pattern HOTFIX_BRANCH = BranchRules.HOTFIX_BRANCH;
 
     /** Versioning scheme. */
     public enum Scheme { SEMVER, CALVER }
@@ -58,6 +59,7 @@ public final class NextVersion {
     private Scheme scheme = Scheme.SEMVER;
     private Optional<String> preRelease = Optional.empty();
     private Clock clock = Clock.systemUTC();
+    private String mainRef = "main";
 
     public NextVersion(History history) {
         this.history = Objects.requireNonNull(history, "history");
@@ -89,6 +91,12 @@ public final class NextVersion {
         return this;
     }
 
+    /** The trunk (default {@code main}): a hotfix carries nothing from it. */
+    public NextVersion mainRef(String value) {
+        this.mainRef = Objects.requireNonNull(value);
+        return this;
+    }
+
     public NextVersion clock(Clock value) {
         this.clock = Objects.requireNonNull(value);
         return this;
@@ -100,9 +108,8 @@ public final class NextVersion {
                 .filter(c -> !c.isMerge()).toList();
         Optional<String> onBranch = branch.isPresent() ? branch : history.currentBranch();
         if (onBranch.isPresent()) {
-            Matcher hotfix = HOTFIX_BRANCH.matcher(onBranch.get());
-            if (hotfix.matches()) {
-                return hotfix(onBranch.get(), SemVer.parse(hotfix.group(1)), last, since);
+            if (HOTFIX_BRANCH.matcher(onBranch.get()).matches()) {
+                return hotfix(onBranch.get());
             }
             if (onBranch.get().startsWith("hotfix/")) {
                 throw new InputException("hotfix branch '" + onBranch.get() + "' must be named hotfix/X.Y.Z-TICKET, "
@@ -137,21 +144,15 @@ public final class NextVersion {
         return new Result(version, last.map(History.ReleaseTag::name), bump, release, reason, since);
     }
 
-    private Result hotfix(String name, SemVer named, Optional<History.ReleaseTag> last, List<History.Commit> since) {
-        if (last.isEmpty()) {
-            throw new RefusedException(new Refusal("branch.hotfix-from-production-tag",
-                    name + " does not start from any release tag",
-                    "cut the hotfix branch from the production tag: git switch -c " + name + " vX.Y.Z"));
+    /** A hotfix, judged by {@link BranchRules} as {@code branch check} judges it: refused with every broken rule. */
+    private Result hotfix(String name) {
+        BranchRules.Hotfix verdict = new BranchRules(history).mainRef(mainRef).hotfix(name, rev);
+        if (!verdict.ok()) {
+            throw new RefusedException(verdict.breaches().stream().map(BranchRules.Breach::refusal).toList());
         }
-        SemVer prod = last.get().version();
-        SemVer expected = new SemVer(prod.major(), prod.minor(), prod.patch().add(BigInteger.ONE), List.of(), Optional.empty());
-        if (!named.equals(expected)) {
-            throw new RefusedException(new Refusal("version.hotfix-patch",
-                    name + " names " + named + " but it starts from production tag " + last.get().name(),
-                    "a hotfix is PATCH+1 of the production tag: name the branch hotfix/" + expected + "-TICKET"));
-        }
-        return new Result(expected.toString(), Optional.of(last.get().name()), Bump.PATCH, true,
-                "hotfix of " + last.get().name(), since);
+        History.ReleaseTag prod = verdict.productionTag().orElseThrow();
+        return new Result(verdict.named().toString(), Optional.of(prod.name()), Bump.PATCH, true, "hotfix of " + prod.name(),
+                history.range(Optional.of(prod.commit()), rev).stream().filter(c -> !c.isMerge()).toList());
     }
 
     private Result calver(Optional<History.ReleaseTag> last, List<History.Commit> since) {
