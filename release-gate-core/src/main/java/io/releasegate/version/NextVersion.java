@@ -2,6 +2,7 @@ package io.releasegate.version;
 
 import io.releasegate.commits.BranchRules;
 import io.releasegate.commits.ConventionalCommit;
+import io.releasegate.commits.ForwardPort;
 import io.releasegate.commits.History;
 import io.releasegate.error.InputException;
 import io.releasegate.error.Refusal;
@@ -27,7 +28,10 @@ import java.util.regex.Pattern;
  *   existing {@code vX.Y.Z-rc.*} tag.</li>
  *   <li>CalVer (documented variant): {@code YYYY.MM.N}, N counting from 0 within the month (UTC).</li>
  *   <li>Hotfix: on {@code hotfix/X.Y.Z-TICKET} the version is PATCH+1 of the production tag the
- *   branch starts from, and the branch name must say so.</li>
+ *   branch starts from, and the branch name must say so; the branch is judged by
+ *   {@link BranchRules}, as {@code branch check} judges it.</li>
+ *   <li>Forward ports: on main or a release branch, a release is refused ({@code release.missing-hotfix})
+ *   while a hotfix the branch should contain is missing from it past {@code branches.forwardPortDays}.</li>
  * </ul>
  */
 public final class NextVersion {
@@ -60,6 +64,7 @@ public final class NextVersion {
     private Optional<String> preRelease = Optional.empty();
     private Clock clock = Clock.systemUTC();
     private String mainRef = "main";
+    private int forwardPortDays = io.releasegate.policy.Policy.Branches.DEFAULT_FORWARD_PORT_DAYS;
 
     public NextVersion(History history) {
         this.history = Objects.requireNonNull(history, "history");
@@ -97,12 +102,36 @@ public final class NextVersion {
         return this;
     }
 
+    /** The policy's {@code branches.forwardPortDays}: how long a hotfix may be missing from main or a release branch. */
+    public NextVersion forwardPortDays(int value) {
+        this.forwardPortDays = value;
+        return this;
+    }
+
     public NextVersion clock(Clock value) {
         this.clock = Objects.requireNonNull(value);
         return this;
     }
 
+    /**
+     * The next version; on main or a release branch, refused ({@code release.missing-hotfix}) while a hotfix that
+     * branch should contain is missing from it past {@code branches.forwardPortDays} ({@link ForwardPort}).
+     */
     public Result call() {
+        Result r = compute();
+        Optional<String> onBranch = branch.isPresent() ? branch : history.currentBranch();
+        if (r.release() && onBranch.isPresent() && (onBranch.get().equals(mainRef)
+                || BranchRules.RELEASE_BRANCH.matcher(onBranch.get()).matches())) {
+            List<ForwardPort.Missing> overdue = new ForwardPort(history).mainRef(mainRef).days(forwardPortDays).clock(clock)
+                    .target(onBranch.get(), rev).call().overdue();
+            if (!overdue.isEmpty()) {
+                throw new RefusedException(overdue.stream().map(ForwardPort.Missing::refusal).toList());
+            }
+        }
+        return r;
+    }
+
+    private Result compute() {
         Optional<History.ReleaseTag> last = history.lastRelease(rev);
         List<History.Commit> since = history.range(last.map(History.ReleaseTag::commit), rev).stream()
                 .filter(c -> !c.isMerge()).toList();
