@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
 final class BranchCommand extends GroupCommand {
 
     @Command(name = "check", description = {"Check the branch against the branch model: its name; a hotfix branch starts at a",
-            "production tag; after a release branch's cutoff only fixes, reverts and -x cherry-picks of commits on main.",
-            "Exit 1 with each violation and its commit."})
+            "production tag, names PATCH+1 of it and carries nothing from main; after a release branch's cutoff only reverts,",
+            "-x cherry-picks that carry the change of a commit on main (a pick that differs is listed as a finding), and fixes",
+            "justified in .release/release-branch-fixes.yaml on main. Exit 1 with each violation, its commit and what would satisfy it."})
     static final class Check extends RepoCommand {
 
         @Option(names = "--branch", paramLabel = "NAME", description = "Branch name (e.g. $BRANCH_NAME). Default: the checked-out branch.")
@@ -28,20 +29,27 @@ final class BranchCommand extends GroupCommand {
             if (out.json()) {
                 ObjectNode doc = Json.object().put("branch", r.branch()).put("kind", r.kind()).put("ok", r.ok());
                 ArrayNode arr = doc.putArray("violations");
-                r.violations().forEach(v -> {
-                    ObjectNode n = arr.addObject().put("rule", v.rule()).put("message", v.message());
-                    v.commit().ifPresent(c -> n.put("commit", c));
-                });
+                r.violations().forEach(v -> node(arr, v));
+                ArrayNode findings = doc.putArray("findings");
+                r.findings().forEach(v -> node(findings, v));
                 out.document(doc);
             } else {
                 for (BranchCheck.Violation v : r.violations()) {
-                    out.out().println(v.rule() + ": " + v.message());
+                    out.out().println(v.rule() + ": " + v.message() + "; to proceed: " + v.remedy());
+                }
+                for (BranchCheck.Violation f : r.findings()) {
+                    out.out().println("finding " + f.rule() + ": " + f.message() + "; " + f.remedy());
                 }
                 out.out().println(r.branch() + " (" + r.kind() + "): " + (r.ok() ? "follows the branch model"
                         : r.violations().size() + " violation(s)"));
                 out.out().flush();
             }
             return r.ok() ? 0 : 1;
+        }
+
+        private static void node(ArrayNode arr, BranchCheck.Violation v) {
+            ObjectNode n = arr.addObject().put("rule", v.rule()).put("message", v.message()).put("remedy", v.remedy());
+            v.commit().ifPresent(c -> n.put("commit", c));
         }
     }
 }

@@ -26,6 +26,7 @@ final class Commands {
             new Entry("commits", "Commit message checks."),
             new Entry("scope", "Release-scope checks: required files, secrets, dependency changes and feature flags since the last release."),
             new Entry("branch", "Branch model checks."),
+            new Entry("forward-port", "Hotfix forward ports to main and the release branches."),
             new Entry("tag", "Create the signed, annotated release tag vX.Y.Z on the commit recorded as built."),
             new Entry("release-notes", "Write docs/releases/vX.Y.Z.md from the policy's template and the release record."),
             new Entry("approve", "Record one approval of one digest of a release (production by default)."),
@@ -65,6 +66,7 @@ final class Commands {
             case "commits" -> new CommitsCommand();
             case "scope" -> new ScopeCommand();
             case "branch" -> new BranchCommand();
+            case "forward-port" -> new ForwardPortCommand();
             case "tag" -> new TagCommand();
             case "release-notes" -> new ReleaseNotesCommand();
             case "approve" -> new GovernanceCommands.Approve();

@@ -88,6 +88,49 @@ class ReleaseCommandsTest {
     }
 
     @Test
+    void branchCheckNamesAnUnjustifiedReleaseBranchFixAndWhatWouldSatisfyTheRule() throws Exception {
+        repo.git("switch", "-q", "-c", "release/1.4");
+        String direct = repo.commit("fix: only here\n\nRefs: PAY-11");
+        Run r = run("branch", "check", "--repo", repo.dir().toString(), "--json");
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+        JsonNode v = r.json().path("violations").get(0);
+        assertThat(v.path("rule").asText()).isEqualTo("branch.release-fix-not-from-main");
+        assertThat(v.path("commit").asText()).isEqualTo(direct);
+        assertThat(v.path("remedy").asText()).contains("git cherry-pick -x").contains(".release/release-branch-fixes.yaml");
+        Run text = run("branch", "check", "--repo", repo.dir().toString());
+        assertThat(text.out()).contains("branch.release-fix-not-from-main").contains("to proceed:");
+    }
+
+    @Test
+    void forwardPortCheckListsMissingHotfixCommitsAndExitsOneOnceOverdue() throws Exception {
+        repo.git("switch", "-q", "-c", "hotfix/1.3.1-INC-1", "v1.3.0");
+        String fix = repo.commit("fix: stop double charge\n\nRefs: INC-1");
+        repo.tag("v1.3.1");
+        repo.git("switch", "-q", "main");
+        Path now = Files.writeString(tmp.resolve("now.yaml"), "branches:\n  forwardPortDays: 0\n");
+
+        Run listed = run("forward-port", "check", "--repo", repo.dir().toString());
+        assertThat(listed.exit()).as(listed.out() + listed.err()).isZero();
+        assertThat(listed.out()).contains("v1.3.1 (cut from v1.3.0").contains("missing on main: " + fix.substring(0, 7));
+        Run overdue = run("forward-port", "check", "--repo", repo.dir().toString(), "--policy", now.toString(), "--json");
+        assertThat(overdue.exit()).isEqualTo(1);
+        assertThat(overdue.json().path("overdue").asInt()).isEqualTo(1);
+        assertThat(overdue.json().path("hotfixes").get(0).path("missing").get(0).path("commit").asText()).isEqualTo(fix);
+        assertThat(run("forward-port", "check", "--repo", repo.dir().toString(), "--since", "-1").exit()).isEqualTo(2);
+
+        Run refused = run("next-version", "--repo", repo.dir().toString(), "--policy", now.toString());
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("release.missing-hotfix").contains(fix.substring(0, 7)).contains("v1.3.1");
+
+        repo.git("cherry-pick", "-x", fix);
+        Run ported = run("forward-port", "check", "--repo", repo.dir().toString(), "--policy", now.toString());
+        assertThat(ported.exit()).as(ported.out()).isZero();
+        assertThat(ported.out()).contains("on main: " + fix.substring(0, 7) + " (cherry pick");
+        assertThat(run("next-version", "--repo", repo.dir().toString(), "--policy", now.toString()).lastLine()).isEqualTo("1.4.0");
+        assertThat(run("forward-port", "check", "--help").exit()).isZero();
+    }
+
+    @Test
     void verifiesSshSignedTagsAgainstAnAllowedSignersFile() throws Exception {
         Path key = tmp.resolve("ssh-key");
         Process p = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()).redirectErrorStream(true).start();

@@ -60,7 +60,20 @@ public final class CommittedFiles {
             throw new InputException(repo + " is not in a git repository, so the policy committed at " + commit
                     + " cannot be read there: give the repository the release was built from (--repo)");
         }
-        try (Repository r = builder.build(); RevWalk walk = new RevWalk(r)) {
+        try (Repository r = builder.build()) {
+            return read(r, commit, path);
+        } catch (IOException e) {
+            throw new InputException("cannot read " + path + " at commit " + commit + " in " + repo + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** As {@link #read(Path, String, String)}, in an open repository. */
+    public static Optional<String> read(Repository r, String commit, String path) {
+        if (!ObjectId.isId(commit)) {
+            throw new InputException("'" + commit + "' is not a full commit id");
+        }
+        Path repo = r.isBare() ? r.getDirectory().toPath() : r.getWorkTree().toPath();
+        try (RevWalk walk = new RevWalk(r)) {
             RevCommit c;
             try {
                 c = walk.parseCommit(ObjectId.fromString(commit));

@@ -39,7 +39,9 @@ import java.util.function.Function;
  * <li>library: a pinned library stays required;</li>
  * <li>incidents: every severity's response time stays, and no longer;</li>
  * <li>scope: every path pattern CODEOWNERS must cover stays (more may be added); every pattern that finds a feature
- * flag referenced in code stays (more may be added).</li>
+ * flag referenced in code stays (more may be added);</li>
+ * <li>branches: a hotfix's fixes reach main and the newer release branches within {@code branches.forwardPortDays}
+ * days of the baseline or fewer.</li>
  * </ul>
  */
 final class Loosening {
@@ -74,6 +76,7 @@ final class Loosening {
         l.library();
         l.incidents();
         l.scope();
+        l.branches();
         return List.copyOf(l.refusals);
     }
 
@@ -315,6 +318,15 @@ final class Loosening {
         if (t.reviewWithinDays() > b.reviewWithinDays()) {
             refuse("emergency.reviewWithinDays", String.valueOf(b.reviewWithinDays()), String.valueOf(t.reviewWithinDays()),
                     "the review of an emergency change is due no later");
+        }
+    }
+
+    private void branches() {
+        int b = base.branches().forwardPortDays();
+        int t = team.branches().forwardPortDays();
+        if (t > b) {
+            refuse("branches.forwardPortDays", String.valueOf(b), String.valueOf(t),
+                    "a hotfix's fixes reach main and the newer release branches no later");
         }
     }
 

@@ -24,10 +24,11 @@ import java.util.Comparator;
  */
 public record Policy(int version, List<Environment> environments, Gates gates, Approvals approvals, Windows windows,
                      Emergency emergency, Exceptions exceptions, Library library, Incidents incidents, Scope scope,
-                     Source source) {
+                     Branches branches, Source source) {
 
     public Policy {
         environments = List.copyOf(environments);
+        Objects.requireNonNull(branches, "branches");
         Objects.requireNonNull(source, "source");
     }
 
@@ -201,6 +202,22 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
     }
 
     /**
+     * The branch model: how many days after a hotfix tag {@code vX.Y.Z} its fixes must have reached main and every newer
+     * release branch ({@code forward-port check}; the next release of a branch still missing one is refused).
+     */
+    public record Branches(int forwardPortDays) {
+        /** The library's default: five days. */
+        public static final int DEFAULT_FORWARD_PORT_DAYS = 5;
+        public static final Branches DEFAULT = new Branches(DEFAULT_FORWARD_PORT_DAYS);
+
+        public Branches {
+            if (forwardPortDays < 0) {
+                throw new IllegalArgumentException("branches.forwardPortDays must be 0 or more");
+            }
+        }
+    }
+
+    /**
      * The identity of the effective policy: SHA-256 over {@link #canonicalJson()}. Two policies that decide alike
      * (whatever their files' layout, key order or the order of their sets) have the same digest.
      */
@@ -221,7 +238,7 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
      * blackouts, freezes, weekly windows, required evidence) sorted, lists whose order means something (environments)
      * as they are, times and dates in ISO 8601; {@link #source()} left out. {@code gates.notApplicable},
      * {@code gates.neverNotApplicable} and {@code gates.neverBypass} appear only when not empty (and
-     * {@code gates.quarantineMaxDays} only when not the default), so a policy without them keeps the digest it had
+     * {@code gates.quarantineMaxDays} and {@code branches} only when not the default), so a policy without them keeps the digest it had
      * before they existed.
      */
     public String canonicalJson() {
@@ -298,6 +315,9 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
             if (!scope.flagPattern().equals(Scope.FLAG_PATTERN)) {
                 strings(sc.putArray("flagPattern"), scope.flagPattern());
             }
+        }
+        if (!branches.equals(Branches.DEFAULT)) {
+            root.putObject("branches").put("forwardPortDays", branches.forwardPortDays());
         }
         if (!incidents.responseTime().isEmpty()) {
             ObjectNode rt = root.putObject("incidents").putObject("responseTime");

@@ -259,7 +259,7 @@ public final class PolicyLoader {
 
     private static Policy bind(Value root, Policy.Source source) {
         Map<String, Value> top = object(root, "policy", Set.of("version", "environments", "gates", "approvals", "windows",
-                "emergency", "exceptions", "library", "incidents", "scope"));
+                "emergency", "exceptions", "library", "incidents", "scope", "branches"));
         int version = integer(require(top, "version", root, "policy"), "version");
         if (version != 1) {
             throw error(top.get("version"), "version", "unknown policy version " + version + "; this release-gate reads version 1");
@@ -486,10 +486,22 @@ public final class PolicyLoader {
             }
             scope = new Policy.Scope(cover, allowlist, registry, patterns);
         }
+        Policy.Branches branches = Policy.Branches.DEFAULT;
+        Value bv = top.get("branches");
+        if (bv != null) {
+            Map<String, Value> bm = object(bv, "branches", Set.of("forwardPortDays"));
+            if (bm.containsKey("forwardPortDays")) {
+                int days = integer(bm.get("forwardPortDays"), "branches.forwardPortDays");
+                if (days < 0 || days > 366) {
+                    throw error(bm.get("forwardPortDays"), "branches.forwardPortDays", days + " is not a number of days from 0 to 366");
+                }
+                branches = new Policy.Branches(days);
+            }
+        }
         return new Policy(version, envs, gates, new Policy.Approvals(high, count, roles, members),
                 new Policy.Windows(tz, weekly, blackouts, freezes),
                 new Policy.Emergency(emRequires, integer(require(em, "reviewWithinDays", ev, "emergency"), "emergency.reviewWithinDays")),
-                new Policy.Exceptions(exDir), new Policy.Library(allowUnpinned), new Policy.Incidents(responseTime), scope, source);
+                new Policy.Exceptions(exDir), new Policy.Library(allowUnpinned), new Policy.Incidents(responseTime), scope, branches, source);
     }
 
     /** A duration as {@code 30m}, {@code 4h}, {@code 3d}, or ISO 8601 ({@code PT4H}); positive. */

@@ -1,6 +1,8 @@
 package io.releasegate.version;
 
+import io.releasegate.commits.BranchRules;
 import io.releasegate.commits.ConventionalCommit;
+import io.releasegate.commits.ForwardPort;
 import io.releasegate.commits.History;
 import io.releasegate.error.InputException;
 import io.releasegate.error.Refusal;
@@ -12,7 +14,6 @@ import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -27,12 +28,16 @@ import java.util.regex.Pattern;
  *   existing {@code vX.Y.Z-rc.*} tag.</li>
  *   <li>CalVer (documented variant): {@code YYYY.MM.N}, N counting from 0 within the month (UTC).</li>
  *   <li>Hotfix: on {@code hotfix/X.Y.Z-TICKET} the version is PATCH+1 of the production tag the
- *   branch starts from, and the branch name must say so.</li>
+ *   branch starts from, and the branch name must say so; the branch is judged by
+ *   {@link BranchRules}, as {@code branch check} judges it.</li>
+ *   <li>Forward ports: on main or a release branch, a release is refused ({@code release.missing-hotfix})
+ *   while a hotfix the branch should contain is missing from it past {@code branches.forwardPortDays}.</li>
  * </ul>
  */
 public final class NextVersion {
 
-    public static final Pattern HOTFIX_BRANCH = Pattern.compile("^hotfix/(\\d+\\.\\d+\\.\\d+)-([A-Za-z][A-Za-z0-9]*-\\d+)$");
+    /** The hotfix branch name: {@link BranchRules#HOTFIX_BRANCH}, the branch model's. */
+    public static final Pattern HOTFIX_BRANCH = BranchRules.HOTFIX_BRANCH;
 
     /** Versioning scheme. */
     public enum Scheme { SEMVER, CALVER }
@@ -58,6 +63,8 @@ public final class NextVersion {
     private Scheme scheme = Scheme.SEMVER;
     private Optional<String> preRelease = Optional.empty();
     private Clock clock = Clock.systemUTC();
+    private String mainRef = "main";
+    private int forwardPortDays = io.releasegate.policy.Policy.Branches.DEFAULT_FORWARD_PORT_DAYS;
 
     public NextVersion(History history) {
         this.history = Objects.requireNonNull(history, "history");
@@ -89,20 +96,49 @@ public final class NextVersion {
         return this;
     }
 
+    /** The trunk (default {@code main}): a hotfix carries nothing from it. */
+    public NextVersion mainRef(String value) {
+        this.mainRef = Objects.requireNonNull(value);
+        return this;
+    }
+
+    /** The policy's {@code branches.forwardPortDays}: how long a hotfix may be missing from main or a release branch. */
+    public NextVersion forwardPortDays(int value) {
+        this.forwardPortDays = value;
+        return this;
+    }
+
     public NextVersion clock(Clock value) {
         this.clock = Objects.requireNonNull(value);
         return this;
     }
 
+    /**
+     * The next version; on main or a release branch, refused ({@code release.missing-hotfix}) while a hotfix that
+     * branch should contain is missing from it past {@code branches.forwardPortDays} ({@link ForwardPort}).
+     */
     public Result call() {
+        Result r = compute();
+        Optional<String> onBranch = branch.isPresent() ? branch : history.currentBranch();
+        if (r.release() && onBranch.isPresent() && (onBranch.get().equals(mainRef)
+                || BranchRules.RELEASE_BRANCH.matcher(onBranch.get()).matches())) {
+            List<ForwardPort.Missing> overdue = new ForwardPort(history).mainRef(mainRef).days(forwardPortDays).clock(clock)
+                    .target(onBranch.get(), rev).call().overdue();
+            if (!overdue.isEmpty()) {
+                throw new RefusedException(overdue.stream().map(ForwardPort.Missing::refusal).toList());
+            }
+        }
+        return r;
+    }
+
+    private Result compute() {
         Optional<History.ReleaseTag> last = history.lastRelease(rev);
         List<History.Commit> since = history.range(last.map(History.ReleaseTag::commit), rev).stream()
                 .filter(c -> !c.isMerge()).toList();
         Optional<String> onBranch = branch.isPresent() ? branch : history.currentBranch();
         if (onBranch.isPresent()) {
-            Matcher hotfix = HOTFIX_BRANCH.matcher(onBranch.get());
-            if (hotfix.matches()) {
-                return hotfix(onBranch.get(), SemVer.parse(hotfix.group(1)), last, since);
+            if (HOTFIX_BRANCH.matcher(onBranch.get()).matches()) {
+                return hotfix(onBranch.get());
             }
             if (onBranch.get().startsWith("hotfix/")) {
                 throw new InputException("hotfix branch '" + onBranch.get() + "' must be named hotfix/X.Y.Z-TICKET, "
@@ -137,21 +173,15 @@ public final class NextVersion {
         return new Result(version, last.map(History.ReleaseTag::name), bump, release, reason, since);
     }
 
-    private Result hotfix(String name, SemVer named, Optional<History.ReleaseTag> last, List<History.Commit> since) {
-        if (last.isEmpty()) {
-            throw new RefusedException(new Refusal("branch.hotfix-from-production-tag",
-                    name + " does not start from any release tag",
-                    "cut the hotfix branch from the production tag: git switch -c " + name + " vX.Y.Z"));
+    /** A hotfix, judged by {@link BranchRules} as {@code branch check} judges it: refused with every broken rule. */
+    private Result hotfix(String name) {
+        BranchRules.Hotfix verdict = new BranchRules(history).mainRef(mainRef).hotfix(name, rev);
+        if (!verdict.ok()) {
+            throw new RefusedException(verdict.breaches().stream().map(BranchRules.Breach::refusal).toList());
         }
-        SemVer prod = last.get().version();
-        SemVer expected = new SemVer(prod.major(), prod.minor(), prod.patch().add(BigInteger.ONE), List.of(), Optional.empty());
-        if (!named.equals(expected)) {
-            throw new RefusedException(new Refusal("version.hotfix-patch",
-                    name + " names " + named + " but it starts from production tag " + last.get().name(),
-                    "a hotfix is PATCH+1 of the production tag: name the branch hotfix/" + expected + "-TICKET"));
-        }
-        return new Result(expected.toString(), Optional.of(last.get().name()), Bump.PATCH, true,
-                "hotfix of " + last.get().name(), since);
+        History.ReleaseTag prod = verdict.productionTag().orElseThrow();
+        return new Result(verdict.named().toString(), Optional.of(prod.name()), Bump.PATCH, true, "hotfix of " + prod.name(),
+                history.range(Optional.of(prod.commit()), rev).stream().filter(c -> !c.isMerge()).toList());
     }
 
     private Result calver(Optional<History.ReleaseTag> last, List<History.Commit> since) {

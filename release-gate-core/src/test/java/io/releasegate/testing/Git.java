@@ -41,4 +41,31 @@ public final class Git {
             throw new AssertionError(e);
         }
     }
+
+    /**
+     * {@code git patch-id --stable} of a commit, from the git command line: {@code git show} of the commit piped into
+     * it. The independent check of {@code io.releasegate.commits.PatchId}.
+     */
+    public static String patchIdStable(Path dir, String commit) {
+        String patch = run(dir, "show", "--format=", "--no-renames", "--no-color", commit);
+        ProcessBuilder pb = new ProcessBuilder("git", "patch-id", "--stable").directory(dir.toFile());
+        pb.environment().put("GIT_CONFIG_GLOBAL", "/dev/null");
+        pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
+        try {
+            Process p = pb.start();
+            try (var in = p.getOutputStream()) {
+                in.write(("commit " + commit + "\n" + patch).getBytes(StandardCharsets.UTF_8));
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (p.waitFor() != 0 || out.isEmpty()) {
+                throw new AssertionError("git patch-id --stable gave no id for " + commit + ": " + out);
+            }
+            return out.split(" ")[0];
+        } catch (IOException e) {
+            throw new AssertionError("cannot run git patch-id: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
 }
