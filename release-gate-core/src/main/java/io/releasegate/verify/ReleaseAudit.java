@@ -120,22 +120,46 @@ public final class ReleaseAudit {
         }
     }
 
+    /** A set promotion decided and not completed, which leaves some members in an environment without the others. */
+    public static final String SET_INCOMPLETE = "manifest.promotion-incomplete";
+
+    /** A release manifest's own findings: its stored document is the recorded set, and no set promotion is left half-done. */
+    private static List<Finding> setFindings(ArtifactStore store, String subject, List<Event> events) {
+        List<Finding> out = new ArrayList<>();
+        try {
+            io.releasegate.manifest.ReleaseManifest.read(store, subject, events);
+        } catch (RefusedException e) {
+            e.refusals().forEach(r -> out.add(new Finding(subject, r)));
+        }
+        Set<String> completed = new java.util.HashSet<>();
+        events.stream().filter(EventType.PROMOTED::is).forEach(e -> e.text("intent").ifPresent(completed::add));
+        events.stream().filter(EventType.SET_PROMOTION_STARTED::is).filter(e -> !completed.contains(e.id()))
+                .forEach(e -> out.add(new Finding(subject, new Refusal(SET_INCOMPLETE, "the promotion of the set " + subject + " to "
+                        + e.text("environment").orElse("?") + " was decided (event " + e.id() + ", " + e.time()
+                        + ") and not completed: some of its members may be there without the others",
+                        "complete it: release-gate promote " + subject + " --digest " + e.digest().map(Object::toString).orElse("?")
+                                + " --to " + e.text("environment").orElse("?")))));
+        return out;
+    }
+
     private static Report report(ArtifactStore store, RevokedKeys revoked, String subject, Event built, List<Event> events,
                                  String production, Function<Event, Optional<Set<String>>> authors) {
         Digest digest = built.digest().orElseThrow();
         String name = subject.substring(0, subject.lastIndexOf('@'));
         List<Event> approvals = events.stream().filter(EventType.APPROVED::is).toList();
         List<Event> promotions = events.stream().filter(EventType.PROMOTED::is).toList();
-        boolean inProduction = promotions.stream().anyMatch(p -> p.text("environment").orElse("").equals(production));
+        boolean set = io.releasegate.manifest.ReleaseManifest.isManifest(built);
+        // a release manifest has no signature, SBOM or provenance of its own (its members have, and are audited as releases)
+        boolean inProduction = !set && promotions.stream().anyMatch(p -> p.text("environment").orElse("").equals(production));
         // in production everything is required; elsewhere what was recorded must still hold
         List<String> checks = new ArrayList<>();
-        if (inProduction || events.stream().anyMatch(EventType.SIGNED::is)) {
+        if (!set && (inProduction || events.stream().anyMatch(EventType.SIGNED::is))) {
             checks.add("signatures");
         }
-        if (inProduction || events.stream().anyMatch(e -> e.type().equals(GenerateSbom.EVENT_TYPE))) {
+        if (!set && (inProduction || events.stream().anyMatch(e -> e.type().equals(GenerateSbom.EVENT_TYPE)))) {
             checks.add("sbom");
         }
-        if (inProduction || events.stream().anyMatch(EventType.PROVENANCE_GENERATED::is)) {
+        if (!set && (inProduction || events.stream().anyMatch(EventType.PROVENANCE_GENERATED::is))) {
             checks.add("provenance");
         }
         List<Finding> findings = new ArrayList<>();
@@ -159,6 +183,9 @@ public final class ReleaseAudit {
                             + "(release-gate sbom, format both)")));
                 }
             }
+        }
+        if (set) {
+            findings.addAll(setFindings(store, subject, events));
         }
         List<String> missingTargets = Targets.missing(built);
         if (!missingTargets.isEmpty()) {

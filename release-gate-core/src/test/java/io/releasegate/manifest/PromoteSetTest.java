@@ -27,6 +27,7 @@ import io.releasegate.store.OciLayoutStore;
 import io.releasegate.testing.Evidence;
 import io.releasegate.testing.TestLedgers;
 import io.releasegate.testing.TestRepo;
+import io.releasegate.verify.ReleaseAudit;
 import io.releasegate.verify.VerifyProduction;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -381,6 +382,8 @@ class PromoteSetTest {
             int at = k;
             assertThatThrownBy(() -> promote(new DyingLedger(ledger, at), set, "production").call())
                     .isInstanceOf(InputException.class);
+            // the audit names the half-done set until it is completed
+            assertThat(setFindings()).as("crash after " + k).containsExactly(ReleaseAudit.SET_INCOMPLETE);
             // a promotion elsewhere waits for it
             assertThatThrownBy(() -> promote(set, "staging").call()).satisfies(t -> assertThat(rules(t))
                     .containsExactly(PromoteSet.INCOMPLETE));
@@ -388,7 +391,14 @@ class PromoteSetTest {
             for (String s : List.of("svc-lib@1.2.0", "svc-app@2.0.0", "platform@2026.12.0")) {
                 assertThat(promoted(s, "production")).as(s + " after a crash after " + k + " append(s)").hasSize(1);
             }
+            assertThat(setFindings()).isEmpty();
         }
+    }
+
+    /** The audit's findings of the set, by rule (a set in production needs no SBOM or signature of its own). */
+    List<String> setFindings() {
+        return ReleaseAudit.of(store, ledger.trust().revoked(), ledger.events(), s -> s.equals("platform@2026.12.0"), "production",
+                b -> Optional.empty()).stream().flatMap(r -> r.findings().stream()).map(f -> f.refusal().rule()).toList();
     }
 
     void tearDownAndRebuild() throws Exception {
