@@ -322,6 +322,10 @@ final class DemoCommand implements Callable<Integer>, Main.JsonAware {
             step("verify-production", (verified.ok() ? "verified" : "NOT verified: " + verified.problems()) + "; smoke check "
                     + (verified.checks().get(0).ok() ? "passed" : "failed"));
 
+            // several services as one set: the sample and a second service, promoted together
+            new io.releasegate.demo.SetWalkthrough(options, trust, project, policy, authors, this::step)
+                    .run(ctx, SampleProject.NAME, version, releaseSigner, publicKey);
+
             // the next release cycle: one finding of each release-scope gate caught, then resolved
             new io.releasegate.demo.ScopeWalkthrough(project, policy, Instant.parse("2026-11-09T09:00:00Z"), this::step).run();
 

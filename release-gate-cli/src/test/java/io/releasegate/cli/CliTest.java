@@ -242,6 +242,8 @@ class CliTest {
                         "verify --certificate-identity", "generateSbom", "generateSbom spdx", "provenance", "gates", "promoteDigest staging",
                         "approveProduction",
                         "approveProduction", "approveProduction", "promoteDigest production", "verify-production",
+                        "second service", "manifest create", "promote set dev", "promote set staging", "manifest test",
+                        "approveProduction", "promote set production",
                         "scope files", "scope files", "scope secrets", "scope secrets", "scope deps", "scope deps",
                         "scope flags", "scope flags");
         // the next release cycle: each release-scope gate catches one finding, which is then resolved
@@ -250,6 +252,11 @@ class CliTest {
             assertThat(results(doc, gate).get(0)).as(gate).startsWith("caught: ");
             assertThat(results(doc, gate).get(1)).as(gate).startsWith("resolved: ");
         }
+        // two services promoted as one set; into production inside the change window, else refused (no emergency path)
+        assertThat(results(doc, "promote set staging").get(0)).contains("payments/staging:", "notifier/staging:1.0.0");
+        assertThat(results(doc, "promote set production").get(0)).satisfiesAnyOf(
+                p -> assertThat(p).contains("payments/production:", "notifier/production:1.0.0"),
+                p -> assertThat(p).contains("refused outside the change window", "window."));
         assertThat(results(doc, "scope files").get(0)).contains("files.missing:CODEOWNERS");
         assertThat(results(doc, "scope secrets").get(0)).contains("config/gateway.env:2 github-token ghp_***");
         assertThat(r.out()).doesNotContainPattern("ghp_[A-Za-z0-9]{36}");
