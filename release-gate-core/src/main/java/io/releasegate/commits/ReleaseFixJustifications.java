@@ -2,17 +2,13 @@ package io.releasegate.commits;
 
 import io.releasegate.approval.Identities;
 import io.releasegate.error.InputException;
-import java.io.StringReader;
+import io.releasegate.json.StrictYamlList;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The reviewed record of the fixes made directly on a release branch ({@value #FILE}, read as the trunk, {@code main},
@@ -63,36 +59,11 @@ public record ReleaseFixJustifications(String file, List<Entry> entries) {
 
     /** Strict: an unknown key, a missing field, a commit that is not a full id or a bad date is an input error naming the entry. */
     public static ReleaseFixJustifications parse(String file, String text) {
-        LoaderOptions options = new LoaderOptions();
-        options.setMaxAliasesForCollections(20);
-        options.setAllowRecursiveKeys(false);
-        options.setCodePointLimit(1 << 20);
-        Object doc;
-        try {
-            doc = new Yaml(new SafeConstructor(options)).load(new StringReader(text));
-        } catch (RuntimeException e) {
-            throw new InputException("release-branch fixes " + file + " cannot be read: " + e.getMessage(), e);
-        }
-        if (doc == null) {
-            return new ReleaseFixJustifications(file, List.of());
-        }
-        if (!(doc instanceof Map<?, ?> m) || !m.keySet().equals(Set.of("fixes")) || !(m.get("fixes") instanceof List<?> list)) {
-            throw new InputException("release-branch fixes " + file + " must be a mapping with one key, fixes: a list");
-        }
-        if (list.size() > 10_000) {
-            throw new InputException("release-branch fixes " + file + " has more than 10000 entries");
-        }
         List<Entry> out = new ArrayList<>();
-        for (int i = 0; i < list.size(); i++) {
-            String where = "release-branch fixes " + file + ", entry " + (i + 1);
-            if (!(list.get(i) instanceof Map<?, ?> e)) {
-                throw new InputException(where + ": must be a mapping of " + new TreeSet<>(KEYS));
-            }
-            for (Object k : e.keySet()) {
-                if (!KEYS.contains(String.valueOf(k))) {
-                    throw new InputException(where + ": unknown key '" + k + "'; valid keys: " + new TreeSet<>(KEYS));
-                }
-            }
+        for (StrictYamlList.Item item : StrictYamlList.read("release-branch fixes", file, text, "fixes", KEYS)) {
+            int i = item.index() - 1;
+            String where = item.where();
+            Map<?, ?> e = item.fields();
             String commit = required(e, "commit", where).toLowerCase(java.util.Locale.ROOT);
             if (!commit.matches("[0-9a-f]{40}")) {
                 throw new InputException(where + ": commit '" + commit + "' is not a full commit id (40 hex digits)");
@@ -114,13 +85,8 @@ public record ReleaseFixJustifications(String file, List<Entry> entries) {
     }
 
     private static String required(Map<?, ?> e, String key, String where) {
-        Object v = e.get(key);
-        String s = v == null ? "" : String.valueOf(v).trim();
-        if (s.isEmpty()) {
-            throw new InputException(where + ": missing " + key + " (every entry names the commit, the branch, the reason, "
-                    + "the ticket, its author and its approvers)");
-        }
-        return s;
+        return new StrictYamlList.Item(0, where, e).required(key,
+                "every entry names the commit, the branch, the reason, the ticket, its author and its approvers");
     }
 
     private static Optional<LocalDate> date(Object o, String where) {

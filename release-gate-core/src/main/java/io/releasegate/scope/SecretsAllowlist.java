@@ -1,16 +1,12 @@
 package io.releasegate.scope;
 
 import io.releasegate.error.InputException;
-import java.io.StringReader;
+import io.releasegate.json.StrictYamlList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The reviewed false positives of the secrets scan ({@code scope.secretsAllowlist}, read as the last commit of the scope
@@ -43,36 +39,11 @@ public record SecretsAllowlist(String file, List<Entry> entries) {
 
     /** Strict: an unknown key, a missing path, fingerprint, reason or exception is an input error naming the entry. */
     public static SecretsAllowlist parse(String file, String text) {
-        LoaderOptions options = new LoaderOptions();
-        options.setMaxAliasesForCollections(20);
-        options.setAllowRecursiveKeys(false);
-        options.setCodePointLimit(1 << 20);
-        Object doc;
-        try {
-            doc = new Yaml(new SafeConstructor(options)).load(new StringReader(text));
-        } catch (RuntimeException e) {
-            throw new InputException("secrets allowlist " + file + " cannot be read: " + e.getMessage(), e);
-        }
-        if (doc == null) {
-            return new SecretsAllowlist(file, List.of());
-        }
-        if (!(doc instanceof Map<?, ?> m) || !m.keySet().equals(Set.of("entries")) || !(m.get("entries") instanceof List<?> list)) {
-            throw new InputException("secrets allowlist " + file + " must be a mapping with one key, entries: a list");
-        }
-        if (list.size() > 10_000) {
-            throw new InputException("secrets allowlist " + file + " has more than 10000 entries");
-        }
         List<Entry> out = new ArrayList<>();
-        for (int i = 0; i < list.size(); i++) {
-            String where = "secrets allowlist " + file + ", entry " + (i + 1);
-            if (!(list.get(i) instanceof Map<?, ?> e)) {
-                throw new InputException(where + ": must be a mapping of " + new TreeSet<>(KEYS));
-            }
-            for (Object k : e.keySet()) {
-                if (!KEYS.contains(String.valueOf(k))) {
-                    throw new InputException(where + ": unknown key '" + k + "'; valid keys: " + new TreeSet<>(KEYS));
-                }
-            }
+        for (StrictYamlList.Item item : StrictYamlList.read("secrets allowlist", file, text, "entries", KEYS)) {
+            int i = item.index() - 1;
+            String where = item.where();
+            Map<?, ?> e = item.fields();
             String path = required(e, "path", where);
             String fingerprint = required(e, "fingerprint", where);
             if (!fingerprint.matches("[0-9a-f]{16}")) {
@@ -85,13 +56,8 @@ public record SecretsAllowlist(String file, List<Entry> entries) {
     }
 
     private static String required(Map<?, ?> e, String key, String where) {
-        Object v = e.get(key);
-        String s = v == null ? "" : String.valueOf(v).trim();
-        if (s.isEmpty()) {
-            throw new InputException(where + ": missing " + key + " (every entry names the path, the fingerprint, the reason "
-                    + "and the exception that approved it)");
-        }
-        return s;
+        return new StrictYamlList.Item(0, where, e).required(key,
+                "every entry names the path, the fingerprint, the reason and the exception that approved it");
     }
 
     /** The entries naming this finding's exact path and fingerprint (and rule, when they name one). */
