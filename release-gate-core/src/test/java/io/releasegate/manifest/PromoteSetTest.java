@@ -18,7 +18,6 @@ import io.releasegate.error.RefusedException;
 import io.releasegate.json.Json;
 import io.releasegate.ledger.Event;
 import io.releasegate.ledger.Ledger;
-import io.releasegate.ledger.LedgerTrust;
 import io.releasegate.policy.Policy;
 import io.releasegate.policy.PolicyLoader;
 import io.releasegate.promotion.KnownGood;
@@ -366,7 +365,7 @@ class PromoteSetTest {
     @Test
     void aProcessThatDiesBeforeTheDecisionIsRecordedLeavesNothing() throws Exception {
         CreateManifest.Result set = ready();
-        assertThatThrownBy(() -> promote(new DyingLedger(ledger, 0), set, "production").call())
+        assertThatThrownBy(() -> promote(io.releasegate.testing.FailingLedger.after(ledger, 0), set, "production").call())
                 .isInstanceOf(InputException.class).hasMessageContaining("injected");
         nothingIn("production");
         // decided afresh next time
@@ -380,7 +379,7 @@ class PromoteSetTest {
             tearDownAndRebuild();
             CreateManifest.Result set = ready();
             int at = k;
-            assertThatThrownBy(() -> promote(new DyingLedger(ledger, at), set, "production").call())
+            assertThatThrownBy(() -> promote(io.releasegate.testing.FailingLedger.after(ledger, at), set, "production").call())
                     .isInstanceOf(InputException.class);
             // the audit names the half-done set until it is completed
             assertThat(setFindings()).as("crash after " + k).containsExactly(ReleaseAudit.SET_INCOMPLETE);
@@ -428,80 +427,5 @@ class PromoteSetTest {
         CreateManifest.Result never = create("2026.12.1", "svc-lib@1.2.0", "svc-app@2.0.1");
         assertThatThrownBy(() -> promote(never, "production").rollback(Optional.of("INC-15")).call())
                 .satisfies(t -> assertThat(rules(t)).contains(KnownGood.RULE));
-    }
-
-    /** A real ledger that becomes unreachable (as a killed process would stop) after {@code left} more appends. */
-    static final class DyingLedger implements Ledger {
-        private final Ledger delegate;
-        private int left;
-
-        DyingLedger(Ledger delegate, int left) {
-            this.delegate = delegate;
-            this.left = left;
-        }
-
-        private void spend() {
-            if (left-- <= 0) {
-                throw new InputException("ledger unreachable (injected)");
-            }
-        }
-
-        @Override
-        public String location() {
-            return delegate.location();
-        }
-
-        @Override
-        public Event append(Event draft) {
-            spend();
-            return delegate.append(draft);
-        }
-
-        @Override
-        public Optional<Event> appendIfHead(Event draft, Optional<String> expectedHead) {
-            spend();
-            return delegate.appendIfHead(draft, expectedHead);
-        }
-
-        @Override
-        public Optional<Event> appendUnlessChanged(Event draft, Optional<String> seenHead, Set<String> subjects) {
-            spend();
-            return delegate.appendUnlessChanged(draft, seenHead, subjects);
-        }
-
-        @Override
-        public Snapshot snapshot(Set<String> subjects) {
-            return delegate.snapshot(subjects);
-        }
-
-        @Override
-        public List<Event> events() {
-            return delegate.events();
-        }
-
-        @Override
-        public List<Event> events(String subject) {
-            return delegate.events(subject);
-        }
-
-        @Override
-        public List<Entry> entries() {
-            return delegate.entries();
-        }
-
-        @Override
-        public LedgerTrust trust() {
-            return delegate.trust();
-        }
-
-        @Override
-        public Optional<String> head() {
-            return delegate.head();
-        }
-
-        @Override
-        public void close() {
-            // the delegate belongs to the test
-        }
     }
 }

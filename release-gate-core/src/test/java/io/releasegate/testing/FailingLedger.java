@@ -6,13 +6,33 @@ import io.releasegate.ledger.Ledger;
 import java.util.List;
 import java.util.Optional;
 
-/** Fault injection around a real ledger: reads work, every append fails as a killed process or lost network would. */
+/**
+ * Fault injection around a real ledger: reads work, every append fails as a killed process or lost network would (after
+ * {@code allowed} appends that go through, with {@link #after}).
+ */
 public final class FailingLedger implements Ledger {
 
     private final Ledger delegate;
+    private int allowed;
 
     public FailingLedger(Ledger delegate) {
+        this(delegate, 0);
+    }
+
+    private FailingLedger(Ledger delegate, int allowed) {
         this.delegate = delegate;
+        this.allowed = allowed;
+    }
+
+    /** A ledger whose first {@code appends} appends go through and every later one fails. */
+    public static FailingLedger after(Ledger delegate, int appends) {
+        return new FailingLedger(delegate, appends);
+    }
+
+    private void spend() {
+        if (allowed-- <= 0) {
+            throw new InputException("ledger unreachable (injected)");
+        }
     }
 
     @Override
@@ -22,12 +42,25 @@ public final class FailingLedger implements Ledger {
 
     @Override
     public Event append(Event draft) {
-        throw new InputException("ledger unreachable (injected)");
+        spend();
+        return delegate.append(draft);
     }
 
     @Override
     public Optional<Event> appendIfHead(Event draft, Optional<String> expectedHead) {
-        throw new InputException("ledger unreachable (injected)");
+        spend();
+        return delegate.appendIfHead(draft, expectedHead);
+    }
+
+    @Override
+    public Optional<Event> appendUnlessChanged(Event draft, Optional<String> seenHead, java.util.Set<String> subjects) {
+        spend();
+        return delegate.appendUnlessChanged(draft, seenHead, subjects);
+    }
+
+    @Override
+    public Snapshot snapshot(java.util.Set<String> subjects) {
+        return delegate.snapshot(subjects);
     }
 
     @Override
