@@ -147,6 +147,9 @@ public final class PromoteSet {
             throw new InputException("a rollback needs an incident reference");
         }
         String subject = name + "@" + version;
+        // resolving a governance reads a repository's policy and history: once per subject and call
+        java.util.Map<String, Governance> resolved = new java.util.HashMap<>();
+        Function<String, Governance> governanceOf = s -> resolved.computeIfAbsent(s, governance);
         for (int attempt = 0; attempt < 20; attempt++) {
             ReleaseManifest manifest = ReleaseManifest.read(store, subject, ledger.events(subject));
             Set<String> subjects = new LinkedHashSet<>();
@@ -163,12 +166,12 @@ public final class PromoteSet {
                             + "and is not complete", "complete it first: promote " + subject + " --to "
                             + pending.get().text("environment").orElse("?")));
                 }
-                return complete(manifest, pending.get(), true);
+                return complete(manifest, pending.get(), true, governanceOf);
             }
-            Governance own = governance.apply(subject);
+            Governance own = governanceOf.apply(subject);
             Set<String> authors = new HashSet<>(own.authors());
             for (ReleaseManifest.Member m : manifest.members()) {
-                authors.addAll(governance.apply(m.subject()).authors());
+                authors.addAll(governanceOf.apply(m.subject()).authors());
             }
             List<Refusal> refusals = new ArrayList<>();
             boolean there = plan(promoteDigest(name, version, digest, new Governance(own.policy(), own.roles(), authors)),
@@ -178,7 +181,7 @@ public final class PromoteSet {
             }
             refusals.addAll(SetOrder.check(store, manifest));
             for (ReleaseManifest.Member m : manifest.members()) {
-                plan(promoteDigest(m.name(), m.version(), m.digest(), governance.apply(m.subject())), m.subject(), refusals);
+                plan(promoteDigest(m.name(), m.version(), m.digest(), governanceOf.apply(m.subject())), m.subject(), refusals);
             }
             if (!refusals.isEmpty()) {
                 throw new RefusedException(refusals);
@@ -192,7 +195,7 @@ public final class PromoteSet {
             Optional<Event> intent = ledger.appendUnlessChanged(Event.draft(STARTED, subject, Optional.of(digest), actor,
                     clock.instant(), p), read.head(), subjects);
             if (intent.isPresent()) {
-                return complete(manifest, intent.get(), false);
+                return complete(manifest, intent.get(), false, governanceOf);
             }
             // a member, the set or a halt changed meanwhile: decide again
         }
@@ -201,14 +204,21 @@ public final class PromoteSet {
 
     /** The newest decided promotion of this set's digest the set's own {@code promoted} event does not complete. */
     private Optional<Event> pending(List<Event> events) {
+        return undone(events).stream().filter(e -> e.digest().equals(Optional.of(digest))).reduce((a, b) -> b);
+    }
+
+    /**
+     * The set promotions decided ({@value #STARTED}) among a set's events that no {@code promoted} event of the set
+     * completes (names as its {@code intent}), oldest first: a crash left each half-done, until the next run.
+     */
+    public static List<Event> undone(List<Event> events) {
         Set<String> completed = new HashSet<>();
         events.stream().filter(e -> e.type().equals(PromoteDigest.PROMOTED)).forEach(e -> e.text("intent").ifPresent(completed::add));
-        return events.stream().filter(e -> e.type().equals(STARTED) && e.digest().equals(Optional.of(digest))
-                && !completed.contains(e.id())).reduce((a, b) -> b);
+        return events.stream().filter(e -> e.type().equals(STARTED) && !completed.contains(e.id())).toList();
     }
 
     /** Records what {@code intent} decided: each member's promotion, in the set's order, then the set's. */
-    private Result complete(ReleaseManifest manifest, Event intent, boolean resumed) {
+    private Result complete(ReleaseManifest manifest, Event intent, boolean resumed, Function<String, Governance> governanceOf) {
         String subject = manifest.subject();
         Optional<String> incident = intent.payload().path("rollback").asBoolean(false)
                 ? intent.text("incident") : Optional.empty();
@@ -225,13 +235,13 @@ public final class PromoteSet {
                         "restore the manifest from a trusted copy"));
             }
             ReleaseManifest.Member x = member.get();
-            done.add(promoteDigest(x.name(), x.version(), x.digest(), governance.apply(x.subject())).rollback(incident)
+            done.add(promoteDigest(x.name(), x.version(), x.digest(), governanceOf.apply(x.subject())).rollback(incident)
                     .recordAsPartOf(intent, partOf));
         }
         ObjectNode members = Json.object();
         ArrayNode ms = members.putArray("members");
         done.forEach(r -> ms.add(r.eventId()));
-        PromoteDigest.Result set = promoteDigest(name, version, digest, governance.apply(subject)).rollback(incident)
+        PromoteDigest.Result set = promoteDigest(name, version, digest, governanceOf.apply(subject)).rollback(incident)
                 .recordAsPartOf(intent, members);
         return new Result(environment, subject, digest, incident.isPresent(), false, resumed, done, set.eventId());
     }

@@ -163,11 +163,17 @@ public final class PromoteDigest {
     /**
      * One member of a set promotion ({@link io.releasegate.manifest.PromoteSet}), or the set itself: decides as
      * {@link #call} does and re-reads from the store what the decision rests on, but records nothing and copies nothing.
-     * Refused as {@code call} is; an emergency change is refused too ({@value #SET_EMERGENCY}): a set goes out inside the
-     * change windows, and an emergency goes member by member. True when the digest is in the environment already.
+     * Refused as {@code call} is; an emergency change given to it is refused before anything is decided
+     * ({@value #SET_EMERGENCY}): a set goes out inside the change windows, and an emergency goes member by member. True
+     * when the digest is in the environment already.
      */
     public boolean plan() {
         Policy.Environment target = validated();
+        if (emergency.isPresent()) {
+            throw new RefusedException(new Refusal(SET_EMERGENCY, name + "@" + version + " is planned as part of a set, which "
+                    + "goes out inside a change window", "promote the set inside a change window, or promote the member alone "
+                    + "as an emergency change"));
+        }
         String subject = name + "@" + version;
         Ledger.Snapshot read = ledger.snapshot(Set.of(subject, ReleaseHalt.SUBJECT));
         List<Event> events = read.about(subject);
@@ -175,10 +181,6 @@ public final class PromoteDigest {
                 authors, attestEmergencyApproval, events), read.about(ReleaseHalt.SUBJECT), true);
         if (d.alreadyThere()) {
             return true;
-        }
-        if (d.emergency().isPresent()) {
-            throw new RefusedException(new Refusal(SET_EMERGENCY, subject + " would go to " + environment + " as an emergency change",
-                    "promote the set inside a change window, or promote the member alone as an emergency change"));
         }
         new StoredEvidence(store, name, digest, ledger.trust().revoked()).require(rollbackIncident.isPresent() ? List.of()
                 : requirements(target, events), events);

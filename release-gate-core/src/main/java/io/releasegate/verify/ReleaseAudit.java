@@ -131,10 +131,7 @@ public final class ReleaseAudit {
         } catch (RefusedException e) {
             e.refusals().forEach(r -> out.add(new Finding(subject, r)));
         }
-        Set<String> completed = new java.util.HashSet<>();
-        events.stream().filter(EventType.PROMOTED::is).forEach(e -> e.text("intent").ifPresent(completed::add));
-        events.stream().filter(EventType.SET_PROMOTION_STARTED::is).filter(e -> !completed.contains(e.id()))
-                .forEach(e -> out.add(new Finding(subject, new Refusal(SET_INCOMPLETE, "the promotion of the set " + subject + " to "
+        io.releasegate.manifest.PromoteSet.undone(events).forEach(e -> out.add(new Finding(subject, new Refusal(SET_INCOMPLETE, "the promotion of the set " + subject + " to "
                         + e.text("environment").orElse("?") + " was decided (event " + e.id() + ", " + e.time()
                         + ") and not completed: some of its members may be there without the others",
                         "complete it: release-gate promote " + subject + " --digest " + e.digest().map(Object::toString).orElse("?")

@@ -285,6 +285,11 @@ class PromoteSetTest {
                 .satisfies(t -> assertThat(rules(t)).contains("promote.digest-mismatch"));
         assertThatThrownBy(() -> promote(set, "staging").call())
                 .satisfies(t -> assertThat(rules(t)).contains("promote.skip-environment"));
+        // a member planned as part of a set takes no emergency change
+        assertThatThrownBy(() -> new PromoteDigest(policy, store, ledger).release("svc-app", "2.0.0").digest(app.digest())
+                .to("dev").actor("ci").clock(MONDAY).emergency(Optional.of(new io.releasegate.promotion.EmergencyChange("INC-1",
+                        "mia", "svc-app", "promote 1.9.0 again", List.of("review")))).plan())
+                .satisfies(t -> assertThat(rules(t)).containsExactly(PromoteDigest.SET_EMERGENCY));
         nothingIn("dev");
     }
 
