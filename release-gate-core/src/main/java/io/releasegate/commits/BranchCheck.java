@@ -25,7 +25,7 @@ public final class BranchCheck {
         Map<String, Pattern> p = new LinkedHashMap<>();
         p.put("main", Pattern.compile("^main$"));
         p.put("feature", Pattern.compile("^feature/[A-Z][A-Z0-9]+-\\d+(?:-[a-z0-9][a-z0-9-]*)?$"));
-        p.put("release", Pattern.compile("^release/\\d+\\.\\d+$"));
+        p.put("release", BranchRules.RELEASE_BRANCH);
         p.put("hotfix", BranchRules.HOTFIX_BRANCH);
         p.put("chore", Pattern.compile("^chore/[a-z0-9][a-z0-9-]*$"));
         p.put("backport", Pattern.compile("^backport/\\d+\\.\\d+/[A-Za-z0-9][A-Za-z0-9-]*$"));
