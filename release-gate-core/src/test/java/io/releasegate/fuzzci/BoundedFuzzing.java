@@ -12,14 +12,18 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.platform.engine.support.descriptor.MethodSource;
@@ -180,30 +184,82 @@ public final class BoundedFuzzing {
         }
     }
 
-    /** Fuzzes every target, {@link Settings#parallel()} at a time; the outcomes in the targets' order. */
-    public static List<Outcome> run(List<Target> targets, Settings settings) throws InterruptedException {
+    /**
+     * What a pass did.
+     *
+     * @param fuzzed the outcomes of the targets fuzzed, in the order they were started
+     * @param notFuzzed the targets the time budget left no room for
+     */
+    public record Pass(List<Outcome> fuzzed, List<Target> notFuzzed) {
+        public Pass {
+            fuzzed = List.copyOf(fuzzed);
+            notFuzzed = List.copyOf(notFuzzed);
+        }
+    }
+
+    /**
+     * Fuzzes the targets in their order, {@link Settings#parallel()} at a time, within a time budget for the whole
+     * pass: a target is started only while the time left is at least the mean wall time of the children that
+     * finished (the first {@code parallel} always start). Most of a child's time is Jazzer's start, about 8 to 15 s
+     * of CPU whatever the fuzz time, so on a slow or shared machine not every target fits; rotating the order from
+     * run to run spreads the fuzzing over all of them. A child started near the end is not cut short.
+     *
+     * @param budget the wall time of the pass; {@link Duration#ZERO} for no limit (every target is fuzzed)
+     */
+    public static Pass run(List<Target> targets, Settings settings, Duration budget) throws InterruptedException {
+        ConcurrentLinkedQueue<Target> queue = new ConcurrentLinkedQueue<>(targets);
+        List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger started = new AtomicInteger();
+        long start = System.nanoTime();
+        Callable<Void> worker = () -> {
+            while (true) {
+                Target next;
+                synchronized (queue) {
+                    if (queue.isEmpty() || !roomFor(outcomes, started.get(), settings.parallel(), start, budget)) {
+                        return null;
+                    }
+                    next = queue.poll();
+                    started.incrementAndGet();
+                }
+                outcomes.add(fuzz(next, settings));
+            }
+        };
         ExecutorService pool = Executors.newFixedThreadPool(settings.parallel());
         try {
-            List<Future<Outcome>> futures = new ArrayList<>();
-            for (Target t : targets) {
-                futures.add(pool.submit(() -> fuzz(t, settings)));
+            List<Future<Void>> workers = new ArrayList<>();
+            for (int i = 0; i < settings.parallel(); i++) {
+                workers.add(pool.submit(worker));
             }
-            List<Outcome> outcomes = new ArrayList<>();
-            for (Future<Outcome> f : futures) {
+            for (Future<Void> w : workers) {
                 try {
-                    outcomes.add(f.get());
+                    w.get();
                 } catch (ExecutionException e) {
                     throw new IllegalStateException("could not run a fuzz target: " + e.getCause(), e.getCause());
                 }
             }
-            return outcomes;
+            return new Pass(outcomes, List.copyOf(queue));
         } finally {
-            // interrupts the workers, whose finally destroys their child
+            // interrupts the workers of a failed pass, whose finally destroys their child
             pool.shutdownNow();
             if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("fuzz children did not stop within 30 s of the end");
             }
         }
+    }
+
+    private static boolean roomFor(List<Outcome> finished, int started, int parallel, long start, Duration budget) {
+        if (budget.isZero() || started < parallel) {
+            return true;
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        Duration mean;
+        synchronized (finished) {
+            if (finished.isEmpty()) {
+                return elapsed.compareTo(budget) < 0;
+            }
+            mean = finished.stream().map(Outcome::wall).reduce(Duration.ZERO, Duration::plus).dividedBy(finished.size());
+        }
+        return elapsed.plus(mean).compareTo(budget) <= 0;
     }
 
     /** Fuzzes one target in a child JVM of its own. */
