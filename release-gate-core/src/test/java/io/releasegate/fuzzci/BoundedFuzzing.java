@@ -309,7 +309,7 @@ public final class BoundedFuzzing {
             destroy(child);
         }
         Duration wall = Duration.ofNanos(System.nanoTime() - start);
-        String output = Files.readString(log, StandardCharsets.UTF_8);
+        String output = read(log);
         return new Outcome(target, result, executions(output), finding(output), crashInput(output), wall, log);
     }
 
@@ -393,10 +393,15 @@ public final class BoundedFuzzing {
     /** The last lines of a child's log, for a failure message. */
     public static String tail(Path log, int lines) {
         try {
-            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            List<String> all = read(log).lines().toList();
             return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the fuzz log " + log, e);
         }
+    }
+
+    /** A child's log; libFuzzer prints a crashing input as it is, so bytes that are not UTF-8 are replaced. */
+    private static String read(Path log) throws IOException {
+        return new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
     }
 }
