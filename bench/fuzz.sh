@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes the parsers of outside input with Jazzer (com.code-intelligence:jazzer-junit), longer than the tests do.
 # Without JAZZER_FUZZ the @FuzzTest methods are regression tests over their committed inputs (they run in CI as part
-# of the test command); here each method is fuzzed for ROUNDS rounds of its maxDuration (10 s), every round starting
+# of the test command), and CI then fuzzes each for 2 s, as many as fit in 75 s, starting from a random one
+# (release-gate-core/src/test/java/io/releasegate/fuzzci/BoundedFuzzingTest.java, corpus in target/fuzz-bounded/);
+# here each method is fuzzed for ROUNDS rounds of its maxDuration (10 s), every round starting
 # from the corpus the previous ones grew (release-gate-core/.cifuzz-corpus/, not committed). A crash fails the run and
 # Jazzer writes the input that caused it under release-gate-core/src/test/resources/.../<Class>Inputs/<method>/:
 # fix the bug and commit that input, so that the regression run keeps it fixed.
