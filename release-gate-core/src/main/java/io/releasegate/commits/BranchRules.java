@@ -36,6 +36,10 @@ import org.eclipse.jgit.revwalk.filter.RevFilter;
  *   otherwise). A {@code (cherry picked from commit S)} line is a claim that is checked: the pick must carry S's change
  *   ({@link PatchId}); one that differs (a conflict resolved by hand) is a finding naming the files and hunks that
  *   differ, one with no file in common with S is a violation ({@code branch.cherry-pick-unrelated}).</li>
+ *   <li><b>Train</b>: when main declares a release train ({@code release-train.yaml}) with release branches, its
+ *   {@code release/X.Y} takes after the cutoff nothing but {@code -x} cherry-picks of commits on main
+ *   ({@code train.pick-only}: not even a justified fix), each with a {@code Ticket:} footer and one {@code Risk:} footer
+ *   of low, medium or high ({@code train.pick-unclassified}).</li>
  * </ul>
  */
 public final class BranchRules {
@@ -175,7 +179,15 @@ public final class BranchRules {
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
         List<Breach> breaches = new ArrayList<>();
         List<Breach> findings = new ArrayList<>();
+        boolean trainBranch = train().map(io.releasegate.train.TrainConfig::releaseBranch).orElse(false);
         for (History.Commit c : history.range(Optional.of(cutoff.name()), rev)) {
+            if (trainBranch) {
+                Optional<Breach> t = trainPick(c, branch);
+                t.ifPresent(breaches::add);
+                if (t.isPresent() && t.get().rule().equals(TRAIN_PICK_ONLY)) {
+                    continue; // nothing but a pick is allowed, whatever the other rules would say of it
+                }
+            }
             if (c.isMerge()) {
                 breaches.add(new Breach("branch.release-after-cutoff", Optional.of(c.sha()),
                         c.shortSha() + " is a merge; after the cutoff a release branch takes only cherry-picks",
@@ -229,6 +241,47 @@ public final class BranchRules {
                     "make the change on " + mainRef + " and release it from there"));
         }
         return new ReleaseBranch(branch, cutoff.name(), breaches, findings);
+    }
+
+    /** The risk classes a cherry-pick onto a train's release branch names in its {@code Risk:} footer. */
+    static final String TRAIN_PICK_ONLY = "train.pick-only";
+
+    public static final java.util.Set<String> RISKS = java.util.Set.of("low", "medium", "high");
+
+    /**
+     * On a train's release branch, from its cutoff on: every commit is a {@code -x} cherry-pick of a commit on main with
+     * a {@code Ticket:} footer and a {@code Risk:} footer (low, medium or high); empty when {@code c} is one. Whether the
+     * pick carries its original's change is judged with every release branch's.
+     */
+    private Optional<Breach> trainPick(History.Commit c, String branch) {
+        Optional<ConventionalCommit> cc = c.conventional();
+        String remedy = "fix on " + mainRef + ", then git cherry-pick -x it onto " + branch + " and add the footers "
+                + "Ticket: <id> and Risk: low|medium|high (git commit --amend)";
+        if (cc.flatMap(ConventionalCommit::cherryPickedFrom).isEmpty()) {
+            return Optional.of(new Breach(TRAIN_PICK_ONLY, Optional.of(c.sha()), c.shortSha() + " \"" + c.subject()
+                    + "\" is not a -x cherry-pick of a commit on " + mainRef + ": during a train's stabilization " + branch
+                    + " takes nothing else (the train file " + io.releasegate.train.TrainConfig.FILE + " on " + mainRef + ")",
+                    remedy));
+        }
+        boolean ticket = cc.get().footer("Ticket").stream().anyMatch(t -> !t.isBlank());
+        List<String> risk = cc.get().footer("Risk").stream().map(r -> r.strip().toLowerCase(java.util.Locale.ROOT)).toList();
+        if (!ticket || risk.size() != 1 || !RISKS.contains(risk.get(0))) {
+            return Optional.of(new Breach("train.pick-unclassified", Optional.of(c.sha()), c.shortSha() + " \"" + c.subject()
+                    + "\" is cherry-picked onto the train's " + branch + " without " + (!ticket ? "a Ticket: footer"
+                    : "one Risk: footer of " + new java.util.TreeSet<>(RISKS) + " (found " + risk + ")"), remedy));
+        }
+        return Optional.empty();
+    }
+
+    /** The release train main declares ({@link io.releasegate.train.TrainConfig#FILE}); empty when it declares none. */
+    public Optional<io.releasegate.train.TrainConfig> train() {
+        Optional<ObjectId> main = optionalResolve(mainRef);
+        if (main.isEmpty()) {
+            return Optional.empty();
+        }
+        String file = io.releasegate.train.TrainConfig.FILE;
+        return CommittedFiles.read(history.repository(), main.get().name(), file)
+                .map(t -> io.releasegate.train.TrainConfig.parse(file + "@" + mainRef, t));
     }
 
     /** The release-branch fix justifications as main has them; none when main has no such file. */

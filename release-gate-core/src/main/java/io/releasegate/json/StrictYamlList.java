@@ -37,16 +37,7 @@ public final class StrictYamlList {
 
     /** The entries of {@code text}, the file {@code file} of kind {@code what} (e.g. "secrets allowlist"), under {@code key}. */
     public static List<Item> read(String what, String file, String text, String key, Set<String> keys) {
-        LoaderOptions options = new LoaderOptions();
-        options.setMaxAliasesForCollections(20);
-        options.setAllowRecursiveKeys(false);
-        options.setCodePointLimit(1 << 20);
-        Object doc;
-        try {
-            doc = new Yaml(new SafeConstructor(options)).load(new StringReader(text));
-        } catch (RuntimeException e) {
-            throw new InputException(what + " " + file + " cannot be read: " + e.getMessage(), e);
-        }
+        Object doc = document(what, file, text);
         if (doc == null) {
             return List.of();
         }
@@ -70,5 +61,21 @@ public final class StrictYamlList {
             out.add(new Item(i + 1, where, e));
         }
         return out;
+    }
+
+    /**
+     * The YAML document {@code text} (the file {@code file} of kind {@code what}) as maps, lists and scalars, read with
+     * SnakeYAML's safe constructor and the same bounds (20 aliases, no recursive keys, 1 MiB); null when empty.
+     */
+    public static Object document(String what, String file, String text) {
+        LoaderOptions options = new LoaderOptions();
+        options.setMaxAliasesForCollections(20);
+        options.setAllowRecursiveKeys(false);
+        options.setCodePointLimit(1 << 20);
+        try {
+            return new Yaml(new SafeConstructor(options)).load(new StringReader(text));
+        } catch (RuntimeException e) {
+            throw new InputException(what + " " + file + " cannot be read: " + e.getMessage(), e);
+        }
     }
 }

@@ -37,6 +37,8 @@ public enum EventType {
      * which the members' {@code promoted} events and the set's own follow.
      */
     SET_PROMOTION_STARTED("set-promotion-started", Asserter.CI),
+    /** A release train cut: its cutoff commit on main, its version and its release branch (or why it has none). */
+    TRAIN_CUT("train-cut", Asserter.CI),
     APPROVED("approved", Asserter.PERSON),
     DECISION("decision", Asserter.PERSON),
     EMERGENCY_APPROVED("emergency-approved", Asserter.PERSON),
@@ -52,6 +54,12 @@ public enum EventType {
     TEST_QUARANTINED("test-quarantined", Asserter.PERSON),
     /** A person ends a quarantine before its date. */
     QUARANTINE_LIFTED("quarantine-lifted", Asserter.PERSON),
+    /** A release manager's go or no-go for one digest of a train release, with the checklist it rests on. */
+    GO_NO_GO("go-no-go", Asserter.PERSON),
+    /** A release manager freezes a branch (main): scope, dates and exit criteria. */
+    FREEZE_DECLARED("freeze-declared", Asserter.PERSON),
+    /** A release manager lifts a freeze, saying how its exit criteria were met. */
+    FREEZE_LIFTED("freeze-lifted", Asserter.PERSON),
     /** Not an event: the signed checkpoint of the ledger's head that is published outside the ledger. */
     LEDGER_CHECKPOINT("ledger-checkpoint", Asserter.CI);
 

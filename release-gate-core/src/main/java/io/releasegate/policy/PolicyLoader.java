@@ -507,26 +507,11 @@ public final class PolicyLoader {
     /** A duration as {@code 30m}, {@code 4h}, {@code 3d}, or ISO 8601 ({@code PT4H}); positive. */
     private static java.time.Duration duration(Value v, String key) {
         String t = text(v, key).trim();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,6})([mhd])").matcher(t);
-        java.time.Duration d;
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            d = switch (m.group(2)) {
-                case "m" -> java.time.Duration.ofMinutes(n);
-                case "h" -> java.time.Duration.ofHours(n);
-                default -> java.time.Duration.ofDays(n);
-            };
-        } else {
-            try {
-                d = java.time.Duration.parse(t);
-            } catch (java.time.format.DateTimeParseException e) {
-                throw error(v, key, "'" + t + "' is not a duration (30m, 4h, 3d or ISO 8601 such as PT4H)");
-            }
+        if (t.endsWith("w")) {
+            throw error(v, key, "'" + t + "' is not a response time (30m, 4h, 3d or ISO 8601 such as PT4H)");
         }
-        if (d.isNegative() || d.isZero()) {
-            throw error(v, key, "a response time must be positive, not " + t);
-        }
-        return d;
+        return Durations.parse(t).orElseThrow(() -> error(v, key, "'" + t + "' is not a duration (30m, 4h, 3d or ISO 8601 "
+                + "such as PT4H), or not a positive one"));
     }
 
     // -------------------------------------------------------------------------------------- helpers

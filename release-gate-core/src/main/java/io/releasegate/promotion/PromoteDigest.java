@@ -39,7 +39,8 @@ import java.util.Set;
  * ({@code promote.evidence-*}), production without the approvals ({@code promote.approvals}), outside the
  * change windows without a complete emergency record ({@code window.*}, {@code emergency.*}), the last
  * environment for a release built by a pipeline library loaded from a moving ref ({@code promote.library-unpinned},
- * unless the policy allows it). A rollback promotes a digest that was promoted to the environment before and is
+ * unless the policy allows it), production for a release of a line a release train cut without a "go" for its digest
+ * ({@code train.*}, {@link io.releasegate.train.TrainRule}). A rollback promotes a digest that was promoted to the environment before and is
  * {@link KnownGood} (its verify-production passed in production, and it was not marked bad since), with an incident
  * reference, and is recorded as a rollback; anything else is refused ({@code promote.rollback-known-good}, naming why).
  */
@@ -175,10 +176,10 @@ public final class PromoteDigest {
                     + "as an emergency change"));
         }
         String subject = name + "@" + version;
-        Ledger.Snapshot read = ledger.snapshot(Set.of(subject, ReleaseHalt.SUBJECT));
+        Ledger.Snapshot read = ledger.snapshot(Set.of(subject, ReleaseHalt.SUBJECT, trainSubject()));
         List<Event> events = read.about(subject);
         Decision d = decide(new Promotion(policy, name, version, digest, target, actor, clock.instant(), emergency, roles,
-                authors, attestEmergencyApproval, events), read.about(ReleaseHalt.SUBJECT), true);
+                authors, attestEmergencyApproval, events), read, true);
         if (d.alreadyThere()) {
             return true;
         }
@@ -262,13 +263,13 @@ public final class PromoteDigest {
         boolean attested = false;
         // the decision reads the release's events and the release halts, nothing else of the ledger: events about other
         // releases recorded meanwhile leave it standing, and the event goes onto the newer head
-        Set<String> decidedOn = Set.of(subject, ReleaseHalt.SUBJECT);
+        Set<String> decidedOn = Set.of(subject, ReleaseHalt.SUBJECT, trainSubject());
         for (int attempt = 0; attempt < 20; attempt++) {
             Ledger.Snapshot read = ledger.snapshot(decidedOn);
             Optional<String> head = read.head();
             List<Event> events = read.about(subject);
             Decision d = decide(new Promotion(policy, name, version, digest, target, actor, clock.instant(), emergency, roles,
-                    authors, attestEmergencyApproval, events), read.about(ReleaseHalt.SUBJECT), false);
+                    authors, attestEmergencyApproval, events), read, false);
             if (d.alreadyThere()) {
                 ensureInStore();
                 return new Result(environment, digest, envReference(), false, true, d.existing().orElseThrow().id());
@@ -321,7 +322,13 @@ public final class PromoteDigest {
     private record Decision(boolean alreadyThere, Optional<Event> existing, Optional<PromotionRule.Emergency> emergency) {
     }
 
-    private Decision decide(Promotion p, List<Event> halts, boolean asPartOfSet) {
+    /** The subject of the cuts of the train that may release this name: a train release needs a go for production. */
+    private String trainSubject() {
+        return io.releasegate.train.TrainCut.subject(name);
+    }
+
+    private Decision decide(Promotion p, Ledger.Snapshot read, boolean asPartOfSet) {
+        List<Event> halts = read.about(ReleaseHalt.SUBJECT);
         if (new BuiltRule().check(p) instanceof PromotionRule.Refused r) {
             throw new RefusedException(r.refusals());
         }
@@ -360,6 +367,10 @@ public final class PromoteDigest {
         // a standing release halt stops everything past the first environment (a rollback was decided above)
         if (new HaltRule(halts).check(p) instanceof PromotionRule.Refused halted) {
             refusals.addAll(halted.refusals());
+        }
+        // a release of a line a train cut goes to production only with a go for its digest, whatever the policy lists
+        if (new io.releasegate.train.TrainRule(read.about(trainSubject())).check(p) instanceof PromotionRule.Refused train) {
+            refusals.addAll(train.refusals());
         }
         Optional<Policy.Environment> previous = policy.previous(environment);
         if (previous.isPresent() && events.stream().noneMatch(e -> e.type().equals(PROMOTED)

@@ -50,6 +50,21 @@ public final class TestRepo {
         return head();
     }
 
+    /** As {@link #commitAs}, authored and committed at {@code when}. */
+    public String commitAt(String message, String name, String email, java.time.Instant when) {
+        int n = counter.incrementAndGet();
+        try {
+            Files.writeString(dir.resolve("change-" + n + "-" + Math.abs(message.hashCode()) + ".txt"), message + n);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        git("add", "-A");
+        String date = when.getEpochSecond() + " +0000";
+        Git.run(dir, java.util.Map.of("GIT_AUTHOR_DATE", date, "GIT_COMMITTER_DATE", date), "-c", "user.name=" + name,
+                "-c", "user.email=" + email, "commit", "-q", "-m", message);
+        return head();
+    }
+
     /** Writes {@code text} to {@code path} in the work tree, making its directories. */
     public void write(String path, String text) {
         try {
