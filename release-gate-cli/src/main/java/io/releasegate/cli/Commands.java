@@ -35,6 +35,8 @@ final class Commands {
             new Entry("emergency-approve", "Approve one emergency change of one digest (production by default)."),
             new Entry("mark-bad", "Record that one digest of a release is bad: no rollback goes back to it."),
             new Entry("halt", "Record, lift or show a release halt: while it stands, promotions are refused."),
+            new Entry("train", "Release trains: the next trains' dates, the cut at the cutoff, the go/no-go."),
+            new Entry("freeze", "Record, lift or check a freeze of main: scope, dates and exit criteria, approved by a release manager."),
             new Entry("policy", "The release policy."),
             new Entry("gate", "Decide the gates for one digest from its reports, exceptions and the policy."),
             new Entry("exceptions", "Policy exceptions."),
@@ -75,6 +77,8 @@ final class Commands {
             case "emergency-approve" -> new GovernanceCommands.EmergencyApprove();
             case "mark-bad" -> new GovernanceCommands.MarkBad();
             case "halt" -> new HaltCommand();
+            case "train" -> new TrainCommand();
+            case "freeze" -> new FreezeCommand();
             case "policy" -> new GovernanceCommands.PolicyCommand();
             case "gate" -> new GateCommands.Gate();
             case "exceptions" -> new GateCommands.Exceptions();

@@ -275,13 +275,7 @@ public final class BranchRules {
 
     /** The release train main declares ({@link io.releasegate.train.TrainConfig#FILE}); empty when it declares none. */
     public Optional<io.releasegate.train.TrainConfig> train() {
-        Optional<ObjectId> main = optionalResolve(mainRef);
-        if (main.isEmpty()) {
-            return Optional.empty();
-        }
-        String file = io.releasegate.train.TrainConfig.FILE;
-        return CommittedFiles.read(history.repository(), main.get().name(), file)
-                .map(t -> io.releasegate.train.TrainConfig.parse(file + "@" + mainRef, t));
+        return optionalResolve(mainRef).flatMap(main -> io.releasegate.train.TrainConfig.at(history, main.name(), mainRef));
     }
 
     /** The release-branch fix justifications as main has them; none when main has no such file. */

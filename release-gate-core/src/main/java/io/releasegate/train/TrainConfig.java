@@ -134,6 +134,18 @@ public record TrainConfig(String file, String train, ZoneId zone, int cadenceDay
                 io.releasegate.approval.Identities.forms(releaseManagers.toArray(String[]::new)));
     }
 
+    /** The train declared at {@code commit} (which {@code ref} names, for messages); empty when none is. */
+    public static Optional<TrainConfig> at(io.releasegate.commits.History history, String commit, String ref) {
+        return io.releasegate.policy.CommittedFiles.read(history.repository(), commit, FILE).map(t -> parse(FILE + "@" + ref, t));
+    }
+
+    /** The train main ({@code mainRef}) declares; refused as input when it declares none. */
+    public static TrainConfig onMain(io.releasegate.commits.History history, String mainRef) {
+        String main = history.resolve(mainRef).name();
+        return at(history, main, mainRef).orElseThrow(() -> new InputException(mainRef + " declares no release train: commit a "
+                + FILE + " there (schema release-train-v1; see docs/trains.md)"));
+    }
+
     /** The train file's text, as {@code file} names it; see the class comment for what it must say. */
     public static TrainConfig parse(String file, String text) {
         Object doc = StrictYamlList.document("release train", file, text);
