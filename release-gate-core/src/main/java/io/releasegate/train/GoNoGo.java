@@ -40,7 +40,7 @@ import java.util.TreeSet;
  * needs a "go" for its exact digest ({@link TrainRule}).
  *
  * <p>Refused: a decider who is not one of the train's release managers ({@code train.not-release-manager}) or who wrote
- * or committed the release's changes ({@code train.self-approval}); a release whose line no train cut
+ * or committed the release's changes ({@code train.self-approval}) or started it ({@code train.releaser}); a release whose line no train cut
  * ({@code train.not-cut}); a digest other than the built one ({@code train.digest-mismatch}); a "go" while an evidence
  * item fails or a release manager's item is not answered yes ({@code train.go-unsupported}), or without a rollback plan.
  */
@@ -212,6 +212,11 @@ public final class GoNoGo {
         Event built = events.stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst()
                 .orElseThrow(() -> new RefusedException(new Refusal("train.not-built", subject + " was never built",
                         "build it once (release-gate build-once) before deciding it")));
+        if (Identities.matches(actor, Identities.forms(built.actor()))) {
+            throw new RefusedException(new Refusal("train.releaser", actor + " started the release " + subject
+                    + " (its built event) and cannot also decide its go/no-go", "another of the release managers "
+                    + config.releaseManagers() + " decides it"));
+        }
         if (!built.digest().equals(Optional.of(digest))) {
             throw new RefusedException(new Refusal("train.digest-mismatch", digest + " is not the digest built for " + subject
                     + " (" + built.digest().map(Object::toString).orElse("?") + ")", "decide the digest that was built"));

@@ -295,8 +295,9 @@ class TrainTest {
         repo.git("cherry-pick", "-x", fix);
         assertThat(check("release/1.5").violations()).extracting(BranchCheck.Violation::rule)
                 .containsExactly("train.pick-unclassified");
-        repo.git("commit", "-q", "--amend", "-m", "fix: rounding of refunds\n\nRefs: PAY-9\nTicket: PAY-9\nRisk: medium\n"
-                + "(cherry picked from commit " + fix + ")");
+        // as a person adds them: git puts the trailers after the (cherry picked from commit …) line
+        repo.git("commit", "-q", "--amend", "--no-edit", "--trailer", "Ticket: PAY-9", "--trailer", "Risk: medium");
+        assertThat(repo.git("log", "-1", "--format=%B")).contains("(cherry picked from commit " + fix + ")\nTicket: PAY-9\nRisk: medium");
         assertThat(check("release/1.5").violations()).isEmpty();
         repo.git("commit", "-q", "--amend", "-m", "fix: rounding of refunds\n\nTicket: PAY-9\nRisk: negligible\n"
                 + "(cherry picked from commit " + fix + ")");
@@ -312,13 +313,17 @@ class TrainTest {
 
     /** The release cut by the train, built from its branch with all its evidence, tagged, in staging, approved. */
     BuildResult candidate() throws Exception {
+        return candidate("ci");
+    }
+
+    BuildResult candidate(String releaser) throws Exception {
         cut(AFTER_CUTOFF, Optional.empty());
         repo.git("checkout", "-q", "release/1.5");
         repo.tag("v1.5.0");
         Path ws = Files.createDirectories(tmp.resolve("ws"));
         Files.writeString(ws.resolve("payments.jar"), "payments 1.5.0");
         BuildResult b = new BuildOnce(store, ledger).name("payments").version("1.5.0").workspace(ws).outputs(List.of("*.jar"))
-                .commit(Optional.of(beforeCutoff)).actor("ci").clock(AFTER_CUTOFF).call();
+                .commit(Optional.of(beforeCutoff)).actor(releaser).clock(AFTER_CUTOFF).call();
         Evidence.record(store, ledger, "payments", "1.5.0", tmp.resolve("keys"), AFTER_CUTOFF);
         promote(b.digest(), "dev", AFTER_CUTOFF);
         promote(b.digest(), "staging", AFTER_CUTOFF);
@@ -380,6 +385,12 @@ class TrainTest {
         assertThatThrownBy(() -> go("alice", b.digest()))
                 .satisfies(t -> assertThat(rules(t)).containsExactly("train.self-approval"));
         assertThat(ledger.events("payments@1.5.0")).noneMatch(e -> e.type().equals(GoNoGo.TYPE));
+    }
+
+    @Test
+    void theReleaseManagerWhoStartedTheReleaseDoesNotDecideIt() throws Exception {
+        BuildResult b = candidate("bob");
+        assertThatThrownBy(() -> go("bob", b.digest())).satisfies(t -> assertThat(rules(t)).containsExactly("train.releaser"));
     }
 
     @Test
