@@ -206,13 +206,26 @@ public record TrainConfig(String file, String train, ZoneId zone, int cadenceDay
         if (managers.isEmpty()) {
             throw error(file, "releaseManagers", "a train needs at least one release manager");
         }
+        if (cadence.toDays() > 366) {
+            throw error(file, "cadence", "a train leaves at least once a year, not every " + m.get("cadence"));
+        }
+        if (cutoff.getYear() < 2000 || cutoff.getYear() > 2999) {
+            throw error(file, "cutoff", "the first cutoff " + cutoff + " is not a date of this millennium");
+        }
         TrainConfig c = new TrainConfig(file, train, zone, (int) cadence.toDays(), cutoff, stabilization, goNoGo, production,
                 texts(m, "attendees", file), text(m, "captain", file), managers, releaseBranch, rationale,
                 bool(m, "freezeMain", false, file));
-        Occurrence first = c.occurrence(0);
-        if (!first.production().isBefore(c.occurrence(1).cutoff())) {
+        Occurrence first;
+        Occurrence second;
+        try {
+            first = c.occurrence(0);
+            second = c.occurrence(1);
+        } catch (DateTimeException | ArithmeticException e) {
+            throw error(file, "stabilization", "the schedule is out of range: " + e.getMessage());
+        }
+        if (!first.production().isBefore(second.cutoff())) {
             throw error(file, "stabilization", "a train must reach production (" + first.production() + ") before the next "
-                    + "cutoff (" + c.occurrence(1).cutoff() + "): shorten the stabilization or lengthen the cadence");
+                    + "cutoff (" + second.cutoff() + "): shorten the stabilization or lengthen the cadence");
         }
         return c;
     }

@@ -65,6 +65,18 @@ class ScopeParsersFuzzTest {
     }
 
     @FuzzTest(maxDuration = "10s")
+    void releaseTrain(FuzzedDataProvider data) {
+        try {
+            io.releasegate.train.TrainConfig c = io.releasegate.train.TrainConfig.parse("release-train.yaml",
+                    data.consumeRemainingAsString());
+            // a train that parses has a schedule: every train reaches production before the next cutoff
+            assertThat(c.occurrence(3).production()).isBefore(c.occurrence(4).cutoff());
+        } catch (InputException expected) {
+            assertThat(expected.getMessage()).isNotBlank();
+        }
+    }
+
+    @FuzzTest(maxDuration = "10s")
     void secretsAllowlist(FuzzedDataProvider data) {
         try {
             SecretsAllowlist.parse(".release/secrets-allowlist.yaml", data.consumeRemainingAsString());
