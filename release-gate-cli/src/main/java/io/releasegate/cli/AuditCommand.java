@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "audit", header = "Check the ledger, and each release against the store, as an auditor would.",
         description = {"Check the whole ledger as an auditor would: every event signed by whoever may assert it (per the",
-                "trust configuration), and the ledger an extension of every checkpoint published in the store.",
+                "trust configuration), the ledger an extension of every checkpoint published in the store, no freeze left",
+                "standing past its last day (freeze.expired) and, with --repo, no hotfix commit overdue on main or a newer",
+                "release branch (audit.forward-port-overdue).",
                 "With NAME@VERSION or --all, per release too: who built it, who approved which digest, what was promoted",
                 "where and when, and whether its artifact, signatures, SBOMs and provenance still verify against the store,",
                 "each environment's tag still names the promoted digest, and a release in production is complete.",
@@ -46,7 +48,8 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
     @Option(names = "--repo", paramLabel = "DIR",
             description = {"The git repository the releases were built from: each approval is checked against the authors and",
                     "committers of its release's changes (previous release tag to the built commit). Without it, or for a",
-                    "release whose commit is not in it, authors are not checked and the report says so."})
+                    "release whose commit is not in it, authors are not checked and the report says so. Its hotfix forward",
+                    "ports are checked too (its .release/policy.yaml's branches.forwardPortDays)."})
     java.nio.file.Path repo;
 
     @Mixin
@@ -116,6 +119,27 @@ final class AuditCommand implements Callable<Integer>, Main.JsonAware {
                         findings.addObject().put("rule", io.releasegate.promotion.ReleaseHalt.OVERDUE).put("event", standing.get().id())
                                 .put("message", io.releasegate.promotion.ReleaseHalt.describe(standing.get()) + " stands " + d
                                         + " past the response time of severity " + standing.get().text("severity").orElse("?")));
+            }
+            // freezes nobody lifted past their last day; with --repo, hotfix commits overdue on main or a release branch
+            java.util.List<Event> freezes = entries.stream().filter(en -> en.verification() instanceof Verification.Verified)
+                    .map(Ledger.Entry::event).filter(e -> e.subject().equals(io.releasegate.train.Freeze.SUBJECT)).toList();
+            for (io.releasegate.train.Freeze.Declared d : io.releasegate.train.Freeze.expired(freezes, java.time.Instant.now())) {
+                findings.addObject().put("rule", "freeze.expired").put("event", d.event().id())
+                        .put("message", d.describe() + " ended on " + d.to() + " and was never lifted");
+            }
+            if (repo != null) {
+                Policy repoPolicy = io.releasegate.policy.PolicyLoader.load(io.releasegate.policy.CentralPolicy.fromEnvironment(
+                        System.getenv()), java.util.Optional.of(repo.resolve(".release/policy.yaml")).filter(java.nio.file.Files::exists));
+                try (io.releasegate.commits.History history = io.releasegate.commits.History.open(repo)) {
+                    io.releasegate.report.ForwardPortHealth fp = io.releasegate.report.ForwardPortHealth.of(repo.toString(), history,
+                            repoPolicy.branches().forwardPortDays(), java.time.Clock.systemUTC());
+                    fp.error().ifPresent(e -> findings.addObject().put("rule", "audit.forward-port-unknown").put("message",
+                            "the hotfix forward ports of " + repo + " cannot be judged: " + e));
+                    for (io.releasegate.commits.ForwardPort.Missing m : fp.overdue()) {
+                        findings.addObject().put("rule", "audit.forward-port-overdue").put("commit", m.commit())
+                                .put("message", m.refusal().evidence());
+                    }
+                }
             }
             List<io.releasegate.verify.ReleaseAudit.Report> reports = List.of();
             java.util.Map<String, Boolean> authorsChecked = new java.util.HashMap<>();

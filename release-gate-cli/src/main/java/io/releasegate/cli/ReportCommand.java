@@ -49,9 +49,9 @@ final class ReportCommand extends JsonCommand {
     Path out;
 
     @Option(names = "--repo", paramLabel = "DIR", description = {"A git repository the releases were built from (repeatable): lead",
-            "time starts at the first commit of each release's changes found there, and the feature flags past their",
-            "removal date in its registry are listed. The first one's .release/policy.yaml (over the central policy) names",
-            "the environments. Default: none; lead time from the build."})
+            "time starts at the first commit of each release's changes found there; its hotfix commits not yet forward-ported",
+            "and the feature flags past their removal date in its registry are listed. The first one's .release/policy.yaml",
+            "(over the central policy) names the environments. Default: none; lead time from the build."})
     List<Path> repos = new ArrayList<>();
 
     @Option(names = "--hotfix-days", paramLabel = "N", defaultValue = "7",
@@ -89,7 +89,8 @@ final class ReportCommand extends JsonCommand {
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
                 doc = new DeliveryReports(ctx.ledger()).months(first, last)
                         .environments(policy)
-                        .hotfixDays(hotfixDays).commits(CommitTimes.of(histories)).flags(flags(histories)).call();
+                        .hotfixDays(hotfixDays).commits(CommitTimes.of(histories)).flags(flags(histories))
+                        .forwardPorts(forwardPorts(histories)).call();
             }
             String wrote = "";
             if (out != null) {
@@ -111,6 +112,18 @@ final class ReportCommand extends JsonCommand {
             Path r = repos.get(i).toAbsolutePath().normalize();
             String name = r.getFileName() == null ? r.toString() : r.getFileName().toString();
             out.add(FlagHealth.of(name, histories.get(i), centralPolicy.policy(repos.get(i), null).scope().flagRegistry(), today));
+        }
+        return out;
+    }
+
+    /** The hotfix commits of each --repo not yet forward-ported (its policy's branches.forwardPortDays). */
+    private List<io.releasegate.report.ForwardPortHealth> forwardPorts(List<History> histories) {
+        List<io.releasegate.report.ForwardPortHealth> out = new ArrayList<>();
+        for (int i = 0; i < repos.size(); i++) {
+            Path r = repos.get(i).toAbsolutePath().normalize();
+            String name = r.getFileName() == null ? r.toString() : r.getFileName().toString();
+            out.add(io.releasegate.report.ForwardPortHealth.of(name, histories.get(i),
+                    centralPolicy.policy(repos.get(i), null).branches().forwardPortDays(), java.time.Clock.systemUTC()));
         }
         return out;
     }
@@ -154,6 +167,19 @@ final class ReportCommand extends JsonCommand {
                             .append(", escalation ").append(flag.path("escalation").asText()).append("): due ")
                             .append(flag.path("removal").asText()).append(", ").append(flag.path("daysOverdue").asInt())
                             .append(" day(s) overdue");
+                }
+            }
+        }
+        for (JsonNode r : doc.at("/forwardPorts/repositories")) {
+            b.append("\nhotfixes not yet forward-ported in ").append(r.path("repository").asText()).append(": ");
+            if (r.has("error")) {
+                b.append("history unreadable: ").append(r.path("error").asText());
+            } else {
+                b.append(r.path("missing").size());
+                for (JsonNode m : r.path("missing")) {
+                    b.append("\n  ").append(m.path("overdue").asBoolean() ? "OVERDUE " : "").append(m.path("commit").asText(), 0, 12)
+                            .append(" \"").append(m.path("subject").asText()).append("\" of ").append(m.path("hotfix").asText())
+                            .append(" on ").append(m.path("target").asText()).append(", due ").append(m.path("due").asText());
                 }
             }
         }

@@ -38,6 +38,7 @@ public final class DeliveryReports {
     private CommitTimes commits = CommitTimes.none();
     private Clock clock = Clock.systemUTC();
     private List<FlagHealth> flags = List.of();
+    private List<ForwardPortHealth> forwardPorts = List.of();
 
     public DeliveryReports(Ledger ledger) {
         this.ledger = Objects.requireNonNull(ledger);
@@ -74,6 +75,12 @@ public final class DeliveryReports {
         return this;
     }
 
+    /** The repositories' hotfix commits not yet forward-ported: the report's {@code forwardPorts} section (left out when none). */
+    public DeliveryReports forwardPorts(List<ForwardPortHealth> value) {
+        this.forwardPorts = List.copyOf(value);
+        return this;
+    }
+
     /** The repositories' feature flags past their removal date: the report's {@code flags} section (left out when there are none). */
     public DeliveryReports flags(List<FlagHealth> value) {
         this.flags = List.copyOf(value);
@@ -102,6 +109,9 @@ public final class DeliveryReports {
         where.put("believed", believed.size()).put("notBelieved", entries.size() - believed.size());
         if (!flags.isEmpty()) {
             doc.set("flags", FlagHealth.json(flags));
+        }
+        if (!forwardPorts.isEmpty()) {
+            doc.set("forwardPorts", ForwardPortHealth.json(forwardPorts));
         }
         return doc;
     }

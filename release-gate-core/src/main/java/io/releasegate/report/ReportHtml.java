@@ -184,6 +184,24 @@ public final class ReportHtml {
             }
             h.append("</tbody>\n</table>\n</section>\n");
         }
+        if (report.has("forwardPorts")) {
+            h.append("<section>\n<h2>Hotfixes not yet forward-ported</h2>\n<table>\n<thead><tr><th>repository</th><th>hotfix</th>"
+                    + "<th>commit</th><th>target</th><th>due</th><th>state</th></tr></thead>\n<tbody>\n");
+            for (JsonNode r : report.at("/forwardPorts/repositories")) {
+                if (r.has("error")) {
+                    h.append("<tr><td>").append(esc(r.path("repository").asText())).append("</td><td colspan=\"5\" class=\"bad\">")
+                            .append(esc(r.path("error").asText())).append("</td></tr>\n");
+                }
+                for (JsonNode m : r.path("missing")) {
+                    h.append("<tr><td>").append(esc(r.path("repository").asText())).append("</td><td>").append(esc(m.path("hotfix").asText()))
+                            .append("</td><td>").append(esc(m.path("commit").asText().substring(0, 12))).append(" ")
+                            .append(esc(m.path("subject").asText())).append("</td><td>").append(esc(m.path("target").asText()))
+                            .append("</td><td>").append(esc(m.path("due").asText())).append("</td><td>")
+                            .append(m.path("overdue").asBoolean() ? "<span class=\"bad\">overdue</span>" : "due").append("</td></tr>\n");
+                }
+            }
+            h.append("</tbody>\n</table>\n</section>\n");
+        }
         h.append("<p class=\"note\">Definitions of every figure: docs/report.md. Charts: ").append(esc(libraryName)).append(".</p>\n");
         h.append("</main>\n");
 

@@ -90,6 +90,22 @@ public final class Freeze {
         return List.copyOf(open.values());
     }
 
+    /** The standing freezes of any branch whose last day (in their train's time zone) is before {@code now}'s. */
+    public static List<Declared> expired(List<Event> events, Instant now) {
+        java.util.Set<String> branches = new java.util.TreeSet<>();
+        events.stream().filter(e -> e.type().equals(DECLARED)).forEach(e -> branches.add(e.text("branch").orElse("")));
+        List<Declared> out = new ArrayList<>();
+        for (String b : branches) {
+            for (Declared d : standing(events, b)) {
+                ZoneId zone = ZoneId.of(d.event().text("timezone").orElse("UTC"));
+                if (d.to().isBefore(now.atZone(zone).toLocalDate())) {
+                    out.add(d);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Every freeze of {@code branch} ever recorded, lifted or not, oldest first. */
     public static List<Declared> recorded(List<Event> events, String branch) {
         return events.stream().filter(e -> e.type().equals(DECLARED) && e.text("branch").orElse("").equals(branch))
