@@ -84,6 +84,7 @@ public final class StageHealth {
     private final Ledger ledger;
     private String name;
     private String version;
+    private Optional<Digest> digest = Optional.empty();
     private String stage;
     private String actor;
     private Path workdir = Path.of(".");
@@ -100,6 +101,12 @@ public final class StageHealth {
     public StageHealth release(String n, String v) {
         this.name = n;
         this.version = v;
+        return this;
+    }
+
+    /** The digest expected in the stage ({@value StageTarget#NOT_IN_STAGE} when another is); default: the one there. */
+    public StageHealth digest(Optional<Digest> value) {
+        this.digest = Objects.requireNonNull(value);
         return this;
     }
 
@@ -140,7 +147,7 @@ public final class StageHealth {
             throw new InputException("a health check needs the release (name@version), the stage and the actor");
         }
         String subject = name + "@" + version;
-        StageTarget t = StageTarget.resolve(policy, ledger.events(subject), subject, Optional.empty(), stage);
+        StageTarget t = StageTarget.resolve(policy, ledger.events(subject), subject, digest, stage);
         if (t.stage().health().isEmpty()) {
             throw new InputException("stage " + t.stage().name() + " declares no health checks (rollout.stages." + t.stage().name()
                     + ".health)");
