@@ -165,7 +165,7 @@ class PolicyRolloutTest {
                 .anySatisfy(r -> assertThat(r.evidence()).contains("a threshold can only get stricter"));
         assertThat(loosened(canary.formatted("5", "30m", "[]", "max: 0.01")))
                 .anySatisfy(r -> assertThat(r.evidence()).contains("requires evidence [check]"));
-        assertThat(loosened(canary.formatted("50", "30m", "[check]", "max: 0.01")))
+        assertThat(loosened(canary.formatted("10", "30m", "[check]", "max: 0.01")))
                 .anySatisfy(r -> assertThat(r.evidence()).contains("canary takes 5%"));
         assertThat(loosened("rollout:\n  autoRollback: false\n"))
                 .anySatisfy(r -> assertThat(r.evidence()).contains("rollout.autoRollback"));
