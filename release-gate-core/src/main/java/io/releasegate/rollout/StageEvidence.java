@@ -144,7 +144,7 @@ public final class StageEvidence {
         }
         String subject = name + "@" + version;
         List<Event> events = ledger.events(subject);
-        StageTarget t = StageTarget.resolve(policy, events, subject, digest, stage);
+        StageTarget t = StageTarget.resolve(policy, ledger.events(), subject, digest, stage);
         ObjectNode p = Json.object().put("environment", t.environment()).put("stage", t.stage().name())
                 .put("kind", kind.name()).put("promotion", t.promoted().id());
         boolean passed = true;

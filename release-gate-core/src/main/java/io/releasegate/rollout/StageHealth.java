@@ -147,7 +147,7 @@ public final class StageHealth {
             throw new InputException("a health check needs the release (name@version), the stage and the actor");
         }
         String subject = name + "@" + version;
-        StageTarget t = StageTarget.resolve(policy, ledger.events(subject), subject, digest, stage);
+        StageTarget t = StageTarget.resolve(policy, ledger.events(), subject, digest, stage);
         if (t.stage().health().isEmpty()) {
             throw new InputException("stage " + t.stage().name() + " declares no health checks (rollout.stages." + t.stage().name()
                     + ".health)");

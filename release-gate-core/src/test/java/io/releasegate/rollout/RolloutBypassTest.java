@@ -357,6 +357,11 @@ class RolloutBypassTest {
         assertThat(store.fetchManifest("payments/production-canary", "0.9.0").orElseThrow().digest())
                 .isEqualTo(digests.get("0.9.0"));
         refused(() -> promote("1.0.0", "production-ring2", 120).call(), "rollout.health-failed", "0.5 is not <= 0.01");
+        // canary runs 0.9.0 again: a health check or evidence measured there now is not about 1.0.0
+        Files.writeString(errorRate, "0.001\n");
+        refused(() -> health("1.0.0", 80).call(), "rollout.not-in-stage", "production-canary no longer runs payments@1.0.0");
+        refused(() -> evidence("ci", "1.0.0", "canary", check("true"), 80).call(), "rollout.not-in-stage", "rolled back");
+        refused(() -> promote("1.0.0", "production-ring2", 120).call(), "rollout.health-failed", "0.5 is not <= 0.01");
     }
 
     @Test
