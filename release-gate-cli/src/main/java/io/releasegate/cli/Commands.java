@@ -42,6 +42,7 @@ final class Commands {
             new Entry("exceptions", "Policy exceptions."),
             new Entry("bypass", "Request, approve or list recorded gate bypasses of one digest."),
             new Entry("quarantine", "Quarantine a flaky test of a service until a date, lift it, or list quarantines."),
+            new Entry("rollout", "Progressive rollout: stage progress, stage evidence and health checks."),
             new Entry("verify-production", "Check that production runs the promoted digest, and run the checks."),
             new Entry("emergencies", "List emergency changes whose post-change review is overdue (exit 1 if any), or record a review."),
             new Entry("sign", "Sign files, or the artifact of a release, with a key or a certificate."),
@@ -84,6 +85,7 @@ final class Commands {
             case "exceptions" -> new GateCommands.Exceptions();
             case "bypass" -> new BypassCommand();
             case "quarantine" -> new QuarantineCommand();
+            case "rollout" -> new RolloutCommand();
             case "verify-production" -> new GateCommands.Verify();
             case "emergencies" -> new GateCommands.Emergencies();
             case "sign" -> new SigningCommands.Sign();

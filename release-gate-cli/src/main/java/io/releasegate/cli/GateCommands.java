@@ -201,6 +201,17 @@ final class GateCommands {
         @Option(names = "--actor", paramLabel = "ID", defaultValue = "${env:RELEASE_GATE_ACTOR:-${sys:user.name}}")
         String actor;
 
+        @Option(names = "--stage", paramLabel = "STAGE", description = {"A rollout stage (rollout.stages): verify what runs in",
+                "production-STAGE instead of production. Only production's verification makes a digest known-good."})
+        String stage;
+
+        @Option(names = "--repo", paramLabel = "DIR", defaultValue = ".",
+                description = "With --stage: the release's git repository (its committed .release/policy.yaml).")
+        java.nio.file.Path repo;
+
+        @Mixin
+        CentralPolicyOptions centralPolicy;
+
         @Option(names = "--json", description = "Print the result as JSON.")
         boolean json;
 
@@ -227,12 +238,17 @@ final class GateCommands {
             try (ReleaseContext ctx = ReleaseContext.open(common.options())) {
                 VerifyProduction v = new VerifyProduction(ctx.store(), ctx.ledger()).release(nv[0], nv[1])
                         .timeout(Duration.ofSeconds(timeout)).actor(actor);
+                if (stage != null) {
+                    io.releasegate.policy.Policy policy = RolloutCommand.stagePolicy(ctx, repo, centralPolicy, nv[0] + "@" + nv[1]);
+                    v.environment(io.releasegate.rollout.StageTarget.stage(policy, stage).environment(policy.production()));
+                }
                 checks.forEach(v::check);
                 VerifyProduction.Result r = v.call();
                 if (json) {
                     output.document(Json.tree(r));
                 } else {
-                    output.out().println((r.ok() ? "verified " : "NOT verified ") + release + ": promoted " + r.promoted()
+                    output.out().println((r.ok() ? "verified " : "NOT verified ") + release + (stage == null ? "" : " in stage "
+                            + stage) + ": promoted " + r.promoted()
                             + ", tagged " + r.tagged().map(Object::toString).orElse("nothing"));
                     r.checks().forEach(c -> output.out().println("  check " + c.name() + ": " + (c.ok() ? "ok" : "FAILED (" + c.exitCode() + ")")));
                     output.out().println("  rollback: " + r.knownGood().map(k -> "known-good " + k).orElse("no earlier release")

@@ -236,6 +236,9 @@ final class GovernanceCommands {
                 if (emergency != null) {
                     promote.emergency(Optional.of(EmergencyChange.read(emergency))).roles(RoleDirectory.resolve(policy, repoOf(nv[0])))
                             .authors(authors(ctx, nv[0], nv[1]));
+                } else if (policy.previous(to).flatMap(p -> policy.stageOf(p.name())).isPresent()) {
+                    // out of a rollout stage: its checklist's signer must hold a role and have written none of it
+                    promote.roles(RoleDirectory.resolve(policy, repoOf(nv[0]))).authors(authors(ctx, nv[0], nv[1]));
                 }
                 PromoteDigest.Result r = promote
                         .rollback(rollback ? Optional.of(incident) : Optional.empty()).call();

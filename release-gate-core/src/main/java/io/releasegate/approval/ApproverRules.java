@@ -20,6 +20,9 @@ public final class ApproverRules {
     public static final Rules APPROVAL = new Rules("approval.not-in-role", "approval.author", "approval.releaser");
     public static final Rules EMERGENCY = new Rules("emergency.approver-not-in-role", "emergency.approver-author",
             "emergency.approver-releaser");
+    /** Who signs a rollout stage's checklist (see {@code io.releasegate.promotion.RolloutRule}). */
+    public static final Rules CHECKLIST = new Rules("rollout.checklist-signer", "rollout.checklist-author",
+            "rollout.checklist-releaser");
 
     private ApproverRules() {
     }

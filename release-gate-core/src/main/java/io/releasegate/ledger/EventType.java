@@ -39,7 +39,16 @@ public enum EventType {
     SET_PROMOTION_STARTED("set-promotion-started", Asserter.CI),
     /** A release train cut: its cutoff commit on main, its version and its release branch (or why it has none). */
     TRAIN_CUT("train-cut", Asserter.CI),
+    /**
+     * Verification evidence of a digest in a rollout stage, recorded by the pipeline: a check command's outcome (its
+     * argv, exit code, the digest and the tail of its output) or a dashboard link.
+     */
+    STAGE_VERIFIED("stage-verified", Asserter.CI),
+    /** The objective health checks of a rollout stage, each with its command, value, threshold and outcome. */
+    HEALTH_CHECKED("health-checked", Asserter.CI),
     APPROVED("approved", Asserter.PERSON),
+    /** A person's signed checklist for a digest in a rollout stage: what they checked before the next stage. */
+    STAGE_CHECKLIST_SIGNED("stage-checklist-signed", Asserter.PERSON),
     DECISION("decision", Asserter.PERSON),
     EMERGENCY_APPROVED("emergency-approved", Asserter.PERSON),
     EMERGENCY_REVIEWED("emergency-reviewed", Asserter.PERSON),

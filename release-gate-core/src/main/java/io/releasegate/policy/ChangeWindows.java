@@ -23,7 +23,10 @@ public final class ChangeWindows {
             return Optional.of(new Refusal("window.blackout", day + " is a blackout date (" + w.timezone() + ")", remedy));
         }
         for (Policy.Freeze f : w.freezes()) {
-            if ((f.scope().isEmpty() || f.scope().contains(environment)) && !day.isBefore(f.from()) && !day.isAfter(f.to())) {
+            // a freeze of production covers its rollout stages
+            boolean covers = f.scope().isEmpty() || f.scope().contains(environment)
+                    || (policy.stageOf(environment).isPresent() && f.scope().contains(policy.production()));
+            if (covers && !day.isBefore(f.from()) && !day.isAfter(f.to())) {
                 return Optional.of(new Refusal("window.freeze", "freeze '" + f.name() + "' (" + f.from() + " to " + f.to()
                         + ") covers " + environment + "; exit criteria: " + f.exitCriteria(), remedy));
             }

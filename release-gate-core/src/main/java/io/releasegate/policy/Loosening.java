@@ -41,7 +41,11 @@ import java.util.function.Function;
  * <li>scope: every path pattern CODEOWNERS must cover stays (more may be added); every pattern that finds a feature
  * flag referenced in code stays (more may be added);</li>
  * <li>branches: a hotfix's fixes reach main and the newer release branches within {@code branches.forwardPortDays}
- * days of the baseline or fewer.</li>
+ * days of the baseline or fewer;</li>
+ * <li>rollout: every baseline stage stays, in the same order, taking no larger share of traffic, soaking at least as
+ * long, requiring at least its evidence kinds and keeping each of its health checks with the same command and a
+ * threshold as strict or stricter (a max no higher, a min no lower, neither dropped); stages may be added; an automatic
+ * rollback stays on.</li>
  * </ul>
  */
 final class Loosening {
@@ -77,6 +81,7 @@ final class Loosening {
         l.incidents();
         l.scope();
         l.branches();
+        l.rollout();
         return List.copyOf(l.refusals);
     }
 
@@ -85,6 +90,55 @@ final class Loosening {
                         + (why.isEmpty() ? "" : " (" + why + ")"),
                 "in high-assurance mode a team policy may tighten " + whose + " policy, never loosen it: keep " + key
                         + " at least as strict as " + baseValue + ", or ask the admin to change " + whose + " policy"));
+    }
+
+    // ------------------------------------------------------------------------------------ rollout
+
+    private void rollout() {
+        Policy.Rollout b = base.rollout();
+        Policy.Rollout t = team.rollout();
+        if (b.autoRollback() && !t.autoRollback()) {
+            refuse("rollout.autoRollback", "true", "false", "an automatic rollback stays on");
+        }
+        List<String> baseOrder = b.stages().stream().map(Policy.Stage::name).toList();
+        List<String> teamOrder = t.stages().stream().map(Policy.Stage::name).filter(baseOrder::contains).toList();
+        if (!teamOrder.equals(baseOrder)) {
+            refuse("rollout.stages", "stages " + baseOrder, "stages " + t.stages().stream().map(Policy.Stage::name).toList(),
+                    "every stage stays, in the same order; stages may be added");
+            return;
+        }
+        for (Policy.Stage bs : b.stages()) {
+            Policy.Stage ts = t.stage(bs.name()).orElseThrow();
+            String key = "rollout.stages";
+            if (ts.percent() > bs.percent()) {
+                refuse(key, bs.name() + " takes " + bs.percent() + "%", bs.name() + " takes " + ts.percent() + "%",
+                        "a stage's share of traffic can only shrink");
+            }
+            if (ts.soak().compareTo(bs.soak()) < 0) {
+                refuse(key, bs.name() + " soaks " + bs.soak(), bs.name() + " soaks " + ts.soak(), "a soak time can only grow");
+            }
+            if (!ts.evidence().containsAll(bs.evidence())) {
+                refuse(key, bs.name() + " requires evidence " + bs.evidence(), bs.name() + " requires evidence " + ts.evidence(),
+                        "it can require more evidence, never less");
+            }
+            for (Policy.HealthCheck bh : bs.health()) {
+                Optional<Policy.HealthCheck> th = ts.health().stream().filter(h -> h.name().equals(bh.name())).findFirst();
+                String what = bs.name() + " health check " + bh.name();
+                if (th.isEmpty()) {
+                    refuse(key, what + " " + bh.threshold(), bs.name() + " without it", "a health check stays");
+                    continue;
+                }
+                if (!th.get().command().equals(bh.command())) {
+                    refuse(key, what + " runs " + bh.command(), what + " runs " + th.get().command(),
+                            "a health check keeps its command");
+                }
+                boolean looserMax = bh.max().isPresent() && (th.get().max().isEmpty() || th.get().max().get().compareTo(bh.max().get()) > 0);
+                boolean looserMin = bh.min().isPresent() && (th.get().min().isEmpty() || th.get().min().get().compareTo(bh.min().get()) < 0);
+                if (looserMax || looserMin) {
+                    refuse(key, what + " " + bh.threshold(), what + " " + th.get().threshold(), "a threshold can only get stricter");
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------ environments

@@ -24,11 +24,12 @@ import java.util.Comparator;
  */
 public record Policy(int version, List<Environment> environments, Gates gates, Approvals approvals, Windows windows,
                      Emergency emergency, Exceptions exceptions, Library library, Incidents incidents, Scope scope,
-                     Branches branches, Source source) {
+                     Branches branches, Rollout rollout, Source source) {
 
     public Policy {
         environments = List.copyOf(environments);
         Objects.requireNonNull(branches, "branches");
+        Objects.requireNonNull(rollout, "rollout");
         Objects.requireNonNull(source, "source");
     }
 
@@ -218,6 +219,92 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
     }
 
     /**
+     * Progressive rollout into production (policy 003 §1.17.3.2): the stages before the last environment, in order, each
+     * an environment {@code production-<stage>} (see {@link Stage#environment(String)}) that the loader places between the
+     * environment before production and production (100%), requiring what production requires. {@code autoRollback}: a
+     * failing health check of a stage rolls the stages holding that digest back to the known-good digest.
+     */
+    public record Rollout(List<Stage> stages, boolean autoRollback) {
+        /** No stages: production takes a release in one step. */
+        public static final Rollout NONE = new Rollout(List.of(), false);
+        /** The evidence kinds a stage may require before the next stage. */
+        public static final List<String> EVIDENCE_KINDS = List.of("check", "dashboard", "checklist");
+
+        public Rollout {
+            stages = List.copyOf(stages);
+        }
+
+        /** The stage whose environment is {@code environment} under {@code production} (the last environment's name). */
+        public Optional<Stage> stageOf(String environment, String production) {
+            return stages.stream().filter(s -> s.environment(production).equals(environment)).findFirst();
+        }
+
+        /** The stage called {@code name}. */
+        public Optional<Stage> stage(String name) {
+            return stages.stream().filter(s -> s.name().equals(name)).findFirst();
+        }
+    }
+
+    /**
+     * One rollout stage: its name, the share of traffic it takes, the minimum time a digest stays in it before the next
+     * stage ({@code soak}), the kinds of verification evidence recorded for it before the next stage ({@code check},
+     * {@code dashboard}, {@code checklist}) and its objective health checks.
+     */
+    public record Stage(String name, int percent, java.time.Duration soak, List<String> evidence, List<HealthCheck> health) {
+        public Stage {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(soak, "soak");
+            evidence = List.copyOf(new TreeSet<>(evidence));
+            health = List.copyOf(health);
+        }
+
+        /** The stage's environment: {@code <production>-<name>}, e.g. {@code production-canary}. */
+        public String environment(String production) {
+            return production + "-" + name;
+        }
+    }
+
+    /**
+     * An objective health check: a command (argv, run without a shell of ours) that prints one number, which must be at
+     * most {@code max} and at least {@code min} (at least one is given), within {@code timeout}.
+     */
+    public record HealthCheck(String name, List<String> command, Optional<java.math.BigDecimal> max,
+                              Optional<java.math.BigDecimal> min, java.time.Duration timeout) {
+        public static final java.time.Duration DEFAULT_TIMEOUT = java.time.Duration.ofSeconds(60);
+
+        public HealthCheck {
+            command = List.copyOf(command);
+            Objects.requireNonNull(max, "max");
+            Objects.requireNonNull(min, "min");
+            Objects.requireNonNull(timeout, "timeout");
+            if (command.isEmpty() || (max.isEmpty() && min.isEmpty())) {
+                throw new IllegalArgumentException("a health check needs a command and a threshold");
+            }
+        }
+
+        /** The threshold in words: {@code <= 0.01}, {@code >= 99.5}, or both. */
+        public String threshold() {
+            return (max.map(m -> "<= " + m.toPlainString()).orElse("") + (max.isPresent() && min.isPresent() ? " and " : "")
+                    + min.map(m -> ">= " + m.toPlainString()).orElse(""));
+        }
+
+        /** Whether {@code value} is within the thresholds. */
+        public boolean passes(java.math.BigDecimal value) {
+            return max.map(m -> value.compareTo(m) <= 0).orElse(true) && min.map(m -> value.compareTo(m) >= 0).orElse(true);
+        }
+    }
+
+    /** The last environment's name: production. */
+    public String production() {
+        return environments.get(environments.size() - 1).name();
+    }
+
+    /** The rollout stage whose environment is {@code environment}; empty for every other environment. */
+    public Optional<Stage> stageOf(String environment) {
+        return rollout.stageOf(environment, production());
+    }
+
+    /**
      * The identity of the effective policy: SHA-256 over {@link #canonicalJson()}. Two policies that decide alike
      * (whatever their files' layout, key order or the order of their sets) have the same digest.
      */
@@ -319,6 +406,29 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
         if (!branches.equals(Branches.DEFAULT)) {
             root.putObject("branches").put("forwardPortDays", branches.forwardPortDays());
         }
+        // only with stages, so that the policies written before rollouts existed keep their digests
+        if (!rollout.stages().isEmpty() || rollout.autoRollback()) {
+            ObjectNode ro = root.putObject("rollout");
+            ro.put("autoRollback", rollout.autoRollback());
+            ArrayNode stages = ro.putArray("stages");
+            for (Stage st : rollout.stages()) {
+                ObjectNode n = stages.addObject();
+                n.put("name", st.name());
+                n.put("percent", st.percent());
+                n.put("soak", st.soak().toString());
+                strings(n.putArray("evidence"), st.evidence());
+                ArrayNode hs = n.putArray("health");
+                st.health().stream().sorted(Comparator.comparing(HealthCheck::name)).forEach(h -> {
+                    ObjectNode hn = hs.addObject();
+                    hn.put("name", h.name());
+                    ArrayNode cmd = hn.putArray("command");
+                    h.command().forEach(cmd::add);
+                    h.max().ifPresent(m -> hn.put("max", m.toPlainString()));
+                    h.min().ifPresent(m -> hn.put("min", m.toPlainString()));
+                    hn.put("timeout", h.timeout().toString());
+                });
+            }
+        }
         if (!incidents.responseTime().isEmpty()) {
             ObjectNode rt = root.putObject("incidents").putObject("responseTime");
             incidents.responseTime().forEach((severity, d) -> rt.put(severity, d.toString()));
@@ -350,8 +460,14 @@ public record Policy(int version, List<Environment> environments, Gates gates, A
         return out;
     }
 
-    /** Whether {@code name} is governed like production: the last of the {@code baseline}'s environments or after it. */
+    /**
+     * Whether {@code name} is governed like production: the last of the {@code baseline}'s environments or after it, or
+     * one of this policy's rollout stages (which come before production and take what production takes).
+     */
     public boolean productionGrade(String name, Policy baseline) {
+        if (stageOf(name).isPresent() || baseline.stageOf(name).isPresent()) {
+            return true;
+        }
         String last = baseline.environments().get(baseline.environments().size() - 1).name();
         int lastIndex = indexOf(last);
         int index = indexOf(name);

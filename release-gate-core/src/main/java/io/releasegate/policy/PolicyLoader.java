@@ -259,7 +259,7 @@ public final class PolicyLoader {
 
     private static Policy bind(Value root, Policy.Source source) {
         Map<String, Value> top = object(root, "policy", Set.of("version", "environments", "gates", "approvals", "windows",
-                "emergency", "exceptions", "library", "incidents", "scope", "branches"));
+                "emergency", "exceptions", "library", "incidents", "scope", "branches", "rollout"));
         int version = integer(require(top, "version", root, "policy"), "version");
         if (version != 1) {
             throw error(top.get("version"), "version", "unknown policy version " + version + "; this release-gate reads version 1");
@@ -498,20 +498,128 @@ public final class PolicyLoader {
                 branches = new Policy.Branches(days);
             }
         }
+        Policy.Rollout rollout = rollout(top.get("rollout"), envs);
         return new Policy(version, envs, gates, new Policy.Approvals(high, count, roles, members),
                 new Policy.Windows(tz, weekly, blackouts, freezes),
                 new Policy.Emergency(emRequires, integer(require(em, "reviewWithinDays", ev, "emergency"), "emergency.reviewWithinDays")),
-                new Policy.Exceptions(exDir), new Policy.Library(allowUnpinned), new Policy.Incidents(responseTime), scope, branches, source);
+                new Policy.Exceptions(exDir), new Policy.Library(allowUnpinned), new Policy.Incidents(responseTime), scope, branches, rollout, source);
     }
 
-    /** A duration as {@code 30m}, {@code 4h}, {@code 3d}, or ISO 8601 ({@code PT4H}); positive. */
+    /** Stage and health-check names: lowercase words. */
+    private static final String NAME = "[a-z][a-z0-9-]*";
+
+    /**
+     * The {@code rollout} section; its stages' environments ({@code <production>-<stage>}, each requiring what the last
+     * environment requires) are inserted into {@code envs} before the last environment.
+     */
+    private static Policy.Rollout rollout(Value rv, List<Policy.Environment> envs) {
+        if (rv == null) {
+            return Policy.Rollout.NONE;
+        }
+        Map<String, Value> r = object(rv, "rollout", Set.of("stages", "autoRollback"));
+        boolean auto = r.containsKey("autoRollback") && bool(r.get("autoRollback"), "rollout.autoRollback");
+        Policy.Environment production = envs.get(envs.size() - 1);
+        List<Policy.Stage> stages = new ArrayList<>();
+        Set<String> names = new TreeSet<>();
+        int lastPercent = 0;
+        if (r.containsKey("stages")) {
+            for (Value sv : list(r.get("stages"), "rollout.stages")) {
+                Map<String, Value> s = object(sv, "rollout.stages[]", Set.of("name", "percent", "soak", "evidence", "health"));
+                String name = text(require(s, "name", sv, "rollout.stages[]"), "rollout.stages[].name");
+                String key = "rollout.stages." + name;
+                if (!name.matches(NAME) || !names.add(name)) {
+                    throw error(sv, "rollout.stages[].name", "stage name '" + name + "' must be unique lowercase words");
+                }
+                String env = production.name() + "-" + name;
+                if (envs.stream().anyMatch(e -> e.name().equals(env))) {
+                    throw error(sv, key, "environment '" + env + "' is the stage's own, derived from rollout.stages: "
+                            + "do not list it in environments");
+                }
+                int percent = integer(require(s, "percent", sv, key), key + ".percent");
+                if (percent <= lastPercent || percent >= 100) {
+                    throw error(s.get("percent"), key + ".percent", percent + " must be more than the previous stage's ("
+                            + lastPercent + ") and less than 100 (" + production.name() + " itself takes 100)");
+                }
+                lastPercent = percent;
+                java.time.Duration soak = s.containsKey("soak") ? duration(s.get("soak"), key + ".soak") : java.time.Duration.ZERO;
+                List<String> evidence = strings(s.get("evidence"), key + ".evidence");
+                for (String k : evidence) {
+                    if (!Policy.Rollout.EVIDENCE_KINDS.contains(k)) {
+                        throw error(s.get("evidence"), key + ".evidence", "unknown evidence kind '" + k + "'; known: "
+                                + Policy.Rollout.EVIDENCE_KINDS);
+                    }
+                }
+                List<Policy.HealthCheck> health = new ArrayList<>();
+                Set<String> checkNames = new TreeSet<>();
+                if (s.containsKey("health")) {
+                    for (Value hv : list(s.get("health"), key + ".health")) {
+                        Map<String, Value> h = object(hv, key + ".health[]", Set.of("name", "command", "max", "min", "timeout"));
+                        String hn = text(require(h, "name", hv, key + ".health[]"), key + ".health[].name");
+                        String hk = key + ".health." + hn;
+                        if (!hn.matches(NAME) || !checkNames.add(hn)) {
+                            throw error(hv, key + ".health[].name", "health check name '" + hn + "' must be unique lowercase words");
+                        }
+                        List<String> command = strings(require(h, "command", hv, hk), hk + ".command");
+                        if (command.isEmpty() || command.get(0).isBlank()) {
+                            throw error(h.get("command"), hk + ".command", "a command is a non-empty list: the program and its "
+                                    + "arguments, e.g. [\"./error-rate.sh\", \"canary\"]");
+                        }
+                        Optional<java.math.BigDecimal> max = Optional.ofNullable(h.get("max")).map(v -> number(v, hk + ".max"));
+                        Optional<java.math.BigDecimal> min = Optional.ofNullable(h.get("min")).map(v -> number(v, hk + ".min"));
+                        if (max.isEmpty() && min.isEmpty()) {
+                            throw error(hv, hk, "a health check needs a threshold: max, min or both");
+                        }
+                        if (max.isPresent() && min.isPresent() && min.get().compareTo(max.get()) > 0) {
+                            throw error(h.get("min"), hk + ".min", "min " + min.get() + " is above max " + max.get());
+                        }
+                        java.time.Duration timeout = h.containsKey("timeout") ? duration(h.get("timeout"), hk + ".timeout")
+                                : Policy.HealthCheck.DEFAULT_TIMEOUT;
+                        health.add(new Policy.HealthCheck(hn, command, max, min, timeout));
+                    }
+                }
+                stages.add(new Policy.Stage(name, percent, soak, evidence, health));
+            }
+        }
+        int at = envs.size() - 1;
+        for (Policy.Stage st : stages) {
+            envs.add(at++, new Policy.Environment(st.environment(production.name()), production.requires()));
+        }
+        return new Policy.Rollout(stages, auto);
+    }
+
+    private static java.math.BigDecimal number(Value v, String key) {
+        String t = text(v, key).trim();
+        try {
+            return new java.math.BigDecimal(t);
+        } catch (NumberFormatException e) {
+            throw error(v, key, "expected a number, got '" + t + "'");
+        }
+    }
+
+    /** A duration as {@code 30s}, {@code 30m}, {@code 4h}, {@code 3d}, or ISO 8601 ({@code PT4H}); positive. */
     private static java.time.Duration duration(Value v, String key) {
         String t = text(v, key).trim();
-        if (t.endsWith("w")) {
-            throw error(v, key, "'" + t + "' is not a response time (30m, 4h, 3d or ISO 8601 such as PT4H)");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,6})([smhd])").matcher(t);
+        java.time.Duration d;
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            d = switch (m.group(2)) {
+                case "s" -> java.time.Duration.ofSeconds(n);
+                case "m" -> java.time.Duration.ofMinutes(n);
+                case "h" -> java.time.Duration.ofHours(n);
+                default -> java.time.Duration.ofDays(n);
+            };
+        } else {
+            try {
+                d = java.time.Duration.parse(t);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw error(v, key, "'" + t + "' is not a duration (30s, 30m, 4h, 3d or ISO 8601 such as PT4H)");
+            }
         }
-        return Durations.parse(t).orElseThrow(() -> error(v, key, "'" + t + "' is not a duration (30m, 4h, 3d or ISO 8601 "
-                + "such as PT4H), or not a positive one"));
+        if (d.isNegative() || d.isZero()) {
+            throw error(v, key, (key.startsWith("incidents") ? "a response time" : "a duration") + " must be positive, not " + t);
+        }
+        return d;
     }
 
     // -------------------------------------------------------------------------------------- helpers

@@ -18,7 +18,9 @@ final class ApprovalsRule implements PromotionRule {
         List<Event> byAuthors = p.events().stream().filter(e -> e.type().equals(ApprovalStatus.APPROVED)
                 && Identities.matches(e.actor(), p.authors())).toList();
         List<Event> counted = p.events().stream().filter(e -> !byAuthors.contains(e)).toList();
-        ApprovalStatus status = ApprovalStatus.of(p.policy(), counted, p.digest(), p.environment());
+        // a rollout stage is part of production's rollout: the approvals of the digest for production cover its stages
+        String approvedFor = p.policy().stageOf(p.environment()).isPresent() ? p.policy().production() : p.environment();
+        ApprovalStatus status = ApprovalStatus.of(p.policy(), counted, p.digest(), approvedFor);
         if (status.satisfied()) {
             return PromotionRule.satisfied();
         }

@@ -26,7 +26,7 @@ final class BuiltRule implements PromotionRule {
                     + " was built as " + builtDigest, "promote the digest that was built; a rebuild is a new version"));
         }
         List<String> missing = Targets.missing(built.get());
-        if (p.lastEnvironment() && !missing.isEmpty()) {
+        if (p.productionGrade() && !missing.isEmpty()) {
             return new Refused(new Refusal("promote." + Targets.MISSING, p.subject() + " is incomplete: its build (event "
                     + built.get().id() + ") declared the target(s) " + String.join(", ", missing) + " and published no subject "
                     + "for them", "build every target into one new version (build-once with all of them) and promote that"));

@@ -33,7 +33,8 @@ public final class KnownGood {
             if (!e.digest().equals(Optional.of(digest))) {
                 continue;
             }
-            if (EventType.PRODUCTION_VERIFIED.is(e)) {
+            // a rollout stage's verification (recorded with its environment) is not production's
+            if (EventType.PRODUCTION_VERIFIED.is(e) && e.text("environment").orElse("production").equals("production")) {
                 lastVerify = Optional.of(e);
                 if (e.text("result").orElse("").equals("pass")) {
                     lastPass = Optional.of(e);

@@ -80,6 +80,7 @@ public final class PromoteDigest {
     private String actor;
     private Optional<EmergencyChange> emergency = Optional.empty();
     private Optional<String> rollbackIncident = Optional.empty();
+    private Optional<String> rollbackReason = Optional.empty();
     private RoleDirectory roles = RoleDirectory.empty();
     private Set<String> authors = Set.of();
     private boolean attestEmergencyApproval;
@@ -120,6 +121,12 @@ public final class PromoteDigest {
     /** A rollback to this (previously promoted) digest, for this incident. */
     public PromoteDigest rollback(Optional<String> incident) {
         this.rollbackIncident = Objects.requireNonNull(incident);
+        return this;
+    }
+
+    /** Why a rollback is made (a failed health check of a rollout stage), recorded with it; default: only the incident. */
+    public PromoteDigest reason(Optional<String> value) {
+        this.rollbackReason = Objects.requireNonNull(value).map(String::strip).filter(r -> !r.isEmpty());
         return this;
     }
 
@@ -248,7 +255,7 @@ public final class PromoteDigest {
         }
         List<String> r = new ArrayList<>(target.requires().stream().filter(SET_EVIDENCE::contains).toList());
         List<Policy.Environment> all = policy.environments();
-        if (all.get(all.size() - 1).name().equals(target.name())) {
+        if (all.get(all.size() - 1).name().equals(target.name()) || policy.stageOf(target.name()).isPresent()) {
             r.add(IntegrationRule.EVIDENCE);
         }
         return r;
@@ -307,6 +314,7 @@ public final class PromoteDigest {
             ObjectNode payload = Json.object().put("environment", environment).put("reference", reference)
                     .put("rollback", rollbackIncident.isPresent());
             rollbackIncident.ifPresent(i -> payload.put("incident", i));
+            rollbackReason.filter(r -> rollbackIncident.isPresent()).ifPresent(r -> payload.put("reason", r));
             emergencyEvent.ifPresent(e -> payload.put("emergency", e.id()));
             policy.stamp(payload);
             Optional<Event> promoted = ledger.appendUnlessChanged(Event.draft(PROMOTED, subject, Optional.of(digest), actor,
@@ -378,6 +386,10 @@ public final class PromoteDigest {
             refusals.add(new Refusal("promote.skip-environment", digest + " of " + p.subject() + " was never promoted to "
                     + previous.get().name() + ", which comes before " + environment,
                     "promote it to " + previous.get().name() + " first"));
+        }
+        // out of a rollout stage only with its verification evidence, its soak time and healthy
+        if (new RolloutRule().check(p) instanceof PromotionRule.Refused stage) {
+            refusals.addAll(stage.refusals());
         }
         Optional<PromotionRule.Emergency> asEmergency = Optional.empty();
         for (String req : requirements(p.target(), events)) {

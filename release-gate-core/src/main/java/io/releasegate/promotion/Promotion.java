@@ -53,6 +53,11 @@ public record Promotion(Policy policy, String name, String version, Digest diges
         return all.get(all.size() - 1).name().equals(target.name());
     }
 
+    /** Whether the target is production or one of its rollout stages, which take what production takes. */
+    public boolean productionGrade() {
+        return lastEnvironment() || policy.stageOf(target.name()).isPresent();
+    }
+
     /** The newest event of one of {@code types} about this promotion's digest. */
     public Optional<Event> latest(List<String> types) {
         Optional<Event> last = Optional.empty();

@@ -19,7 +19,7 @@ final class ProvenanceRule implements PromotionRule {
             refusals.add(new Refusal("promote.evidence-provenance", "no provenance of " + p.digest(),
                     "generate and sign the provenance"));
         }
-        if (p.lastEnvironment()) {
+        if (p.productionGrade()) {
             p.latest(List.of(EventType.PROVENANCE_GENERATED.wire())).filter(e -> e.payload().has("libraryVersion"))
                     .flatMap(e -> LibraryRef.check(p.policy(), e.text("libraryName").orElse("?"), e.text("libraryVersion").orElse("")))
                     .ifPresent(refusals::add);

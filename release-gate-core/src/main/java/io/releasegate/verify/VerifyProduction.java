@@ -13,8 +13,6 @@ import io.releasegate.promotion.PromoteDigest;
 import io.releasegate.store.ArtifactStore;
 import io.releasegate.store.OciNames;
 import io.releasegate.store.StoredManifest;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * verify-production: the digest tagged for production ({@code NAME/production:VERSION}) is the digest
@@ -56,6 +53,7 @@ public final class VerifyProduction {
     private final Map<String, String> checks = new LinkedHashMap<>();
     private Duration timeout = Duration.ofSeconds(60);
     private Path workdir = Path.of(".");
+    private String environment = PRODUCTION;
     private String actor = "ci";
     private Clock clock = Clock.systemUTC();
 
@@ -73,6 +71,16 @@ public final class VerifyProduction {
     /** A smoke or monitoring check: a name and a shell command. */
     public VerifyProduction check(String checkName, String command) {
         checks.put(checkName, command);
+        return this;
+    }
+
+    /**
+     * The environment verified: production (the default) or one of its rollout stages ({@code production-canary}): the
+     * digest tagged there must be the one last promoted there. Only production's verification makes a digest
+     * known-good ({@link io.releasegate.promotion.KnownGood}); a stage's is recorded with its environment.
+     */
+    public VerifyProduction environment(String value) {
+        this.environment = Objects.requireNonNull(value);
         return this;
     }
 
@@ -102,16 +110,17 @@ public final class VerifyProduction {
         Event promoted = null;
         for (Event e : all) {
             if (e.subject().equals(subject) && e.type().equals(PromoteDigest.PROMOTED)
-                    && e.text("environment").orElse("").equals(PRODUCTION)) {
+                    && e.text("environment").orElse("").equals(environment)) {
                 promoted = e;
             }
         }
         if (promoted == null) {
-            throw new InputException(subject + " was never promoted to production; nothing to verify");
+            throw new InputException(subject + " was never promoted to " + environment + "; nothing to verify");
         }
         Digest expected = promoted.digest().orElseThrow();
         List<String> problems = new ArrayList<>();
-        String repo = OciNames.repository(name + "/" + PRODUCTION);
+        String repo = OciNames.repository(name + "/" + environment);
+        String productionRepo = OciNames.repository(name + "/" + PRODUCTION);
         Optional<Digest> tagged = Optional.empty();
         try {
             tagged = store.fetchManifest(repo, OciNames.tagForVersion(version)).map(StoredManifest::digest);
@@ -155,7 +164,7 @@ public final class VerifyProduction {
         boolean ready;
         try {
             ready = knownGood.isEmpty() || knownGood.flatMap(Event::digest)
-                    .flatMap(d -> store.fetchManifest(repo, d.toString())).isPresent();
+                    .flatMap(d -> store.fetchManifest(productionRepo, d.toString())).isPresent();
         } catch (RefusedException e) {
             ready = false;
         }
@@ -165,6 +174,9 @@ public final class VerifyProduction {
         }
         boolean ok = problems.isEmpty();
         ObjectNode p = Json.object().put("result", ok ? "pass" : "fail").put("promoted", expected.toString());
+        if (!environment.equals(PRODUCTION)) {
+            p.put("environment", environment);
+        }
         tagged.ifPresent(t -> p.put("tagged", t.toString()));
         ArrayNode cs = p.putArray("checks");
         results.forEach(r -> cs.addObject().put("name", r.name()).put("ok", r.ok()).put("exitCode", r.exitCode()));
@@ -177,30 +189,8 @@ public final class VerifyProduction {
     }
 
     private CheckResult run(String checkName, String command, Digest digest) {
-        Path log = null;
-        try {
-            log = java.nio.file.Files.createTempFile("release-gate-check", ".log");
-            ProcessBuilder pb = new ProcessBuilder("sh", "-c", command).directory(workdir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
-            pb.environment().put("RELEASE_DIGEST", digest.toString());
-            Process p = pb.start();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                return new CheckResult(checkName, false, -1, "timed out after " + timeout.toSeconds() + "s");
-            }
-            String out = new String(java.nio.file.Files.readAllBytes(log), StandardCharsets.UTF_8);
-            return new CheckResult(checkName, p.exitValue() == 0, p.exitValue(),
-                    out.length() > 4096 ? out.substring(out.length() - 4096) : out.strip());
-        } catch (IOException e) {
-            return new CheckResult(checkName, false, -1, "cannot run: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InputException("interrupted while running check " + checkName, e);
-        } finally {
-            if (log != null) {
-                log.toFile().delete();
-            }
-        }
+        CheckCommand.Outcome o = CheckCommand.run(List.of("sh", "-c", command), workdir,
+                Map.of("RELEASE_DIGEST", digest.toString()), timeout);
+        return new CheckResult(checkName, o.ok(), o.exitCode(), o.output());
     }
 }
