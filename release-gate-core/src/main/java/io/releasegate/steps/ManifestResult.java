@@ -6,7 +6,6 @@ import io.releasegate.manifest.ReleaseManifest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,7 +46,7 @@ public record ManifestResult(ReleaseManifest manifest, Digest digest, Optional<B
         out.put("members", members);
         build.ifPresent(b -> {
             out.put("reference", b.reference());
-            out.put("outcome", b.outcome().name().toLowerCase(Locale.ROOT));
+            out.put("outcome", b.outcome() == BuildResult.Outcome.PUBLISHED ? "published" : "unchanged");
             out.put("event", b.eventId());
         });
         return out;
