@@ -14,16 +14,19 @@ import java.util.Optional;
  * What {@link PipelineSteps#manifestCreate} and {@link PipelineSteps#manifestShow} return: the set, its digest (what
  * approvals and integration tests are bound to), its members as pinned, and for a creation the build that stored it.
  */
-public record ManifestResult(ReleaseManifest manifest, Digest digest, Optional<BuildResult> build) implements StepResult {
+public record ManifestResult(ReleaseManifest manifest, Digest digest, Optional<BuildResult> build,
+                             io.releasegate.policy.Policy.Approvals approvals) implements StepResult {
 
     public ManifestResult {
         Objects.requireNonNull(manifest, "manifest");
         Objects.requireNonNull(digest, "digest");
         Objects.requireNonNull(build, "build");
+        Objects.requireNonNull(approvals, "approvals");
     }
 
     /**
-     * {@code name, version, digest, members: [{subject, name, version, digest, commit?, tag?}]}, and for a creation
+     * {@code name, version, digest, members: [{subject, name, version, digest, commit?, tag?}], approvals: {count, roles}}
+     * (what the set's production approvals need, by the workspace's policy), and for a creation
      * {@code reference, outcome (published, unchanged), event}.
      */
     @Override
@@ -44,6 +47,10 @@ public record ManifestResult(ReleaseManifest manifest, Digest digest, Optional<B
             members.add(x);
         }
         out.put("members", members);
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("count", approvals.count());
+        a.put("roles", new ArrayList<>(approvals.roles()));
+        out.put("approvals", a);
         build.ifPresent(b -> {
             out.put("reference", b.reference());
             out.put("outcome", b.outcome() == BuildResult.Outcome.PUBLISHED ? "published" : "unchanged");

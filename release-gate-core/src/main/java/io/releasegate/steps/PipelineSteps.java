@@ -503,7 +503,7 @@ public final class PipelineSteps {
             io.releasegate.manifest.CreateManifest.Result r = new io.releasegate.manifest.CreateManifest(ctx.store(), ctx.ledger())
                     .name(args.name()).version(version).members(members).actor(env.actor())
                     .commit(BuildOnce.gitHead(env.workspace())).call();
-            return new ManifestResult(r.manifest(), r.build().digest(), Optional.of(r.build()));
+            return new ManifestResult(r.manifest(), r.build().digest(), Optional.of(r.build()), policy(env).approvals());
         }
     }
 
@@ -518,7 +518,7 @@ public final class PipelineSteps {
             }
             io.releasegate.manifest.ReleaseManifest m = io.releasegate.manifest.ReleaseManifest.read(ctx.store(), subject, events);
             return new ManifestResult(m, io.releasegate.manifest.ReleaseManifest.built(events).orElseThrow().digest().orElseThrow(),
-                    Optional.empty());
+                    Optional.empty(), policy(env).approvals());
         }
     }
 

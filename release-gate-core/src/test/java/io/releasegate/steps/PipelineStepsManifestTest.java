@@ -109,6 +109,8 @@ class PipelineStepsManifestTest {
         List<Map<String, Object>> members = (List<Map<String, Object>>) set.get("members");
         assertThat(members).extracting(m -> m.get("subject")).containsExactly("payments@1.0.0", "notifier@1.0.0");
         assertThat(members.get(0)).containsEntry("digest", payments.get("digest")).containsEntry("commit", payments.get("commit"));
+        // what the set's production approvals need, by the platform repository's policy
+        assertThat(set.get("approvals")).isEqualTo(Map.of("count", 2, "roles", List.of("domain-reviewer", "maintainer")));
         // the same set again: the same manifest, nothing recorded
         int before = events("platform@2026.12.0").size();
         assertThat(call(Step.MANIFEST_CREATE, Map.of("name", "platform", "file", "platform.yaml"), "jenkins"))
