@@ -34,8 +34,9 @@ class ManifestStages implements Serializable {
     /** The set released from main; any other branch runs nothing (a set is released from the reviewed main branch only). */
     Map release() {
         if (run.emergency) {
-            steps.error "goldenPipeline manifest mode: ${run.name} is a release manifest: a set goes out inside a change window " +
-                    '(promote.window); promote the member that needs it alone, as an emergency change of its own pipeline'
+            steps.error "manifest mode: refused by rule manifest.emergency: ${run.name} is a release manifest and the run asks " +
+                    'for an emergency change (EMERGENCY_* parameters); to proceed: a set goes out inside a change window; ' +
+                    "promote the member that needs it alone, as an emergency change of the member's own pipeline"
         }
         if (run.branch != 'main' || run.changeRequest) {
             steps.echo "manifest mode: ${run.branch}${run.changeRequest ? ' (change request)' : ''}: a set is released from main " +

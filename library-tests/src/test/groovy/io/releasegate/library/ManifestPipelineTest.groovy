@@ -262,6 +262,14 @@ test ! -f it-fails
         assertThatThrownBy { runPlatform(platformCfg([integrationTests: './it.sh'])) }
                 .isInstanceOf(IllegalArgumentException).hasMessageContaining('unknown manifest key(s) integrationTests')
                 .hasMessageContaining('Valid manifest keys:').hasMessageContaining('integrationReport:')
+        // the help page documents every manifest key the error lists
+        String listed = ''
+        try { runPlatform(platformCfg([integrationTests: './it.sh'])) } catch (IllegalArgumentException e) { listed = e.message }
+        def keys = listed.substring(listed.indexOf('Valid manifest keys:')).readLines().drop(1).collect { it.trim().split(/[: ]/)[0] }
+        assertThat(keys).containsExactly('file', 'repositories', 'credentials', 'integrationTest', 'integrationReport')
+        String help = Files.readString(java.nio.file.Paths.get('target/shared-library/vars/goldenPipeline.txt'))
+        keys.each { assertThat(help).as(it).contains("${it}:".toString()) }
+        assertThat(help).contains('manifest: [')
         assertThatThrownBy { runPlatform([name: 'platform', manifest: [integrationTest: './it.sh']]) }
                 .hasMessageContaining('missing required manifest key(s) repositories')
         assertThatThrownBy { runPlatform(platformCfg([:], [build: 'mvn -B package'])) }
@@ -277,6 +285,12 @@ test ! -f it-fails
         assertThatThrownBy { runPlatform(platformCfg([repositories: [payments: payments.toString()]])) }
                 .hasMessageContaining('no repository for member(s) notifier')
         assertThat(h.helper.callStack.findAll { it.methodName == 'promoteDigest' }).isEmpty()
+        // a set has no emergency path
+        h.binding.setVariable('params', [EMERGENCY_REASON: 'checkout is down', EMERGENCY_SCOPE: 'notifier',
+                                         EMERGENCY_ROLLBACK: 'promote 2026.11.0 again', EMERGENCY_FOLLOWUPS: 'review'])
+        assertThatThrownBy { runPlatform(platformCfg()) }.hasMessageContaining('refused by rule manifest.emergency')
+        assertThat(h.stages()).isEmpty()
+        h.binding.setVariable('params', [:])
         // another branch releases nothing
         h.project = platform
         h.onBranch('feature/next-set')
