@@ -1,5 +1,6 @@
 import io.releasegate.golden.BuildStages
 import io.releasegate.golden.GoldenConfig
+import io.releasegate.golden.ManifestStages
 import io.releasegate.golden.ProductionStages
 import io.releasegate.golden.PublishStages
 import io.releasegate.golden.ReleaseRun
@@ -13,13 +14,15 @@ import io.releasegate.golden.RunRecord
  *   goldenPipeline(name: 'payments', build: 'mvn -B package', artifacts: 'target/*.jar', signingKey: 'payments-release-key',
  *                  tagSigningKey: 'payments-tag-key', dast: 'n/a: batch service without a network endpoint')
  *
- * and, in a job of its own, the monthly delivery report: goldenPipeline(report: [schedule: 'H 6 1 * *']).
+ * and, in a job of its own, the monthly delivery report: goldenPipeline(report: [schedule: 'H 6 1 * *']); in a platform
+ * repository, manifest mode releases the services its committed platform.yaml lists as one set:
+ * goldenPipeline(name: 'platform', manifest: [repositories: [payments: '…', notifier: '…'], integrationTest: './it.sh']).
  *
  * Every decision (branch rules, version, gates, approvals, windows, promotion, rollback) is taken by the
  * Release Gate steps; this script only runs the team's commands and wires the steps in order.
  * See goldenPipeline.txt for every option. The stage groups live in src/io/releasegate/golden: BuildStages (every branch),
  * PublishStages (publish to verify-staging), ProductionStages (approvals, production, rollback), RunRecord (every run's
- * outcome, recorded at its end) and ReportStages (the report job).
+ * outcome, recorded at its end), ReportStages (the report job) and ManifestStages (manifest mode).
  */
 def call(Map cfg = [:]) {
     def config = new GoldenConfig(cfg)
@@ -28,6 +31,12 @@ def call(Map cfg = [:]) {
         return new ReportStages(this, config).report()
     }
     def run = ReleaseRun.of(this, config)
+    if (config.manifestMode()) {
+        return new RunRecord(this, run).around {
+            def set = new ManifestStages(this, run)
+            run.rollbackVersion ? set.rollback() : set.release()
+        }
+    }
     return new RunRecord(this, run).around {
         if (run.rollbackVersion) {
             return new ProductionStages(this, run).rollback()

@@ -37,6 +37,25 @@ class GoldenConfig implements Serializable {
         hotfixDays: 'a production release followed within this many days by a hotfix counts as a failed change (default 7)',
     ].asImmutable()
 
+    /**
+     * Manifest mode's options (the {@code manifest} map), with what they mean: the job of a platform repository that
+     * releases a set of services' releases together.
+     */
+    static final Map<String, String> MANIFEST_KEYS = [
+        file             : "the committed set file (default platform.yaml): the set's version and its members, NAME@VERSION each, in promotion order; reviewed like code",
+        repositories     : 'map of member name -> git URL of its repository, for every member: each is checked out at its built commit under release-gate/members/NAME, so that the policy committed with it, its role holders and its authors decide',
+        credentials      : 'credentials id for checking out the member repositories (optional)',
+        integrationTest  : 'shell command testing exactly this set (it gets $RELEASE_MANIFEST, $RELEASE_DIGEST and $RELEASE_MEMBERS) and writing a JUnit XML report at integrationReport',
+        integrationReport: 'path of the integration tests\' JUnit XML report (default build/integration-tests.xml)',
+    ].asImmutable()
+
+    /** The options that apply in manifest mode (the members are built, proven and gated by their own pipelines). */
+    static final List<String> MANIFEST_MODE_KEYS = ['name', 'manifest', 'deploy', 'smoke', 'approvalTimeoutHours', 'store',
+                                                    'storeCredentials', 'ledger', 'libraryName', 'parameters'].asImmutable()
+
+    /** The manifest options a platform job must give. */
+    static final List<String> MANIFEST_REQUIRED = ['repositories', 'integrationTest'].asImmutable()
+
     /** The report's default schedule: the 1st of every month, early, at a minute Jenkins spreads per job. */
     static final String REPORT_SCHEDULE = 'H 6 1 * *'
 
@@ -76,6 +95,7 @@ class GoldenConfig implements Serializable {
         libraryName: "the name this library is registered under in Jenkins (default ${LIBRARY_NAME})".toString(),
         parameters: "the team's own build parameters (a list such as [string(name: 'REGION', defaultValue: 'eu')]): declared with the golden pipeline's, since a job has one parameter list (optional)",
         report   : "report job: a map of ${REPORT_KEYS.keySet().join(', ')}; the job then writes the delivery report of the ledger for REPORT_MONTH and archives it, and builds nothing (optional)".toString(),
+        manifest : "manifest mode, for a platform repository: a map of ${MANIFEST_KEYS.keySet().join(', ')}; the job then releases the set its committed file lists as one release manifest (name is the set's name) and builds nothing (optional)".toString(),
     ].asImmutable()
 
     final Map<String, Object> values
@@ -83,7 +103,8 @@ class GoldenConfig implements Serializable {
     GoldenConfig(Map<String, Object> given) {
         def cfg = given ?: [:]
         def unknown = (cfg.keySet() - KEYS.keySet()).sort()
-        def missing = cfg.report != null ? [] : REQUIRED.findAll { !cfg.containsKey(it) || cfg[it] == null || cfg[it].toString().trim().isEmpty() }
+        def required = cfg.report != null ? [] : cfg.manifest != null ? ['name'] : REQUIRED
+        def missing = required.findAll { !cfg.containsKey(it) || cfg[it] == null || cfg[it].toString().trim().isEmpty() }
         if (unknown || missing) {
             def problems = []
             if (unknown) {
@@ -122,10 +143,62 @@ class GoldenConfig implements Serializable {
                         REPORT_KEYS.collect { k, v -> "  ${k}: ${v}" }.join('\n'))
             }
         }
+        if (cfg.manifest != null) {
+            checkManifest(cfg)
+        }
         if (cfg.certificateIdentity?.toString()?.trim() && cfg.certificateIdentityRegexp?.toString()?.trim()) {
             throw new IllegalArgumentException('goldenPipeline: give only one of certificateIdentity and certificateIdentityRegexp')
         }
         values = cfg.asImmutable()
+    }
+
+    /** Manifest mode's options: a map of known keys, with the required ones, and only the options that apply to a set. */
+    @NonCPS
+    private static void checkManifest(Map cfg) {
+        def help = "Valid manifest keys:\n" + MANIFEST_KEYS.collect { k, v -> "  ${k}${MANIFEST_REQUIRED.contains(k) ? ' (required)' : ''}: ${v}" }.join('\n')
+        if (!(cfg.manifest instanceof Map)) {
+            throw new IllegalArgumentException("goldenPipeline: manifest must be a map of ${MANIFEST_KEYS.keySet().join(', ')}.\n${help}")
+        }
+        def problems = []
+        def unknown = (cfg.manifest.keySet().collect { it.toString() } - MANIFEST_KEYS.keySet()).sort()
+        if (unknown) {
+            problems << "unknown manifest key(s) ${unknown.join(', ')}"
+        }
+        def missing = MANIFEST_REQUIRED.findAll { cfg.manifest[it] == null || cfg.manifest[it].toString().trim().isEmpty() }
+        if (missing) {
+            problems << "missing required manifest key(s) ${missing.join(', ')}"
+        }
+        if (cfg.manifest.repositories != null && !(cfg.manifest.repositories instanceof Map)) {
+            problems << 'manifest repositories must be a map of member name -> git URL'
+        }
+        def notForSets = (cfg.keySet().collect { it.toString() } - MANIFEST_MODE_KEYS).sort()
+        if (notForSets) {
+            problems << "option(s) ${notForSets.join(', ')} do not apply in manifest mode (each member is built, proven and gated " +
+                    "by its own pipeline; a set goes out inside a change window); valid with manifest: ${MANIFEST_MODE_KEYS.join(', ')}"
+        }
+        if (problems) {
+            throw new IllegalArgumentException("goldenPipeline: ${problems.join('; ')}.\n${help}")
+        }
+    }
+
+    /** Manifest mode: a platform repository's job releases the set its committed file lists. */
+    @NonCPS
+    boolean manifestMode() {
+        values.manifest != null
+    }
+
+    /** A manifest option's value, or {@code fallback}. */
+    @NonCPS
+    Object manifestOption(String key, Object fallback = null) {
+        def v = values.manifest?.get(key)
+        v != null && v.toString().trim() ? v : fallback
+    }
+
+    /** The git URL of a member's repository, as the manifest's repositories give it, or null. */
+    @NonCPS
+    String repositoryOf(String member) {
+        def url = values.manifest?.repositories?.get(member)
+        url ? url.toString() : null
     }
 
     @NonCPS

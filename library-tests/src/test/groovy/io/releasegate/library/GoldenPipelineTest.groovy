@@ -209,6 +209,9 @@ class GoldenPipelineTest extends BasePipelineTest {
                     }
                     return Step.RECORD_RUN.call(a, env('jenkins'), TrustedInputs.none())
                 case 'report': return Step.REPORT.call(a, env('jenkins'), TrustedInputs.none())
+                case 'manifest-create': return Step.MANIFEST_CREATE.call(a, env('jenkins'), TrustedInputs.none())
+                case 'manifest-show': return Step.MANIFEST_SHOW.call(a, env('jenkins'), TrustedInputs.none())
+                case 'manifest-test': return Step.MANIFEST_TEST.call(a, env('jenkins'), TrustedInputs.none())
                 default: throw new IllegalArgumentException("unknown releaseGate command ${m.command}")
             }
         })

@@ -326,7 +326,8 @@ public final class PipelineSteps {
                     io.releasegate.approval.RoleDirectory.resolve(policy, workspace)).release(name, version)
                     .digest(args.digest()).approver(approver)
                     .role(args.role()).rationale(args.rationale()).environment(args.environment())
-                    .authors(io.releasegate.approval.ReleaseAuthors.of(history, commit, version)).call();
+                    .authors(setAuthors(env, ctx, name, version, io.releasegate.approval.ReleaseAuthors.of(history, commit, version)))
+                    .call();
             return new ApprovalResult(r.status());
         }
     }
@@ -364,6 +365,9 @@ public final class PipelineSteps {
                             + "emergency input"))));
         }
         try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
+            if (io.releasegate.manifest.ReleaseManifest.built(ctx.ledger().events(args.name() + "@" + args.version())).isPresent()) {
+                return promoteSet(args, env, ctx);
+            }
             io.releasegate.policy.Policy policy = policy(env, ctx, args.name(), args.version(), args.to());
             String subject = args.name() + "@" + args.version();
             io.releasegate.promotion.PromoteDigest promote = new io.releasegate.promotion.PromoteDigest(policy, ctx.store(), ctx.ledger())
@@ -387,6 +391,155 @@ public final class PipelineSteps {
                         .flatMap(e -> e.text("emergency"));
             }
             return new PromoteDigestResult(r, recorded);
+        }
+    }
+
+    /**
+     * Where the golden pipeline's manifest mode checks out each member's repository in the workspace
+     * ({@code MEMBER_CHECKOUTS/NAME}, at the member's built commit): a set's decisions take each member's committed policy,
+     * role holders and authors from there.
+     */
+    public static final String MEMBER_CHECKOUTS = "release-gate/members";
+
+    /**
+     * A release manifest's promotion ({@link io.releasegate.manifest.PromoteSet}, as {@code release-gate promote} does):
+     * every member's digest into {@code to}, each under its own rules, or none; the set's rules under the workspace's
+     * (the platform repository's) governance, each member's under its checkout's ({@link #MEMBER_CHECKOUTS}). A set
+     * goes out inside a change window: an emergency change is refused (an emergency goes member by member).
+     */
+    private static PromoteDigestResult promoteSet(PromoteDigestArgs args, StepEnvironment env, ReleaseContext ctx) {
+        String name = args.name();
+        String version = args.version();
+        if (args.emergency().isPresent()) {
+            throw new InputException("promoteDigest: " + name + "@" + version + " is a release manifest: a set goes out inside a "
+                    + "change window; promote the member that needs it alone as an emergency change");
+        }
+        io.releasegate.manifest.PromoteSet.Result r = new io.releasegate.manifest.PromoteSet(ctx.store(), ctx.ledger())
+                .release(name, version).digest(args.digest()).to(args.to()).actor(env.actor())
+                .governance(s -> setGovernance(env, ctx, name, s, args.to())).rollback(args.incident()).call();
+        io.releasegate.promotion.PromoteDigest.Result own = new io.releasegate.promotion.PromoteDigest.Result(r.environment(),
+                r.digest(), io.releasegate.store.OciNames.repository(name + "/" + r.environment()) + ":"
+                + io.releasegate.store.OciNames.tagForVersion(version), r.rollback(), r.alreadyThere(), r.eventId());
+        return new PromoteDigestResult(own, Optional.empty(), r.members());
+    }
+
+    /** The governance of one subject of a set promotion: the set's from the workspace, each member's from its checkout. */
+    private static io.releasegate.manifest.PromoteSet.Governance setGovernance(StepEnvironment env, ReleaseContext ctx, String setName,
+                                                                              String subject, String environment) {
+        String service = subject.substring(0, subject.lastIndexOf('@'));
+        String version = subject.substring(subject.lastIndexOf('@') + 1);
+        Path dir = service.equals(setName) ? env.workspace() : memberCheckout(env, service);
+        io.releasegate.policy.Policy p = new io.releasegate.policy.PolicyResolver(dir).builtCommit(builtCommit(ctx, subject))
+                .environment(environment).central(env.central()).call();
+        return new io.releasegate.manifest.PromoteSet.Governance(p, io.releasegate.approval.RoleDirectory.resolve(p, dir),
+                authors(ctx, subject, version, dir));
+    }
+
+    /**
+     * The authors of a release ({@code own}, from the workspace); for a release manifest, with every member's (from its
+     * checkout), so that nobody who wrote a member approves the set.
+     */
+    private static java.util.Set<String> setAuthors(StepEnvironment env, ReleaseContext ctx, String name, String version,
+                                                    java.util.Set<String> own) {
+        String subject = name + "@" + version;
+        List<io.releasegate.ledger.Event> events = ctx.ledger().events(subject);
+        if (io.releasegate.manifest.ReleaseManifest.built(events).isEmpty()) {
+            return own;
+        }
+        java.util.Set<String> all = new java.util.HashSet<>(own);
+        for (io.releasegate.manifest.ReleaseManifest.Member m
+                : io.releasegate.manifest.ReleaseManifest.read(ctx.store(), subject, events).members()) {
+            all.addAll(authors(ctx, m.subject(), m.version(), memberCheckout(env, m.name())));
+        }
+        return all;
+    }
+
+    /** The authors and committers of a release's changes, from the history of {@code dir} at its built commit. */
+    private static java.util.Set<String> authors(ReleaseContext ctx, String subject, String version, Path dir) {
+        Optional<String> commit = builtCommit(ctx, subject);
+        if (commit.isEmpty()) {
+            return java.util.Set.of();
+        }
+        try (io.releasegate.commits.History h = io.releasegate.commits.History.open(dir)) {
+            return io.releasegate.approval.ReleaseAuthors.of(h, commit.get(), version);
+        }
+    }
+
+    private static Optional<String> builtCommit(ReleaseContext ctx, String subject) {
+        return ctx.ledger().events(subject).stream().filter(e -> e.type().equals(BuildOnce.EVENT_TYPE)).findFirst()
+                .flatMap(e -> e.text("commit"));
+    }
+
+    /** A set member's checkout in the workspace ({@link #MEMBER_CHECKOUTS}); none: an input error saying what to do. */
+    private static Path memberCheckout(StepEnvironment env, String member) {
+        Path dir = env.workspace().resolve(MEMBER_CHECKOUTS).resolve(member).normalize();
+        if (!dir.startsWith(env.workspace().resolve(MEMBER_CHECKOUTS).normalize()) || !java.nio.file.Files.exists(dir.resolve(".git"))) {
+            throw new InputException("the set's member " + member + " has no checkout at " + MEMBER_CHECKOUTS + "/" + member
+                    + " in the workspace: check out its repository there at its built commit (the golden pipeline's manifest "
+                    + "mode does, from its repositories option), so that the policy committed with its source, its role "
+                    + "holders and its authors decide");
+        }
+        return dir;
+    }
+
+    /**
+     * manifestCreate: the release manifest {@code name@version} of the members ({@link io.releasegate.manifest.CreateManifest}),
+     * given or read from the committed set file ({@link io.releasegate.manifest.SetFile}), the workspace's HEAD recorded
+     * with it. The same members again: the same manifest ({@code unchanged}); other members under a built version are
+     * refused ({@code build.immutable-version}), as is a member that was not built ({@code manifest.member-not-built}).
+     */
+    public static ManifestResult manifestCreate(ManifestCreateArgs args, StepEnvironment env) {
+        String version;
+        List<String> members;
+        if (args.members().isEmpty()) {
+            io.releasegate.manifest.SetFile file = io.releasegate.manifest.SetFile.read(env.workspace(), args.file());
+            version = file.version();
+            members = file.members();
+        } else {
+            version = args.version().orElseThrow();
+            members = args.members();
+        }
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
+            io.releasegate.manifest.CreateManifest.Result r = new io.releasegate.manifest.CreateManifest(ctx.store(), ctx.ledger())
+                    .name(args.name()).version(version).members(members).actor(env.actor())
+                    .commit(BuildOnce.gitHead(env.workspace())).call();
+            return new ManifestResult(r.manifest(), r.build().digest(), Optional.of(r.build()), policy(env).approvals());
+        }
+    }
+
+    /** manifestShow: the release manifest {@code name@version} read back from the store, checked against its built event. */
+    public static ManifestResult manifestShow(ManifestShowArgs args, StepEnvironment env) {
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
+            String subject = args.name() + "@" + io.releasegate.version.SemVer.parse(args.version());
+            List<io.releasegate.ledger.Event> events = ctx.ledger().events(subject);
+            if (io.releasegate.manifest.ReleaseManifest.built(events).isEmpty()) {
+                throw new InputException("manifestShow: " + subject + " is not a release manifest (no believed 'built' event of one in "
+                        + ctx.ledger().location() + ")");
+            }
+            io.releasegate.manifest.ReleaseManifest m = io.releasegate.manifest.ReleaseManifest.read(ctx.store(), subject, events);
+            return new ManifestResult(m, io.releasegate.manifest.ReleaseManifest.built(events).orElseThrow().digest().orElseThrow(),
+                    Optional.empty(), policy(env).approvals());
+        }
+    }
+
+    /**
+     * manifestTest: the integration test of exactly the set {@code name@version} = {@code digest}, from its JUnit XML
+     * report in the workspace ({@link io.releasegate.manifest.RecordIntegration}), recorded whatever its outcome. A run
+     * that did not pass (a failure, or no test at all) is then a refusal ({@code promote.evidence-integration}, the rule
+     * production applies to the set); another digest than the set's is refused ({@code promote.digest-mismatch}).
+     */
+    public static ManifestTestResult manifestTest(ManifestTestArgs args, StepEnvironment env) {
+        try (ReleaseContext ctx = open(args.store(), args.ledger(), env)) {
+            String subject = args.name() + "@" + io.releasegate.version.SemVer.parse(args.version());
+            io.releasegate.manifest.RecordIntegration.Result r = io.releasegate.manifest.RecordIntegration.record(ctx.store(),
+                    ctx.ledger(), subject, args.digest(), env.workspace().resolve(args.junit()), env.actor(), java.time.Clock.systemUTC());
+            if (!r.pass()) {
+                throw new io.releasegate.error.RefusedException(new io.releasegate.error.Refusal("promote.evidence-integration",
+                        "the integration test of the set " + subject + " (" + args.digest() + ") did not pass: " + r.summary()
+                                + " (recorded as event " + r.eventId() + ")",
+                        "fix the members or the tests; a fixed member is a new member version, so a new set version, tested again"));
+            }
+            return new ManifestTestResult(r);
         }
     }
 

@@ -35,7 +35,16 @@ public enum Step {
     /** Records the pipeline run's outcome (pipeline-finished) for the delivery report's CI pass rate. */
     RECORD_RUN("recordRun"),
     /** The delivery report of the ledger, written as report.json and report.html into the workspace. */
-    REPORT("report");
+    REPORT("report"),
+    /**
+     * A release manifest of the members given or read from the committed set file; the same members again: the same
+     * manifest. {@code promoteDigest} of a manifest promotes it as a set.
+     */
+    MANIFEST_CREATE("manifestCreate"),
+    /** A release manifest read back from the store, checked against its built event (a rollback's members). */
+    MANIFEST_SHOW("manifestShow"),
+    /** The integration test of exactly one set, recorded from its JUnit XML report; not passed: a refusal. */
+    MANIFEST_TEST("manifestTest");
 
     private final String stepName;
 
@@ -82,6 +91,9 @@ public enum Step {
             case AUDIT -> PipelineSteps.audit(AuditArgs.of(args), env);
             case RECORD_RUN -> PipelineSteps.recordRun(RecordRunArgs.of(args), env);
             case REPORT -> PipelineSteps.report(ReportArgs.of(args), env);
+            case MANIFEST_CREATE -> PipelineSteps.manifestCreate(ManifestCreateArgs.of(args), env);
+            case MANIFEST_SHOW -> PipelineSteps.manifestShow(ManifestShowArgs.of(args), env);
+            case MANIFEST_TEST -> PipelineSteps.manifestTest(ManifestTestArgs.of(args), env);
         };
     }
 

@@ -6,7 +6,7 @@ import java.util.Map;
 public sealed interface StepResult permits BuildOnceResult, GenerateSbomResult, EventResult, CertificateSignResult,
         VerifySignaturesResult, CertificateVerifyResult, PlanResult, LibraryCheckResult, TagResult, ApprovalResult, ProvenanceResult,
         GateResult, PromoteDigestResult, VerifyProductionResult, NextVersionResult, ReleaseRecordResult, EvidenceResult,
-        AuditResult, ReportResult {
+        AuditResult, ReportResult, ManifestResult, ManifestTestResult {
 
     /** The result as plain values (strings, numbers, booleans, lists and maps of them), in a stable key order. */
     Map<String, Object> toMap();

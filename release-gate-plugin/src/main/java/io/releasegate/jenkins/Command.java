@@ -8,8 +8,9 @@ import java.util.Optional;
 /**
  * The core entry points a step can run. The {@code releaseGate} step accepts the {@link #commandName()}s the
  * golden pipeline uses (plan, gate, sign, provenance, tag, release-record, library-check, approval-status, no-go,
- * verify-production, next-version, evidence, audit, record-run and report), and their camelCase spellings ({@code releaseRecord},
- * {@code noGo}, {@code recordRun}, …).
+ * verify-production, next-version, evidence, audit, record-run, report, and in manifest mode manifest-create, manifest-show and
+ * manifest-test), and their camelCase spellings ({@code releaseRecord}, {@code noGo}, {@code recordRun}, {@code manifestCreate}, …).
+ * A release manifest is promoted by {@code promoteDigest} and approved by {@code approveProduction}, like any release.
  */
 enum Command {
     BUILD_ONCE(Step.BUILD_ONCE, false),
@@ -31,7 +32,10 @@ enum Command {
     EVIDENCE(Step.EVIDENCE, true),
     AUDIT(Step.AUDIT, true),
     RECORD_RUN(Step.RECORD_RUN, true),
-    REPORT(Step.REPORT, true);
+    REPORT(Step.REPORT, true),
+    MANIFEST_CREATE(Step.MANIFEST_CREATE, true),
+    MANIFEST_SHOW(Step.MANIFEST_SHOW, true),
+    MANIFEST_TEST(Step.MANIFEST_TEST, true);
 
     private final Step step;
     private final boolean generic;

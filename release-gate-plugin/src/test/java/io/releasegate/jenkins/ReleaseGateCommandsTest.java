@@ -38,7 +38,8 @@ class ReleaseGateCommandsTest {
     @Test
     void everyCommandOfTheGoldenPipelineIsKnownByItsNameAndItsCamelCaseSpelling() {
         for (String name : new String[] {"plan", "gate", "sign", "provenance", "tag", "release-record", "library-check",
-                "approval-status", "no-go", "verify-production", "evidence", "audit", "record-run", "report"}) {
+                "approval-status", "no-go", "verify-production", "evidence", "audit", "record-run", "report", "manifest-create",
+                "manifest-show", "manifest-test"}) {
             assertThat(Command.forReleaseGate(name)).as(name).isPresent();
             assertThat(Command.forReleaseGate(name).orElseThrow().commandName()).isEqualTo(name);
             assertThat(Command.forReleaseGate(Command.forReleaseGate(name).orElseThrow().stepName())).as(name + " camelCase")
@@ -51,6 +52,7 @@ class ReleaseGateCommandsTest {
                 "record-run", "report");
         assertThat(Command.forReleaseGate("recordRun")).contains(Command.RECORD_RUN);
         assertThat(Command.forReleaseGate("record_run")).isEmpty();
+        assertThat(Command.forReleaseGate("manifestTest")).contains(Command.MANIFEST_TEST);
     }
 
     @Test
